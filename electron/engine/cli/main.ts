@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../engine.js';
+import { errorMessage, GanvasError } from '../errors.js';
+import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
+import { parseProvider } from '../inference/providers.js';
+import { installFromDir, installFromUrl } from '../models/install.js';
+import { appRoot } from '../paths.js';
+import { progressBar } from './progress-bar.js';
+
+const HELP = `ganvas — GAN photo tools from the command line (the same engine as the app)
+
+Usage:
+  ganvas enhance <photo> [-o <out>] [--scale 2|4] [--quality fast|hq]
+                 [--jpeg-quality 1-100] [--bit-depth 8|16] [--tile N] [--overwrite]
+  ganvas models list [--verify]
+  ganvas models install [<id>...] (--from <mirror dir> | --url <url> [--sha256 <hash>])
+  ganvas models verify [<id>...]
+  ganvas doctor
+  ganvas --help | --version
+
+Common options:
+  --models-dir <dir>   where models are installed (default: $GANVAS_MODELS_DIR or the user data folder)
+  --provider <p>       auto (default), cuda, dml, coreml, webgpu or cpu ($GANVAS_PROVIDER)
+
+Enhance writes <name>@<scale>x.png beside the photo unless -o is given; the output format follows
+the extension (.png .jpg .webp .tif). EXIF, orientation and the ICC profile are kept.
+Exit codes: 0 success, 1 the work failed, 2 bad usage.`;
+
+class UsageError extends Error {}
+
+const common = {
+  'models-dir': { type: 'string' },
+  provider: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function engineFor(values: { 'models-dir'?: string | undefined; provider?: string | undefined }): Engine {
+  return new Engine({
+    ...(values['models-dir'] ? { modelsDir: resolve(values['models-dir']) } : {}),
+    provider: parseProvider(values.provider ?? process.env.GANVAS_PROVIDER),
+  });
+}
+
+function intOption(value: string | undefined, name: string, allowed?: readonly number[]): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || (allowed && !allowed.includes(n))) {
+    throw new UsageError(`--${name} must be ${allowed ? allowed.join(' or ') : 'a whole number'}, not "${value}".`);
+  }
+  return n;
+}
+
+async function enhance(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...common,
+      output: { type: 'string', short: 'o' },
+      scale: { type: 'string', default: '4' },
+      quality: { type: 'string', default: 'fast' },
+      'jpeg-quality': { type: 'string', default: '92' },
+      'bit-depth': { type: 'string' },
+      tile: { type: 'string' },
+      overwrite: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('enhance takes exactly one photo.');
+  const input = resolve(positionals[0]!);
+  const scale = intOption(values.scale, 'scale', [2, 4]) as 2 | 4;
+  if (values.quality !== 'fast' && values.quality !== 'hq') throw new UsageError(`--quality must be fast or hq, not "${values.quality}".`);
+  const output = resolve(values.output ?? join(dirname(input), `${basename(input, extname(input))}@${scale}x.png`));
+  const format = formatFromPath(output);
+  if (!format) throw new UsageError(`Cannot tell the output format from "${basename(output)}": use .png, .jpg, .webp or .tif.`);
+  if (output === input) throw new UsageError('The output would overwrite the original photo; choose another name.');
+  if (existsSync(output) && !values.overwrite) throw new UsageError(`${output} exists; pass --overwrite to replace it.`);
+  const tile = intOption(values.tile, 'tile');
+
+  const engine = engineFor(values);
+  try {
+    const doc = await engine.open(input);
+    const bitDepth = (intOption(values['bit-depth'], 'bit-depth', [8, 16]) ?? (doc.bitDepth === 16 && supports16Bit(format) ? 16 : 8)) as 8 | 16;
+    const exportOptions: ExportOptions = { format, quality: intOption(values['jpeg-quality'], 'jpeg-quality') ?? 92, bitDepth };
+    process.stderr.write(`Enhancing ${doc.fileName} (${doc.width}×${doc.height}) ×${scale}, ${values.quality === 'fast' ? 'Fast' : 'High quality'}\n`);
+    const bar = progressBar();
+    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale, quality: values.quality, ...(tile ? { tile } : {}) });
+    const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));
+    const cancel = () => engine.cancel(jobId);
+    process.once('SIGINT', cancel);
+    const end = await engine.waitFor(jobId);
+    off();
+    bar.end();
+    process.off('SIGINT', cancel);
+    if (end.type === 'job-failed') throw new GanvasError('INFERENCE_FAILED', end.error.message);
+    if (end.type === 'job-cancelled') {
+      process.stderr.write('Cancelled; nothing was written.\n');
+      return 130;
+    }
+    const saved = await engine.export(doc.id, output, exportOptions);
+    process.stderr.write(
+      `Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`,
+    );
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function models(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { ...common, from: { type: 'string' }, url: { type: 'string' }, sha256: { type: 'string' }, verify: { type: 'boolean', default: false } },
+  });
+  const engine = engineFor(values);
+  const store = engine.store;
+  try {
+    const chosen = positionals.map((id) => store.model(id));
+    switch (sub) {
+      case 'list':
+      case 'verify': {
+        const verify = sub === 'verify' || values.verify === true;
+        const list = chosen.length ? chosen : store.catalog.models;
+        let bad = 0;
+        process.stdout.write(`Models folder: ${store.dir}\n`);
+        for (const m of list) {
+          const s = await store.status(m, verify);
+          if (sub === 'verify' && s.state !== 'installed') bad++;
+          process.stdout.write(`${s.state.padEnd(11)} ${m.id.padEnd(24)} ${m.task.padEnd(13)} ${m.displayName} — ${s.detail}\n`);
+          if (s.state === 'missing' || s.state === 'corrupt') process.stdout.write(`            ${store.installHint(m)}\n`);
+        }
+        return bad > 0 ? 1 : 0;
+      }
+      case 'install': {
+        if (!values.from === !values.url) throw new UsageError('models install needs exactly one of --from <dir> or --url <url>.');
+        const bar = progressBar();
+        if (values.url) {
+          if (chosen.length !== 1) throw new UsageError('models install --url installs one model: name its id.');
+          const m = chosen[0]!;
+          await installFromUrl(store, m, values.url, {
+            ...(values.sha256 ? { sha256: values.sha256 } : {}),
+            onProgress: (p) =>
+              bar.update({ done: Math.round(p.bytesDone / 1e6), total: Math.round((p.bytesTotal ?? 0) / 1e6), unit: 'tiles', message: '', etaSeconds: null }),
+          });
+          bar.end();
+          process.stdout.write(`installed  ${m.id} -> ${store.targetPath(m)}\n`);
+          return 0;
+        }
+        const mirror = resolve(values.from!);
+        const list = chosen.length ? chosen : store.catalog.models.filter((m) => m.availability === 'mirror');
+        let failed = 0;
+        for (const m of list) {
+          try {
+            await installFromDir(store, m, mirror);
+            process.stdout.write(`installed  ${m.id} -> ${store.targetPath(m)}\n`);
+          } catch (err) {
+            failed++;
+            process.stderr.write(`failed     ${m.id}: ${errorMessage(err)}\n`);
+          }
+        }
+        return failed > 0 ? 1 : 0;
+      }
+      default:
+        throw new UsageError(`Unknown models command "${sub ?? ''}": use list, install or verify.`);
+    }
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function doctor(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: common });
+  const engine = engineFor(values);
+  try {
+    const report = await engine.doctor();
+    process.stdout.write(`Ganvas ${version()} on ${process.platform}/${process.arch}, Node ${process.version}\n`);
+    process.stdout.write(`Execution providers, in the order tried:\n`);
+    for (const c of report.providers.checks) process.stdout.write(`  ${c.available ? 'yes' : 'no '}  ${c.id.padEnd(7)} ${c.reason}\n`);
+    process.stdout.write(`Models folder: ${report.modelsDir}\n`);
+    for (const m of report.models) process.stdout.write(`  ${m.state.padEnd(11)} ${m.id.padEnd(24)} ${m.detail}\n`);
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${HELP}\n`);
+      return command ? 0 : 2;
+    }
+    if (command === '--version') {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    switch (command) {
+      case 'enhance':
+        return await enhance(rest);
+      case 'models':
+        return await models(rest);
+      case 'doctor':
+        return await doctor(rest);
+      default:
+        throw new UsageError(`Unknown command "${command}". Run \`ganvas --help\` for the list.`);
+    }
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`ganvas: ${errorMessage(err)}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

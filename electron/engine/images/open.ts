@@ -1,0 +1,88 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import sharp from 'sharp';
+import { GanvasError, errorMessage } from '../errors.js';
+import { stripExifHeader } from './exif.js';
+import { rasterFromBuffer, type Channels, type Raster } from './raster.js';
+
+/** What the document keeps of the source file so an export can carry it on. */
+export interface ImageMeta {
+  fileName: string;
+  format: string;
+  /** EXIF as a TIFF structure (no "Exif\0\0" prefix), or null. */
+  exif: Uint8Array | null;
+  icc: Uint8Array | null;
+  /** The file's EXIF orientation (1..8); pixels are already upright. */
+  orientation: number;
+  bitDepth: 8 | 16;
+}
+
+export interface OpenedImage {
+  raster: Raster;
+  meta: ImageMeta;
+}
+
+export const SUPPORTED_INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
+
+/** 300 megapixels: a 4× Enhance of a 16 MP photo still opens; a decompression bomb does not. */
+export const DEFAULT_PIXEL_LIMIT = 300_000_000;
+
+export interface OpenOptions {
+  limitInputPixels?: number;
+}
+
+function describe(path: string, err: unknown): GanvasError {
+  const msg = errorMessage(err);
+  const name = basename(path);
+  if (/exceeds pixel limit/i.test(msg)) {
+    return new GanvasError('IMAGE_TOO_LARGE', `${name} is too large to open: it has more pixels than the limit of this app.`, { cause: err });
+  }
+  if (/unsupported image format/i.test(msg)) {
+    return new GanvasError(
+      'IMAGE_UNSUPPORTED',
+      `${name} is not an image format Ganvas can open (supported: JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF).`,
+      { cause: err },
+    );
+  }
+  return new GanvasError('IMAGE_UNREADABLE', `${name} is damaged or truncated and cannot be read (${msg}).`, { cause: err });
+}
+
+/** Decodes a photo upright (EXIF orientation applied), in its own colour space, at its own bit depth. */
+export async function openImage(path: string, opts: OpenOptions = {}): Promise<OpenedImage> {
+  const name = basename(path);
+  const info = await stat(path).catch((err: unknown) => {
+    throw new GanvasError('NOT_FOUND', `${name} cannot be opened: ${errorMessage(err)}`, { cause: err });
+  });
+  if (!info.isFile()) throw new GanvasError('IMAGE_UNREADABLE', `${name} is not a file.`);
+  if (info.size === 0) throw new GanvasError('IMAGE_UNREADABLE', `${name} is empty (0 bytes).`);
+
+  const input = () =>
+    sharp(path, { limitInputPixels: opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT, failOn: 'warning', pages: 1 });
+  try {
+    const md = await input().metadata();
+    if (!(SUPPORTED_INPUT_FORMATS as readonly string[]).includes(md.format ?? '')) {
+      throw new GanvasError('IMAGE_UNSUPPORTED', `${name} is a ${md.format ?? 'unknown'} file, which Ganvas cannot open.`);
+    }
+    const grey = md.space === 'b-w' || md.space === 'grey16';
+    const sixteen = md.depth === 'ushort';
+    let pipeline = input().autoOrient();
+    if (md.space === 'cmyk') pipeline = pipeline.toColourspace('srgb');
+    else pipeline = pipeline.keepIccProfile();
+    if (sixteen) pipeline = pipeline.toColourspace(grey ? 'grey16' : 'rgb16');
+    const { data, info: out } = await pipeline.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
+    const raster = rasterFromBuffer(data, out.width, out.height, out.channels as Channels, sixteen ? 16 : 8);
+    return {
+      raster,
+      meta: {
+        fileName: name,
+        format: md.format ?? 'unknown',
+        exif: md.exif ? new Uint8Array(stripExifHeader(md.exif)) : null,
+        icc: md.icc && md.space !== 'cmyk' ? new Uint8Array(md.icc) : null,
+        orientation: md.orientation ?? 1,
+        bitDepth: sixteen ? 16 : 8,
+      },
+    };
+  } catch (err) {
+    throw err instanceof GanvasError ? err : describe(path, err);
+  }
+}

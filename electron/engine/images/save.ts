@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import sharp from 'sharp';
+import { GanvasError, errorMessage } from '../errors.js';
+import { withUprightOrientation } from './exif.js';
+import { addPngMetadata } from './png-chunks.js';
+import { colourChannels, hasAlpha, rasterBytes, sharpRaw, type Raster } from './raster.js';
+
+export const EXPORT_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** 1..100, for JPEG and WebP. */
+  quality: number;
+  /** 16 only where the format can hold it (PNG, TIFF); JPEG and WebP are always 8-bit. */
+  bitDepth: 8 | 16;
+}
+
+export interface ExportMeta {
+  exif: Uint8Array | null;
+  icc: Uint8Array | null;
+}
+
+export function supports16Bit(format: ExportFormat): boolean {
+  return format === 'png' || format === 'tiff';
+}
+
+export function formatFromPath(path: string): ExportFormat | null {
+  const ext = extname(path).slice(1).toLowerCase();
+  if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
+  if (ext === 'tif' || ext === 'tiff') return 'tiff';
+  return (EXPORT_FORMATS as readonly string[]).includes(ext) ? (ext as ExportFormat) : null;
+}
+
+/**
+ * The pixels as a PNG that carries the photo's ICC profile and EXIF. libvips re-encodes from it
+ * with keepIccProfile/keepExif, so no colour transform happens and the metadata survives.
+ */
+async function intermediatePng(raster: Raster, bitDepth: 8 | 16, meta: ExportMeta): Promise<Buffer> {
+  const grey = colourChannels(raster) === 1;
+  let img = sharp(rasterBytes(raster), { ...sharpRaw(raster), limitInputPixels: false });
+  if (bitDepth === 16) img = img.toColourspace(grey ? 'grey16' : 'rgb16');
+  else if (raster.depth === 16) img = img.toColourspace(grey ? 'b-w' : 'srgb');
+  const png = await img.png({ compressionLevel: 0 }).toBuffer();
+  return addPngMetadata(png, { icc: meta.icc, exif: meta.exif ? withUprightOrientation(meta.exif) : null });
+}
+
+function encoder(png: Buffer, raster: Raster, opts: ExportOptions): ReturnType<typeof sharp> {
+  const img = sharp(png, { limitInputPixels: false }).keepIccProfile().keepExif();
+  switch (opts.format) {
+    case 'png':
+      return img.png({ compressionLevel: 6 });
+    case 'jpeg':
+      // JPEG has no alpha: composite onto white, as photo editors do.
+      return (hasAlpha(raster) ? img.flatten({ background: '#ffffff' }) : img).jpeg({ quality: opts.quality, mozjpeg: true });
+    case 'webp':
+      return img.webp({ quality: opts.quality });
+    case 'tiff':
+      return img.tiff({ compression: 'lzw' });
+  }
+}
+
+/** Writes the image atomically: a temporary file beside the target, renamed over it when complete. */
+export async function saveImage(raster: Raster, path: string, opts: ExportOptions, meta: ExportMeta = { exif: null, icc: null }): Promise<void> {
+  if (opts.bitDepth === 16 && !supports16Bit(opts.format)) {
+    throw new GanvasError('INVALID_INPUT', `${opts.format.toUpperCase()} cannot hold 16 bits per channel; choose PNG or TIFF, or 8-bit.`);
+  }
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const png = await intermediatePng(raster, opts.bitDepth, meta);
+    await encoder(png, raster, opts).toFile(tmp);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new GanvasError('IMAGE_WRITE_FAILED', `Could not write ${basename(path)}: ${errorMessage(err)}`, { cause: err });
+  }
+}

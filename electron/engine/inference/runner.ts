@@ -1,0 +1,108 @@
+import { CancelledError, errorMessage } from '../errors.js';
+import { allocRaster, colourChannels, maxValue, type Raster } from '../images/raster.js';
+import type { TensorContract } from '../models/catalog.js';
+import { readPlanarRgb, type TileInference } from './tensors.js';
+import { axisWeights, BandAccumulator, planTiles } from './tiling.js';
+
+export interface TileProgress {
+  done: number;
+  total: number;
+  tile: number;
+}
+
+export interface TiledRunOptions {
+  tile: number;
+  overlap: number;
+  scale: number;
+  signal?: AbortSignal;
+  onProgress?: (p: TileProgress) => void;
+  /** Called when a tile failed to allocate and the run restarts with smaller tiles. */
+  onTileReduced?: (from: number, to: number, reason: string) => void;
+}
+
+const SMALLEST_TILE = 32;
+
+export function isAllocationError(err: unknown): boolean {
+  return /alloc|out of memory|bad_alloc|\boom\b/i.test(errorMessage(err));
+}
+
+/** Largest square tile whose run fits the memory budget, within the model's recommended range. */
+export function chooseTile(contract: TensorContract, width: number, height: number, budgetBytes: number): number {
+  const { minTile = SMALLEST_TILE, maxTile = 512 } = contract.tiling;
+  const pixels = Math.max(0, budgetBytes - contract.memory.baseBytes) / contract.memory.bytesPerInputPixel;
+  const fit = Math.floor(Math.sqrt(pixels));
+  const tile = Math.max(minTile, Math.min(maxTile, fit));
+  return Math.min(tile, Math.max(width, height));
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions): Promise<Raster> {
+  const { scale } = opts;
+  const plan = planTiles(src.width, src.height, opts.tile, opts.overlap);
+  const outW = src.width * scale;
+  const outH = src.height * scale;
+  const outChannels = colourChannels(src);
+  const out = allocRaster(outW, outH, outChannels, src.depth);
+  const max = maxValue(src.depth);
+  const grey = outChannels === 1;
+
+  const acc = new BandAccumulator(outW, 3, plan.rows.length * scale, (y, rows, sum, weight) => {
+    const data = out.data;
+    for (let p = 0, n = rows * outW; p < n; p++) {
+      const inv = 1 / weight[p]!;
+      const r = sum[p * 3]! * inv;
+      const g = sum[p * 3 + 1]! * inv;
+      const b = sum[p * 3 + 2]! * inv;
+      const o = (y * outW + p) * outChannels;
+      if (grey) data[o] = Math.round(Math.min(1, Math.max(0, (r + g + b) / 3)) * max);
+      else {
+        data[o] = Math.round(Math.min(1, Math.max(0, r)) * max);
+        data[o + 1] = Math.round(Math.min(1, Math.max(0, g)) * max);
+        data[o + 2] = Math.round(Math.min(1, Math.max(0, b)) * max);
+      }
+    }
+  });
+
+  const wx = plan.cols.starts.map((_, i) => axisWeights(plan.cols, i, scale));
+  let done = 0;
+  opts.onProgress?.({ done, total: plan.count, tile: opts.tile });
+  for (let r = 0; r < plan.rows.starts.length; r++) {
+    const y0 = plan.rows.starts[r]!;
+    const wy = axisWeights(plan.rows, r, scale);
+    acc.advanceTo(y0 * scale, plan.rows.length * scale);
+    for (let c = 0; c < plan.cols.starts.length; c++) {
+      throwIfCancelled(opts.signal);
+      const x0 = plan.cols.starts[c]!;
+      const tileIn = readPlanarRgb(src, x0, y0, plan.cols.length, plan.rows.length);
+      const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length);
+      acc.add(tileOut, x0 * scale, y0 * scale, plan.cols.length * scale, plan.rows.length * scale, wx[c]!, wy);
+      done++;
+      opts.onProgress?.({ done, total: plan.count, tile: opts.tile });
+    }
+  }
+  acc.finish();
+  return out;
+}
+
+/**
+ * Runs a fully convolutional network over any image size in overlapping tiles blended with linear
+ * ramps. Cancellation is checked before every tile; an allocation failure halves the tile and
+ * starts over.
+ */
+export async function runTiled(infer: TileInference, src: Raster, opts: TiledRunOptions): Promise<Raster> {
+  let tile = opts.tile;
+  for (;;) {
+    try {
+      return await runOnce(infer, src, { ...opts, tile });
+    } catch (err) {
+      const smaller = Math.floor(tile / 2);
+      if (!isAllocationError(err) || smaller < Math.max(SMALLEST_TILE, opts.overlap * 2 + 1)) throw err;
+      opts.onTileReduced?.(tile, smaller, errorMessage(err));
+      tile = smaller;
+    }
+  }
+}
+

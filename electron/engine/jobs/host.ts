@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { freemem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { GanvasError, fromErrorInfo } from '../errors.js';
+import type { Raster } from '../images/raster.js';
+import { appRoot } from '../paths.js';
+import type { ToolProgress } from '../tools/tool.js';
+import type { FromWorker, JobResultMessage, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
+
+export interface JobProgress extends ToolProgress {
+  /** Seconds left at the pace so far, or null before the first unit is done. */
+  etaSeconds: number | null;
+}
+
+export interface JobHandle {
+  id: string;
+  result: Promise<JobResultMessage>;
+  cancel(): void;
+}
+
+/** The worker is compiled JS; when the engine itself runs from TypeScript (vitest) use the built copy. */
+function workerUrl(): URL {
+  const beside = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  const built = join(appRoot, 'dist', 'electron', 'engine', 'jobs', 'worker.js');
+  if (!existsSync(built)) throw new Error(`The inference worker ${built} is missing: run \`npm run build\` first.`);
+  return pathToFileURL(built);
+}
+
+/** Memory one run may plan for: half of what is free, between 1 and 4 GB. */
+export function defaultMemoryBudget(): number {
+  return Math.min(4e9, Math.max(1e9, freemem() * 0.5));
+}
+
+interface Pending {
+  id: string;
+  start: () => void;
+  onProgress: (p: JobProgress) => void;
+  resolve: (r: JobResultMessage) => void;
+  reject: (e: Error) => void;
+  firstProgressAt: number | null;
+}
+
+/**
+ * Runs tools on the inference worker, one job at a time in order, and turns the worker's
+ * messages into progress (with an ETA), results and typed errors.
+ */
+export class JobHost {
+  private readonly worker: Worker;
+  private readonly queue: Pending[] = [];
+  private current: Pending | null = null;
+  private readonly providerWaiters: ((r: ProviderReport) => void)[] = [];
+  private nextId = 1;
+
+  constructor(
+    config: WorkerConfig,
+    private readonly memoryBudgetBytes = defaultMemoryBudget(),
+  ) {
+    this.worker = new Worker(workerUrl(), { workerData: config });
+    this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
+    this.worker.on('error', (err) => this.failAll(err));
+    this.worker.unref();
+  }
+
+  run(toolId: string, input: Raster, params: unknown, onProgress: (p: JobProgress) => void = () => {}): JobHandle {
+    const id = `job-${this.nextId++}`;
+    let cancelled = false;
+    const result = new Promise<JobResultMessage>((resolve, reject) => {
+      const pending: Pending = {
+        id,
+        onProgress,
+        resolve,
+        reject,
+        firstProgressAt: null,
+        start: () => this.post({ type: 'run', jobId: id, toolId, params, input, memoryBudgetBytes: this.memoryBudgetBytes }),
+      };
+      this.queue.push(pending);
+      this.pump();
+    });
+    return {
+      id,
+      result,
+      cancel: () => {
+        if (cancelled) return;
+        cancelled = true;
+        const queued = this.queue.findIndex((p) => p.id === id);
+        if (queued >= 0) this.queue.splice(queued, 1)[0]!.reject(new GanvasError('CANCELLED', 'Cancelled.'));
+        else this.post({ type: 'cancel', jobId: id });
+      },
+    };
+  }
+
+  providers(): Promise<ProviderReport> {
+    return new Promise((resolve) => {
+      this.providerWaiters.push(resolve);
+      this.post({ type: 'providers' });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private post(msg: ToWorker): void {
+    this.worker.ref();
+    this.worker.postMessage(msg);
+  }
+
+  private pump(): void {
+    if (this.current || this.queue.length === 0) return;
+    this.current = this.queue.shift()!;
+    this.current.start();
+  }
+
+  private finish(): void {
+    this.current = null;
+    if (this.queue.length === 0 && this.providerWaiters.length === 0) this.worker.unref();
+    this.pump();
+  }
+
+  private onMessage(msg: FromWorker): void {
+    if (msg.type === 'providers') {
+      this.providerWaiters.shift()?.(msg.report);
+      if (!this.current && this.providerWaiters.length === 0) this.worker.unref();
+      return;
+    }
+    const job = this.current;
+    if (!job || job.id !== msg.jobId) return;
+    switch (msg.type) {
+      case 'progress': {
+        const now = performance.now();
+        if (msg.progress.done === 0 || job.firstProgressAt === null) job.firstProgressAt = now;
+        const { done, total } = msg.progress;
+        const elapsed = (now - job.firstProgressAt) / 1000;
+        const etaSeconds = done > 0 && total > done ? (elapsed / done) * (total - done) : done >= total && total > 0 ? 0 : null;
+        job.onProgress({ ...msg.progress, etaSeconds });
+        break;
+      }
+      case 'done':
+        job.resolve(msg.result);
+        this.finish();
+        break;
+      case 'failed':
+        job.reject(fromErrorInfo(msg.error));
+        this.finish();
+        break;
+    }
+  }
+
+  private failAll(err: Error): void {
+    for (const p of [this.current, ...this.queue]) p?.reject(err);
+    this.queue.length = 0;
+    this.current = null;
+  }
+}

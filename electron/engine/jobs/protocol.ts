@@ -1,0 +1,43 @@
+import type { ErrorInfo } from '../errors.js';
+import type { Raster } from '../images/raster.js';
+import type { ProviderCheck, ProviderId } from '../inference/providers.js';
+import type { ProviderAttempt } from '../inference/sessions.js';
+import type { ToolProgress } from '../tools/tool.js';
+
+export interface WorkerConfig {
+  catalogPath: string;
+  modelsDir: string;
+  readOnlyModelDirs: string[];
+  provider: ProviderId | 'auto';
+}
+
+export interface ProviderReport {
+  order: ProviderId[];
+  checks: ProviderCheck[];
+  sessions: { modelId: string; provider: ProviderId; attempts: ProviderAttempt[] }[];
+}
+
+export interface RunStats {
+  totalMs: number;
+  /** Time spent inside ORT's session.run. */
+  inferenceMs: number;
+}
+
+export interface JobResultMessage {
+  raster: Raster;
+  layerName: string;
+  modelId: string;
+  provider: ProviderId;
+  stats: RunStats;
+}
+
+export type ToWorker =
+  | { type: 'run'; jobId: string; toolId: string; params: unknown; input: Raster; memoryBudgetBytes: number }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'providers' };
+
+export type FromWorker =
+  | { type: 'progress'; jobId: string; progress: ToolProgress }
+  | { type: 'done'; jobId: string; result: JobResultMessage }
+  | { type: 'failed'; jobId: string; error: ErrorInfo }
+  | { type: 'providers'; report: ProviderReport };

@@ -1,0 +1,81 @@
+/**
+ * The inference thread. Per-pixel JavaScript (tiling, blending, tensor packing) and ORT sessions
+ * live here, so the thread that owns windows or reads stdin never stalls.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorInfo } from '../errors.js';
+import { loadCatalog, tensorContract } from '../models/catalog.js';
+import { ModelStore } from '../models/store.js';
+import { checkProvider, providerOrder } from '../inference/providers.js';
+import { SessionPool } from '../inference/sessions.js';
+import { sessionInference } from '../inference/tensors.js';
+import { getTool } from '../tools/registry.js';
+import type { ModelHandle } from '../tools/tool.js';
+import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
+
+const port = parentPort!;
+const config = workerData as WorkerConfig;
+const store = new ModelStore(loadCatalog(config.catalogPath), config.modelsDir, config.readOnlyModelDirs);
+const pool = new SessionPool(config.provider);
+const running = new Map<string, AbortController>();
+
+function post(msg: FromWorker): void {
+  port.postMessage(msg);
+}
+
+async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  const abort = new AbortController();
+  running.set(msg.jobId, abort);
+  const started = performance.now();
+  let inferenceMs = 0;
+  try {
+    const tool = getTool(msg.toolId);
+    const params = tool.params.parse(msg.params);
+    const model = async (id: string): Promise<ModelHandle> => {
+      const entry = store.model(id);
+      const loaded = await pool.get(id, await store.resolve(id));
+      const contract = tensorContract(entry);
+      const infer = sessionInference(loaded, contract, (ms) => (inferenceMs += ms));
+      return { id, contract, provider: loaded.provider, infer };
+    };
+    const result = await tool.run(msg.input, params, {
+      model,
+      progress: (progress) => post({ type: 'progress', jobId: msg.jobId, progress }),
+      signal: abort.signal,
+      memoryBudgetBytes: msg.memoryBudgetBytes,
+    });
+    post({
+      type: 'done',
+      jobId: msg.jobId,
+      result: { ...result, stats: { totalMs: performance.now() - started, inferenceMs } },
+    });
+  } catch (err) {
+    post({ type: 'failed', jobId: msg.jobId, error: toErrorInfo(err) });
+  } finally {
+    running.delete(msg.jobId);
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'run':
+      void run(msg);
+      break;
+    case 'cancel':
+      running.get(msg.jobId)?.abort();
+      break;
+    case 'providers':
+      void pool.loaded().then((sessions) => {
+        const order = providerOrder(config.provider);
+        post({
+          type: 'providers',
+          report: {
+            order,
+            checks: order.map((id) => checkProvider(id)),
+            sessions: sessions.map((s) => ({ modelId: s.modelId, provider: s.provider, attempts: s.attempts })),
+          },
+        });
+      });
+      break;
+  }
+});

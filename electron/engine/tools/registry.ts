@@ -1,0 +1,13 @@
+import { GanvasError } from '../errors.js';
+import { enhanceTool } from './enhance.js';
+import type { Tool } from './tool.js';
+
+const tools = [enhanceTool] as const;
+
+export type ToolId = (typeof tools)[number]['id'];
+
+export function getTool(id: string): Tool<unknown> {
+  const tool = tools.find((t) => t.id === id);
+  if (!tool) throw new GanvasError('INVALID_INPUT', `Unknown tool "${id}".`);
+  return tool as unknown as Tool<unknown>;
+}
