@@ -5,7 +5,8 @@ import { GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.
 import { PhotoDocument, type Layer } from './document/document.js';
 import { flatten } from './document/flatten.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import { rasterBytes, sharpRaw } from './images/raster.js';
+import { sharpInput } from './images/raster.js';
+import { colourspaceOf } from './images/resample.js';
 import { saveImage, type ExportOptions } from './images/save.js';
 import type { ProviderId } from './inference/providers.js';
 import { JobHost, type JobProgress } from './jobs/host.js';
@@ -154,10 +155,9 @@ export class Engine {
   /** An 8-bit PNG of a layer for the screen, no longer than `maxSide` on its long edge. */
   async layerPreview(docId: string, layerId: string, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
     const r = this.layer(docId, layerId).raster;
-    const grey = r.channels <= 2;
-    const { data, info } = await sharp(rasterBytes(r), { ...sharpRaw(r), limitInputPixels: false })
+    const { data, info } = await sharp(...sharpInput(r))
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-      .toColourspace(grey ? 'b-w' : 'srgb')
+      .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
       .png({ compressionLevel: 1 })
       .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, png: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { resizeRaster } from '../images/resample.js';
-import { hasAlpha, rasterBytes, rasterFromBuffer, sharpRaw, type Raster } from '../images/raster.js';
+import { hasAlpha, rasterFromBuffer, sharpInput, type Raster } from '../images/raster.js';
 import type { PhotoDocument } from './document.js';
 
 async function atCanvasSize(r: Raster, width: number, height: number): Promise<Raster> {
@@ -20,9 +20,9 @@ export async function flatten(doc: PhotoDocument): Promise<Raster> {
   const stack = await Promise.all(visible.slice(start).map((l) => atCanvasSize(l.raster, width, height)));
   if (stack.length === 1) return stack[0]!;
   const [base, ...over] = stack;
-  const { data, info } = await sharp(rasterBytes(base!), { ...sharpRaw(base!), limitInputPixels: false })
+  const { data, info } = await sharp(...sharpInput(base!))
     .ensureAlpha()
-    .composite(over.map((r) => ({ input: rasterBytes(r), ...sharpRaw(r), blend: 'over' as const })))
+    .composite(over.map((r) => ({ input: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength), ...sharpInput(r)[1], blend: 'over' as const })))
     .raw()
     .toBuffer({ resolveWithObject: true });
   return rasterFromBuffer(data, info.width, info.height, 4, 8);

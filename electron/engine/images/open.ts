@@ -69,6 +69,7 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
     if (md.space === 'cmyk') pipeline = pipeline.toColourspace('srgb');
     else pipeline = pipeline.keepIccProfile();
     if (sixteen) pipeline = pipeline.toColourspace(grey ? 'grey16' : 'rgb16');
+    else if (grey) pipeline = pipeline.toColourspace('b-w');
     const { data, info: out } = await pipeline.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
     const raster = rasterFromBuffer(data, out.width, out.height, out.channels as Channels, sixteen ? 16 : 8);
     return {

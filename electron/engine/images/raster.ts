@@ -39,11 +39,13 @@ export function rasterFromBuffer(buf: Buffer, width: number, height: number, cha
   return r;
 }
 
-/** A Buffer view over the raster's bytes, for handing pixels to sharp without a copy. */
-export function rasterBytes(r: Raster): Buffer {
-  return Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-}
-
-export function sharpRaw(r: Raster): { raw: { width: number; height: number; channels: Channels; depth?: 'ushort' } } {
-  return { raw: { width: r.width, height: r.height, channels: r.channels, ...(r.depth === 16 ? { depth: 'ushort' as const } : {}) } };
+/**
+ * The raster as sharp input. sharp takes the sample depth from the typed array's type (a Buffer
+ * reads as 8-bit), so 16-bit pixels must go in as the Uint16Array itself.
+ */
+export function sharpInput(
+  r: Raster,
+): [Uint8Array | Uint16Array, { raw: { width: number; height: number; channels: Channels }; limitInputPixels: false }] {
+  // Pixels already in memory passed the pixel limit when they were opened.
+  return [r.data, { raw: { width: r.width, height: r.height, channels: r.channels }, limitInputPixels: false }];
 }

@@ -1,11 +1,20 @@
 import sharp from 'sharp';
-import { rasterFromBuffer, rasterBytes, sharpRaw, type Raster } from './raster.js';
+import { colourChannels, rasterFromBuffer, sharpInput, type Raster } from './raster.js';
+
+/** sharp's interpretation for a raster, so raw output keeps its channel count and depth. */
+export function colourspaceOf(r: Pick<Raster, 'channels' | 'depth'>): 'b-w' | 'grey16' | 'srgb' | 'rgb16' {
+  const grey = colourChannels(r) === 1;
+  if (r.depth === 16) return grey ? 'grey16' : 'rgb16';
+  return grey ? 'b-w' : 'srgb';
+}
 
 /** High-quality resize (Lanczos-3) of any raster, keeping channels and bit depth. */
 export async function resizeRaster(r: Raster, width: number, height: number): Promise<Raster> {
-  const { data, info } = await sharp(rasterBytes(r), { ...sharpRaw(r), limitInputPixels: false })
+  const { data, info } = await sharp(...sharpInput(r))
     .resize(width, height, { kernel: 'lanczos3', fit: 'fill' })
+    .toColourspace(colourspaceOf(r))
     .raw(r.depth === 16 ? { depth: 'ushort' } : {})
     .toBuffer({ resolveWithObject: true });
+  if (info.channels !== r.channels) throw new Error(`resize changed ${r.channels} channels into ${info.channels}`);
   return rasterFromBuffer(data, info.width, info.height, r.channels, r.depth);
 }

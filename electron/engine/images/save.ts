@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
 import { withUprightOrientation } from './exif.js';
 import { addPngMetadata } from './png-chunks.js';
-import { colourChannels, hasAlpha, rasterBytes, sharpRaw, type Raster } from './raster.js';
+import { hasAlpha, sharpInput, type Raster } from './raster.js';
+import { colourspaceOf } from './resample.js';
 
 export const EXPORT_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -39,16 +40,14 @@ export function formatFromPath(path: string): ExportFormat | null {
  * with keepIccProfile/keepExif, so no colour transform happens and the metadata survives.
  */
 async function intermediatePng(raster: Raster, bitDepth: 8 | 16, meta: ExportMeta): Promise<Buffer> {
-  const grey = colourChannels(raster) === 1;
-  let img = sharp(rasterBytes(raster), { ...sharpRaw(raster), limitInputPixels: false });
-  if (bitDepth === 16) img = img.toColourspace(grey ? 'grey16' : 'rgb16');
-  else if (raster.depth === 16) img = img.toColourspace(grey ? 'b-w' : 'srgb');
+  const img = sharp(...sharpInput(raster)).toColourspace(colourspaceOf({ channels: raster.channels, depth: bitDepth }));
   const png = await img.png({ compressionLevel: 0 }).toBuffer();
   return addPngMetadata(png, { icc: meta.icc, exif: meta.exif ? withUprightOrientation(meta.exif) : null });
 }
 
 function encoder(png: Buffer, raster: Raster, opts: ExportOptions): ReturnType<typeof sharp> {
-  const img = sharp(png, { limitInputPixels: false }).keepIccProfile().keepExif();
+  const space = colourspaceOf({ channels: raster.channels, depth: opts.bitDepth });
+  const img = sharp(png, { limitInputPixels: false }).keepIccProfile().keepExif().toColourspace(space);
   switch (opts.format) {
     case 'png':
       return img.png({ compressionLevel: 6 });

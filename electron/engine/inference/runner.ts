@@ -35,7 +35,12 @@ export function chooseTile(contract: TensorContract, width: number, height: numb
   return Math.min(tile, Math.max(width, height));
 }
 
-function throwIfCancelled(signal: AbortSignal | undefined): void {
+/**
+ * ORT's run resolves in a microtask; without a real turn of the event loop between tiles, a
+ * cancel message waiting in the queue would only be read after the whole image.
+ */
+async function throwIfCancelled(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
   if (signal?.aborted) throw new CancelledError();
 }
 
@@ -74,7 +79,7 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
     const wy = axisWeights(plan.rows, r, scale);
     acc.advanceTo(y0 * scale, plan.rows.length * scale);
     for (let c = 0; c < plan.cols.starts.length; c++) {
-      throwIfCancelled(opts.signal);
+      await throwIfCancelled(opts.signal);
       const x0 = plan.cols.starts[c]!;
       const tileIn = readPlanarRgb(src, x0, y0, plan.cols.length, plan.rows.length);
       const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length);

@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/engine/engine.js';
+import { openImage } from '../../electron/engine/images/open.js';
+import { bicubic, laplacianVariance, meanPerChannel } from '../support/metrics.js';
+import { cli, photo, testModelsDir } from '../support/paths.js';
+
+const engine = new Engine({ modelsDir: testModelsDir, provider: 'cpu' });
+afterAll(() => engine.dispose());
+const out = mkdtempSync(join(tmpdir(), 'ganvas-enhance-'));
+
+async function enhance(file: string, params: object) {
+  const doc = await engine.open(file);
+  const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', params);
+  const end = await engine.waitFor(jobId);
+  if (end.type !== 'job-done') throw new Error(`enhance ended with ${JSON.stringify(end)}`);
+  return { doc: engine.info(doc.id), end };
+}
+
+/** Sharper than bicubic by a clear margin, same size rules, same overall colour. */
+async function expectGoodUpscale(file: string, scale: 2 | 4, quality: 'fast' | 'hq', checkSharpness = true) {
+  const { raster: src } = await openImage(file);
+  const { doc } = await enhance(file, { scale, quality });
+  expect(doc.layers).toHaveLength(2);
+  const result = engine.doc(doc.id).layers[1]!.raster;
+  expect([result.width, result.height, result.channels]).toEqual([src.width * scale, src.height * scale, src.channels]);
+  expect([doc.width, doc.height]).toEqual([src.width * scale, src.height * scale]);
+  // The original layer is untouched.
+  expect(engine.doc(doc.id).layers[0]!.raster).toBe(engine.doc(doc.id).layers[0]!.raster);
+  const baseline = await bicubic(src, result.width, result.height);
+  if (checkSharpness) expect(laplacianVariance(result)).toBeGreaterThan(1.3 * laplacianVariance(baseline));
+  const [m0, m1] = [meanPerChannel(src), meanPerChannel(result)];
+  m0.forEach((v, k) => expect(Math.abs(v - m1[k]!), `channel ${k} mean`).toBeLessThan(4));
+  return result;
+}
+
+describe('Enhance through the engine', () => {
+  it.each(['chelsea.png', 'coffee.png', 'rocket.jpg'])('×4 Fast on %s', async (name) => {
+    await expectGoodUpscale(photo(name), 4, 'fast');
+  });
+
+  it('×2 Fast (×4 model, then Lanczos downscale) on astronaut.png', async () => {
+    await expectGoodUpscale(photo('astronaut.png'), 2, 'fast');
+  });
+
+  it('keeps greyscale grey (camera.png)', async () => {
+    // camera.png is a clean scan whose grass the GAN renders smoother than bicubic's noise, so
+    // Laplacian variance is no sharpness measure here; size, channels and tone are checked.
+    const result = await expectGoodUpscale(photo('camera.png'), 2, 'fast', false);
+    expect(result.channels).toBe(1);
+  });
+
+  it('×4 High quality on a small crop (x4plus takes ~15 s per 256² tile here)', async () => {
+    const crop = join(out, 'coffee-crop.png');
+    await sharp(photo('coffee.png')).extract({ left: 220, top: 60, width: 96, height: 80 }).toFile(crop);
+    await expectGoodUpscale(crop, 4, 'hq');
+  });
+
+  it('keeps alpha, upscaled on its own', async () => {
+    const file = join(out, 'alpha.png');
+    const { data, info } = await sharp(photo('chelsea.png')).resize(120, 80).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    for (let p = 0; p < info.width * info.height; p++) data[p * 4 + 3] = (p % info.width) < 60 ? 255 : 0;
+    await sharp(data, { raw: info }).png().toFile(file);
+    // A 120×80 thumbnail has too little detail for a sharpness comparison; this test is about alpha.
+    const result = await expectGoodUpscale(file, 4, 'fast', false);
+    expect(result.data[3]).toBe(255);
+    expect(result.data[(result.width - 1) * 4 + 3]).toBe(0);
+  });
+
+  it('keeps 16-bit depth', async () => {
+    const file = join(out, 'deep.png');
+    await sharp(photo('chelsea.png')).resize(100, 66).toColourspace('rgb16').png().toFile(file);
+    const { doc } = await enhance(file, { scale: 4, quality: 'fast' });
+    expect(doc.layers[1]).toMatchObject({ bitDepth: 16, width: 400, height: 264 });
+  });
+
+  it('cancel stops within a tile and leaves the document as it was', async () => {
+    const doc = await engine.open(photo('astronaut.png'));
+    const before = engine.info(doc.id);
+    const progress: number[] = [];
+    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, quality: 'fast', tile: 128 });
+    const off = engine.onEvent((e) => {
+      if (e.type === 'job-progress' && e.jobId === jobId) {
+        progress.push(e.progress.done);
+        if (e.progress.done === 1) engine.cancel(jobId);
+      }
+    });
+    const end = await engine.waitFor(jobId);
+    off();
+    expect(end.type).toBe('job-cancelled');
+    expect(Math.max(...progress)).toBeLessThanOrEqual(2);
+    expect(engine.info(doc.id)).toEqual(before);
+  });
+
+  it('a missing model fails with a message saying how to install it', async () => {
+    const bare = new Engine({ modelsDir: mkdtempSync(join(tmpdir(), 'ganvas-empty-')), provider: 'cpu' });
+    try {
+      const doc = await bare.open(photo('chelsea.png'));
+      const end = await bare.waitFor(bare.runTool(doc.id, doc.layers[0]!.id, 'enhance', {}));
+      expect(end).toMatchObject({ type: 'job-failed', error: { code: 'MODEL_MISSING', message: expect.stringContaining('ganvas models install realesr-general-x4v3') } });
+    } finally {
+      await bare.dispose();
+    }
+  });
+});
+
+describe('Enhance through the CLI', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } });
+
+  it('writes a 4× PNG, reports progress on stderr, exits 0', async () => {
+    const target = join(out, 'chelsea@4x.png');
+    const r = run('enhance', photo('chelsea.png'), '-o', target, '--scale', '4', '--quality', 'fast');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/1\/1 tiles/);
+    expect(r.stderr).toMatch(/Wrote .*chelsea@4x\.png \(1804×1200\)/);
+    const { raster } = await openImage(target);
+    const { raster: src } = await openImage(photo('chelsea.png'));
+    expect(laplacianVariance(raster)).toBeGreaterThan(1.3 * laplacianVariance(await bicubic(src, 1804, 1200)));
+  });
+
+  it('writes a 2× JPEG', async () => {
+    const target = join(out, 'rocket@2x.jpg');
+    const r = run('enhance', photo('rocket.jpg'), '-o', target, '--scale', '2');
+    expect(r.status, r.stderr).toBe(0);
+    expect(await sharp(target).metadata()).toMatchObject({ format: 'jpeg', width: 1280, height: 854 });
+  });
+
+  it('fails clearly on bad input and bad usage', () => {
+    const broken = join(out, 'broken.jpg');
+    writeFileSync(broken, 'not a photo');
+    const bad = run('enhance', broken, '-o', join(out, 'x.png'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('broken.jpg is not an image format Ganvas can open');
+    const usage = run('enhance', photo('chelsea.png'), '--scale', '3');
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('--scale must be 2 or 4');
+    const same = run('enhance', photo('chelsea.png'), '-o', photo('chelsea.png'));
+    expect(same.status).toBe(2);
+  });
+
+  it('--help lists the commands', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    for (const cmd of ['enhance', 'models list', 'models install', 'models verify', 'doctor']) expect(r.stdout).toContain(`ganvas ${cmd}`);
+  });
+
+  it('models verify checks sha256 of the installed models; doctor explains the providers', () => {
+    const verify = run('models', 'verify', 'realesr-general-x4v3', 'iat_lol');
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/installed\s+realesr-general-x4v3.*sha256 verified/);
+    const doctor = run('doctor');
+    expect(doctor.status).toBe(0);
+    expect(doctor.stdout).toMatch(/yes\s+cpu\s+always available/);
+    expect(doctor.stdout).toMatch(/cuda/);
+  });
+});
