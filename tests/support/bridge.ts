@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import type { AppEvent } from '../../electron/contract.js';
+import type { Engine } from '../../electron/engine/engine.js';
+import { toErrorInfo } from '../../electron/engine/errors.js';
+import { createHandlers, type Dialogs } from '../../electron/ipc/handlers.js';
+import { repoRoot } from './paths.js';
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** Serves the vite-built renderer on 127.0.0.1, as Electron would load it from disk. */
+export async function serveRenderer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const root = join(repoRoot, 'dist', 'renderer');
+  const server: Server = createServer(async (req, res) => {
+    const path = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    const file = path.endsWith('/') || path === root ? join(root, 'index.html') : path;
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * Gives the page the same window.ganvas API preload gives the app, wired to the real engine in
+ * this process through the same handlers Electron's main process registers. Only the OS dialogs
+ * are scripted.
+ */
+export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Promise<void> {
+  const handlers = createHandlers(engine, dialogs);
+  await page.exposeFunction('__ganvasCall', async (name: keyof typeof handlers, input: unknown) => {
+    try {
+      return { ok: await handlers[name](input) };
+    } catch (err) {
+      return { error: toErrorInfo(err).message };
+    }
+  });
+  await page.addInitScript(() => {
+    const listeners = new Set<(e: unknown) => void>();
+    const w = globalThis as unknown as Record<string, unknown>;
+    w.__ganvasEmit = (e: unknown) => listeners.forEach((l) => l(e));
+    w.ganvas = {
+      call: async (name: string, input: unknown) => {
+        const r = (await (w.__ganvasCall as (n: string, i: unknown) => Promise<{ ok?: unknown; error?: string }>)(name, input));
+        if (r.error !== undefined) throw new Error(r.error);
+        return r.ok;
+      },
+      onEvent: (l: (e: unknown) => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      pathForFile: () => null,
+    };
+  });
+  engine.onEvent((e: AppEvent) => {
+    void page.evaluate((ev) => (globalThis as unknown as { __ganvasEmit: (e: unknown) => void }).__ganvasEmit(ev), e).catch(() => {});
+  });
+}
