@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from '../../electron/engine/paths.js';
 
-export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** Also right when this file runs compiled from dist/ (the benchmark). */
+export const repoRoot = appRoot;
 /** The offline model mirror (../shared/models beside the checkout) unless GANVAS_MODEL_MIRROR says otherwise. */
 export const modelMirror = process.env.GANVAS_MODEL_MIRROR ?? resolve(repoRoot, '..', 'shared', 'models');
 export const photosDir = process.env.GANVAS_PHOTOS ?? resolve(repoRoot, '..', 'shared', 'photos');
