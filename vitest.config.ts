@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,8 @@ export default defineConfig({
     // Inference saturates both cores; files running side by side only slow each other down.
     fileParallelism: false,
     testTimeout: 120_000,
+    // Settings, autosaves and history spill of the tests' engines: never the user's own.
+    env: { GANVAS_DATA_DIR: join(import.meta.dirname, '.cache', 'test-data') },
     hookTimeout: 120_000,
   },
 });

@@ -1,20 +1,28 @@
-import { realpath } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { open as openFile, realpath } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
-import { PhotoDocument, type Layer } from './document/document.js';
-import { flatten } from './document/flatten.js';
+import type { BlendMode } from './document/blend.js';
+import { paintStroke, type Stroke } from './document/brush.js';
+import { PhotoDocument, type HistoryScope } from './document/document.js';
+import { HistoryStore } from './document/history-store.js';
+import type { Layer, LayerProps } from './document/layer.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import { sharpInput } from './images/raster.js';
+import { allocRaster, fullRect, sharpInput, type Raster, type Rect } from './images/raster.js';
 import { colourspaceOf } from './images/resample.js';
 import { saveImage, type ExportOptions } from './images/save.js';
+import { aiProvenanceXmp } from './images/xmp.js';
 import type { ProviderId } from './inference/providers.js';
 import { JobHost, type JobProgress } from './jobs/host.js';
 import type { ProviderReport, RunStats } from './jobs/protocol.js';
 import { bundledCatalogPath, loadCatalog } from './models/catalog.js';
 import { ModelStore, type ModelStatus } from './models/store.js';
-import { defaultModelsDir } from './paths.js';
+import { appVersion, defaultModelsDir, userDataDir } from './paths.js';
+import { loadProject, PROJECT_EXTENSION, saveProject } from './project/project.js';
+import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
+import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
 import { getTool } from './tools/registry.js';
+import type { z } from 'zod';
 
 export interface EngineOptions {
   catalogPath?: string;
@@ -23,37 +31,67 @@ export interface EngineOptions {
   provider?: ProviderId | 'auto';
   open?: OpenOptions;
   memoryBudgetBytes?: number;
+  /** Settings, autosaves and the history spill folder live here (default: the user data folder). */
+  dataDir?: string;
+  /** Autosave on a timer (the app); off for one-shot use such as the CLI. */
+  autosave?: boolean;
 }
 
 export interface LayerInfo {
   id: string;
   name: string;
   visible: boolean;
+  locked: boolean;
+  opacity: number;
+  blend: BlendMode;
+  bounds: Rect;
   width: number;
   height: number;
   channels: number;
   bitDepth: 8 | 16;
-  kind: 'image' | 'ai';
+  hasMask: boolean;
+  kind: Layer['origin']['kind'];
   modelId: string | null;
+  canUndo: boolean;
+  canRedo: boolean;
 }
 
 export interface DocumentInfo {
   id: string;
+  /** The project's file name, or the photo's when it has not been saved as a project. */
+  title: string;
   fileName: string;
   path: string;
+  projectPath: string | null;
+  dirty: boolean;
   width: number;
   height: number;
   bitDepth: 8 | 16;
   hasIcc: boolean;
   hasExif: boolean;
   layers: LayerInfo[];
+  canUndoDocument: boolean;
+  canRedoDocument: boolean;
+  /** What could not be restored when the document was opened. */
+  lost: string[];
 }
+
+export interface HistoryInfo {
+  /** The state before any edit, then every edit: those in effect first, then those that can be redone. */
+  entries: { label: string; done: boolean }[];
+  /** How many entries are in effect. */
+  position: number;
+}
+
+export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { kind: 'duplicate'; layerId: string };
 
 export type EngineEvent =
   | { type: 'job-progress'; jobId: string; docId: string; progress: JobProgress }
   | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId }
   | { type: 'job-cancelled'; jobId: string; docId: string }
-  | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo };
+  | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
+  | { type: 'document-changed'; docId: string; dirty: boolean; title: string }
+  | { type: 'autosave-failed'; docId: string; error: ErrorInfo };
 
 export interface DoctorReport {
   modelsDir: string;
@@ -64,25 +102,54 @@ export interface DoctorReport {
 function layerInfo(l: Layer): LayerInfo {
   return {
     id: l.id,
-    name: l.name,
-    visible: l.visible,
+    ...l.props,
+    bounds: l.bounds,
     width: l.raster.width,
     height: l.raster.height,
     channels: l.raster.channels,
     bitDepth: l.raster.depth,
+    hasMask: l.mask !== null,
     kind: l.origin.kind,
     modelId: l.origin.kind === 'ai' ? l.origin.modelId : null,
+    canUndo: l.history.canUndo,
+    canRedo: l.history.canRedo,
   };
 }
 
+/** Whether a file is a Ganvas project, by its first bytes rather than its name. */
+async function isProjectFile(path: string): Promise<boolean> {
+  const fh = await openFile(path, 'r').catch(() => null);
+  if (!fh) return extname(path).toLowerCase() === `.${PROJECT_EXTENSION}`;
+  try {
+    const head = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    return head.toString('latin1') === '\x89GVS';
+  } finally {
+    await fh.close();
+  }
+}
+
+interface OpenDoc {
+  doc: PhotoDocument;
+  lost: string[];
+  /** Edits, saves and undo run one at a time per document, in the order they were asked for. */
+  queue: Promise<unknown>;
+  autosavedRevision: number;
+  timer: NodeJS.Timeout | null;
+}
+
 /**
- * The application core: documents, tools run as jobs, export, models. Electron's main process,
- * the CLI and the tests drive this same object; it imports nothing from Electron.
+ * The application core: documents with layers and histories, tools run as jobs, projects,
+ * autosave, export, models. Electron's main process, the CLI and the tests drive this same
+ * object; it imports nothing from Electron.
  */
 export class Engine {
   readonly store: ModelStore;
+  readonly settings: SettingsFile;
+  readonly recovery: RecoveryStore;
+  private readonly history: HistoryStore;
   private readonly jobs: JobHost;
-  private readonly docs = new Map<string, PhotoDocument>();
+  private readonly docs = new Map<string, OpenDoc>();
   private readonly running = new Map<string, { docId: string; cancel: () => void }>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private nextDoc = 1;
@@ -91,7 +158,11 @@ export class Engine {
     const catalogPath = options.catalogPath ?? bundledCatalogPath;
     const modelsDir = options.modelsDir ?? defaultModelsDir();
     const readOnly = options.readOnlyModelDirs ?? [];
+    const dataDir = options.dataDir ?? userDataDir();
     this.store = new ModelStore(loadCatalog(catalogPath), modelsDir, readOnly);
+    this.settings = SettingsFile.in(dataDir);
+    this.recovery = new RecoveryStore(join(dataDir, 'recovery'));
+    this.history = new HistoryStore(this.settings.get().historyBudgetBytes, join(dataDir, 'cache', 'history'));
     this.jobs = new JobHost(
       { catalogPath, modelsDir, readOnlyModelDirs: readOnly, provider: options.provider ?? 'auto' },
       options.memoryBudgetBytes,
@@ -107,78 +178,278 @@ export class Engine {
     for (const l of this.listeners) l(e);
   }
 
-  doc(id: string): PhotoDocument {
+  private entry(id: string): OpenDoc {
     const d = this.docs.get(id);
     if (!d) throw new GanvasError('NOT_FOUND', `No open document "${id}".`);
     return d;
   }
 
-  private layer(docId: string, layerId: string): Layer {
-    const l = this.doc(docId).layer(layerId);
-    if (!l) throw new GanvasError('NOT_FOUND', `No layer "${layerId}" in this document.`);
-    return l;
+  doc(id: string): PhotoDocument {
+    return this.entry(id).doc;
   }
 
+  /** Runs `work` on a document after everything queued before it; reports the change when it is one. */
+  private async edit<T>(docId: string, work: (doc: PhotoDocument) => T | Promise<T>): Promise<T> {
+    const e = this.entry(docId);
+    const run = e.queue.then(async () => {
+      const before = e.doc.revision;
+      const result = await work(e.doc);
+      if (e.doc.revision !== before) this.emit({ type: 'document-changed', docId, dirty: e.doc.dirty, title: this.title(e.doc) });
+      return result;
+    });
+    e.queue = run.catch(() => {});
+    return run;
+  }
+
+  private title(doc: PhotoDocument): string {
+    return doc.projectPath ? basename(doc.projectPath) : doc.source.meta.fileName;
+  }
+
+  /** Opens a photo or a project (.ganvas). */
   async open(path: string): Promise<DocumentInfo> {
     const full = resolve(path);
+    const id = `doc-${this.nextDoc++}`;
+    if (await isProjectFile(full)) {
+      const { doc, lost } = await loadProject(full, id, this.history);
+      return this.register(doc, lost);
+    }
     const { raster, meta } = await openImage(full, this.options.open);
-    const doc = new PhotoDocument(`doc-${this.nextDoc++}`, await realpath(full), meta, raster);
-    this.docs.set(doc.id, doc);
+    return this.register(PhotoDocument.fromImage(id, { path: await realpath(full), meta }, raster, this.history), []);
+  }
+
+  private register(doc: PhotoDocument, lost: string[]): DocumentInfo {
+    const e: OpenDoc = { doc, lost, queue: Promise.resolve(), autosavedRevision: doc.revision, timer: null };
+    this.docs.set(doc.id, e);
+    if (this.options.autosave) {
+      e.timer = setInterval(() => void this.autosave(doc.id), this.settings.get().autosaveMinutes * 60_000);
+      e.timer.unref();
+    }
     return this.info(doc.id);
   }
 
   info(docId: string): DocumentInfo {
-    const d = this.doc(docId);
+    const { doc: d, lost } = this.entry(docId);
     return {
       id: d.id,
-      fileName: d.meta.fileName,
-      path: d.path,
+      title: this.title(d),
+      fileName: d.source.meta.fileName,
+      path: d.source.path,
+      projectPath: d.projectPath,
+      dirty: d.dirty,
       width: d.width,
       height: d.height,
-      bitDepth: d.meta.bitDepth,
-      hasIcc: d.meta.icc !== null,
-      hasExif: d.meta.exif !== null,
+      bitDepth: d.layers.some((l) => l.raster.depth === 16) ? 16 : 8,
+      hasIcc: d.source.meta.icc !== null,
+      hasExif: d.source.meta.exif !== null,
       layers: d.layers.map(layerInfo),
+      canUndoDocument: d.history.canUndo,
+      canRedoDocument: d.history.canRedo,
+      lost,
     };
   }
 
-  close(docId: string): void {
+  /** Closes a document, cancelling its jobs; its autosave is removed (the user chose to close). */
+  async close(docId: string): Promise<void> {
+    const e = this.entry(docId);
     for (const [jobId, job] of this.running) if (job.docId === docId) this.cancel(jobId);
+    if (e.timer) clearInterval(e.timer);
     this.docs.delete(docId);
+    await e.queue;
+    await this.recovery.discard(e.doc);
   }
 
-  setLayerVisible(docId: string, layerId: string, visible: boolean): DocumentInfo {
-    this.layer(docId, layerId).visible = visible;
+  // ── Layers ────────────────────────────────────────────────────────────────────────────────
+
+  async addLayer(docId: string, what: NewLayer): Promise<DocumentInfo> {
+    if (what.kind === 'file') {
+      // Decoding can take a while; do it before taking the document's turn.
+      const { raster, meta } = await openImage(resolve(what.path), this.options.open);
+      await this.edit(docId, (doc) => {
+        const scale = Math.min(doc.width / raster.width, doc.height / raster.height, 1);
+        const width = Math.max(1, Math.round(raster.width * scale));
+        const height = Math.max(1, Math.round(raster.height * scale));
+        const bounds = { x: Math.round((doc.width - width) / 2), y: Math.round((doc.height - height) / 2), width, height };
+        return doc.addLayer({ name: meta.fileName, raster, bounds, origin: { kind: 'image', fileName: meta.fileName } });
+      });
+    } else {
+      await this.edit(docId, (doc) => {
+        if (what.kind === 'empty') {
+          const raster = allocRaster(doc.width, doc.height, 4, 8);
+          return doc.addLayer({ name: `Layer ${doc.layers.length + 1}`, raster, bounds: fullRect(doc), origin: { kind: 'empty' } });
+        }
+        const src = doc.layer(what.layerId);
+        const { name, ...props } = src.props;
+        return doc.addLayer(
+          { name: `${name} copy`, raster: src.raster, mask: src.mask, bounds: src.bounds, origin: src.origin, props },
+          `Duplicate “${name}”`,
+          doc.layers.indexOf(src) + 1,
+        );
+      });
+    }
     return this.info(docId);
   }
 
-  /** An 8-bit PNG of a layer for the screen, no longer than `maxSide` on its long edge. */
-  async layerPreview(docId: string, layerId: string, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
-    const r = this.layer(docId, layerId).raster;
-    const { data, info } = await sharp(...sharpInput(r))
-      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-      .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
-      .png({ compressionLevel: 1 })
-      .toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, png: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  async deleteLayer(docId: string, layerId: string): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.deleteLayer(layerId));
+    return this.info(docId);
   }
 
+  /** Moves a layer to `index` in the stack (0 = bottom). */
+  async moveLayer(docId: string, layerId: string, index: number): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.moveLayer(layerId, index));
+    return this.info(docId);
+  }
+
+  async setLayerProps(docId: string, layerId: string, props: Partial<LayerProps>): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.setLayerProps(layerId, props, propsLabel(props)));
+    return this.info(docId);
+  }
+
+  setLayerVisible(docId: string, layerId: string, visible: boolean): Promise<DocumentInfo> {
+    return this.setLayerProps(docId, layerId, { visible });
+  }
+
+  /** Gives a layer a mask that shows everything ('reveal') or hides everything ('hide'). */
+  async addMask(docId: string, layerId: string, fill: 'reveal' | 'hide'): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => {
+      const l = doc.layer(layerId);
+      const mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
+      if (fill === 'reveal') mask.data.fill(255);
+      doc.commitPixels(layerId, 'mask', mask, fill === 'reveal' ? 'Add mask' : 'Add mask (hide all)');
+    });
+    return this.info(docId);
+  }
+
+  async removeMask(docId: string, layerId: string): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.commitPixels(layerId, 'mask', null, 'Delete mask'));
+    return this.info(docId);
+  }
+
+  /** Paints on a layer's mask (adding one that shows everything if it has none). Points are in canvas pixels. */
+  async paintMask(docId: string, layerId: string, stroke: Stroke): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => {
+      const l = doc.layer(layerId);
+      const sx = l.raster.width / l.bounds.width;
+      const sy = l.raster.height / l.bounds.height;
+      const local: Stroke = { ...stroke, radius: stroke.radius * sx, points: stroke.points.map(([x, y]) => [(x - l.bounds.x) * sx, (y - l.bounds.y) * sy]) };
+      let mask = l.mask;
+      if (!mask) {
+        mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
+        mask.data.fill(255);
+      }
+      const painted = paintStroke(mask, local);
+      if (!painted.area) return;
+      doc.commitPixels(layerId, 'mask', painted.raster, stroke.value < 128 ? 'Mask: hide' : 'Mask: reveal', l.mask ? { area: painted.area } : {});
+    });
+    return this.info(docId);
+  }
+
+  async mergeDown(docId: string, layerId: string): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.mergeDown(layerId));
+    return this.info(docId);
+  }
+
+  async flatten(docId: string): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.flatten());
+    return this.info(docId);
+  }
+
+  // ── History ───────────────────────────────────────────────────────────────────────────────
+
+  async undo(docId: string, scope: HistoryScope): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.undo(scope));
+    return this.info(docId);
+  }
+
+  async redo(docId: string, scope: HistoryScope): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.redo(scope));
+    return this.info(docId);
+  }
+
+  historyOf(docId: string, scope: HistoryScope): HistoryInfo {
+    const doc = this.doc(docId);
+    const h = scope === 'document' ? doc.history : doc.layer(scope.layerId).history;
+    const first = scope === 'document' ? 'Opened' : originLabel(doc.layer(scope.layerId));
+    return { entries: [{ label: first, done: true }, ...h.entries()], position: h.position };
+  }
+
+  /** Undoes or redoes until `position` edits of that history are in effect. */
+  async jumpHistory(docId: string, scope: HistoryScope, position: number): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => doc.jump(scope, position));
+    return this.info(docId);
+  }
+
+  /** History pixels in memory and on disk, and the budget (for the bench and the About box). */
+  historyMemory(): { memoryBytes: number; diskBytes: number; budgetBytes: number; settled: Promise<void> } {
+    return { memoryBytes: this.history.memoryBytes, diskBytes: this.history.diskBytes, budgetBytes: this.history.budget, settled: this.history.settled() };
+  }
+
+  // ── Pixels for the screen ─────────────────────────────────────────────────────────────────
+
+  /** An 8-bit PNG of a layer (its mask applied as transparency), no longer than `maxSide` on its long edge. */
+  async layerPreview(docId: string, layerId: string, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
+    const l = this.doc(docId).layer(layerId);
+    const small = (r: Raster) =>
+      sharp(...sharpInput(r))
+        .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+        .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+    const shown = await small(l.raster);
+    let { data, info } = shown;
+    if (l.mask) {
+      const mask = await small(l.mask);
+      const withAlpha = await sharp(data, { raw: info }).ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
+      data = withAlpha.data;
+      info = withAlpha.info;
+      const c = info.channels;
+      for (let p = 0; p < info.width * info.height; p++) data[p * c + c - 1] = Math.round((data[p * c + c - 1]! * mask.data[p]!) / 255);
+    }
+    const png = await sharp(data, { raw: info }).png({ compressionLevel: 1 }).toBuffer();
+    return { width: info.width, height: info.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+  }
+
+  // ── Tools ─────────────────────────────────────────────────────────────────────────────────
+
   /**
-   * Starts a tool on a layer. The result arrives as a new layer above everything (job-done);
-   * the document is untouched until then, so a cancel or failure leaves it as it was.
+   * Starts a tool on a layer. The document is untouched until the result arrives (job-done), so
+   * a cancel or failure leaves it as it was. The result becomes a new layer above the source, or
+   * (setting "replace") the source's new pixels as one step of its history. A result with more
+   * pixels than the layer's place on the canvas grows the canvas so nothing is thrown away.
    */
   runTool(docId: string, layerId: string, toolId: string, rawParams: unknown): string {
-    const doc = this.doc(docId);
-    const source = this.layer(docId, layerId);
+    const source = this.doc(docId).layer(layerId);
     const params = getTool(toolId).params.parse(rawParams ?? {});
     const job = this.jobs.run(toolId, source.raster, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
     this.running.set(job.id, { docId, cancel: job.cancel });
     job.result.then(
-      (r) => {
+      async (r) => {
         this.running.delete(job.id);
         if (!this.docs.has(docId)) return;
-        const layer = doc.addLayer(r.layerName, r.raster, { kind: 'ai', toolId, modelId: r.modelId, provider: r.provider, params });
-        this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider });
+        try {
+          const ai = { toolId, modelId: r.modelId, provider: r.provider, params };
+          const replace = this.settings.get().aiResult === 'replace';
+          const layer = await this.edit(docId, async (doc) => {
+            const src = doc.layer(layerId);
+            const grow = r.raster.width / src.bounds.width;
+            if (replace) {
+              if (grow > 1) await doc.changeStructure('Canvas size', () => doc.scaleCanvas(grow));
+              doc.commitPixels(layerId, 'pixels', r.raster, r.layerName, { ai });
+              if (r.mask) doc.commitPixels(layerId, 'mask', r.mask, `${r.layerName} (mask)`);
+              return src;
+            }
+            return doc.changeStructure(r.layerName, () => {
+              if (grow > 1) doc.scaleCanvas(grow);
+              const added = doc.createLayer({ name: r.layerName, raster: r.raster, mask: r.mask ?? null, bounds: src.bounds, origin: { kind: 'ai', ...ai } });
+              doc.layers.splice(doc.layers.indexOf(src) + 1, 0, added);
+              return added;
+            });
+          });
+          this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider });
+          void this.autosave(docId);
+        } catch (err) {
+          this.emit({ type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
+        }
       },
       (err: unknown) => {
         this.running.delete(job.id);
@@ -191,10 +462,10 @@ export class Engine {
   }
 
   /** Resolves when the job ends, with its event. */
-  waitFor(jobId: string): Promise<Exclude<EngineEvent, { type: 'job-progress' }>> {
+  waitFor(jobId: string): Promise<Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>> {
     return new Promise((resolve) => {
       const off = this.onEvent((e) => {
-        if (e.jobId === jobId && e.type !== 'job-progress') {
+        if ((e.type === 'job-done' || e.type === 'job-cancelled' || e.type === 'job-failed') && e.jobId === jobId) {
           off();
           resolve(e);
         }
@@ -206,15 +477,84 @@ export class Engine {
     this.running.get(jobId)?.cancel();
   }
 
-  async export(docId: string, path: string, opts: ExportOptions): Promise<{ path: string; width: number; height: number }> {
+  // ── Files ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Saves the document as a project (atomically) at `path`, or where it was last saved. */
+  async saveProject(docId: string, path?: string, opts: { includeHistory?: boolean } = {}): Promise<DocumentInfo> {
+    const e = this.entry(docId);
+    const chosen = path ?? e.doc.projectPath;
+    if (!chosen) throw new GanvasError('INVALID_INPUT', 'This document has not been saved as a project yet; choose a file name.');
+    const target = resolve(chosen);
+    if (target === e.doc.source.path) throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)} with a project; choose another file name.`);
+    await this.edit(docId, async (doc) => {
+      await saveProject(doc, target, { includeHistory: opts.includeHistory ?? this.settings.get().saveHistoryInProjects });
+      doc.projectPath = target;
+      // A revision of its own, so the change of title and dirty state is reported.
+      doc.touch();
+      doc.savedRevision = doc.revision;
+    });
+    if (!e.doc.dirty) await this.recovery.discard(e.doc);
+    return this.info(docId);
+  }
+
+  /** Writes the document to the recovery folder if it changed since the last autosave. */
+  async autosave(docId: string): Promise<void> {
+    const e = this.docs.get(docId);
+    if (!e || e.doc.revision === e.autosavedRevision || !e.doc.dirty) return;
+    try {
+      await this.edit(docId, async (doc) => {
+        const revision = doc.revision;
+        await this.recovery.save(doc, this.title(doc));
+        e.autosavedRevision = revision;
+      });
+    } catch (err) {
+      this.emit({ type: 'autosave-failed', docId, error: toErrorInfo(err) });
+    }
+  }
+
+  /** Autosaves left by a session that crashed or was killed. */
+  recoverable(): Promise<RecoveryEntry[]> {
+    return this.recovery.orphans();
+  }
+
+  /** Opens an autosave as an unsaved document (its project path kept, so Ctrl+S saves where the user had saved). */
+  async restore(key: string): Promise<DocumentInfo> {
+    const entry = (await this.recovery.orphans()).find((r) => r.key === key);
+    if (!entry) throw new GanvasError('NOT_FOUND', 'That autosave is no longer there.');
+    const { doc, lost } = await loadProject(this.recovery.projectFile(key), `doc-${this.nextDoc++}`, this.history);
+    doc.projectPath = entry.projectPath;
+    doc.touch();
+    const info = this.register(doc, lost);
+    await this.autosave(doc.id);
+    await this.recovery.discard(key);
+    return { ...info, dirty: true };
+  }
+
+  discardRecovery(key: string): Promise<void> {
+    return this.recovery.discard(key);
+  }
+
+  /** Flattens and writes the document; AI provenance follows the setting unless `recordAiProvenance` says otherwise. */
+  async export(docId: string, path: string, opts: ExportOptions & { recordAiProvenance?: boolean }): Promise<{ path: string; width: number; height: number; aiEdits: number }> {
     const doc = this.doc(docId);
     const target = resolve(path);
-    if (target === doc.path) {
+    if (target === doc.source.path) {
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)}; choose another file name.`);
     }
-    const pixels = await flatten(doc);
-    await saveImage(pixels, target, opts, { exif: doc.meta.exif, icc: doc.meta.icc });
-    return { path: target, width: pixels.width, height: pixels.height };
+    const { pixels, aiEdits } = await this.edit(docId, async (d) => ({ pixels: await d.render(), aiEdits: d.visibleAiEdits() }));
+    const xmp = (opts.recordAiProvenance ?? this.settings.get().recordAiProvenance) && aiEdits.length > 0 ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null;
+    await saveImage(pixels, target, opts, { exif: doc.source.meta.exif, icc: doc.source.meta.icc, xmp });
+    return { path: target, width: pixels.width, height: pixels.height, aiEdits: aiEdits.length };
+  }
+
+  getSettings(): Settings {
+    return this.settings.get();
+  }
+
+  async updateSettings(patch: z.input<typeof settingsPatch>): Promise<Settings> {
+    const s = await this.settings.update(patch);
+    this.history.setBudget(s.historyBudgetBytes);
+    return s;
   }
 
   async doctor(verifyModels = false): Promise<DoctorReport> {
@@ -222,8 +562,34 @@ export class Engine {
     return { modelsDir: this.store.dir, providers: await this.jobs.providers(), models };
   }
 
+  /** Stops jobs and timers. Autosaves stay (they are removed by closing a document, not by quitting with it open). */
   async dispose(): Promise<void> {
     for (const id of [...this.running.keys()]) this.cancel(id);
+    for (const e of this.docs.values()) if (e.timer) clearInterval(e.timer);
+    await Promise.all([...this.docs.values()].map((e) => e.queue));
     await this.jobs.close();
+    await this.history.dispose();
+  }
+}
+
+function propsLabel(p: Partial<LayerProps>): string {
+  if (p.name !== undefined) return `Rename to “${p.name}”`;
+  if (p.opacity !== undefined) return `Opacity ${Math.round(p.opacity * 100)} %`;
+  if (p.blend !== undefined) return `Blend: ${p.blend}`;
+  if (p.visible !== undefined) return p.visible ? 'Show' : 'Hide';
+  if (p.locked !== undefined) return p.locked ? 'Lock' : 'Unlock';
+  return 'Layer settings';
+}
+
+function originLabel(l: Layer): string {
+  switch (l.origin.kind) {
+    case 'image':
+      return `Opened ${l.origin.fileName}`;
+    case 'empty':
+      return 'New layer';
+    case 'ai':
+      return `Made by ${l.origin.toolId} (${l.origin.modelId})`;
+    case 'composite':
+      return 'Merged';
   }
 }

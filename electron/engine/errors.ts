@@ -14,6 +14,9 @@ export type GanvasErrorCode =
   | 'INFERENCE_FAILED'
   | 'CANCELLED'
   | 'INVALID_INPUT'
+  | 'LAYER_LOCKED'
+  | 'PROJECT_UNREADABLE'
+  | 'PROJECT_TOO_NEW'
   | 'NOT_FOUND';
 
 export class GanvasError extends Error {

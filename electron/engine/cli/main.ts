@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import { errorMessage, GanvasError } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
 import { installFromDir, installFromUrl } from '../models/install.js';
-import { appRoot } from '../paths.js';
+import { appVersion } from '../paths.js';
 import { progressBar } from './progress-bar.js';
 
 const HELP = `ganvas — GAN photo tools from the command line (the same engine as the app)
@@ -16,6 +16,9 @@ const HELP = `ganvas — GAN photo tools from the command line (the same engine 
 Usage:
   ganvas enhance <photo> [-o <out>] [--scale 2|4] [--quality fast|hq]
                  [--jpeg-quality 1-100] [--bit-depth 8|16] [--tile N] [--overwrite]
+  ganvas export <photo|project.ganvas> -o <out> [--jpeg-quality 1-100] [--bit-depth 8|16]
+                 [--overwrite] [--no-ai-provenance]
+  ganvas project info <project.ganvas>
   ganvas models list [--verify]
   ganvas models install [<id>...] (--from <mirror dir> | --url <url> [--sha256 <hash>])
   ganvas models verify [<id>...]
@@ -28,6 +31,8 @@ Common options:
 
 Enhance writes <name>@<scale>x.png beside the photo unless -o is given; the output format follows
 the extension (.png .jpg .webp .tif). EXIF, orientation and the ICC profile are kept.
+Export flattens a project (blend modes, opacity and masks applied) and, unless told not to,
+records in the file's XMP which edits were made by AI (IPTC Digital Source Type).
 Exit codes: 0 success, 1 the work failed, 2 bad usage.`;
 
 class UsageError extends Error {}
@@ -37,10 +42,6 @@ const common = {
   provider: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-function version(): string {
-  return (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 function engineFor(values: { 'models-dir'?: string | undefined; provider?: string | undefined }): Engine {
   return new Engine({
@@ -58,37 +59,100 @@ function intOption(value: string | undefined, name: string, allowed?: readonly n
   return n;
 }
 
+const exportFlags = {
+  output: { type: 'string', short: 'o' },
+  'jpeg-quality': { type: 'string', default: '92' },
+  'bit-depth': { type: 'string' },
+  overwrite: { type: 'boolean', default: false },
+} as const;
+
+/** The output path, refusing to overwrite the input, or anything else unless asked. */
+function outputFor(input: string, out: string, overwrite: boolean | undefined): string {
+  const output = resolve(out);
+  if (!formatFromPath(output)) throw new UsageError(`Cannot tell the output format from "${basename(output)}": use .png, .jpg, .webp or .tif.`);
+  if (output === input) throw new UsageError('The output would overwrite the original; choose another name.');
+  if (existsSync(output) && !overwrite) throw new UsageError(`${output} exists; pass --overwrite to replace it.`);
+  return output;
+}
+
+/** Format from the extension; 16-bit by default where both the document and the format have it. */
+function exportOptionsFor(values: { 'jpeg-quality'?: string | undefined; 'bit-depth'?: string | undefined }, output: string, docDepth: 8 | 16): ExportOptions {
+  const format = formatFromPath(output)!;
+  const bitDepth = (intOption(values['bit-depth'], 'bit-depth', [8, 16]) ?? (docDepth === 16 && supports16Bit(format) ? 16 : 8)) as 8 | 16;
+  return { format, quality: intOption(values['jpeg-quality'], 'jpeg-quality') ?? 92, bitDepth };
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...common, ...exportFlags, 'no-ai-provenance': { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError('export takes exactly one photo or project.');
+  if (!values.output) throw new UsageError('export needs -o <output file>.');
+  const input = resolve(positionals[0]!);
+  const output = outputFor(input, values.output, values.overwrite);
+  const engine = engineFor(values);
+  try {
+    const doc = await engine.open(input);
+    for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
+    const saved = await engine.export(doc.id, output, { ...exportOptionsFor(values, output, doc.bitDepth), ...(values['no-ai-provenance'] ? { recordAiProvenance: false } : {}) });
+    const ai = saved.aiEdits > 0 && !values['no-ai-provenance'] ? `; ${saved.aiEdits} AI edit(s) recorded in XMP` : '';
+    process.stderr.write(`Wrote ${saved.path} (${saved.width}×${saved.height})${ai}\n`);
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function project(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: common });
+  if (sub !== 'info') throw new UsageError(`Unknown project command "${sub ?? ''}": use info.`);
+  if (positionals.length !== 1) throw new UsageError('project info takes exactly one project file.');
+  const engine = engineFor(values);
+  try {
+    const doc = await engine.open(resolve(positionals[0]!));
+    const docHistory = engine.historyOf(doc.id, 'document');
+    process.stdout.write(`${doc.title}: ${doc.width}×${doc.height}, ${doc.layers.length} layer(s), from ${doc.fileName}\n`);
+    process.stdout.write(`Document history: ${docHistory.position} step(s) done, ${docHistory.entries.length - 1 - docHistory.position} to redo\n`);
+    for (const l of [...doc.layers].reverse()) {
+      const h = engine.historyOf(doc.id, { layerId: l.id });
+      const flags = [l.visible ? 'visible' : 'hidden', l.locked ? 'locked' : '', l.hasMask ? 'mask' : ''].filter(Boolean).join(', ');
+      process.stdout.write(
+        `  ${l.name} — ${l.width}×${l.height} ${l.bitDepth}-bit, ${l.blend} ${Math.round(l.opacity * 100)} %, ${flags}; ${l.kind}${l.modelId ? ` (${l.modelId})` : ''}; history ${h.position}/${h.entries.length - 1}\n`,
+      );
+    }
+    for (const line of doc.lost) process.stdout.write(`lost: ${line}\n`);
+    return doc.lost.length > 0 ? 1 : 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
 async function enhance(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       ...common,
-      output: { type: 'string', short: 'o' },
+      ...exportFlags,
       scale: { type: 'string', default: '4' },
       quality: { type: 'string', default: 'fast' },
-      'jpeg-quality': { type: 'string', default: '92' },
-      'bit-depth': { type: 'string' },
       tile: { type: 'string' },
-      overwrite: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new UsageError('enhance takes exactly one photo.');
   const input = resolve(positionals[0]!);
   const scale = intOption(values.scale, 'scale', [2, 4]) as 2 | 4;
   if (values.quality !== 'fast' && values.quality !== 'hq') throw new UsageError(`--quality must be fast or hq, not "${values.quality}".`);
-  const output = resolve(values.output ?? join(dirname(input), `${basename(input, extname(input))}@${scale}x.png`));
-  const format = formatFromPath(output);
-  if (!format) throw new UsageError(`Cannot tell the output format from "${basename(output)}": use .png, .jpg, .webp or .tif.`);
-  if (output === input) throw new UsageError('The output would overwrite the original photo; choose another name.');
-  if (existsSync(output) && !values.overwrite) throw new UsageError(`${output} exists; pass --overwrite to replace it.`);
+  const output = outputFor(input, values.output ?? join(dirname(input), `${basename(input, extname(input))}@${scale}x.png`), values.overwrite);
   const tile = intOption(values.tile, 'tile');
 
   const engine = engineFor(values);
   try {
     const doc = await engine.open(input);
-    const bitDepth = (intOption(values['bit-depth'], 'bit-depth', [8, 16]) ?? (doc.bitDepth === 16 && supports16Bit(format) ? 16 : 8)) as 8 | 16;
-    const exportOptions: ExportOptions = { format, quality: intOption(values['jpeg-quality'], 'jpeg-quality') ?? 92, bitDepth };
+    const exportOptions = exportOptionsFor(values, output, doc.bitDepth);
     process.stderr.write(`Enhancing ${doc.fileName} (${doc.width}×${doc.height}) ×${scale}, ${values.quality === 'fast' ? 'Fast' : 'High quality'}\n`);
     const bar = progressBar();
     const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale, quality: values.quality, ...(tile ? { tile } : {}) });
@@ -182,7 +246,7 @@ async function doctor(args: string[]): Promise<number> {
   const engine = engineFor(values);
   try {
     const report = await engine.doctor();
-    process.stdout.write(`Ganvas ${version()} on ${process.platform}/${process.arch}, Node ${process.version}\n`);
+    process.stdout.write(`Ganvas ${appVersion} on ${process.platform}/${process.arch}, Node ${process.version}\n`);
     process.stdout.write(`Execution providers, in the order tried:\n`);
     for (const c of report.providers.checks) process.stdout.write(`  ${c.available ? 'yes' : 'no '}  ${c.id.padEnd(7)} ${c.reason}\n`);
     process.stdout.write(`Models folder: ${report.modelsDir}\n`);
@@ -201,12 +265,16 @@ export async function main(argv: string[]): Promise<number> {
       return command ? 0 : 2;
     }
     if (command === '--version') {
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${appVersion}\n`);
       return 0;
     }
     switch (command) {
       case 'enhance':
         return await enhance(rest);
+      case 'export':
+        return await exportCommand(rest);
+      case 'project':
+        return await project(rest);
       case 'models':
         return await models(rest);
       case 'doctor':

@@ -26,10 +26,12 @@ export function maxValue(depth: Raster['depth']): number {
  * no copy across threads.
  */
 export function allocRaster(width: number, height: number, channels: Channels, depth: Raster['depth']): Raster {
-  const length = width * height * channels;
+  return { width, height, channels, depth, data: allocSamples(width * height * channels, depth) };
+}
+
+export function allocSamples(length: number, depth: Raster['depth']): Uint8Array | Uint16Array {
   const bytes = new SharedArrayBuffer(length * (depth === 16 ? 2 : 1));
-  const data = depth === 16 ? new Uint16Array(bytes) : new Uint8Array(bytes);
-  return { width, height, channels, depth, data };
+  return depth === 16 ? new Uint16Array(bytes) : new Uint8Array(bytes);
 }
 
 /** Copies bytes decoded by sharp into shared memory. */
@@ -48,4 +50,36 @@ export function sharpInput(
 ): [Uint8Array | Uint16Array, { raw: { width: number; height: number; channels: Channels }; limitInputPixels: false }] {
   // Pixels already in memory passed the pixel limit when they were opened.
   return [r.data, { raw: { width: r.width, height: r.height, channels: r.channels }, limitInputPixels: false }];
+}
+
+/** A rectangle in pixels. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export function fullRect(r: Pick<Raster, 'width' | 'height'>): Rect {
+  return { x: 0, y: 0, width: r.width, height: r.height };
+}
+
+/** The part of `a` inside `b`, or null when they do not overlap. */
+export function intersectRect(a: Rect, b: Rect): Rect | null {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  const right = Math.min(a.x + a.width, b.x + b.width);
+  const bottom = Math.min(a.y + a.height, b.y + b.height);
+  return right > x && bottom > y ? { x, y, width: right - x, height: bottom - y } : null;
+}
+
+export function sameShape(a: Raster, b: Raster): boolean {
+  return a.width === b.width && a.height === b.height && a.channels === b.channels && a.depth === b.depth;
+}
+
+/** A new raster with the same pixels: edits never change a raster in place, so a running job's input stays stable. */
+export function copyRaster(r: Raster): Raster {
+  const out = allocRaster(r.width, r.height, r.channels, r.depth);
+  out.data.set(r.data);
+  return out;
 }

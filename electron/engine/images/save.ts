@@ -22,6 +22,8 @@ export interface ExportOptions {
 export interface ExportMeta {
   exif: Uint8Array | null;
   icc: Uint8Array | null;
+  /** An XMP packet to embed (e.g. the AI provenance record). */
+  xmp?: string | null;
 }
 
 export function supports16Bit(format: ExportFormat): boolean {
@@ -45,9 +47,10 @@ async function intermediatePng(raster: Raster, bitDepth: 8 | 16, meta: ExportMet
   return addPngMetadata(png, { icc: meta.icc, exif: meta.exif ? withUprightOrientation(meta.exif) : null });
 }
 
-function encoder(png: Buffer, raster: Raster, opts: ExportOptions): ReturnType<typeof sharp> {
+function encoder(png: Buffer, raster: Raster, opts: ExportOptions, xmp: string | null): ReturnType<typeof sharp> {
   const space = colourspaceOf({ channels: raster.channels, depth: opts.bitDepth });
-  const img = sharp(png, { limitInputPixels: false }).keepIccProfile().keepExif().toColourspace(space);
+  const kept = sharp(png, { limitInputPixels: false }).keepIccProfile().keepExif();
+  const img = (xmp ? kept.withXmp(xmp) : kept).toColourspace(space);
   switch (opts.format) {
     case 'png':
       return img.png({ compressionLevel: 6 });
@@ -69,7 +72,7 @@ export async function saveImage(raster: Raster, path: string, opts: ExportOption
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const png = await intermediatePng(raster, opts.bitDepth, meta);
-    await encoder(png, raster, opts).toFile(tmp);
+    await encoder(png, raster, opts, meta.xmp ?? null).toFile(tmp);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -2,7 +2,7 @@ import type { ErrorInfo } from '../errors.js';
 import type { Raster } from '../images/raster.js';
 import type { ProviderCheck, ProviderId } from '../inference/providers.js';
 import type { ProviderAttempt } from '../inference/sessions.js';
-import type { ToolProgress } from '../tools/tool.js';
+import type { ToolProgress, ToolResult } from '../tools/tool.js';
 
 export interface WorkerConfig {
   catalogPath: string;
@@ -23,11 +23,7 @@ export interface RunStats {
   inferenceMs: number;
 }
 
-export interface JobResultMessage {
-  raster: Raster;
-  layerName: string;
-  modelId: string;
-  provider: ProviderId;
+export interface JobResultMessage extends ToolResult {
   stats: RunStats;
 }
 

@@ -28,6 +28,8 @@ export interface ToolContext {
 
 export interface ToolResult {
   raster: Raster;
+  /** Where the result applies (one 8-bit channel, 255 = show), for tools that change only part of the image. */
+  mask?: Raster;
   layerName: string;
   modelId: string;
   provider: ProviderId;

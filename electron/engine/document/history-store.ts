@@ -1,0 +1,177 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { open, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { processAlive } from '../process-alive.js';
+import { allocSamples, type Raster } from '../images/raster.js';
+import type { PatchSet } from './patches.js';
+
+/** Pixels kept by history: a whole raster, or the tiles of one that an edit changed. */
+export type StoredPixels = { kind: 'raster'; raster: Raster } | { kind: 'patches'; patches: PatchSet };
+
+export type BlobId = number;
+
+interface Entry {
+  value: StoredPixels;
+  /** Set while the samples are on disk only; the value then holds an empty array. */
+  spilled: boolean;
+  file: string | null;
+  bytes: number;
+  depth: Raster['depth'];
+  lastUse: number;
+}
+
+export const DEFAULT_HISTORY_BUDGET = 2 * 2 ** 30;
+
+function samplesOf(v: StoredPixels): Uint8Array | Uint16Array {
+  return v.kind === 'raster' ? v.raster.data : v.patches.data;
+}
+
+function withSamples(v: StoredPixels, data: Uint8Array | Uint16Array): StoredPixels {
+  return v.kind === 'raster' ? { kind: 'raster', raster: { ...v.raster, data } } : { kind: 'patches', patches: { ...v.patches, data } };
+}
+
+
+/** Removes spill folders left behind by sessions that crashed (their process is gone). */
+function removeStaleSpillDirs(root: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Holds history pixels within a memory budget. When the budget is exceeded the least recently
+ * used blobs are written to the cache folder and their memory dropped; reading one brings it back.
+ */
+export class HistoryStore {
+  private readonly entries = new Map<BlobId, Entry>();
+  private nextId = 1;
+  private clock = 0;
+  private dir: string | null = null;
+  private spilling: Promise<void> = Promise.resolve();
+  private spillPending = false;
+
+  constructor(
+    private budgetBytes: number,
+    private readonly spillRoot: string,
+  ) {
+    removeStaleSpillDirs(spillRoot);
+  }
+
+  setBudget(bytes: number): void {
+    this.budgetBytes = bytes;
+    this.scheduleSpill();
+  }
+
+  get budget(): number {
+    return this.budgetBytes;
+  }
+
+  /** Bytes of history pixels held in memory now. */
+  get memoryBytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (!e.spilled) n += e.bytes;
+    return n;
+  }
+
+  get diskBytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.file) n += e.bytes;
+    return n;
+  }
+
+  put(value: StoredPixels): BlobId {
+    const id = this.nextId++;
+    const samples = samplesOf(value);
+    const depth = samples instanceof Uint16Array ? 16 : 8;
+    this.entries.set(id, { value, spilled: false, file: null, bytes: samples.byteLength, depth, lastUse: ++this.clock });
+    this.scheduleSpill();
+    return id;
+  }
+
+  async get(id: BlobId): Promise<StoredPixels> {
+    const e = this.entries.get(id);
+    if (!e) throw new Error(`history blob ${id} is gone`);
+    e.lastUse = ++this.clock;
+    if (e.spilled) {
+      const samples = allocSamples(e.bytes / (e.depth / 8), e.depth);
+      const fh = await open(e.file!, 'r');
+      try {
+        await fh.read(new Uint8Array(samples.buffer), 0, e.bytes, 0);
+      } finally {
+        await fh.close();
+      }
+      e.value = withSamples(e.value, samples);
+      e.spilled = false;
+      this.scheduleSpill();
+    }
+    return e.value;
+  }
+
+  /** Reads a blob and forgets it: history steps hand their pixels back when they are applied. */
+  async take(id: BlobId): Promise<StoredPixels> {
+    const v = await this.get(id);
+    this.release(id);
+    return v;
+  }
+
+  release(id: BlobId): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    this.entries.delete(id);
+    if (e.file) void rm(e.file, { force: true });
+  }
+
+  /** Resolves when no spill is in progress and memory is within the budget. */
+  async settled(): Promise<void> {
+    while (this.spillPending) await this.spilling;
+  }
+
+  private scheduleSpill(): void {
+    if (this.spillPending || this.memoryBytes <= this.budgetBytes) return;
+    this.spillPending = true;
+    this.spilling = this.spillUntilWithinBudget().finally(() => (this.spillPending = false));
+  }
+
+  private spillDir(): string {
+    if (!this.dir) {
+      this.dir = join(this.spillRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
+      mkdirSync(this.dir, { recursive: true });
+    }
+    return this.dir;
+  }
+
+  private async spillUntilWithinBudget(): Promise<void> {
+    while (this.memoryBytes > this.budgetBytes) {
+      let victim: [BlobId, Entry] | null = null;
+      for (const kv of this.entries) if (!kv[1].spilled && (!victim || kv[1].lastUse < victim[1].lastUse)) victim = kv;
+      if (!victim) return;
+      const [id, e] = victim;
+      if (!e.file) {
+        const file = join(this.spillDir(), `${id}.bin`);
+        const samples = samplesOf(e.value);
+        await writeFile(file, new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+        if (!this.entries.has(id)) {
+          await rm(file, { force: true });
+          continue;
+        }
+        e.file = file;
+      }
+      e.value = withSamples(e.value, e.depth === 16 ? new Uint16Array(0) : new Uint8Array(0));
+      e.spilled = true;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.settled();
+    this.entries.clear();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,145 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { GanvasError, errorMessage } from '../errors.js';
+
+/**
+ * A project file: a signature, named binary entries one after another, a JSON manifest as the
+ * last entry, and a trailer pointing at it. The manifest lists every entry's offset, length and
+ * sha256, so a truncated or damaged file is detected and reported by entry.
+ */
+const SIGNATURE = Buffer.from([0x89, 0x47, 0x56, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]); // \x89GVS\r\n\x1a\n, like PNG's
+const TRAILER_MAGIC = Buffer.from('GVSEND\0\0', 'latin1');
+const CONTAINER_VERSION = 1;
+const HEADER_BYTES = SIGNATURE.length + 4;
+const TRAILER_BYTES = 16;
+
+export interface EntryRef {
+  offset: number;
+  length: number;
+  sha256: string;
+}
+
+export class ContainerWriter {
+  private offset = HEADER_BYTES;
+  readonly entries: Record<string, EntryRef> = {};
+
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly tmpPath: string,
+  ) {}
+
+  /** Starts writing beside `target`; nothing touches the target until `commit`. */
+  static async create(target: string): Promise<ContainerWriter> {
+    const tmpPath = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await open(tmpPath, 'wx');
+    const header = Buffer.alloc(HEADER_BYTES);
+    SIGNATURE.copy(header);
+    header.writeUInt32LE(CONTAINER_VERSION, SIGNATURE.length);
+    await fh.write(header, 0, header.length, 0);
+    return new ContainerWriter(fh, tmpPath);
+  }
+
+  async add(name: string, data: Uint8Array): Promise<string> {
+    if (this.entries[name]) throw new Error(`entry ${name} written twice`);
+    await this.fh.write(data, 0, data.byteLength, this.offset);
+    this.entries[name] = { offset: this.offset, length: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') };
+    this.offset += data.byteLength;
+    return name;
+  }
+
+  /** Writes the manifest and trailer, flushes to disk and renames over `target` in one step. */
+  async commit(manifest: object, target: string): Promise<void> {
+    const json = Buffer.from(JSON.stringify({ ...manifest, entries: this.entries }), 'utf8');
+    const manifestAt = this.offset;
+    await this.fh.write(json, 0, json.length, manifestAt);
+    const trailer = Buffer.alloc(TRAILER_BYTES);
+    trailer.writeUInt32LE(manifestAt % 2 ** 32, 0);
+    trailer.writeUInt32LE(Math.floor(manifestAt / 2 ** 32), 4);
+    TRAILER_MAGIC.copy(trailer, 8);
+    await this.fh.write(trailer, 0, trailer.length, manifestAt + json.length);
+    await this.fh.sync();
+    await this.fh.close();
+    await rename(this.tmpPath, target);
+    await syncDir(dirname(target));
+  }
+
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => {});
+    await rm(this.tmpPath, { force: true });
+  }
+}
+
+/** Makes the rename itself durable where the platform allows it (not on Windows). */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class ContainerReader {
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    readonly manifest: Record<string, unknown>,
+    readonly entries: Record<string, EntryRef>,
+  ) {}
+
+  static async open(path: string): Promise<ContainerReader> {
+    const name = basename(path);
+    const bad = (problem: string, cause?: unknown) => new GanvasError('PROJECT_UNREADABLE', `${name} cannot be opened: ${problem}.`, { cause });
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (err) {
+      throw bad(errorMessage(err), err);
+    }
+    try {
+      const { size } = await fh.stat();
+      const head = Buffer.alloc(HEADER_BYTES);
+      await fh.read(head, 0, HEADER_BYTES, 0);
+      if (size < HEADER_BYTES || !head.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw bad('it is not a Ganvas project');
+      const version = head.readUInt32LE(SIGNATURE.length);
+      if (version > CONTAINER_VERSION) {
+        throw new GanvasError('PROJECT_TOO_NEW', `${name} was saved by a newer Ganvas (file format ${version}; this version reads up to ${CONTAINER_VERSION}). Update Ganvas to open it.`);
+      }
+      const trailer = Buffer.alloc(TRAILER_BYTES);
+      await fh.read(trailer, 0, TRAILER_BYTES, size - TRAILER_BYTES);
+      if (size < HEADER_BYTES + TRAILER_BYTES || !trailer.subarray(8).equals(TRAILER_MAGIC)) throw bad('the file is truncated (it ends before its table of contents)');
+      const manifestAt = trailer.readUInt32LE(0) + trailer.readUInt32LE(4) * 2 ** 32;
+      if (manifestAt < HEADER_BYTES || manifestAt >= size - TRAILER_BYTES) throw bad('its table of contents is damaged');
+      const json = Buffer.alloc(size - TRAILER_BYTES - manifestAt);
+      await fh.read(json, 0, json.length, manifestAt);
+      let manifest: Record<string, unknown>;
+      try {
+        manifest = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+      } catch (err) {
+        throw bad('its table of contents is damaged', err);
+      }
+      const entries = (manifest.entries ?? {}) as Record<string, EntryRef>;
+      return new ContainerReader(fh, path, manifest, entries);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  /** An entry's bytes, or the reason they cannot be trusted. */
+  async read(name: string): Promise<{ ok: true; data: Buffer } | { ok: false; problem: string }> {
+    const e = this.entries[name];
+    if (!e) return { ok: false, problem: 'missing from the file' };
+    const data = Buffer.alloc(e.length);
+    const { bytesRead } = await this.fh.read(data, 0, e.length, e.offset);
+    if (bytesRead !== e.length) return { ok: false, problem: 'cut short' };
+    if (createHash('sha256').update(data).digest('hex') !== e.sha256) return { ok: false, problem: 'damaged (checksum mismatch)' };
+    return { ok: true, data };
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { processAlive } from '../process-alive.js';
+import type { PhotoDocument } from '../document/document.js';
+import { saveProject } from './project.js';
+
+export interface RecoveryEntry {
+  key: string;
+  /** The document's title when it was autosaved. */
+  title: string;
+  /** Where the user had saved it as a project, if anywhere. */
+  projectPath: string | null;
+  sourcePath: string;
+  savedAt: string;
+  pid: number;
+}
+
+
+/**
+ * Autosaves in the user's data folder: one project file per open document plus a small JSON
+ * record. A clean close removes them; what remains after a crash is offered for restore.
+ */
+export class RecoveryStore {
+  private readonly keys = new Map<string, string>();
+
+  constructor(readonly dir: string) {}
+
+  private keyFor(doc: PhotoDocument): string {
+    let key = this.keys.get(doc.id);
+    if (!key) {
+      key = `${process.pid}-${randomBytes(6).toString('hex')}`;
+      this.keys.set(doc.id, key);
+    }
+    return key;
+  }
+
+  projectFile(key: string): string {
+    return join(this.dir, `${key}.ganvas`);
+  }
+
+  private recordFile(key: string): string {
+    return join(this.dir, `${key}.json`);
+  }
+
+  async save(doc: PhotoDocument, title: string): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    const key = this.keyFor(doc);
+    await saveProject(doc, this.projectFile(key), { includeHistory: true });
+    const entry: RecoveryEntry = { key, title, projectPath: doc.projectPath, sourcePath: doc.source.path, savedAt: new Date().toISOString(), pid: process.pid };
+    const tmp = `${this.recordFile(key)}.tmp`;
+    await writeFile(tmp, JSON.stringify(entry));
+    await rename(tmp, this.recordFile(key));
+  }
+
+  async discard(docOrKey: PhotoDocument | string): Promise<void> {
+    const key = typeof docOrKey === 'string' ? docOrKey : this.keys.get(docOrKey.id);
+    if (!key) return;
+    if (typeof docOrKey !== 'string') this.keys.delete(docOrKey.id);
+    await rm(this.recordFile(key), { force: true });
+    await rm(this.projectFile(key), { force: true });
+  }
+
+  /** Autosaves left by sessions that are no longer running: the ones to offer after a crash. */
+  async orphans(): Promise<RecoveryEntry[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const entries: RecoveryEntry[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      try {
+        const e = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as RecoveryEntry;
+        if (!processAlive(e.pid) || (e.pid === process.pid && ![...this.keys.values()].includes(e.key))) entries.push(e);
+      } catch {
+        // A record cut short by the crash itself: its project file, if complete, has no title to show.
+      }
+    }
+    return entries.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
+  }
+}

@@ -1,0 +1,266 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BLEND_MODES, type BlendMode } from '../../electron/engine/document/blend.js';
+import { paintStroke } from '../../electron/engine/document/brush.js';
+import { composite } from '../../electron/engine/document/composite.js';
+import { PhotoDocument } from '../../electron/engine/document/document.js';
+import { HistoryStore } from '../../electron/engine/document/history-store.js';
+import { changedTiles, PATCH_TILE } from '../../electron/engine/document/patches.js';
+import { allocRaster, fullRect, type Raster } from '../../electron/engine/images/raster.js';
+import { digest, testRaster, withBox } from '../support/rasters.js';
+
+const stores: HistoryStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.dispose();
+});
+
+function store(budget = 2 ** 30): HistoryStore {
+  const s = new HistoryStore(budget, join(mkdtempSync(join(tmpdir(), 'ganvas-hist-')), 'history'));
+  stores.push(s);
+  return s;
+}
+
+function docOf(base: Raster, s = store()): PhotoDocument {
+  const meta = { fileName: 'test.png', format: 'png', exif: null, icc: null, orientation: 1, bitDepth: base.depth };
+  return PhotoDocument.fromImage('doc-test', { path: '/nowhere/test.png', meta }, base, s);
+}
+
+async function twoLayerDoc() {
+  const doc = docOf(testRaster(300, 200, 3, 8, 1));
+  const b = await doc.addLayer({ name: 'B', raster: testRaster(300, 200, 4, 8, 2), bounds: fullRect(doc), origin: { kind: 'empty' } });
+  return { doc, a: doc.layers[0]!, b };
+}
+
+describe('per-layer undo', () => {
+  it('undoing on A after editing A then B reverts A only, and redo brings A back', async () => {
+    const { doc, a, b } = await twoLayerDoc();
+    const a0 = digest(a.raster);
+    doc.commitPixels(a.id, 'pixels', withBox(a.raster, 10, 10, 40, 30, 0), 'paint A');
+    const a1 = digest(a.raster);
+    doc.commitPixels(b.id, 'pixels', withBox(b.raster, 200, 100, 50, 50, 255), 'paint B');
+    const b1 = digest(b.raster);
+    expect(a1).not.toBe(a0);
+
+    await doc.undo({ layerId: a.id });
+    expect(digest(a.raster)).toBe(a0);
+    expect(digest(b.raster)).toBe(b1);
+    expect(b.history.canUndo).toBe(true);
+
+    await doc.redo({ layerId: a.id });
+    expect(digest(a.raster)).toBe(a1);
+    expect(digest(b.raster)).toBe(b1);
+  });
+
+  it('keeps only the changed tiles for a local edit', async () => {
+    const { doc, a } = await twoLayerDoc();
+    doc.commitPixels(a.id, 'pixels', withBox(a.raster, 5, 5, 10, 10, 0), 'small edit');
+    // One tile of a 300×200 RGB layer, not the whole layer.
+    expect(doc.store.memoryBytes).toBe(PATCH_TILE * PATCH_TILE * 3);
+  });
+
+  it('settings steps (opacity, blend, name) undo per layer, and a new edit clears redo', async () => {
+    const { doc, a, b } = await twoLayerDoc();
+    doc.setLayerProps(b.id, { opacity: 0.5 }, 'opacity');
+    doc.setLayerProps(b.id, { blend: 'multiply' }, 'blend');
+    doc.setLayerProps(a.id, { name: 'Base' }, 'rename');
+    await doc.undo({ layerId: b.id });
+    expect(b.props).toMatchObject({ opacity: 0.5, blend: 'normal' });
+    expect(a.props.name).toBe('Base');
+    doc.setLayerProps(b.id, { visible: false }, 'hide');
+    expect(b.history.canRedo).toBe(false);
+    await b.history.jump(0);
+    expect(b.props).toMatchObject({ opacity: 1, blend: 'normal', visible: true });
+  });
+
+  it('a locked layer refuses pixel edits but can be hidden', async () => {
+    const { doc, a } = await twoLayerDoc();
+    doc.setLayerProps(a.id, { locked: true }, 'lock');
+    expect(() => doc.commitPixels(a.id, 'pixels', withBox(a.raster, 0, 0, 5, 5, 0), 'x')).toThrow(/locked/);
+    expect(() => doc.setLayerProps(a.id, { opacity: 0.2 }, 'x')).toThrow(/locked/);
+    doc.setLayerProps(a.id, { visible: false }, 'hide');
+    expect(a.props.visible).toBe(false);
+  });
+});
+
+describe('document history', () => {
+  it('add, reorder, delete each undo and redo, and a deleted layer comes back with its own history', async () => {
+    const { doc, a, b } = await twoLayerDoc();
+    doc.commitPixels(b.id, 'pixels', withBox(b.raster, 0, 0, 20, 20, 7), 'paint B');
+    const c = await doc.addLayer({ name: 'C', raster: testRaster(300, 200, 3, 8, 3), bounds: fullRect(doc), origin: { kind: 'empty' } });
+    await doc.moveLayer(c.id, 0);
+    expect(doc.layers.map((l) => l.id)).toEqual([c.id, a.id, b.id]);
+    await doc.deleteLayer(b.id);
+    expect(doc.layers.map((l) => l.id)).toEqual([c.id, a.id]);
+
+    await doc.undo('document');
+    expect(doc.layers.map((l) => l.id)).toEqual([c.id, a.id, b.id]);
+    const painted = digest(b.raster);
+    await doc.undo({ layerId: b.id });
+    expect(digest(b.raster)).not.toBe(painted);
+    await doc.undo('document');
+    expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id, c.id]);
+    await doc.undo('document');
+    expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id]);
+    // Steps: add B (setup), add C, move C, delete B.
+    await doc.history.jump(4);
+    expect(doc.layers.map((l) => l.id)).toEqual([c.id, a.id]);
+  });
+
+  it('canvas growth scales every layer and undoes as one step', async () => {
+    const { doc, a } = await twoLayerDoc();
+    await doc.changeStructure('grow', () => doc.scaleCanvas(4));
+    expect([doc.width, doc.height, a.bounds.width, a.bounds.height]).toEqual([1200, 800, 1200, 800]);
+    await doc.undo('document');
+    expect([doc.width, doc.height, a.bounds.width]).toEqual([300, 200, 300]);
+  });
+
+  it('merge down and flatten compose the layers and undo back to the originals', async () => {
+    const { doc, a, b } = await twoLayerDoc();
+    doc.setLayerProps(b.id, { opacity: 0.5, blend: 'screen' }, 'setup');
+    const expected = digest(await doc.render());
+    const merged = await doc.mergeDown(b.id);
+    expect(doc.layers).toEqual([merged]);
+    expect(digest(await doc.render())).toBe(expected);
+    await doc.undo('document');
+    expect(doc.layers).toEqual([a, b]);
+    const flat = await doc.flatten();
+    expect(doc.layers).toEqual([flat]);
+    expect(digest(flat.raster)).toBe(expected);
+  });
+
+  it('marks the document dirty on edits and on undo', async () => {
+    const { doc, a } = await twoLayerDoc();
+    doc.savedRevision = doc.revision;
+    expect(doc.dirty).toBe(false);
+    doc.setLayerProps(a.id, { name: 'x' }, 'rename');
+    expect(doc.dirty).toBe(true);
+    doc.savedRevision = doc.revision;
+    await doc.undo({ layerId: a.id });
+    expect(doc.dirty).toBe(true);
+  });
+});
+
+/** The W3C compositing formulas, written out independently of the engine's code. */
+function reference(mode: BlendMode, cb: number, cs: number): number {
+  switch (mode) {
+    case 'normal': return cs;
+    case 'multiply': return cb * cs;
+    case 'screen': return 1 - (1 - cb) * (1 - cs);
+    case 'overlay': return cb <= 0.5 ? 2 * cb * cs : 1 - 2 * (1 - cb) * (1 - cs);
+    case 'darken': return Math.min(cb, cs);
+    case 'lighten': return Math.max(cb, cs);
+    case 'soft-light': {
+      if (cs <= 0.5) return cb - (1 - 2 * cs) * cb * (1 - cb);
+      const d = cb <= 0.25 ? ((16 * cb - 12) * cb + 4) * cb : Math.sqrt(cb);
+      return cb + (2 * cs - 1) * (d - cb);
+    }
+  }
+}
+
+describe('blend math', () => {
+  const levels = [0, 0.1, 0.25, 0.4, 0.5, 0.6, 0.8, 1];
+  const strip = (values: number[]) => {
+    const r = allocRaster(values.length, 1, 1, 16);
+    values.forEach((v, i) => (r.data[i] = Math.round(v * 65535)));
+    return r;
+  };
+  const cbs = levels.flatMap((cb) => levels.map(() => cb));
+  const css = levels.flatMap(() => levels);
+
+  for (const mode of BLEND_MODES) {
+    it(`${mode} at 60 % opacity over an opaque backdrop matches the W3C formula`, async () => {
+      const area = { x: 0, y: 0, width: cbs.length, height: 1 };
+      const out = await composite(
+        [
+          { raster: strip(cbs), mask: null, bounds: area, opacity: 1, blend: 'normal' },
+          { raster: strip(css), mask: null, bounds: area, opacity: 0.6, blend: mode },
+        ],
+        area,
+      );
+      expect(out.channels).toBe(1);
+      cbs.forEach((cb, i) => {
+        const cs = css[i]!;
+        const want = 0.6 * reference(mode, cb, cs) + 0.4 * cb;
+        expect(out.data[i]! / 65535, `${mode} cb=${cb} cs=${cs}`).toBeCloseTo(want, 4);
+      });
+    });
+  }
+
+  it('a layer over a transparent area keeps its alpha, and a fully covering layer comes back bit for bit', async () => {
+    const area = { x: 0, y: 0, width: 4, height: 4 };
+    const top = testRaster(4, 4, 3, 16, 9);
+    expect(await composite([{ raster: testRaster(4, 4, 3, 16, 1), mask: null, bounds: area, opacity: 1, blend: 'normal' }, { raster: top, mask: null, bounds: area, opacity: 1, blend: 'normal' }], area)).toBe(top);
+    const half = await composite([{ raster: testRaster(2, 4, 3, 8), mask: null, bounds: { x: 0, y: 0, width: 2, height: 4 }, opacity: 1, blend: 'normal' }], area);
+    expect(half.channels).toBe(4);
+    expect(half.data[3]).toBe(255);
+    expect(half.data[(0 * 4 + 3) * 4 + 3]).toBe(0);
+  });
+});
+
+describe('masks', () => {
+  it('a mask shows the layer where 255, the backdrop where 0, and mixes in between', async () => {
+    const area = { x: 0, y: 0, width: 3, height: 1 };
+    const base = allocRaster(3, 1, 3, 8);
+    const top = allocRaster(3, 1, 3, 8);
+    top.data.fill(200);
+    const mask = allocRaster(3, 1, 1, 8);
+    mask.data.set([0, 255, 128]);
+    const out = await composite([{ raster: base, mask: null, bounds: area, opacity: 1, blend: 'normal' }, { raster: top, mask, bounds: area, opacity: 1, blend: 'normal' }], area);
+    expect([...out.data]).toEqual([0, 0, 0, 200, 200, 200, 100, 100, 100]);
+  });
+
+  it('a brush stroke changes the mask only inside its area, hard core fully, rim partly', () => {
+    const mask = allocRaster(200, 100, 1, 8);
+    mask.data.fill(255);
+    const { raster, area } = paintStroke(mask, { points: [[50, 50], [150, 50]], radius: 10, hardness: 0.5, value: 0, opacity: 1 });
+    expect(area).toEqual({ x: 40, y: 40, width: 121, height: 21 });
+    expect(raster.data[50 * 200 + 100]).toBe(0);
+    const rim = raster.data[58 * 200 + 100]!;
+    expect(rim).toBeGreaterThan(0);
+    expect(rim).toBeLessThan(255);
+    expect(changedTiles(mask, raster).length).toBeGreaterThan(0);
+    for (let y = 0; y < 100; y++) for (let x = 0; x < 200; x++) {
+      if (x < area!.x || x >= area!.x + area!.width || y < area!.y || y >= area!.y + area!.height) expect(raster.data[y * 200 + x]).toBe(255);
+    }
+    expect(mask.data.every((v) => v === 255)).toBe(true);
+  });
+});
+
+describe('history memory', () => {
+  it('spills to disk beyond the budget and reads back pixel-exact', async () => {
+    const s = store(3 * 100 * 100 * 3);
+    const rasters = [1, 2, 3, 4, 5, 6].map((seed) => testRaster(100, 100, 3, seed % 2 ? 8 : 16, seed));
+    const ids = rasters.map((raster) => s.put({ kind: 'raster', raster }));
+    await s.settled();
+    expect(s.memoryBytes).toBeLessThanOrEqual(s.budget);
+    expect(s.diskBytes).toBeGreaterThan(0);
+    for (const [i, id] of ids.entries()) {
+      const back = await s.get(id);
+      expect(back.kind === 'raster' && digest(back.raster)).toBe(digest(rasters[i]!));
+    }
+  });
+
+  it('50 whole-layer edits stay within the budget and all undo back to the original, exactly', async () => {
+    const layerBytes = 400 * 300 * 3;
+    const doc = docOf(testRaster(400, 300), store(6 * layerBytes));
+    const layer = doc.layers[0]!;
+    const states = [digest(layer.raster)];
+    for (let i = 0; i < 50; i++) {
+      const next = withBox(layer.raster, 0, 0, 400, 300, 0);
+      for (let p = 0; p < next.data.length; p++) next.data[p] = (layer.raster.data[p]! + 37 + i) & 255;
+      doc.commitPixels(layer.id, 'pixels', next, `edit ${i}`);
+      states.push(digest(layer.raster));
+      await doc.store.settled();
+      expect(doc.store.memoryBytes).toBeLessThanOrEqual(doc.store.budget);
+    }
+    expect(doc.store.diskBytes).toBeGreaterThan(40 * layerBytes);
+    for (let i = 49; i >= 0; i--) {
+      await doc.undo({ layerId: layer.id });
+      expect(digest(layer.raster), `after undoing edit ${i}`).toBe(states[i]);
+    }
+    await doc.store.settled();
+    expect(doc.store.memoryBytes).toBeLessThanOrEqual(doc.store.budget);
+  });
+});
