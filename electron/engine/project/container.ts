@@ -42,9 +42,11 @@ export class ContainerWriter {
 
   async add(name: string, data: Uint8Array): Promise<string> {
     if (this.entries[name]) throw new Error(`entry ${name} written twice`);
-    await this.fh.write(data, 0, data.byteLength, this.offset);
-    this.entries[name] = { offset: this.offset, length: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') };
+    // The place is taken before the write starts, so entries added concurrently never overlap.
+    const offset = this.offset;
     this.offset += data.byteLength;
+    this.entries[name] = { offset, length: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') };
+    await this.fh.write(data, 0, data.byteLength, offset);
     return name;
   }
 
