@@ -3,11 +3,17 @@
  * never trusted) and its result type, plus the events main sends. The renderer imports types only.
  */
 import { z } from 'zod';
-import type { DocumentInfo, DoctorReport, EngineEvent } from './engine/engine.js';
+import { BLEND_MODES } from './engine/document/blend.js';
+import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo } from './engine/engine.js';
 import { EXPORT_FORMATS } from './engine/images/save.js';
+import type { RecoveryEntry } from './engine/project/recovery.js';
+import { settingsPatch, type Settings } from './engine/settings.js';
 import { enhanceParams } from './engine/tools/enhance.js';
 
 const id = z.string().min(1).max(64);
+const doc = { docId: id };
+const layer = { docId: id, layerId: id };
+const scope = z.union([z.literal('document'), z.object({ layerId: id })]);
 
 export const exportSettings = z.object({
   format: z.enum(EXPORT_FORMATS),
@@ -15,37 +21,90 @@ export const exportSettings = z.object({
   bitDepth: z.union([z.literal(8), z.literal(16)]),
 });
 
+export const layerPropsPatch = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    visible: z.boolean(),
+    locked: z.boolean(),
+    opacity: z.number().min(0).max(1),
+    blend: z.enum(BLEND_MODES),
+  })
+  .partial();
+
+const coordinate = z.number().finite().min(-1e6).max(1e6);
+export const strokeSchema = z.object({
+  points: z.array(z.tuple([coordinate, coordinate])).min(1).max(20_000),
+  radius: z.number().min(0.5).max(5000),
+  hardness: z.number().min(0).max(1),
+  value: z.number().int().min(0).max(255),
+  opacity: z.number().min(0).max(1),
+});
+
 export const calls = {
-  /** Shows the system Open dialog; null when the user cancels. */
+  /** Shows the system Open dialog (photos and projects); null when the user cancels. */
   openWithDialog: z.object({}),
   /** A file the user dropped on the window (its path comes from Electron's webUtils). */
   openDropped: z.object({ path: z.string().min(1).max(4096) }),
-  documentInfo: z.object({ docId: id }),
-  layerPreview: z.object({ docId: id, layerId: id, maxSide: z.number().int().min(16).max(8192) }),
-  setLayerVisible: z.object({ docId: id, layerId: id, visible: z.boolean() }),
-  runTool: z.object({ docId: id, layerId: id, tool: z.literal('enhance'), params: enhanceParams }),
+  closeDocument: z.object(doc),
+  documentInfo: z.object(doc),
+  layerPreview: z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }),
+  addLayer: z.object({ ...doc, what: z.discriminatedUnion('kind', [z.object({ kind: z.literal('empty') }), z.object({ kind: z.literal('duplicate'), layerId: id })]) }),
+  /** Shows the Open dialog and adds the chosen image as a layer; null when cancelled. */
+  addLayerFromFileWithDialog: z.object(doc),
+  deleteLayer: z.object(layer),
+  moveLayer: z.object({ ...layer, index: z.number().int().min(0) }),
+  setLayerProps: z.object({ ...layer, props: layerPropsPatch }),
+  addMask: z.object({ ...layer, fill: z.enum(['reveal', 'hide']) }),
+  removeMask: z.object(layer),
+  paintMask: z.object({ ...layer, stroke: strokeSchema }),
+  mergeDown: z.object(layer),
+  flatten: z.object(doc),
+  undo: z.object({ ...doc, scope }),
+  redo: z.object({ ...doc, scope }),
+  history: z.object({ ...doc, scope }),
+  jumpHistory: z.object({ ...doc, scope, position: z.number().int().min(0) }),
+  runTool: z.object({ ...layer, tool: z.literal('enhance'), params: enhanceParams }),
   cancelJob: z.object({ jobId: id }),
+  /** Saves the project where it was saved before; with `saveAs` or the first time, asks where. Null when cancelled. */
+  saveProject: z.object({ ...doc, saveAs: z.boolean() }),
   /** Shows the system Save dialog, then exports the flattened document there; null when cancelled. */
-  exportWithDialog: z.object({ docId: id, settings: exportSettings }),
+  exportWithDialog: z.object({ ...doc, settings: exportSettings }),
+  /** Autosaves left by a session that crashed. */
+  recoverable: z.object({}),
+  restoreRecovery: z.object({ key: z.string().min(1).max(64) }),
+  discardRecovery: z.object({ key: z.string().min(1).max(64) }),
+  getSettings: z.object({}),
+  updateSettings: settingsPatch,
   doctor: z.object({}),
 } as const;
 
 export type CallName = keyof typeof calls;
 export type CallInput<K extends CallName> = z.input<(typeof calls)[K]>;
 
-export interface CallResults {
+type DocumentCalls =
+  | 'openDropped' | 'documentInfo' | 'addLayer' | 'deleteLayer' | 'moveLayer' | 'setLayerProps' | 'addMask' | 'removeMask'
+  | 'paintMask' | 'mergeDown' | 'flatten' | 'undo' | 'redo' | 'jumpHistory' | 'restoreRecovery';
+
+export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
   openWithDialog: DocumentInfo | null;
-  openDropped: DocumentInfo;
-  documentInfo: DocumentInfo;
+  addLayerFromFileWithDialog: DocumentInfo | null;
+  saveProject: DocumentInfo | null;
+  closeDocument: null;
   layerPreview: { width: number; height: number; dataUrl: string };
-  setLayerVisible: DocumentInfo;
+  history: HistoryInfo;
   runTool: { jobId: string };
   cancelJob: null;
-  exportWithDialog: { path: string; width: number; height: number } | null;
+  exportWithDialog: { path: string; width: number; height: number; aiEdits: number } | null;
+  recoverable: RecoveryEntry[];
+  discardRecovery: null;
+  getSettings: Settings;
+  updateSettings: Settings;
   doctor: DoctorReport;
-}
+};
 
-export type MenuAction = 'open' | 'export' | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-100' | 'help';
+export type MenuAction =
+  | 'open' | 'save' | 'save-as' | 'export' | 'undo' | 'redo' | 'undo-document' | 'redo-document'
+  | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-100' | 'help' | 'settings';
 
 export type AppEvent = EngineEvent | { type: 'menu'; action: MenuAction } | { type: 'document-opened'; doc: DocumentInfo };
 
@@ -59,6 +118,7 @@ export interface GanvasApi {
 
 export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
-export type { DocumentInfo, DoctorReport, EngineEvent };
+export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, RecoveryEntry, Settings };
 export type { LayerInfo } from './engine/engine.js';
 export type { JobProgress } from './engine/jobs/host.js';
+export type { BlendMode } from './engine/document/blend.js';

@@ -33,7 +33,7 @@ export interface EngineOptions {
   memoryBudgetBytes?: number;
   /** Settings, autosaves and the history spill folder live here (default: the user data folder). */
   dataDir?: string;
-  /** Autosave on a timer (the app); off for one-shot use such as the CLI. */
+  /** Autosave on a timer and after each AI result (the app); off for one-shot use such as the CLI. */
   autosave?: boolean;
 }
 
@@ -50,6 +50,8 @@ export interface LayerInfo {
   channels: number;
   bitDepth: 8 | 16;
   hasMask: boolean;
+  /** Changes whenever the layer's pixels or mask do. */
+  version: number;
   kind: Layer['origin']['kind'];
   modelId: string | null;
   canUndo: boolean;
@@ -109,6 +111,7 @@ function layerInfo(l: Layer): LayerInfo {
     channels: l.raster.channels,
     bitDepth: l.raster.depth,
     hasMask: l.mask !== null,
+    version: l.version,
     kind: l.origin.kind,
     modelId: l.origin.kind === 'ai' ? l.origin.modelId : null,
     canUndo: l.history.canUndo,
@@ -225,6 +228,11 @@ export class Engine {
       e.timer.unref();
     }
     return this.info(doc.id);
+  }
+
+  /** Every open document, e.g. to ask about unsaved changes before quitting. */
+  documents(): DocumentInfo[] {
+    return [...this.docs.keys()].map((id) => this.info(id));
   }
 
   info(docId: string): DocumentInfo {
@@ -446,7 +454,7 @@ export class Engine {
             });
           });
           this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider });
-          void this.autosave(docId);
+          if (this.options.autosave) void this.autosave(docId);
         } catch (err) {
           this.emit({ type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
         }

@@ -2,14 +2,21 @@ import { calls, type CallName, type CallResults } from '../contract.js';
 import type { Engine } from '../engine/engine.js';
 import { GanvasError } from '../engine/errors.js';
 import type { ExportFormat } from '../engine/images/save.js';
+import { PROJECT_EXTENSION } from '../engine/project/project.js';
 
 /** The operating system's dialogs: Electron's in the app, scripted ones in tests. */
 export interface Dialogs {
+  /** A photo or a project to open. */
+  openFile(): Promise<string | null>;
+  /** An image to add as a layer. */
   openImage(): Promise<string | null>;
   saveImage(suggestedName: string, format: ExportFormat): Promise<string | null>;
+  saveProject(suggestedName: string): Promise<string | null>;
 }
 
 type Handlers = { [K in CallName]: (input: unknown) => Promise<CallResults[K]> };
+
+const stem = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
 
 /**
  * Every contract call, validated against its schema and served by the engine. Electron's main
@@ -23,25 +30,79 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
   };
   const open = async (path: string) => {
     const doc = await engine.open(path);
-    onOpened(doc.path);
+    onOpened(doc.projectPath ?? doc.path);
     return doc;
   };
   return {
     openWithDialog: async (input) => {
       parse('openWithDialog', input);
-      const path = await dialogs.openImage();
+      const path = await dialogs.openFile();
       return path ? open(path) : null;
     },
     openDropped: async (input) => open(parse('openDropped', input).path),
+    closeDocument: async (input) => {
+      await engine.close(parse('closeDocument', input).docId);
+      return null;
+    },
     documentInfo: async (input) => engine.info(parse('documentInfo', input).docId),
     layerPreview: async (input) => {
       const { docId, layerId, maxSide } = parse('layerPreview', input);
       const p = await engine.layerPreview(docId, layerId, maxSide);
       return { width: p.width, height: p.height, dataUrl: `data:image/png;base64,${Buffer.from(p.png).toString('base64')}` };
     },
-    setLayerVisible: async (input) => {
-      const { docId, layerId, visible } = parse('setLayerVisible', input);
-      return engine.setLayerVisible(docId, layerId, visible);
+    addLayer: async (input) => {
+      const { docId, what } = parse('addLayer', input);
+      return engine.addLayer(docId, what);
+    },
+    addLayerFromFileWithDialog: async (input) => {
+      const { docId } = parse('addLayerFromFileWithDialog', input);
+      const path = await dialogs.openImage();
+      return path ? engine.addLayer(docId, { kind: 'file', path }) : null;
+    },
+    deleteLayer: async (input) => {
+      const { docId, layerId } = parse('deleteLayer', input);
+      return engine.deleteLayer(docId, layerId);
+    },
+    moveLayer: async (input) => {
+      const { docId, layerId, index } = parse('moveLayer', input);
+      return engine.moveLayer(docId, layerId, index);
+    },
+    setLayerProps: async (input) => {
+      const { docId, layerId, props } = parse('setLayerProps', input);
+      return engine.setLayerProps(docId, layerId, props);
+    },
+    addMask: async (input) => {
+      const { docId, layerId, fill } = parse('addMask', input);
+      return engine.addMask(docId, layerId, fill);
+    },
+    removeMask: async (input) => {
+      const { docId, layerId } = parse('removeMask', input);
+      return engine.removeMask(docId, layerId);
+    },
+    paintMask: async (input) => {
+      const { docId, layerId, stroke } = parse('paintMask', input);
+      return engine.paintMask(docId, layerId, stroke);
+    },
+    mergeDown: async (input) => {
+      const { docId, layerId } = parse('mergeDown', input);
+      return engine.mergeDown(docId, layerId);
+    },
+    flatten: async (input) => engine.flatten(parse('flatten', input).docId),
+    undo: async (input) => {
+      const { docId, scope } = parse('undo', input);
+      return engine.undo(docId, scope);
+    },
+    redo: async (input) => {
+      const { docId, scope } = parse('redo', input);
+      return engine.redo(docId, scope);
+    },
+    history: async (input) => {
+      const { docId, scope } = parse('history', input);
+      return engine.historyOf(docId, scope);
+    },
+    jumpHistory: async (input) => {
+      const { docId, scope, position } = parse('jumpHistory', input);
+      return engine.jumpHistory(docId, scope, position);
     },
     runTool: async (input) => {
       const { docId, layerId, tool, params } = parse('runTool', input);
@@ -51,14 +112,37 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
       engine.cancel(parse('cancelJob', input).jobId);
       return null;
     },
+    saveProject: async (input) => {
+      const { docId, saveAs } = parse('saveProject', input);
+      const doc = engine.info(docId);
+      if (doc.projectPath && !saveAs) return engine.saveProject(docId);
+      const path = await dialogs.saveProject(`${stem(doc.title)}.${PROJECT_EXTENSION}`);
+      if (!path) return null;
+      const saved = await engine.saveProject(docId, path);
+      onOpened(path);
+      return saved;
+    },
     exportWithDialog: async (input) => {
       const { docId, settings } = parse('exportWithDialog', input);
       const doc = engine.info(docId);
-      const stem = doc.fileName.replace(/\.[^.]+$/, '');
       const ext = settings.format === 'jpeg' ? 'jpg' : settings.format === 'tiff' ? 'tif' : settings.format;
-      const path = await dialogs.saveImage(`${stem}-ganvas.${ext}`, settings.format);
+      const path = await dialogs.saveImage(`${stem(doc.fileName)}-ganvas.${ext}`, settings.format);
       return path ? engine.export(docId, path, settings) : null;
     },
+    recoverable: async (input) => {
+      parse('recoverable', input);
+      return engine.recoverable();
+    },
+    restoreRecovery: async (input) => engine.restore(parse('restoreRecovery', input).key),
+    discardRecovery: async (input) => {
+      await engine.discardRecovery(parse('discardRecovery', input).key);
+      return null;
+    },
+    getSettings: async (input) => {
+      parse('getSettings', input);
+      return engine.getSettings();
+    },
+    updateSettings: async (input) => engine.updateSettings(parse('updateSettings', input)),
     doctor: async (input) => {
       parse('doctor', input);
       return engine.doctor();

@@ -5,6 +5,7 @@ import { Engine } from '../engine/engine.js';
 import { toErrorInfo } from '../engine/errors.js';
 import { parseProvider } from '../engine/inference/providers.js';
 import { appRoot, defaultModelsDir } from '../engine/paths.js';
+import { PROJECT_EXTENSION } from '../engine/project/project.js';
 import { createHandlers, type Dialogs } from '../ipc/handlers.js';
 import { RecentFiles } from './recent.js';
 
@@ -13,6 +14,7 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 let window: BrowserWindow | null = null;
 const recent = new RecentFiles(app.getPath('userData'));
 const engine = new Engine({
+  autosave: true,
   modelsDir: defaultModelsDir(),
   // A packaged app ships installed models as extra resources (electron-builder.yml).
   readOnlyModelDirs: app.isPackaged ? [join(process.resourcesPath, 'models')] : [],
@@ -23,18 +25,24 @@ function send(e: AppEvent): void {
   window?.webContents.send(IPC_EVENT_CHANNEL, e);
 }
 
+const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif'];
+const PROJECTS = { name: 'Ganvas projects', extensions: [PROJECT_EXTENSION] };
+
+async function pickFile(filters: Electron.FileFilter[]): Promise<string | null> {
+  const r = await dialog.showOpenDialog(window!, { properties: ['openFile'], filters });
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
+async function pickSavePath(defaultPath: string, filter: Electron.FileFilter): Promise<string | null> {
+  const r = await dialog.showSaveDialog(window!, { defaultPath, filters: [filter] });
+  return r.canceled ? null : (r.filePath ?? null);
+}
+
 const dialogs: Dialogs = {
-  async openImage() {
-    const r = await dialog.showOpenDialog(window!, {
-      properties: ['openFile'],
-      filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif'] }],
-    });
-    return r.canceled ? null : (r.filePaths[0] ?? null);
-  },
-  async saveImage(suggestedName, format) {
-    const r = await dialog.showSaveDialog(window!, { defaultPath: suggestedName, filters: [{ name: format.toUpperCase(), extensions: [suggestedName.split('.').pop()!] }] });
-    return r.canceled ? null : (r.filePath ?? null);
-  },
+  openFile: () => pickFile([{ name: 'Photos and projects', extensions: [...IMAGE_EXTENSIONS, PROJECT_EXTENSION] }, { name: 'Images', extensions: IMAGE_EXTENSIONS }, PROJECTS]),
+  openImage: () => pickFile([{ name: 'Images', extensions: IMAGE_EXTENSIONS }]),
+  saveImage: (suggestedName, format) => pickSavePath(suggestedName, { name: format.toUpperCase(), extensions: [suggestedName.split('.').pop()!] }),
+  saveProject: (suggestedName) => pickSavePath(suggestedName, PROJECTS),
 };
 
 const handlers = createHandlers(engine, dialogs, (path) => {
@@ -64,9 +72,27 @@ function buildMenu(): void {
         menuItem('Open…', 'CmdOrCtrl+O', 'open'),
         { label: 'Open Recent', submenu: recent.list().map((p) => ({ label: p, click: () => void openRecent(p) })) },
         { type: 'separator' },
+        menuItem('Save', 'CmdOrCtrl+S', 'save'),
+        menuItem('Save As…', 'CmdOrCtrl+Shift+S', 'save-as'),
         menuItem('Export…', 'CmdOrCtrl+Shift+E', 'export'),
         { type: 'separator' },
+        menuItem('Settings…', 'CmdOrCtrl+,', 'settings'),
+        { type: 'separator' },
         { role: 'quit' },
+      ],
+    },
+    {
+      // Undo acts on the active layer; document changes (add, delete, reorder, merge…) have their own.
+      label: 'Edit',
+      submenu: [
+        menuItem('Undo (Layer)', 'CmdOrCtrl+Z', 'undo'),
+        menuItem('Redo (Layer)', 'CmdOrCtrl+Shift+Z', 'redo'),
+        menuItem('Undo Document Change', 'CmdOrCtrl+Alt+Z', 'undo-document'),
+        menuItem('Redo Document Change', 'CmdOrCtrl+Alt+Shift+Z', 'redo-document'),
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
       ],
     },
     {
@@ -94,7 +120,32 @@ function registerIpc(): void {
       return handlers[name](input);
     });
   }
-  engine.onEvent(send);
+  engine.onEvent((e) => {
+    send(e);
+    if (e.type === 'document-changed') showTitle(e.title, e.dirty);
+  });
+}
+
+function showTitle(title: string, dirty: boolean): void {
+  window?.setTitle(`${dirty ? '• ' : ''}${title} — Ganvas`);
+  window?.setDocumentEdited(dirty);
+}
+
+/** Asks about each document with unsaved changes; false when the user cancels the close. */
+async function confirmClose(): Promise<boolean> {
+  for (const doc of engine.documents().filter((d) => d.dirty)) {
+    const { response } = await dialog.showMessageBox(window!, {
+      type: 'warning',
+      message: `Save changes to “${doc.title}” before closing?`,
+      detail: 'Your changes will be lost if you don’t save them.',
+      buttons: ['Save', 'Don’t Save', 'Cancel'],
+      defaultId: 0,
+      cancelId: 2,
+    });
+    if (response === 2) return false;
+    if (response === 0 && !(await handlers.saveProject({ docId: doc.id, saveAs: false }))) return false;
+  }
+  return true;
 }
 
 function createWindow(): void {
@@ -120,6 +171,18 @@ function createWindow(): void {
     return { action: 'deny' };
   });
   void window.loadFile(join(appRoot, 'dist', 'renderer', 'index.html'));
+  let closing = false;
+  window.on('close', (e) => {
+    if (closing || !engine.documents().some((d) => d.dirty)) return;
+    e.preventDefault();
+    void confirmClose().then(async (ok) => {
+      if (!ok) return;
+      // The user decided about every document: their autosaves are no longer needed.
+      for (const d of engine.documents()) await engine.close(d.id);
+      closing = true;
+      window?.close();
+    });
+  });
   window.on('closed', () => (window = null));
 }
 

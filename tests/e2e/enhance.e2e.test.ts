@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../electron/engine/engine.js';
+import { testEngine } from '../support/engine.js';
 import { bridge, launchChromium, serveRenderer } from '../support/bridge.js';
-import { photo, testModelsDir } from '../support/paths.js';
+import { photo } from '../support/paths.js';
 
 describe('the renderer in Chromium, driving the real engine', () => {
   let browser: Browser;
   let page: Page;
   let server: Awaited<ReturnType<typeof serveRenderer>>;
-  const engine = new Engine({ modelsDir: testModelsDir, provider: 'cpu' });
+  const engine = testEngine();
   const out = mkdtempSync(join(tmpdir(), 'ganvas-e2e-'));
   let toOpen = photo('coffee.png');
   const exportPath = join(out, 'coffee-enhanced.jpg');
@@ -21,7 +21,7 @@ describe('the renderer in Chromium, driving the real engine', () => {
     server = await serveRenderer();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await bridge(page, engine, { openImage: async () => toOpen, saveImage: async () => exportPath });
+    await bridge(page, engine, { openFile: async () => toOpen, openImage: async () => toOpen, saveImage: async () => exportPath, saveProject: async () => null });
     await page.goto(server.url);
   });
 

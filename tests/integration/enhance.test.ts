@@ -4,20 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../electron/engine/engine.js';
+import { testEngine } from '../support/engine.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { bicubic, laplacianVariance, meanPerChannel } from '../support/metrics.js';
+import { digest } from '../support/rasters.js';
 import { cli, photo, testModelsDir } from '../support/paths.js';
 
-const engine = new Engine({ modelsDir: testModelsDir, provider: 'cpu' });
+const engine = testEngine();
 afterAll(() => engine.dispose());
 const out = mkdtempSync(join(tmpdir(), 'ganvas-enhance-'));
 
 async function enhance(file: string, params: object) {
   const doc = await engine.open(file);
-  const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', params);
+  const original = engine.doc(doc.id).layers[0]!;
+  const before = { raster: original.raster, digest: digest(original.raster) };
+  const jobId = engine.runTool(doc.id, original.id, 'enhance', params);
   const end = await engine.waitFor(jobId);
   if (end.type !== 'job-done') throw new Error(`enhance ended with ${JSON.stringify(end)}`);
+  // The original layer is untouched: same raster, same bytes, still at the bottom.
+  expect(engine.doc(doc.id).layers[0]).toBe(original);
+  expect(original.raster).toBe(before.raster);
+  expect(digest(original.raster)).toBe(before.digest);
   return { doc: engine.info(doc.id), end };
 }
 
@@ -29,8 +36,6 @@ async function expectGoodUpscale(file: string, scale: 2 | 4, quality: 'fast' | '
   const result = engine.doc(doc.id).layers[1]!.raster;
   expect([result.width, result.height, result.channels]).toEqual([src.width * scale, src.height * scale, src.channels]);
   expect([doc.width, doc.height]).toEqual([src.width * scale, src.height * scale]);
-  // The original layer is untouched.
-  expect(engine.doc(doc.id).layers[0]!.raster).toBe(engine.doc(doc.id).layers[0]!.raster);
   const baseline = await bicubic(src, result.width, result.height);
   if (checkSharpness) expect(laplacianVariance(result)).toBeGreaterThan(1.3 * laplacianVariance(baseline));
   const [m0, m1] = [meanPerChannel(src), meanPerChannel(result)];
@@ -97,7 +102,7 @@ describe('Enhance through the engine', () => {
   });
 
   it('a missing model fails with a message saying how to install it', async () => {
-    const bare = new Engine({ modelsDir: mkdtempSync(join(tmpdir(), 'ganvas-empty-')), provider: 'cpu' });
+    const bare = testEngine({ modelsDir: mkdtempSync(join(tmpdir(), 'ganvas-empty-')) });
     try {
       const doc = await bare.open(photo('chelsea.png'));
       const end = await bare.waitFor(bare.runTool(doc.id, doc.layers[0]!.id, 'enhance', {}));

@@ -1,17 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../electron/engine/engine.js';
 import { ContainerReader } from '../../electron/engine/project/container.js';
-import { cli, photo, repoRoot, testModelsDir } from '../support/paths.js';
+import { testEngine } from '../support/engine.js';
+import { cli, photo, repoRoot } from '../support/paths.js';
 import { digest } from '../support/rasters.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ganvas-project-'));
 const dataDir = join(tmp, 'data');
-const engine = new Engine({ modelsDir: testModelsDir, provider: 'cpu', dataDir });
+const engine = testEngine({ dataDir });
 afterAll(() => engine.dispose());
 const child = join(repoRoot, 'dist', 'tests', 'support', 'project-child.js');
 
@@ -130,7 +130,8 @@ describe('projects', () => {
       await reader.close();
       const { file } = variant('damaged.ganvas', (b) => {
         const c = Buffer.from(b);
-        c[entry.offset + Math.floor(entry.length / 2)] ^= 0xff;
+        const at = entry.offset + Math.floor(entry.length / 2);
+        c[at] = c[at]! ^ 0xff;
         return c;
       });
       const opened = await engine.open(file);
@@ -187,7 +188,7 @@ describe('projects', () => {
     await new Promise((r) => proc.once('exit', r));
     const expected = JSON.parse(line) as { layers: unknown[]; render: string };
 
-    const next = new Engine({ modelsDir: testModelsDir, provider: 'cpu', dataDir: crashData });
+    const next = testEngine({ dataDir: crashData });
     try {
       const offers = await next.recoverable();
       expect(offers).toHaveLength(1);

@@ -61,6 +61,8 @@ export class Layer {
   bounds: Rect;
   readonly origin: LayerOrigin;
   readonly history: History<LayerStep>;
+  /** Bumped whenever the pixels or the mask change, so views know to redraw. */
+  version = 0;
 
   constructor(
     readonly id: string,
@@ -114,6 +116,7 @@ export class Layer {
   }
 
   private install(target: PixelTarget, r: Raster | null): void {
+    this.version++;
     if (target === 'mask') this.mask = r;
     else if (r) this.raster = r;
     else throw new Error('a layer cannot be left without pixels');

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridge, launchChromium, serveRenderer } from '../support/bridge.js';
+import { testEngine } from '../support/engine.js';
+import { photo, repoRoot } from '../support/paths.js';
+
+/** Kills a process right after it autosaved an edited rocket.jpg into `dataDir`, as a crash would. */
+async function crashAfterAutosave(dataDir: string): Promise<void> {
+  const proc = spawn(process.execPath, [join(repoRoot, 'dist', 'tests', 'support', 'project-child.js'), 'autosave', photo('rocket.jpg'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout.on('data', (d: Buffer) => d.toString().includes('\n') && resolve());
+    proc.on('exit', (code) => reject(new Error(`autosave child exited ${code}`)));
+  });
+  proc.kill('SIGKILL');
+  await new Promise((r) => proc.once('exit', r));
+}
+
+describe('layers, history and projects in Chromium, driving the real engine', () => {
+  let browser: Browser;
+  let page: Page;
+  let server: Awaited<ReturnType<typeof serveRenderer>>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ganvas-e2e-data-'));
+  const engine = testEngine({ dataDir });
+  const out = mkdtempSync(join(tmpdir(), 'ganvas-e2e-layers-'));
+  const projectPath = join(out, 'rocket-edit.ganvas');
+  let toOpen = '';
+  const docId = () => engine.documents()[0]!.id;
+  const layers = () => engine.documents()[0]!.layers;
+  const named = (name: string) => layers().find((l) => l.name === name);
+
+  beforeAll(async () => {
+    await crashAfterAutosave(dataDir);
+    server = await serveRenderer();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await bridge(page, engine, {
+      openFile: async () => toOpen,
+      openImage: async () => photo('coffee.png'),
+      saveImage: async () => null,
+      saveProject: async () => projectPath,
+    });
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await engine.dispose();
+  });
+
+  it('offers to restore the autosave a crashed session left, and restores it', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Restore unsaved work' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.textContent()).toContain('rocket.jpg');
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => engine.documents().length).toBe(1);
+    expect(layers().map((l) => [l.name, l.blend, l.hasMask])).toEqual([['rocket.jpg', 'normal', false], ['rocket.jpg copy', 'multiply', true]]);
+    // Restored work is unsaved work.
+    await expect.poll(() => page.title()).toBe('• rocket.jpg — Ganvas');
+  });
+
+  it('adds layers (empty, from a file), reorders by dragging, hides, sets opacity and blend', async () => {
+    await page.getByRole('button', { name: 'New', exact: true }).click();
+    await expect.poll(() => layers().length).toBe(3);
+    await page.getByRole('button', { name: 'Add image…' }).click();
+    await expect.poll(() => named('coffee.png')).toBeDefined();
+
+    await page.getByTestId('layer-row-coffee.png').dragTo(page.getByTestId('layer-row-rocket.jpg'));
+    await expect.poll(() => layers()[0]!.name).toBe('coffee.png');
+
+    await page.getByRole('checkbox', { name: 'Show Layer 3' }).uncheck();
+    await expect.poll(() => named('Layer 3')!.visible).toBe(false);
+
+    await page.getByRole('button', { name: /^coffee\.png/ }).click();
+    await page.getByRole('slider', { name: 'Opacity' }).fill('40');
+    await expect.poll(() => named('coffee.png')!.opacity).toBe(0.4);
+    await page.getByRole('combobox', { name: 'Blend mode' }).selectOption('overlay');
+    await expect.poll(() => named('coffee.png')!.blend).toBe('overlay');
+  });
+
+  it('Ctrl+Z undoes on the active layer only; the History panel jumps', async () => {
+    // Layer A: the copy (restored with a mask); layer B: coffee.png (opacity, blend).
+    await page.getByRole('button', { name: /^rocket\.jpg copy/ }).click();
+    await page.getByRole('radio', { name: 'Paint to hide' }).check();
+    const box = (await page.getByTestId('canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.55, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => engine.historyOf(docId(), { layerId: named('rocket.jpg copy')!.id }).entries.at(-1)!.label).toBe('Mask: hide');
+    const copyId = named('rocket.jpg copy')!.id;
+    const painted = engine.doc(docId()).layer(copyId).mask!;
+    expect(painted.data.some((v) => v === 0)).toBe(true);
+    const coffeeBefore = named('coffee.png')!;
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => engine.doc(docId()).layer(copyId).mask).not.toBe(painted);
+    expect(named('coffee.png')).toMatchObject({ opacity: coffeeBefore.opacity, blend: coffeeBefore.blend, version: coffeeBefore.version });
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => engine.doc(docId()).layer(copyId).mask!.data.some((v) => v === 0)).toBe(true);
+
+    // History of coffee.png: opened, opacity, blend. Jump back to "opened".
+    await page.getByRole('button', { name: /^coffee\.png/ }).click();
+    const panel = page.getByRole('region', { name: 'History' });
+    await expect.poll(() => panel.getByRole('button').allTextContents()).toEqual(['Opened coffee.png', 'Opacity 40 %', 'Blend: overlay']);
+    await panel.getByRole('button', { name: 'Opened coffee.png' }).click();
+    await expect.poll(() => named('coffee.png')).toMatchObject({ opacity: 1, blend: 'normal' });
+    // …and the document's own history lists the layer operations.
+    await panel.getByRole('tab', { name: 'Document' }).click();
+    await expect.poll(() => panel.getByRole('listitem').allTextContents()).toContain('Move “coffee.png”');
+  });
+
+  it('saves the project (Ctrl+S) and reopens it exactly', async () => {
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => page.title()).toBe('rocket-edit.ganvas — Ganvas');
+    const saved = layers().map((l) => [l.name, l.visible, l.opacity, l.blend, l.hasMask, l.width, l.height]);
+    toOpen = projectPath;
+    await page.keyboard.press('Control+o');
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('rocket-edit.ganvas');
+    expect(engine.documents()).toHaveLength(1);
+    expect(layers().map((l) => [l.name, l.visible, l.opacity, l.blend, l.hasMask, l.width, l.height])).toEqual(saved);
+    expect(await page.getByRole('checkbox', { name: 'Show Layer 3' }).isChecked()).toBe(false);
+    await page.screenshot({ path: join(out, 'layers.png') });
+  });
+});
