@@ -35,7 +35,7 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await page.keyboard.press('Control+o');
     await expect.poll(() => page.getByTestId('status').textContent()).toContain('coffee.png · 600×400');
     await expect.poll(() => page.locator('canvas').count()).toBeGreaterThan(0);
-    expect(await page.getByRole('button', { name: /coffee\.png/ }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^coffee\.png/ }).count()).toBe(1);
     const zoomBefore = await page.getByTestId('zoom').textContent();
     await page.getByRole('button', { name: 'Zoom in' }).click();
     expect(await page.getByTestId('zoom').textContent()).not.toBe(zoomBefore);
@@ -56,7 +56,7 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await page.getByRole('radio', { name: '×2' }).check();
     await page.getByRole('button', { name: 'Enhance ×2' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).toMatch(/Enhanced in .* · 1200×800/);
-    await expect.poll(() => page.getByRole('button', { name: /Enhance ×2 \(Fast\)/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: /^Enhance ×2 \(Fast\)/ }).count()).toBe(1);
     // The compare slider appears and moves the split.
     const slider = page.getByRole('slider', { name: 'Before/after split' });
     await slider.fill('0.25');

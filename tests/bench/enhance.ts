@@ -1,0 +1,86 @@
+/**
+ * The Enhance rows of `npm run bench`. BENCH_BIG_MP sets the photo size for the peak-RSS row
+ * (default 12).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Engine } from '../../electron/engine/engine.js';
+import { rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
+import { findModel, loadCatalog, tensorContract } from '../../electron/engine/models/catalog.js';
+import { ModelStore } from '../../electron/engine/models/store.js';
+import { runTiled } from '../../electron/engine/inference/runner.js';
+import { SessionPool } from '../../electron/engine/inference/sessions.js';
+import { sessionInference } from '../../electron/engine/inference/tensors.js';
+import { testEngine } from '../support/engine.js';
+import { photo, testModelsDir } from '../support/paths.js';
+import { row, withLag } from './measure.js';
+
+export async function photoOfSize(width: number, height: number): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), `astronaut-${width}x${height}.png`);
+  await sharp(photo('astronaut.png')).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).png({ compressionLevel: 1 }).toFile(file);
+  return file;
+}
+
+async function rasterOf(file: string): Promise<Raster> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return rasterFromBuffer(data, info.width, info.height, 3, 8);
+}
+
+async function enhanceThroughEngine(engine: Engine, file: string, params: object) {
+  const doc = await engine.open(file);
+  const { result: end, lagP99Ms } = await withLag(() => engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', params)));
+  if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
+  await engine.close(doc.id);
+  return { stats: end.stats, lagP99Ms };
+}
+
+export async function enhanceBench(): Promise<void> {
+  const catalog = loadCatalog();
+  const store = new ModelStore(catalog, testModelsDir);
+  const pool = new SessionPool('cpu');
+  const engine = testEngine();
+
+  // Megapixels (of output) per second for each model, through the engine.
+  const small = await photoOfSize(256, 256);
+  await enhanceThroughEngine(engine, small, { scale: 4, quality: 'fast' }); // warm-up: session load
+  for (const [quality, file] of [['fast', await photoOfSize(512, 512)], ['hq', await photoOfSize(128, 128)]] as const) {
+    const { stats } = await enhanceThroughEngine(engine, file, { scale: 4, quality });
+    const inPx = quality === 'fast' ? 512 * 512 : 128 * 128;
+    row(`${quality === 'fast' ? 'realesr-general-x4v3' : 'realesrgan-x4plus'} throughput`, `${((inPx * 16) / 1e6 / (stats.totalMs / 1000)).toFixed(2)} output MP/s (${((inPx) / 1e6 / (stats.totalMs / 1000)).toFixed(3)} input MP/s)`);
+  }
+
+  // 1 MP photo: share of time inside session.run, and main-thread lag while it runs.
+  const mp1 = await photoOfSize(1000, 1000);
+  const one = await enhanceThroughEngine(engine, mp1, { scale: 4, quality: 'fast' });
+  row('1 MP Enhance ×4 Fast: end-to-end time', `${(one.stats.totalMs / 1000).toFixed(1)} s`);
+  row('1 MP: share of time inside session.run', (one.stats.inferenceMs / one.stats.totalMs).toFixed(3), '≥ 0.85');
+  row('main-thread event-loop lag p99 during Enhance', `${one.lagP99Ms.toFixed(1)} ms`, '≤ 50 ms');
+
+  // Tiled (the app's settings) vs one whole-image pass, same input, same session.
+  const model = findModel(catalog, 'realesr-general-x4v3');
+  const infer = sessionInference(await pool.get(model.id, await store.resolve(model.id)), tensorContract(model));
+  const src = await rasterOf(mp1);
+  const time = async (tile: number) => {
+    const t0 = performance.now();
+    await runTiled(infer, src, { tile, overlap: 16, scale: 4 });
+    return performance.now() - t0;
+  };
+  const whole = await time(1000);
+  const tiled = await time(512);
+  row('1 MP tiled (512/16) vs whole-image time', `${(tiled / 1000).toFixed(1)} s vs ${(whole / 1000).toFixed(1)} s = ${((tiled / whole - 1) * 100).toFixed(1)} % overhead`, '≤ 10 %');
+
+  // Peak RSS for ×4 of a big photo (BENCH_BIG_MP megapixels, 3:2).
+  const bigMp = Number(process.env.BENCH_BIG_MP ?? 12);
+  const bigW = Math.round(Math.sqrt(bigMp * 1e6 * 1.5));
+  const big = await photoOfSize(bigW, Math.round(bigW / 1.5));
+  let peak = process.memoryUsage().rss;
+  const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const b = await enhanceThroughEngine(engine, big, { scale: 4, quality: 'fast' });
+  clearInterval(poll);
+  row(`${bigMp} MP Enhance ×4 Fast: time, peak RSS`, `${(b.stats.totalMs / 1000).toFixed(0)} s, ${(peak / 2 ** 30).toFixed(2)} GiB`, '≤ 4 GB');
+
+  await engine.dispose();
+  await pool.releaseAll();
+}
