@@ -4,35 +4,42 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_HISTORY_BUDGET } from './document/history-store.js';
 
-export const settingsSchema = z.object({
+const settingsShape = z.object({
   /** Where an AI tool's result goes: a new layer, or replacing the source layer's pixels (one undoable step). */
-  aiResult: z.enum(['new-layer', 'replace']).default('new-layer'),
+  aiResult: z.enum(['new-layer', 'replace']),
   /** Memory for undo history before older steps move to disk. */
-  historyBudgetBytes: z.number().int().min(64 * 2 ** 20).max(64 * 2 ** 30).default(DEFAULT_HISTORY_BUDGET),
-  autosaveMinutes: z.number().min(0.5).max(60).default(3),
+  historyBudgetBytes: z.number().int().min(64 * 2 ** 20).max(64 * 2 ** 30),
+  autosaveMinutes: z.number().min(0.5).max(60),
   /** Record in exported files' XMP which edits were made by AI. */
-  recordAiProvenance: z.boolean().default(true),
+  recordAiProvenance: z.boolean(),
   /** Keep undo histories in saved projects. */
-  saveHistoryInProjects: z.boolean().default(true),
+  saveHistoryInProjects: z.boolean(),
 });
-export type Settings = z.infer<typeof settingsSchema>;
-export const settingsPatch = settingsSchema.partial();
+export type Settings = z.infer<typeof settingsShape>;
+/** Some settings to change; the others stay as they are. */
+export const settingsPatch = settingsShape.partial().strict();
 
-export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
+export const DEFAULT_SETTINGS: Settings = {
+  aiResult: 'new-layer',
+  historyBudgetBytes: DEFAULT_HISTORY_BUDGET,
+  autosaveMinutes: 3,
+  recordAiProvenance: true,
+  saveHistoryInProjects: true,
+};
 
-/** Settings kept as JSON in the user's data folder; a missing or unreadable file means defaults. */
+/** Settings kept as JSON in the user's data folder; missing or invalid entries take their defaults. */
 export class SettingsFile {
   private current: Settings;
 
   constructor(private readonly path: string) {
-    let stored: unknown = {};
+    let stored: Record<string, unknown> = {};
     try {
-      stored = JSON.parse(readFileSync(path, 'utf8'));
+      stored = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch {
       // First run, or a damaged file: defaults, which the next change writes back.
     }
-    const parsed = settingsSchema.safeParse(stored);
-    this.current = parsed.success ? parsed.data : DEFAULT_SETTINGS;
+    const valid = Object.entries(stored).filter(([k, v]) => k in settingsShape.shape && settingsPatch.safeParse({ [k]: v }).success);
+    this.current = { ...DEFAULT_SETTINGS, ...Object.fromEntries(valid) };
   }
 
   static in(dir: string): SettingsFile {
@@ -44,7 +51,7 @@ export class SettingsFile {
   }
 
   async update(patch: z.input<typeof settingsPatch>): Promise<Settings> {
-    this.current = settingsSchema.parse({ ...this.current, ...settingsPatch.parse(patch) });
+    this.current = { ...this.current, ...settingsPatch.parse(patch) };
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(this.current, null, 2));

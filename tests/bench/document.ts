@@ -50,18 +50,26 @@ export async function documentBench(): Promise<void> {
     const doc = await engine.open(file);
     const layerId = doc.layers[0]!.id;
     const d = engine.doc(doc.id);
+    // Half the layer changed: the undo step holds those tiles, and undoing copies them back.
+    const half = shifted(d.layer(layerId).raster, 40);
+    half.data.set(d.layer(layerId).raster.data.subarray(0, half.data.length / 2));
+    d.commitPixels(layerId, 'pixels', half, 'shift half');
+    const partial = await undoRedoLatency(engine, doc.id, layerId, 3, async () => {});
+    row(`undo/redo, ${mp} MP layer, half of it edited, in memory (median of 6)`, ms(partial), '≤ 100 ms');
+    await engine.undo(doc.id, { layerId });
     d.commitPixels(layerId, 'pixels', shifted(d.layer(layerId).raster, 40), 'shift');
     const inMemory = await undoRedoLatency(engine, doc.id, layerId, 3, async () => {});
-    row(`undo/redo, ${mp} MP layer, history in memory (median of 6)`, ms(inMemory), '≤ 100 ms');
+    row(`undo/redo, ${mp} MP layer, all of it edited, in memory (median of 6)`, ms(inMemory), '≤ 100 ms');
     await engine.updateSettings({ historyBudgetBytes: 64 * 2 ** 20 });
     let cold = true;
     const fromDisk = await undoRedoLatency(engine, doc.id, layerId, 3, async () => {
       await engine.historyMemory().settled;
       cold = dropFileCache() && cold;
     });
+    await engine.historyMemory().settled;
     const where = engine.historyMemory();
     if (where.memoryBytes > where.budgetBytes) throw new Error('the step was not spilled to disk');
-    row(`undo/redo, ${mp} MP layer, history on disk (median of 6)`, `${ms(fromDisk)}${cold ? ' (file cache dropped first)' : ' (file cache warm)'}`, '≤ 500 ms');
+    row(`undo/redo, ${mp} MP layer, all of it edited, on disk (median of 6)`, `${ms(fromDisk)}${cold ? ' (file cache dropped first)' : ' (file cache warm)'}`, '≤ 500 ms');
     await engine.dispose();
   }
 

@@ -242,6 +242,35 @@ describe('history memory', () => {
     }
   });
 
+  it('a blob larger than the whole budget still reads back complete, again and again', async () => {
+    const s = store(1000);
+    const raster = testRaster(100, 100, 3, 16, 4);
+    let id = s.put({ kind: 'raster', raster });
+    for (let i = 0; i < 3; i++) {
+      await s.settled();
+      expect(s.memoryBytes).toBe(0);
+      const back = await s.take(id);
+      expect(back.kind === 'raster' && digest(back.raster)).toBe(digest(raster));
+      id = s.put(back);
+    }
+  });
+
+  it('undo and redo from disk restore the exact pixels every time', async () => {
+    const doc = docOf(testRaster(300, 200), store(1000));
+    const layer = doc.layers[0]!;
+    const before = digest(layer.raster);
+    doc.commitPixels(layer.id, 'pixels', withBox(layer.raster, 0, 0, 300, 200, 9), 'fill');
+    const after = digest(layer.raster);
+    for (let i = 0; i < 3; i++) {
+      await doc.store.settled();
+      await doc.undo({ layerId: layer.id });
+      expect(digest(layer.raster)).toBe(before);
+      await doc.store.settled();
+      await doc.redo({ layerId: layer.id });
+      expect(digest(layer.raster)).toBe(after);
+    }
+  });
+
   it('50 whole-layer edits stay within the budget and all undo back to the original, exactly', async () => {
     const layerBytes = 400 * 300 * 3;
     const doc = docOf(testRaster(400, 300), store(6 * layerBytes));

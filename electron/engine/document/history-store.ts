@@ -100,19 +100,20 @@ export class HistoryStore {
     const e = this.entries.get(id);
     if (!e) throw new Error(`history blob ${id} is gone`);
     e.lastUse = ++this.clock;
-    if (e.spilled) {
-      const samples = allocSamples(e.bytes / (e.depth / 8), e.depth);
-      const fh = await open(e.file!, 'r');
-      try {
-        await fh.read(new Uint8Array(samples.buffer), 0, e.bytes, 0);
-      } finally {
-        await fh.close();
-      }
-      e.value = withSamples(e.value, samples);
-      e.spilled = false;
-      this.scheduleSpill();
+    if (!e.spilled) return e.value;
+    const samples = allocSamples(e.bytes / (e.depth / 8), e.depth);
+    const fh = await open(e.file!, 'r');
+    try {
+      await fh.read(new Uint8Array(samples.buffer), 0, e.bytes, 0);
+    } finally {
+      await fh.close();
     }
-    return e.value;
+    // The caller keeps this value even if enforcing the budget drops the store's copy again at once.
+    const value = withSamples(e.value, samples);
+    e.value = value;
+    e.spilled = false;
+    this.scheduleSpill();
+    return value;
   }
 
   /** Reads a blob and forgets it: history steps hand their pixels back when they are applied. */

@@ -104,7 +104,10 @@ export class Layer {
     if (current && next && sameShape(current, next)) {
       const rects = changedTiles(current, next, opts.area);
       if (rects.length === 0) return false;
-      blob = this.store.put({ kind: 'patches', patches: extractPatches(current, rects) });
+      const changed = rects.reduce((n, q) => n + q.width * q.height, 0);
+      // Everything changed: keep the old raster itself, which costs no copy and undoes by swapping.
+      const all = changed === current.width * current.height;
+      blob = this.store.put(all ? { kind: 'raster', raster: current } : { kind: 'patches', patches: extractPatches(current, rects) });
     } else if (current) {
       blob = this.store.put({ kind: 'raster', raster: current });
     } else if (!next) {
@@ -116,6 +119,7 @@ export class Layer {
   }
 
   private install(target: PixelTarget, r: Raster | null): void {
+    if (r && r.data.length !== r.width * r.height * r.channels) throw new Error(`refusing to install ${r.width}×${r.height} pixels with ${r.data.length} samples`);
     this.version++;
     if (target === 'mask') this.mask = r;
     else if (r) this.raster = r;
