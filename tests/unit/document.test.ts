@@ -60,6 +60,16 @@ describe('per-layer undo', () => {
     expect(doc.store.memoryBytes).toBe(PATCH_TILE * PATCH_TILE * 3);
   });
 
+  it('finds a one-pixel change in its tile, and joins changed neighbours in a row', () => {
+    const r = testRaster(400, 300);
+    const one = withBox(r, 130, 5, 1, 1, 0);
+    expect(changedTiles(r, one)).toEqual([{ x: PATCH_TILE, y: 0, width: PATCH_TILE, height: PATCH_TILE }]);
+    const row = withBox(r, 0, 200, 400, 2, 0);
+    expect(changedTiles(r, row)).toEqual([{ x: 0, y: PATCH_TILE, width: 400, height: PATCH_TILE }]);
+    // Only tiles meeting the area are looked at.
+    expect(changedTiles(r, one, { x: 0, y: PATCH_TILE, width: 400, height: 100 })).toEqual([]);
+  });
+
   it('settings steps (opacity, blend, name) undo per layer, and a new edit clears redo', async () => {
     const { doc, a, b } = await twoLayerDoc();
     doc.setLayerProps(b.id, { opacity: 0.5 }, 'opacity');

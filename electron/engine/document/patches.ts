@@ -15,7 +15,14 @@ function bytesView(r: Pick<Raster, 'data'>): Uint8Array {
   return new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
 }
 
-/** The tiles (within `area`) where `a` and `b`, rasters of one shape, differ. */
+/** Adds a changed tile, widening the previous rectangle when the tile continues its row (fewer, longer copies). */
+function pushTile(rects: Rect[], tile: Rect): void {
+  const last = rects.at(-1);
+  if (last && last.y === tile.y && last.height === tile.height && last.x + last.width === tile.x) last.width += tile.width;
+  else rects.push({ ...tile });
+}
+
+/** The tiles (within `area`) where `a` and `b`, rasters of one shape, differ; neighbours in a row are joined. */
 export function changedTiles(a: Raster, b: Raster, area: Rect = fullRect(a)): Rect[] {
   const bpp = a.channels * (a.depth === 16 ? 2 : 1);
   const ab = bytesView(a);
@@ -34,7 +41,7 @@ export function changedTiles(a: Raster, b: Raster, area: Rect = fullRect(a)): Re
         const off = y * a.width * bpp + start;
         // Buffer.compare is a native memcmp: far faster than comparing samples in JavaScript.
         if (Buffer.compare(ab.subarray(off, off + len), bb.subarray(off, off + len)) !== 0) {
-          rects.push(tile);
+          pushTile(rects, tile);
           break;
         }
       }
