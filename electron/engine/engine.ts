@@ -119,6 +119,12 @@ function layerInfo(l: Layer): LayerInfo {
   };
 }
 
+/**
+ * Autosaves carry the undo history while it is this small; beyond it they keep the pixels only,
+ * so an autosave every few minutes never rewrites gigabytes of history or stalls editing.
+ */
+const AUTOSAVE_HISTORY_LIMIT = 512 * 2 ** 20;
+
 /** Whether a file is a Ganvas project, by its first bytes rather than its name. */
 async function isProjectFile(path: string): Promise<boolean> {
   const fh = await openFile(path, 'r').catch(() => null);
@@ -512,7 +518,7 @@ export class Engine {
     try {
       await this.edit(docId, async (doc) => {
         const revision = doc.revision;
-        await this.recovery.save(doc, this.title(doc));
+        await this.recovery.save(doc, this.title(doc), this.history.memoryBytes + this.history.diskBytes <= AUTOSAVE_HISTORY_LIMIT);
         e.autosavedRevision = revision;
       });
     } catch (err) {

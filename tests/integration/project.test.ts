@@ -266,3 +266,38 @@ describe('export of a layered document', () => {
     expect(bad.stderr).toMatch(/truncated\.ganvas cannot be opened/);
   });
 });
+
+describe('AI results with the "replace" setting, and autosave after each AI result', () => {
+  it('replaces the active layer’s pixels as one undoable step, grows the canvas, and autosaves', async () => {
+    const own = testEngine({ autosave: true });
+    try {
+      await own.updateSettings({ aiResult: 'replace' });
+      const small = join(tmp, 'coffee-small.png');
+      await sharp(photo('coffee.png')).resize(80).toFile(small);
+      const doc = await own.open(small);
+      const layer = own.doc(doc.id).layers[0]!;
+      const original = digest(layer.raster);
+      const end = await own.waitFor(own.runTool(doc.id, layer.id, 'enhance', { scale: 4, quality: 'fast' }));
+      expect(end).toMatchObject({ type: 'job-done', layerId: layer.id });
+      const after = own.info(doc.id);
+      expect(after.layers).toHaveLength(1);
+      expect([after.width, after.height, after.layers[0]!.width]).toEqual([320, doc.height * 4, 320]);
+      expect(own.historyOf(doc.id, { layerId: layer.id }).entries.map((e) => e.label)).toEqual(['Opened coffee-small.png', 'Enhance ×4 (Fast)']);
+      expect(own.doc(doc.id).visibleAiEdits()).toMatchObject([{ toolId: 'enhance', modelId: 'realesr-general-x4v3' }]);
+
+      // The AI result was autosaved: a recovery project holding the enhanced pixels.
+      await expect.poll(() => readdirSync(own.recovery.dir).filter((n) => n.endsWith('.json')).length).toBe(1);
+      const recovered = await own.open(join(own.recovery.dir, readdirSync(own.recovery.dir).find((n) => n.endsWith('.ganvas'))!));
+      expect(digest(own.doc(recovered.id).layers[0]!.raster)).toBe(digest(layer.raster));
+
+      await own.undo(doc.id, { layerId: layer.id });
+      expect(digest(layer.raster)).toBe(original);
+      expect(own.doc(doc.id).visibleAiEdits()).toEqual([]);
+      // Closing the document removes its autosave.
+      await own.close(doc.id);
+      expect(readdirSync(own.recovery.dir).filter((n) => n.endsWith('.json'))).toEqual([]);
+    } finally {
+      await own.dispose();
+    }
+  });
+});

@@ -44,10 +44,10 @@ export class RecoveryStore {
     return join(this.dir, `${key}.json`);
   }
 
-  async save(doc: PhotoDocument, title: string): Promise<void> {
+  async save(doc: PhotoDocument, title: string, includeHistory: boolean): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     const key = this.keyFor(doc);
-    await saveProject(doc, this.projectFile(key), { includeHistory: true });
+    await saveProject(doc, this.projectFile(key), { includeHistory });
     const entry: RecoveryEntry = { key, title, projectPath: doc.projectPath, sourcePath: doc.source.path, savedAt: new Date().toISOString(), pid: process.pid };
     const tmp = `${this.recordFile(key)}.tmp`;
     await writeFile(tmp, JSON.stringify(entry));
