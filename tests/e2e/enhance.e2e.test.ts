@@ -2,34 +2,25 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine.js';
-import { bridge, launchChromium, serveRenderer } from '../support/bridge.js';
+import { openApp } from '../support/bridge.js';
 import { photo } from '../support/paths.js';
 
 describe('the renderer in Chromium, driving the real engine', () => {
-  let browser: Browser;
   let page: Page;
-  let server: Awaited<ReturnType<typeof serveRenderer>>;
+  let close: (() => Promise<void>) | undefined;
   const engine = testEngine();
   const out = mkdtempSync(join(tmpdir(), 'ganvas-e2e-'));
   let toOpen = photo('coffee.png');
   const exportPath = join(out, 'coffee-enhanced.jpg');
 
   beforeAll(async () => {
-    server = await serveRenderer();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await bridge(page, engine, { openFile: async () => toOpen, openImage: async () => toOpen, saveImage: async () => exportPath, saveProject: async () => null });
-    await page.goto(server.url);
+    ({ page, close } = await openApp(engine, { openFile: async () => toOpen, openImage: async () => toOpen, saveImage: async () => exportPath, saveProject: async () => null }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await engine.dispose();
-  });
+  afterAll(() => close?.());
 
   it('opens a photo and shows it on the canvas', async () => {
     await page.keyboard.press('Control+o');

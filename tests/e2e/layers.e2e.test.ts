@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridge, launchChromium, serveRenderer } from '../support/bridge.js';
+import { openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
 import { photo, repoRoot } from '../support/paths.js';
 
@@ -20,9 +20,8 @@ async function crashAfterAutosave(dataDir: string): Promise<void> {
 }
 
 describe('layers, history and projects in Chromium, driving the real engine', () => {
-  let browser: Browser;
   let page: Page;
-  let server: Awaited<ReturnType<typeof serveRenderer>>;
+  let close: (() => Promise<void>) | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'ganvas-e2e-data-'));
   const engine = testEngine({ dataDir });
   const out = mkdtempSync(join(tmpdir(), 'ganvas-e2e-layers-'));
@@ -34,23 +33,15 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
 
   beforeAll(async () => {
     await crashAfterAutosave(dataDir);
-    server = await serveRenderer();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await bridge(page, engine, {
+    ({ page, close } = await openApp(engine, {
       openFile: async () => toOpen,
       openImage: async () => photo('coffee.png'),
       saveImage: async () => null,
       saveProject: async () => projectPath,
-    });
-    await page.goto(server.url);
+    }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await engine.dispose();
-  });
+  afterAll(() => close?.());
 
   it('offers to restore the autosave a crashed session left, and restores it', async () => {
     const dialog = page.getByRole('dialog', { name: 'Restore unsaved work' });

@@ -71,3 +71,20 @@ export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Prom
     void page.evaluate((ev) => (globalThis as unknown as { __ganvasEmit: (e: unknown) => void }).__ganvasEmit(ev), e).catch(() => {});
   });
 }
+
+/** The built renderer in Chromium at 1280×800, bridged to `engine`; `close` ends it all. */
+export async function openApp(engine: Engine, dialogs: Dialogs): Promise<{ page: Page; close: () => Promise<void> }> {
+  const server = await serveRenderer();
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await bridge(page, engine, dialogs);
+  await page.goto(server.url);
+  return {
+    page,
+    close: async () => {
+      await browser.close();
+      await server.close();
+      await engine.dispose();
+    },
+  };
+}
