@@ -1,14 +1,15 @@
 import { open as openFile, realpath } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
+import { errorMessage, GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
 import type { BlendMode } from './document/blend.js';
 import { paintStroke, type Stroke } from './document/brush.js';
 import { PhotoDocument, type HistoryScope } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
-import type { Layer, LayerProps } from './document/layer.js';
+import type { AiEdit, Layer, LayerProps } from './document/layer.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import { allocRaster, fullRect, sharpInput, type Raster, type Rect } from './images/raster.js';
+import { fillPolygon, fillRect } from './images/masks.js';
+import { allocRaster, copyRaster, fullRect, sharpInput, type Raster, type Rect } from './images/raster.js';
 import { colourspaceOf } from './images/resample.js';
 import { saveImage, type ExportOptions } from './images/save.js';
 import { aiProvenanceXmp } from './images/xmp.js';
@@ -22,6 +23,7 @@ import { loadProject, PROJECT_EXTENSION, saveProject } from './project/project.j
 import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
 import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
 import { getTool } from './tools/registry.js';
+import type { ToolResult } from './tools/tool.js';
 import type { z } from 'zod';
 
 export interface EngineOptions {
@@ -74,6 +76,8 @@ export interface DocumentInfo {
   layers: LayerInfo[];
   canUndoDocument: boolean;
   canRedoDocument: boolean;
+  /** Whether anything is marked for Erase. */
+  hasSelection: boolean;
   /** What could not be restored when the document was opened. */
   lost: string[];
 }
@@ -85,11 +89,13 @@ export interface HistoryInfo {
   position: number;
 }
 
+export type SelectionShape = { kind: 'rect'; rect: Rect } | { kind: 'lasso'; points: [number, number][] };
+
 export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { kind: 'duplicate'; layerId: string };
 
 export type EngineEvent =
   | { type: 'job-progress'; jobId: string; docId: string; progress: JobProgress }
-  | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId }
+  | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId; warnings: string[] }
   | { type: 'job-cancelled'; jobId: string; docId: string }
   | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
   | { type: 'document-changed'; docId: string; dirty: boolean; title: string }
@@ -258,6 +264,7 @@ export class Engine {
       layers: d.layers.map(layerInfo),
       canUndoDocument: d.history.canUndo,
       canRedoDocument: d.history.canRedo,
+      hasSelection: d.selection !== null && d.selection.width === d.width && d.selection.height === d.height && d.selection.data.some((v) => v >= 128),
       lost,
     };
   }
@@ -432,34 +439,21 @@ export class Engine {
    * pixels than the layer's place on the canvas grows the canvas so nothing is thrown away.
    */
   runTool(docId: string, layerId: string, toolId: string, rawParams: unknown): string {
-    const source = this.doc(docId).layer(layerId);
-    const params = getTool(toolId).params.parse(rawParams ?? {});
-    const job = this.jobs.run(toolId, source.raster, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
+    const doc = this.doc(docId);
+    const source = doc.layer(layerId);
+    const tool = getTool(toolId);
+    const params = tool.params.parse(rawParams ?? {});
+    const mask = tool.usesMask ? this.selectionOn(doc, source) : null;
+    const job = this.jobs.run(toolId, { raster: source.raster, mask }, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
     this.running.set(job.id, { docId, cancel: job.cancel });
     job.result.then(
       async (r) => {
         this.running.delete(job.id);
         if (!this.docs.has(docId)) return;
         try {
-          const ai = { toolId, modelId: r.modelId, provider: r.provider, params };
-          const replace = this.settings.get().aiResult === 'replace';
-          const layer = await this.edit(docId, async (doc) => {
-            const src = doc.layer(layerId);
-            const grow = r.raster.width / src.bounds.width;
-            if (replace) {
-              if (grow > 1) await doc.changeStructure('Canvas size', () => doc.scaleCanvas(grow));
-              doc.commitPixels(layerId, 'pixels', r.raster, r.layerName, { ai });
-              if (r.mask) doc.commitPixels(layerId, 'mask', r.mask, `${r.layerName} (mask)`);
-              return src;
-            }
-            return doc.changeStructure(r.layerName, () => {
-              if (grow > 1) doc.scaleCanvas(grow);
-              const added = doc.createLayer({ name: r.layerName, raster: r.raster, mask: r.mask ?? null, bounds: src.bounds, origin: { kind: 'ai', ...ai } });
-              doc.layers.splice(doc.layers.indexOf(src) + 1, 0, added);
-              return added;
-            });
-          });
-          this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider });
+          const layer = await this.edit(docId, (d) => this.placeResult(d, layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r));
+          if (tool.usesMask) this.doc(docId).selection = null;
+          this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider, warnings: r.warnings ?? [] });
           if (this.options.autosave) void this.autosave(docId);
         } catch (err) {
           this.emit({ type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
@@ -473,6 +467,124 @@ export class Engine {
       },
     );
     return job.id;
+  }
+
+  /**
+   * Puts a tool's result into the document: a grown image widens the canvas around the old one
+   * (always a new layer: the new area's fill); otherwise a new layer above the source with the
+   * result's mask, or (setting "replace") the source's new pixels as one step of its history.
+   * A result with more pixels than its place on the canvas grows the canvas so nothing is lost.
+   */
+  private async placeResult(doc: PhotoDocument, layerId: string, ai: AiEdit, r: ToolResult): Promise<Layer> {
+    const src = doc.layer(layerId);
+    const add = (bounds: Rect) => {
+      const added = doc.createLayer({ name: r.layerName, raster: r.raster, mask: r.mask ?? null, bounds, origin: { kind: 'ai', ...ai } });
+      doc.layers.splice(doc.layers.indexOf(src) + 1, 0, added);
+      return added;
+    };
+    if (r.grown) {
+      const k = src.bounds.width / src.raster.width;
+      const m = { left: Math.round(r.grown.left * k), top: Math.round(r.grown.top * k), right: Math.round(r.grown.right * k), bottom: Math.round(r.grown.bottom * k) };
+      return doc.changeStructure(r.layerName, () => {
+        doc.growCanvas(m);
+        const b = src.bounds;
+        return add({ x: b.x - m.left, y: b.y - m.top, width: b.width + m.left + m.right, height: b.height + m.top + m.bottom });
+      });
+    }
+    const grow = r.raster.width / src.bounds.width;
+    if (this.settings.get().aiResult === 'replace') {
+      if (grow > 1) await doc.changeStructure('Canvas size', () => doc.scaleCanvas(grow));
+      doc.commitPixels(layerId, 'pixels', r.raster, r.layerName, { ai });
+      return src;
+    }
+    return doc.changeStructure(r.layerName, () => {
+      if (grow > 1) doc.scaleCanvas(grow);
+      return add(src.bounds);
+    });
+  }
+
+  // ── Selection (what Erase removes) ────────────────────────────────────────────────────────
+
+  /** The selection as a mask over a layer's own pixels; refuses when nothing is selected. */
+  private selectionOn(doc: PhotoDocument, layer: Layer): Raster {
+    const sel = doc.selection;
+    if (!sel || sel.width !== doc.width || sel.height !== doc.height || !sel.data.some((v) => v >= 128)) {
+      throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
+    }
+    const { raster, bounds } = layer;
+    if (bounds.x === 0 && bounds.y === 0 && raster.width === sel.width && raster.height === sel.height && bounds.width === sel.width) return sel;
+    // Nearest sample of the canvas-sized selection at each of the layer's pixels.
+    const out = allocRaster(raster.width, raster.height, 1, 8);
+    for (let y = 0; y < raster.height; y++) {
+      const cy = Math.floor(bounds.y + ((y + 0.5) * bounds.height) / raster.height);
+      if (cy < 0 || cy >= sel.height) continue;
+      for (let x = 0; x < raster.width; x++) {
+        const cx = Math.floor(bounds.x + ((x + 0.5) * bounds.width) / raster.width);
+        if (cx >= 0 && cx < sel.width) out.data[y * raster.width + x] = sel.data[cy * sel.width + cx]!;
+      }
+    }
+    return out;
+  }
+
+  /** The selection to change (a fresh copy at canvas size), and a way to install it. */
+  private async changeSelection(docId: string, change: (sel: Raster) => void): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => {
+      const current = doc.selection && doc.selection.width === doc.width && doc.selection.height === doc.height ? doc.selection : null;
+      const next = current ? copyRaster(current) : allocRaster(doc.width, doc.height, 1, 8);
+      change(next);
+      doc.selection = next;
+    });
+    return this.info(docId);
+  }
+
+  /** Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. */
+  paintSelection(docId: string, stroke: Stroke): Promise<DocumentInfo> {
+    return this.changeSelection(docId, (sel) => {
+      const { raster } = paintStroke(sel, stroke);
+      sel.data.set(raster.data);
+    });
+  }
+
+  /** Marks (255) or unmarks (0) a rectangle or a lasso polygon, in canvas pixels. */
+  selectShape(docId: string, shape: SelectionShape, value: number): Promise<DocumentInfo> {
+    return this.changeSelection(docId, (sel) => (shape.kind === 'rect' ? fillRect(sel, shape.rect, value) : fillPolygon(sel, shape.points, value)));
+  }
+
+  invertSelection(docId: string): Promise<DocumentInfo> {
+    return this.changeSelection(docId, (sel) => {
+      for (let i = 0; i < sel.data.length; i++) sel.data[i] = 255 - sel.data[i]!;
+    });
+  }
+
+  async clearSelection(docId: string): Promise<DocumentInfo> {
+    await this.edit(docId, (doc) => void (doc.selection = null));
+    return this.info(docId);
+  }
+
+  /** Uses a mask image (white = remove) as the selection; it must be the canvas's size. */
+  async selectionFromFile(docId: string, path: string): Promise<DocumentInfo> {
+    const full = resolve(path);
+    const { data, info } = await sharp(full).flatten({ background: '#000000' }).greyscale().raw().toBuffer({ resolveWithObject: true })
+      .catch((err: unknown) => { throw new GanvasError('IMAGE_UNREADABLE', `${basename(full)} cannot be read as a mask: ${errorMessage(err)}`); });
+    const doc = this.doc(docId);
+    if (info.width !== doc.width || info.height !== doc.height) {
+      throw new GanvasError('INVALID_INPUT', `The mask ${basename(full)} is ${info.width}×${info.height} but the photo is ${doc.width}×${doc.height}; they must match.`);
+    }
+    return this.changeSelection(docId, (sel) => sel.data.set(data.subarray(0, sel.data.length)));
+  }
+
+  /** The selection as a white PNG whose alpha is the mask, no longer than `maxSide`; null when there is none. */
+  async selectionPreview(docId: string, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array } | null> {
+    const doc = this.doc(docId);
+    const sel = doc.selection;
+    if (!sel || sel.width !== doc.width || sel.height !== doc.height) return null;
+    const white = Buffer.alloc(sel.width * sel.height, 255);
+    const png = await sharp(white, { raw: { width: sel.width, height: sel.height, channels: 1 } })
+      .joinChannel(Buffer.from(sel.data.buffer, sel.data.byteOffset, sel.data.byteLength), { raw: { width: sel.width, height: sel.height, channels: 1 } })
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .png({ compressionLevel: 1 })
+      .toBuffer({ resolveWithObject: true });
+    return { width: png.info.width, height: png.info.height, png: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
   }
 
   /** Resolves when the job ends, with its event. */

@@ -44,3 +44,72 @@ export async function bicubic(r: Raster, width: number, height: number): Promise
   const { data, info } = await sharp(...sharpInput(r)).resize(width, height, { kernel: 'cubic', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: r.channels, depth: 8, data: new Uint8Array(data) };
 }
+
+/** PSNR (dB) and mean absolute error (0..255) over the pixels where `where` is set, colour channels only. */
+export function holeError(a: Raster, b: Raster, where: Uint8Array): { psnr: number; mae: number } {
+  const cc = a.channels >= 3 ? 3 : 1;
+  const k = a.depth === 16 ? 255 / 65535 : 1;
+  let se = 0, ae = 0, n = 0;
+  for (let p = 0; p < where.length; p++) {
+    if (!where[p]) continue;
+    for (let c = 0; c < cc; c++) {
+      const d = (a.data[p * a.channels + c]! - b.data[p * b.channels + c]!) * k;
+      se += d * d;
+      ae += Math.abs(d);
+      n++;
+    }
+  }
+  const mse = se / n;
+  return { psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse), mae: ae / n };
+}
+
+/** A copy of `r` with the `where` pixels set to the mean colour of the others. */
+export function meanColourFill(r: Raster, where: Uint8Array): Raster {
+  const out = { ...r, data: r.data.slice() };
+  const sums = new Array<number>(r.channels).fill(0);
+  let n = 0;
+  for (let p = 0; p < where.length; p++) if (!where[p]) { n++; for (let c = 0; c < r.channels; c++) sums[c]! += r.data[p * r.channels + c]!; }
+  for (let p = 0; p < where.length; p++) if (where[p]) for (let c = 0; c < r.channels; c++) out.data[p * r.channels + c] = Math.round(sums[c]! / n);
+  return out;
+}
+
+/**
+ * The classical baseline: a harmonic ("diffusion") fill, each hole pixel the average of its
+ * neighbours, solved with Jacobi iterations (enough for holes a few dozen pixels across).
+ */
+export function diffusionFill(r: Raster, where: Uint8Array): Raster {
+  const { width: w, height: h, channels: ch } = r;
+  const out = { ...r, data: r.data.slice() };
+  const holes: number[] = [];
+  for (let p = 0; p < where.length; p++) if (where[p]) holes.push(p);
+  for (let c = 0; c < ch; c++) {
+    const v = new Float32Array(w * h);
+    for (let p = 0; p < w * h; p++) v[p] = where[p] ? 128 : r.data[p * ch + c]!;
+    const next = new Float32Array(holes.length);
+    for (let it = 0; it < 3000; it++) {
+      holes.forEach((p, i) => {
+        const x = p % w, y = (p - x) / w;
+        let s = 0, m = 0;
+        if (x > 0) { s += v[p - 1]!; m++; }
+        if (x < w - 1) { s += v[p + 1]!; m++; }
+        if (y > 0) { s += v[p - w]!; m++; }
+        if (y < h - 1) { s += v[p + w]!; m++; }
+        next[i] = s / m;
+      });
+      holes.forEach((p, i) => (v[p] = next[i]!));
+    }
+    for (const p of holes) out.data[p * ch + c] = Math.round(v[p]!);
+  }
+  return out;
+}
+
+/**
+ * Mean absolute step between neighbouring columns x-1 and x, over rows: a seam shows as a step
+ * larger than the photo's own steps between columns.
+ */
+export function columnStep(r: Raster, x: number): number {
+  const y = luma(r);
+  let s = 0;
+  for (let j = 0; j < r.height; j++) s += Math.abs(y[j * r.width + x]! - y[j * r.width + x - 1]!);
+  return s / r.height;
+}

@@ -3,7 +3,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine } from '../engine.js';
+import { Engine, type DocumentInfo } from '../engine.js';
+import { sidesForAspect } from '../tools/extend.js';
 import { errorMessage, GanvasError } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
@@ -16,6 +17,8 @@ const HELP = `ganvas — GAN photo tools from the command line (the same engine 
 Usage:
   ganvas enhance <photo> [-o <out>] [--scale 2|4] [--quality fast|hq]
                  [--jpeg-quality 1-100] [--bit-depth 8|16] [--tile N] [--overwrite]
+  ganvas inpaint <photo> --mask <mask.png> [-o <out>] [--model <id>]
+  ganvas extend <photo> (--left N --right N --top N --bottom N | --aspect 16:9) [-o <out>] [--model <id>]
   ganvas export <photo|project.ganvas> -o <out> [--jpeg-quality 1-100] [--bit-depth 8|16]
                  [--overwrite] [--no-ai-provenance]
   ganvas project info <project.ganvas>
@@ -31,6 +34,8 @@ Common options:
 
 Enhance writes <name>@<scale>x.png beside the photo unless -o is given; the output format follows
 the extension (.png .jpg .webp .tif). EXIF, orientation and the ICC profile are kept.
+Inpaint erases what the mask marks (white = remove; same size as the photo). Extend grows
+the canvas and fills the new border (the photo's own pixels stay as they are).
 Export flattens a project (blend modes, opacity and masks applied) and, unless told not to,
 records in the file's XMP which edits were made by AI (IPTC Digital Source Type).
 Exit codes: 0 success, 1 the work failed, 2 bad usage.`;
@@ -130,32 +135,26 @@ async function project(args: string[]): Promise<number> {
   }
 }
 
-async function enhance(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...common,
-      ...exportFlags,
-      scale: { type: 'string', default: '4' },
-      quality: { type: 'string', default: 'fast' },
-      tile: { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError('enhance takes exactly one photo.');
-  const input = resolve(positionals[0]!);
-  const scale = intOption(values.scale, 'scale', [2, 4]) as 2 | 4;
-  if (values.quality !== 'fast' && values.quality !== 'hq') throw new UsageError(`--quality must be fast or hq, not "${values.quality}".`);
-  const output = outputFor(input, values.output ?? join(dirname(input), `${basename(input, extname(input))}@${scale}x.png`), values.overwrite);
-  const tile = intOption(values.tile, 'tile');
-
+/**
+ * Opens a photo, runs one tool on it with a progress bar (Ctrl+C cancels), and exports the
+ * result. `prepare` may set up the document first (e.g. the mask to erase).
+ */
+async function runToolToFile(
+  values: Parameters<typeof engineFor>[0] & Parameters<typeof exportOptionsFor>[0],
+  input: string,
+  output: string,
+  tool: { id: string; params: object | ((doc: DocumentInfo) => object); describe: string },
+  prepare: (engine: Engine, docId: string) => Promise<void> = async () => {},
+): Promise<number> {
   const engine = engineFor(values);
   try {
     const doc = await engine.open(input);
+    await prepare(engine, doc.id);
     const exportOptions = exportOptionsFor(values, output, doc.bitDepth);
-    process.stderr.write(`Enhancing ${doc.fileName} (${doc.width}×${doc.height}) ×${scale}, ${values.quality === 'fast' ? 'Fast' : 'High quality'}\n`);
+    process.stderr.write(`${tool.describe} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
-    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale, quality: values.quality, ...(tile ? { tile } : {}) });
+    const params = typeof tool.params === 'function' ? tool.params(doc) : tool.params;
+    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, tool.id, params);
     const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));
     const cancel = () => engine.cancel(jobId);
     process.once('SIGINT', cancel);
@@ -168,14 +167,67 @@ async function enhance(args: string[]): Promise<number> {
       process.stderr.write('Cancelled; nothing was written.\n');
       return 130;
     }
+    for (const w of end.warnings) process.stderr.write(`warning: ${w}\n`);
     const saved = await engine.export(doc.id, output, exportOptions);
-    process.stderr.write(
-      `Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`,
-    );
+    process.stderr.write(`Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`);
     return 0;
   } finally {
     await engine.dispose();
   }
+}
+
+function onePhoto(command: string, positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one photo.`);
+  return resolve(positionals[0]!);
+}
+
+const beside = (input: string, suffix: string) => join(dirname(input), `${basename(input, extname(input))}${suffix}.png`);
+
+async function enhance(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...common, ...exportFlags, scale: { type: 'string', default: '4' }, quality: { type: 'string', default: 'fast' }, tile: { type: 'string' } },
+  });
+  const input = onePhoto('enhance', positionals);
+  const scale = intOption(values.scale, 'scale', [2, 4]) as 2 | 4;
+  if (values.quality !== 'fast' && values.quality !== 'hq') throw new UsageError(`--quality must be fast or hq, not "${values.quality}".`);
+  const output = outputFor(input, values.output ?? beside(input, `@${scale}x`), values.overwrite);
+  const tile = intOption(values.tile, 'tile');
+  const params = { scale, quality: values.quality, ...(tile ? { tile } : {}) };
+  return runToolToFile(values, input, output, { id: 'enhance', params, describe: `Enhancing ×${scale} (${values.quality === 'fast' ? 'Fast' : 'High quality'})` });
+}
+
+async function inpaint(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...common, ...exportFlags, mask: { type: 'string' }, model: { type: 'string' } } });
+  const input = onePhoto('inpaint', positionals);
+  if (!values.mask) throw new UsageError('inpaint needs --mask <image> (white = remove), the same size as the photo.');
+  const mask = resolve(values.mask);
+  const output = outputFor(input, values.output ?? beside(input, '-erased'), values.overwrite);
+  const params = values.model ? { model: values.model } : {};
+  return runToolToFile(values, input, output, { id: 'inpaint', params, describe: 'Erasing in' }, async (engine, docId) => void (await engine.selectionFromFile(docId, mask)));
+}
+
+/** "16:9" or "1.78" as width/height. */
+function parseAspect(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(text);
+  const value = m ? Number(m[1]) / Number(m[2] ?? 1) : NaN;
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--aspect must look like 16:9 or 1.5, not "${text}".`);
+  return value;
+}
+
+async function extend(args: string[]): Promise<number> {
+  const sides = { left: { type: 'string' }, right: { type: 'string' }, top: { type: 'string' }, bottom: { type: 'string' } } as const;
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...common, ...exportFlags, ...sides, aspect: { type: 'string' }, model: { type: 'string' } } });
+  const input = onePhoto('extend', positionals);
+  const output = outputFor(input, values.output ?? beside(input, '-extended'), values.overwrite);
+  const given = Object.fromEntries((['left', 'right', 'top', 'bottom'] as const).map((s) => [s, intOption(values[s], s) ?? 0]));
+  if (values.aspect && Object.values(given).some((v) => v > 0)) throw new UsageError('Give either --aspect or pixels per side, not both.');
+  const model = values.model ? { model: values.model } : {};
+  const aspect = values.aspect ? parseAspect(values.aspect) : null;
+  // The aspect applies to the photo as shown (EXIF orientation applied), so it waits for the open.
+  const params = (doc: DocumentInfo) => ({ ...(aspect ? sidesForAspect(doc.width, doc.height, aspect) : given), ...model });
+  return runToolToFile(values, input, output, { id: 'extend', params, describe: 'Extending' });
 }
 
 async function models(args: string[]): Promise<number> {
@@ -271,6 +323,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'enhance':
         return await enhance(rest);
+      case 'inpaint':
+        return await inpaint(rest);
+      case 'extend':
+        return await extend(rest);
       case 'export':
         return await exportCommand(rest);
       case 'project':

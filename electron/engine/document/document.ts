@@ -51,6 +51,11 @@ export class PhotoDocument {
   savedRevision = 0;
   projectPath: string | null = null;
   nextLayer = 1;
+  /**
+   * What the user has marked for Erase: one 8-bit channel at canvas size (255 = marked), or
+   * null. A tool setting, not part of the document: not saved, not undone.
+   */
+  selection: Raster | null = null;
 
   constructor(
     readonly id: string,
@@ -114,6 +119,13 @@ export class PhotoDocument {
     this.history.record(before);
     this.touch();
     return result;
+  }
+
+  /** Grows the canvas by the given margins, moving every layer with the old canvas (part of a document-level edit). */
+  growCanvas(m: { left: number; top: number; right: number; bottom: number }): void {
+    this.width += m.left + m.right;
+    this.height += m.top + m.bottom;
+    for (const l of this.layers) l.bounds = { ...l.bounds, x: l.bounds.x + m.left, y: l.bounds.y + m.top };
   }
 
   /** Multiplies the canvas and every layer's placement by `factor` (part of a document-level edit). */

@@ -83,3 +83,23 @@ export function copyRaster(r: Raster): Raster {
   out.data.set(r.data);
   return out;
 }
+
+/** A copy of a rectangle of `r` (which must lie inside it). */
+export function cropRaster(r: Raster, rect: Rect): Raster {
+  const out = allocRaster(rect.width, rect.height, r.channels, r.depth);
+  const len = rect.width * r.channels;
+  for (let y = 0; y < rect.height; y++) {
+    const from = ((rect.y + y) * r.width + rect.x) * r.channels;
+    out.data.set(r.data.subarray(from, from + len), y * len);
+  }
+  return out;
+}
+
+/** Planar RGB floats 0..1 as an interleaved RGB raster of the given depth. */
+export function rasterFromPlanar(rgb: Float32Array, width: number, height: number, depth: Raster['depth']): Raster {
+  const out = allocRaster(width, height, 3, depth);
+  const plane = width * height;
+  const max = maxValue(depth);
+  for (let i = 0; i < plane; i++) for (let k = 0; k < 3; k++) out.data[i * 3 + k] = Math.round(Math.min(1, Math.max(0, rgb[k * plane + i]!)) * max);
+  return out;
+}

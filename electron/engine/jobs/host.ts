@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GanvasError, fromErrorInfo } from '../errors.js';
-import type { Raster } from '../images/raster.js';
 import { appRoot } from '../paths.js';
-import type { ToolProgress } from '../tools/tool.js';
+import type { ToolInput, ToolProgress } from '../tools/tool.js';
 import type { FromWorker, JobResultMessage, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
 
 export interface JobProgress extends ToolProgress {
@@ -64,7 +63,7 @@ export class JobHost {
     this.worker.unref();
   }
 
-  run(toolId: string, input: Raster, params: unknown, onProgress: (p: JobProgress) => void = () => {}): JobHandle {
+  run(toolId: string, input: ToolInput, params: unknown, onProgress: (p: JobProgress) => void = () => {}): JobHandle {
     const id = `job-${this.nextId++}`;
     let cancelled = false;
     const result = new Promise<JobResultMessage>((resolve, reject) => {
@@ -74,7 +73,7 @@ export class JobHost {
         resolve,
         reject,
         firstProgressAt: null,
-        start: () => this.post({ type: 'run', jobId: id, toolId, params, input, memoryBudgetBytes: this.memoryBudgetBytes }),
+        start: () => this.post({ type: 'run', jobId: id, toolId, params, input: input.raster, mask: input.mask, memoryBudgetBytes: this.memoryBudgetBytes }),
       };
       this.queue.push(pending);
       this.pump();

@@ -8,7 +8,7 @@ import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
 import { checkProvider, providerOrder } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
-import { sessionInference } from '../inference/tensors.js';
+import { maskedInference, sessionInference } from '../inference/tensors.js';
 import { getTool } from '../tools/registry.js';
 import type { ModelHandle } from '../tools/tool.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
@@ -35,10 +35,11 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       const entry = store.model(id);
       const loaded = await pool.get(id, await store.resolve(id));
       const contract = tensorContract(entry);
-      const infer = sessionInference(loaded, contract, (ms) => (inferenceMs += ms));
-      return { id, contract, provider: loaded.provider, infer };
+      const onRunMs = (ms: number) => (inferenceMs += ms);
+      const inferMasked = contract.mask ? maskedInference(loaded, contract, onRunMs) : null;
+      return { id, contract, provider: loaded.provider, infer: sessionInference(loaded, contract, onRunMs), inferMasked };
     };
-    const result = await tool.run(msg.input, params, {
+    const result = await tool.run({ raster: msg.input, mask: msg.mask }, params, {
       model,
       progress: (progress) => post({ type: 'progress', jobId: msg.jobId, progress }),
       signal: abort.signal,

@@ -31,6 +31,7 @@ export const tensorContractSchema = z.object({
   clamp: z.boolean(),
   multipleOf: z.number().int().positive(),
   minSize: z.number().int().positive(),
+  /** [height, width] for networks that take one size only. */
   fixedSize: z.tuple([z.number().int(), z.number().int()]).optional(),
   mask: z.object({ hole: z.number(), keep: z.number() }).optional(),
   composited: z.boolean().optional(),

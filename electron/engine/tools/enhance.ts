@@ -45,7 +45,7 @@ export const enhanceTool: Tool<EnhanceParams> = {
   id: 'enhance',
   params: enhanceParams,
   models: (p) => [ENHANCE_MODELS[p.quality]],
-  async run(input, params, ctx) {
+  async run({ raster: input }, params, ctx) {
     const model = await ctx.model(ENHANCE_MODELS[params.quality]);
     const { contract } = model;
     const { colour, alpha } = splitAlpha(input);

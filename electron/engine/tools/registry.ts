@@ -1,8 +1,10 @@
 import { GanvasError } from '../errors.js';
 import { enhanceTool } from './enhance.js';
+import { extendTool } from './extend.js';
+import { inpaintTool } from './inpaint.js';
 import type { Tool } from './tool.js';
 
-const tools = [enhanceTool] as const;
+const tools = [enhanceTool, inpaintTool, extendTool] as const;
 
 export type ToolId = (typeof tools)[number]['id'];
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Raster } from '../images/raster.js';
 import type { TensorContract } from '../models/catalog.js';
-import type { TileInference } from '../inference/tensors.js';
+import type { MaskedInference, TileInference } from '../inference/tensors.js';
 import type { ProviderId } from '../inference/providers.js';
 
 export interface ToolProgress {
@@ -16,6 +16,15 @@ export interface ModelHandle {
   contract: TensorContract;
   provider: ProviderId;
   infer: TileInference;
+  /** For models that take a mask (inpainting); null for the others. */
+  inferMasked: MaskedInference | null;
+}
+
+/** What a tool works on: the layer's pixels and, for tools that need one, a mask at the same size. */
+export interface ToolInput {
+  raster: Raster;
+  /** One 8-bit channel; 255 marks what the tool should change (e.g. what to erase). */
+  mask: Raster | null;
 }
 
 /** What a tool may use while it runs: models, progress, cancellation, a memory budget. */
@@ -28,8 +37,12 @@ export interface ToolContext {
 
 export interface ToolResult {
   raster: Raster;
-  /** Where the result applies (one 8-bit channel, 255 = show), for tools that change only part of the image. */
+  /** Where the result differs from the input (one 8-bit channel, 255 = there), for tools that change part of the image. */
   mask?: Raster;
+  /** Pixels added on each side, for tools that grow the image (the input sits at left, top). */
+  grown?: { left: number; top: number; right: number; bottom: number };
+  /** Things the user should know about the result (e.g. a hole too large for good results). */
+  warnings?: string[];
   layerName: string;
   modelId: string;
   provider: ProviderId;
@@ -39,7 +52,9 @@ export interface ToolResult {
 export interface Tool<P> {
   id: string;
   params: z.ZodType<P>;
+  /** Whether the tool works on the user's selection (Erase does); it then gets it as `input.mask`. */
+  usesMask?: boolean;
   /** The catalog models this run will need, so they can be checked before any work starts. */
   models(params: P): string[];
-  run(input: Raster, params: P, ctx: ToolContext): Promise<ToolResult>;
+  run(input: ToolInput, params: P, ctx: ToolContext): Promise<ToolResult>;
 }

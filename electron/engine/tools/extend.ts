@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { GanvasError } from '../errors.js';
+import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../images/raster.js';
+import { blendFill, fillCrop } from './fill-crop.js';
+import { DEFAULT_INPAINT_MODEL } from './inpaint.js';
+import type { Tool } from './tool.js';
+
+const side = z.number().int().min(0).max(20_000).default(0);
+export const extendParams = z.object({
+  left: side,
+  right: side,
+  top: side,
+  bottom: side,
+  model: z.string().min(1).max(64).default(DEFAULT_INPAINT_MODEL),
+});
+export type ExtendParams = z.infer<typeof extendParams>;
+type Side = 'left' | 'right' | 'top' | 'bottom';
+
+/** Pixels per side that bring width×height to `aspect` (w/h) by growing, split evenly. */
+export function sidesForAspect(width: number, height: number, aspect: number): Pick<ExtendParams, Side> {
+  const wantW = Math.max(width, Math.round(height * aspect));
+  const wantH = Math.max(height, Math.round(width / aspect));
+  const dx = wantW - width, dy = wantH - height;
+  return { left: Math.floor(dx / 2), right: Math.ceil(dx / 2), top: Math.floor(dy / 2), bottom: Math.ceil(dy / 2) };
+}
+
+/**
+ * The model was trained with borders of 10–40 % of the crop: a strip of s pixels gets 1.5·s of
+ * photo as context, so a wide extension grows in several steps, each using the last as context.
+ */
+function steps(amount: number, along: number): number[] {
+  const out: number[] = [];
+  for (let done = 0, size = along; done < amount; ) {
+    const s = Math.min(amount - done, Math.max(8, Math.floor(size / 1.5)));
+    out.push(s);
+    done += s;
+    size += s;
+  }
+  return out;
+}
+
+/** `r` with `s` new pixels on one side, copied from the nearest edge (they are about to be filled). */
+function grow(r: Raster, where: Side, s: number): { grown: Raster; strip: Rect; offset: [number, number] } {
+  const horizontal = where === 'left' || where === 'right';
+  const w = r.width + (horizontal ? s : 0), h = r.height + (horizontal ? 0 : s);
+  const [ox, oy] = where === 'left' ? [s, 0] : where === 'top' ? [0, s] : [0, 0];
+  const out = allocRaster(w, h, r.channels, r.depth);
+  const c = r.channels;
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(r.height - 1, Math.max(0, y - oy));
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(r.width - 1, Math.max(0, x - ox));
+      for (let k = 0; k < c; k++) out.data[(y * w + x) * c + k] = r.data[(sy * r.width + sx) * c + k]!;
+    }
+  }
+  // New pixels are opaque: the fill is meant to show.
+  if (hasAlpha(r)) for (let p = 0; p < w * h; p++) out.data[p * c + c - 1] = maxValue(r.depth);
+  const strip = where === 'left' ? { x: 0, y: 0, width: s, height: h } : where === 'right' ? { x: r.width, y: 0, width: s, height: h }
+    : where === 'top' ? { x: 0, y: 0, width: w, height: s } : { x: 0, y: r.height, width: w, height: s };
+  return { grown: out, strip, offset: [ox, oy] };
+}
+
+/** The strip plus 1.5× its depth of photo beside it: the model's view for one step. */
+function cropFor(where: Side, strip: Rect, size: { width: number; height: number }): Rect {
+  const depth = where === 'left' || where === 'right' ? strip.width : strip.height;
+  const context = Math.ceil(depth * 1.5);
+  switch (where) {
+    case 'left': return { x: 0, y: 0, width: Math.min(size.width, depth + context), height: size.height };
+    case 'right': { const x = Math.max(0, strip.x - context); return { x, y: 0, width: size.width - x, height: size.height }; }
+    case 'top': return { x: 0, y: 0, width: size.width, height: Math.min(size.height, depth + context) };
+    case 'bottom': { const y = Math.max(0, strip.y - context); return { x: 0, y, width: size.width, height: size.height - y }; }
+  }
+}
+
+/**
+ * Extend (outpaint): grows the canvas on any side and fills the new border with an inpainting
+ * model, side by side and in steps. The photo's own pixels are never changed.
+ */
+export const extendTool: Tool<ExtendParams> = {
+  id: 'extend',
+  params: extendParams,
+  models: (p) => [p.model],
+  async run({ raster }, params, ctx) {
+    const sides = (['left', 'right', 'top', 'bottom'] as const).filter((s) => params[s] > 0);
+    if (sides.length === 0) throw new GanvasError('INVALID_INPUT', 'Nothing to extend: give at least one side a number of pixels, or an aspect ratio.');
+    const model = await ctx.model(params.model);
+    const plan = sides.flatMap((s) => steps(params[s], s === 'left' || s === 'right' ? raster.width : raster.height).map((n) => [s, n] as const));
+    let cur = raster;
+    for (const [i, [where, s]] of plan.entries()) {
+      if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
+      ctx.progress({ done: i, total: plan.length, unit: 'steps', message: `${where} +${s}px` });
+      const { grown, strip } = grow(cur, where, s);
+      const crop = cropFor(where, strip, grown);
+      const hole = { width: crop.width, height: crop.height, bits: new Uint8Array(crop.width * crop.height) };
+      const weights = new Float32Array(grown.width * grown.height);
+      for (let y = strip.y; y < strip.y + strip.height; y++) {
+        for (let x = strip.x; x < strip.x + strip.width; x++) {
+          hole.bits[(y - crop.y) * crop.width + (x - crop.x)] = 1;
+          weights[y * grown.width + x] = 1;
+        }
+      }
+      blendFill(grown, crop, await fillCrop(model, grown, crop, hole), weights);
+      cur = grown;
+    }
+    ctx.progress({ done: plan.length, total: plan.length, unit: 'steps', message: 'done' });
+    const { left, right, top, bottom } = params;
+    const support = allocRaster(cur.width, cur.height, 1, 8);
+    support.data.fill(255);
+    for (let y = top; y < top + raster.height; y++) support.data.fill(0, y * cur.width + left, y * cur.width + left + raster.width);
+    return {
+      raster: cur,
+      mask: support,
+      grown: { left, top, right, bottom },
+      layerName: `Extend ${cur.width}×${cur.height}`,
+      modelId: model.id,
+      provider: model.provider,
+    };
+  },
+};

@@ -1,0 +1,90 @@
+import { GanvasError } from '../errors.js';
+import type { BinaryMask } from '../images/masks.js';
+import { allocRaster, cropRaster, maxValue, rasterFromPlanar, type Raster, type Rect } from '../images/raster.js';
+import { resizeRaster } from '../images/resample.js';
+import { readPlanarRgb } from '../inference/tensors.js';
+import type { ModelHandle } from './tool.js';
+
+/** Working size for inpainting models that do not declare one. */
+const DEFAULT_WORKING_SIZE = 512;
+
+const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
+
+/** Repeats the last column and row of a planar image out to a larger size. */
+function padPlanar(src: Float32Array, w: number, h: number, pw: number, ph: number, planes: number): Float32Array {
+  if (pw === w && ph === h) return src;
+  const out = new Float32Array(planes * pw * ph);
+  for (let k = 0; k < planes; k++) {
+    for (let y = 0; y < ph; y++) {
+      const sy = Math.min(y, h - 1);
+      for (let x = 0; x < pw; x++) out[k * pw * ph + y * pw + x] = src[k * w * h + sy * w + Math.min(x, w - 1)]!;
+    }
+  }
+  return out;
+}
+
+function unpadPlanar(src: Float32Array, pw: number, ph: number, w: number, h: number): Float32Array {
+  if (pw === w && ph === h) return src;
+  const out = new Float32Array(3 * w * h);
+  for (let k = 0; k < 3; k++) for (let y = 0; y < h; y++) out.set(src.subarray(k * pw * ph + y * pw, k * pw * ph + y * pw + w), k * w * h + y * w);
+  return out;
+}
+
+/**
+ * Runs an inpainting model on one crop of `src`: `hole` (crop-sized bits) marks what to fill.
+ * A crop larger than the model's working size is scaled down for the model and its fill scaled
+ * back; sizes are padded to the model's multiple (edge pixels, marked known) or resized to its
+ * fixed size. Returns the crop as planar RGB 0..1 with known pixels as they were.
+ */
+export async function fillCrop(model: ModelHandle, src: Raster, crop: Rect, hole: BinaryMask): Promise<Float32Array> {
+  const infer = model.inferMasked;
+  if (!infer) throw new GanvasError('MODEL_UNKNOWN', `${model.id} is not an inpainting model.`);
+  const c = model.contract;
+  const working = c.tiling.workingSize ?? DEFAULT_WORKING_SIZE;
+  const scale = Math.min(1, working / Math.max(crop.width, crop.height));
+  const [sw, sh] = c.fixedSize ? [c.fixedSize[1], c.fixedSize[0]] : [Math.max(c.minSize, Math.round(crop.width * scale)), Math.max(c.minSize, Math.round(crop.height * scale))];
+  const resized = sw !== crop.width || sh !== crop.height;
+
+  const pixels = cropRaster(src, crop);
+  const holeRaster = allocRaster(crop.width, crop.height, 1, 8);
+  for (let i = 0; i < hole.bits.length; i++) holeRaster.data[i] = hole.bits[i] ? 255 : 0;
+  const [img, holeIn] = resized ? await Promise.all([resizeRaster(pixels, sw, sh), resizeRaster(holeRaster, sw, sh)]) : [pixels, holeRaster];
+  const holeValues = new Float32Array(sw * sh);
+  // Any coverage after scaling counts as hole, so no part of what the user marked survives.
+  for (let i = 0; i < holeValues.length; i++) holeValues[i] = holeIn.data[i]! > 0 ? 1 : 0;
+
+  const pw = c.fixedSize ? sw : roundUp(sw, c.multipleOf);
+  const ph = c.fixedSize ? sh : roundUp(sh, c.multipleOf);
+  const filled = await infer(padPlanar(readPlanarRgb(img, 0, 0, sw, sh), sw, sh, pw, ph, 3), padPlanar(holeValues, sw, sh, pw, ph, 1), pw, ph);
+  const fill = unpadPlanar(filled, pw, ph, sw, sh);
+  if (!resized) return fill;
+  // Back to the crop's size at 16 bits, so scaling adds no rounding of its own.
+  const back = await resizeRaster(rasterFromPlanar(fill, sw, sh, 16), crop.width, crop.height);
+  return readPlanarRgb(back, 0, 0, crop.width, crop.height);
+}
+
+/**
+ * Blends a planar RGB fill (crop-sized, 0..1) into `out` inside `crop` (and `region`, if given),
+ * with per-pixel weights (full-image sized, 0..1). Where the weight is 0 the pixel is not touched
+ * at all; alpha stays.
+ */
+export function blendFill(out: Raster, crop: Rect, fill: Float32Array, weights: Float32Array, region: Rect = crop): void {
+  const max = maxValue(out.depth);
+  const plane = crop.width * crop.height;
+  const colour = out.channels >= 3 ? 3 : 1;
+  const x0 = Math.max(0, region.x - crop.x), x1 = Math.min(crop.width, region.x + region.width - crop.x);
+  const y0 = Math.max(0, region.y - crop.y), y1 = Math.min(crop.height, region.y + region.height - crop.y);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const p = (crop.y + y) * out.width + crop.x + x;
+      const w = weights[p]!;
+      if (w === 0) continue;
+      const f = y * crop.width + x;
+      for (let k = 0; k < colour; k++) {
+        const v = colour === 3 ? fill[k * plane + f]! : 0.299 * fill[f]! + 0.587 * fill[plane + f]! + 0.114 * fill[2 * plane + f]!;
+        const o = p * out.channels + k;
+        out.data[o] = Math.round(out.data[o]! * (1 - w) + v * max * w);
+      }
+    }
+  }
+}
