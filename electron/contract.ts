@@ -7,8 +7,11 @@ import { BLEND_MODES } from './engine/document/blend.js';
 import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo } from './engine/engine.js';
 import { EXPORT_FORMATS } from './engine/images/save.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
+import type { ModelStatus } from './engine/models/store.js';
 import { settingsPatch, type Settings } from './engine/settings.js';
 import { enhanceParams } from './engine/tools/enhance.js';
+import { extendParams } from './engine/tools/extend.js';
+import { inpaintParams } from './engine/tools/inpaint.js';
 
 const id = z.string().min(1).max(64);
 const doc = { docId: id };
@@ -63,7 +66,26 @@ export const calls = {
   redo: z.object({ ...doc, scope }),
   history: z.object({ ...doc, scope }),
   jumpHistory: z.object({ ...doc, scope, position: z.number().int().min(0) }),
-  runTool: z.object({ ...layer, tool: z.literal('enhance'), params: enhanceParams }),
+  runTool: z.discriminatedUnion('tool', [
+    z.object({ ...layer, tool: z.literal('enhance'), params: enhanceParams }),
+    z.object({ ...layer, tool: z.literal('inpaint'), params: inpaintParams }),
+    z.object({ ...layer, tool: z.literal('extend'), params: extendParams }),
+  ]),
+  /** Marks (value 255) or unmarks (0) what Erase removes with a brush stroke, in canvas pixels. */
+  paintSelection: z.object({ ...doc, stroke: strokeSchema }),
+  selectShape: z.object({
+    ...doc,
+    shape: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('rect'), rect: z.object({ x: coordinate, y: coordinate, width: z.number().min(0).max(1e6), height: z.number().min(0).max(1e6) }) }),
+      z.object({ kind: z.literal('lasso'), points: z.array(z.tuple([coordinate, coordinate])).min(3).max(20_000) }),
+    ]),
+    value: z.union([z.literal(0), z.literal(255)]),
+  }),
+  invertSelection: z.object(doc),
+  clearSelection: z.object(doc),
+  selectionPreview: z.object({ ...doc, maxSide: z.number().int().min(16).max(8192) }),
+  /** Catalog models of one task with their install state (e.g. for the Erase model picker). */
+  models: z.object({ task: z.enum(['superres', 'inpaint', 'style', 'lowlight']) }),
   cancelJob: z.object({ jobId: id }),
   /** Saves the project where it was saved before; with `saveAs` or the first time, asks where. Null when cancelled. */
   saveProject: z.object({ ...doc, saveAs: z.boolean() }),
@@ -83,7 +105,8 @@ export type CallInput<K extends CallName> = z.input<(typeof calls)[K]>;
 
 type DocumentCalls =
   | 'openDropped' | 'documentInfo' | 'addLayer' | 'deleteLayer' | 'moveLayer' | 'setLayerProps' | 'addMask' | 'removeMask'
-  | 'paintMask' | 'mergeDown' | 'flatten' | 'undo' | 'redo' | 'jumpHistory' | 'restoreRecovery';
+  | 'paintMask' | 'mergeDown' | 'flatten' | 'undo' | 'redo' | 'jumpHistory' | 'restoreRecovery'
+  | 'paintSelection' | 'selectShape' | 'invertSelection' | 'clearSelection';
 
 export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
   openWithDialog: DocumentInfo | null;
@@ -91,6 +114,8 @@ export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
   saveProject: DocumentInfo | null;
   closeDocument: null;
   layerPreview: { width: number; height: number; dataUrl: string };
+  selectionPreview: { width: number; height: number; dataUrl: string } | null;
+  models: ModelStatus[];
   history: HistoryInfo;
   runTool: { jobId: string };
   cancelJob: null;
@@ -118,7 +143,7 @@ export interface GanvasApi {
 
 export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
-export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, RecoveryEntry, Settings };
+export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelStatus, RecoveryEntry, Settings };
 export type { LayerInfo } from './engine/engine.js';
 export type { JobProgress } from './engine/jobs/host.js';
 export type { BlendMode } from './engine/document/blend.js';

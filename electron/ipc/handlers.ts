@@ -17,6 +17,7 @@ export interface Dialogs {
 type Handlers = { [K in CallName]: (input: unknown) => Promise<CallResults[K]> };
 
 const stem = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
+const pngDataUrl = (png: Uint8Array) => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 
 /**
  * Every contract call, validated against its schema and served by the engine. Electron's main
@@ -48,7 +49,7 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
     layerPreview: async (input) => {
       const { docId, layerId, maxSide } = parse('layerPreview', input);
       const p = await engine.layerPreview(docId, layerId, maxSide);
-      return { width: p.width, height: p.height, dataUrl: `data:image/png;base64,${Buffer.from(p.png).toString('base64')}` };
+      return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
     },
     addLayer: async (input) => {
       const { docId, what } = parse('addLayer', input);
@@ -107,6 +108,25 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
     runTool: async (input) => {
       const { docId, layerId, tool, params } = parse('runTool', input);
       return { jobId: engine.runTool(docId, layerId, tool, params) };
+    },
+    paintSelection: async (input) => {
+      const { docId, stroke } = parse('paintSelection', input);
+      return engine.paintSelection(docId, stroke);
+    },
+    selectShape: async (input) => {
+      const { docId, shape, value } = parse('selectShape', input);
+      return engine.selectShape(docId, shape, value);
+    },
+    invertSelection: async (input) => engine.invertSelection(parse('invertSelection', input).docId),
+    clearSelection: async (input) => engine.clearSelection(parse('clearSelection', input).docId),
+    selectionPreview: async (input) => {
+      const { docId, maxSide } = parse('selectionPreview', input);
+      const p = await engine.selectionPreview(docId, maxSide);
+      return p && { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
+    },
+    models: async (input) => {
+      const { task } = parse('models', input);
+      return Promise.all(engine.store.catalog.models.filter((m) => m.task === task).map((m) => engine.store.status(m, false)));
     },
     cancelJob: async (input) => {
       engine.cancel(parse('cancelJob', input).jobId);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, type DocumentInfo } from '../engine.js';
-import { sidesForAspect } from '../tools/extend.js';
+import { sidesForAspect } from '../tools/aspect.js';
 import { errorMessage, GanvasError } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';

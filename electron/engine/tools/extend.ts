@@ -16,14 +16,6 @@ export const extendParams = z.object({
 export type ExtendParams = z.infer<typeof extendParams>;
 type Side = 'left' | 'right' | 'top' | 'bottom';
 
-/** Pixels per side that bring width×height to `aspect` (w/h) by growing, split evenly. */
-export function sidesForAspect(width: number, height: number, aspect: number): Pick<ExtendParams, Side> {
-  const wantW = Math.max(width, Math.round(height * aspect));
-  const wantH = Math.max(height, Math.round(width / aspect));
-  const dx = wantW - width, dy = wantH - height;
-  return { left: Math.floor(dx / 2), right: Math.ceil(dx / 2), top: Math.floor(dy / 2), bottom: Math.ceil(dy / 2) };
-}
-
 /**
  * The model was trained with borders of 10–40 % of the crop: a strip of s pixels gets 1.5·s of
  * photo as context, so a wide extension grows in several steps, each using the last as context.

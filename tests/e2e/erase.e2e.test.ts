@@ -1,0 +1,94 @@
+import type { Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp } from '../support/bridge.js';
+import { testEngine } from '../support/engine.js';
+import { photo } from '../support/paths.js';
+
+describe('Erase and Extend in Chromium, driving the real engine', () => {
+  let page: Page;
+  let close: (() => Promise<void>) | undefined;
+  const engine = testEngine();
+  const doc = () => engine.documents()[0]!;
+
+  beforeAll(async () => {
+    ({ page, close } = await openApp(engine, { openFile: async () => photo('coffee.png'), openImage: async () => null, saveImage: async () => null, saveProject: async () => null }));
+  });
+
+  afterAll(() => close?.());
+
+  it('opens a photo', async () => {
+    await page.keyboard.press('Control+o');
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('coffee.png · 600×400');
+  });
+
+  /** The colour drawn on the canvas at a fraction of its box (the first Konva layer: photo and overlay). */
+  async function pixelAt([fx, fy]: [number, number]): Promise<number[]> {
+    return page.evaluate(([x, y]) => {
+      const c = document.querySelector('[data-testid="canvas"] canvas') as HTMLCanvasElement;
+      const r = c.getBoundingClientRect();
+      const scale = c.width / r.width;
+      return [...c.getContext('2d')!.getImageData(Math.round(x! * r.width * scale), Math.round(y! * r.height * scale), 1, 1).data];
+    }, [fx, fy]);
+  }
+
+  async function drag(from: [number, number], to: [number, number]) {
+    const box = (await page.getByTestId('canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
+    await page.mouse.up();
+  }
+
+  it('brushes a stroke, erases it with Enter, shows the Erase layer, and undoes it', async () => {
+    const panel = page.getByRole('region', { name: 'Erase and extend' });
+    await panel.getByRole('radio', { name: 'Brush' }).check();
+    await panel.getByRole('slider', { name: 'Erase brush size' }).fill('24');
+    const before = await pixelAt([0.575, 0.4]);
+    await drag([0.55, 0.2], [0.6, 0.6]);
+    await expect.poll(() => doc().hasSelection).toBe(true);
+    const marked = engine.doc(doc().id).selection!.data.filter((v) => v === 255).length;
+    expect(marked).toBeGreaterThan(1000);
+    // The overlay shows what is marked, in its colour (#ff3b5c at 50 %), on the canvas itself.
+    await expect.poll(async () => {
+      const after = await pixelAt([0.575, 0.4]);
+      return after[2]! - before[2]! + (after[0]! - before[0]!);
+    }).toBeGreaterThan(30);
+
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Erased in .* · 600×400/);
+    expect(doc().layers.map((l) => [l.name, l.hasMask])).toEqual([['coffee.png', false], ['Erase', true]]);
+    expect(doc().hasSelection).toBe(false);
+    await expect.poll(() => page.getByRole('button', { name: /^Erase/ }).count()).toBeGreaterThan(0);
+
+    // Ctrl+Z acts on the active (new) layer, which has no steps: the app says how to undo the Erase.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('Ctrl+Alt+Z undoes document changes');
+    await page.keyboard.press('Control+Alt+z');
+    await expect.poll(() => doc().layers.length).toBe(1);
+  });
+
+  it('marks with a rectangle and a lasso, inverts and clears', async () => {
+    const panel = page.getByRole('region', { name: 'Erase and extend' });
+    await panel.getByRole('radio', { name: 'Rectangle' }).check();
+    await drag([0.1, 0.1], [0.3, 0.3]);
+    await expect.poll(() => doc().hasSelection).toBe(true);
+    const rectCount = engine.doc(doc().id).selection!.data.filter((v) => v === 255).length;
+    await panel.getByRole('radio', { name: 'Lasso' }).check();
+    await drag([0.6, 0.6], [0.8, 0.9]);
+    await expect.poll(() => engine.doc(doc().id).selection!.data.filter((v) => v === 255).length).toBeGreaterThan(rectCount);
+    await panel.getByRole('button', { name: 'Invert' }).click();
+    await expect.poll(() => engine.doc(doc().id).selection!.data.filter((v) => v === 255).length).toBeGreaterThan(600 * 400 / 2);
+    await panel.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => doc().hasSelection).toBe(false);
+  });
+
+  it('extends the canvas to 16:9 as a new layer', async () => {
+    const panel = page.getByRole('region', { name: 'Erase and extend' });
+    await panel.getByRole('combobox', { name: 'Extend to aspect' }).selectOption('16:9');
+    expect(await panel.getByRole('spinbutton', { name: 'Extend left' }).inputValue()).toBe('55');
+    await panel.getByRole('button', { name: 'Extend', exact: true }).click();
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Extended in .* · 711×400/);
+    expect(doc().layers.map((l) => l.name)).toEqual(['coffee.png', 'Extend 711×400']);
+    expect(doc().layers[0]!.bounds).toEqual({ x: 55, y: 0, width: 600, height: 400 });
+  });
+});
