@@ -1,0 +1,40 @@
+/** The Erase and Extend rows of `npm run bench`. */
+import type { Engine } from '../../electron/engine/engine.js';
+import type { Rect } from '../../electron/engine/images/raster.js';
+import { testEngine } from '../support/engine.js';
+import { photoOfSize } from './enhance.js';
+import { median, ms, row, timed } from './measure.js';
+
+/** From the end of a rectangle drag (the selection call) to the result placed in the document. */
+async function releaseToResult(engine: Engine, file: string, rect: Rect): Promise<number> {
+  const doc = await engine.open(file);
+  const { ms: took } = await timed(async () => {
+    await engine.selectShape(doc.id, { kind: 'rect', rect }, 255);
+    const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', {}));
+    if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
+  });
+  await engine.close(doc.id);
+  return took;
+}
+
+export async function eraseBench(): Promise<void> {
+  const engine = testEngine();
+  const small = await photoOfSize(512, 512);
+  // A 180 px hole needs 180 px of context each side: the crop is the whole 512×512 image.
+  const hole = { x: 166, y: 166, width: 180, height: 180 };
+  await releaseToResult(engine, small, hole); // loads the session
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) times.push(await releaseToResult(engine, small, hole));
+  const crop = median(times);
+  row('Erase: brush release → result, 512×512 working crop (median of 3)', ms(crop), '≤ 1.5 s');
+
+  const big = await photoOfSize(4243, 2828);
+  const object = await releaseToResult(engine, big, { x: 2100, y: 1300, width: 60, height: 80 });
+  row('Erase: brush release → result, small object on a 12 MP photo', ms(object));
+
+  const twoMp = await photoOfSize(1732, 1155);
+  const doc = await engine.open(twoMp);
+  const { ms: took } = await timed(() => engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'extend', { left: 433, right: 433 })));
+  row('Extend: +50 % width (433 px each side) on a 2 MP photo', ms(took));
+  await engine.dispose();
+}
