@@ -67,7 +67,7 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     await expect.poll(() => named('Layer 3')!.visible).toBe(false);
 
     await page.getByRole('button', { name: /^coffee\.png/ }).click();
-    await page.getByRole('slider', { name: 'Opacity' }).fill('40');
+    await page.getByRole('slider', { name: 'Opacity', exact: true }).fill('40');
     await expect.poll(() => named('coffee.png')!.opacity).toBe(0.4);
     await page.getByRole('combobox', { name: 'Blend mode' }).selectOption('overlay');
     await expect.poll(() => named('coffee.png')!.blend).toBe('overlay');
