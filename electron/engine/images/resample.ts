@@ -8,10 +8,10 @@ export function colourspaceOf(r: Pick<Raster, 'channels' | 'depth'>): 'b-w' | 'g
   return grey ? 'b-w' : 'srgb';
 }
 
-/** High-quality resize (Lanczos-3) of any raster, keeping channels and bit depth. */
-export async function resizeRaster(r: Raster, width: number, height: number): Promise<Raster> {
+/** Resize of any raster (Lanczos-3 unless told otherwise), keeping channels and bit depth. */
+export async function resizeRaster(r: Raster, width: number, height: number, kernel: 'lanczos3' | 'linear' = 'lanczos3'): Promise<Raster> {
   const { data, info } = await sharp(...sharpInput(r))
-    .resize(width, height, { kernel: 'lanczos3', fit: 'fill' })
+    .resize(width, height, { kernel, fit: 'fill' })
     .toColourspace(colourspaceOf(r))
     .raw(r.depth === 16 ? { depth: 'ushort' } : {})
     .toBuffer({ resolveWithObject: true });

@@ -3,8 +3,14 @@ import type { TensorContract, TensorSpec } from '../models/catalog.js';
 import { maxValue, type Raster } from '../images/raster.js';
 import type { LoadedSession } from './sessions.js';
 
-/** Runs a network on one planar RGB tile with values 0..1; returns planar RGB 0..1 at the model's scale. */
-export type TileInference = (rgb: Float32Array, width: number, height: number) => Promise<Float32Array>;
+/**
+ * Runs a network on one planar RGB tile with values 0..1; returns planar RGB 0..1 at the model's
+ * scale. `style` feeds a model's style input (a vector), for networks that take one.
+ */
+export type TileInference = (rgb: Float32Array, width: number, height: number, style?: Float32Array) => Promise<Float32Array>;
+
+/** Runs a network that turns an image into a vector (e.g. a painting into its style). */
+export type VectorInference = (rgb: Float32Array, width: number, height: number) => Promise<Float32Array>;
 
 /**
  * Runs an inpainting network: planar RGB 0..1 and a hole map (1 = fill, 0 = keep), both
@@ -82,10 +88,28 @@ async function run(loaded: LoadedSession, feeds: Record<string, ort.Tensor>, out
  */
 export function sessionInference(loaded: LoadedSession, contract: TensorContract, onRunMs?: (ms: number) => void): TileInference {
   const input = contract.inputs.find((t) => t.role === 'image')!;
+  const styleInput = contract.inputs.find((t) => t.role === 'style');
   const output = contract.outputs.find((t) => t.role === 'image')!;
+  return async (rgb, width, height, style) => {
+    const feeds: Record<string, ort.Tensor> = { [input.name]: toTensor(input, inChannelOrder(rgb, contract), [1, 3, height, width]) };
+    if (styleInput) {
+      if (!style) throw new Error('this model needs a style vector');
+      feeds[styleInput.name] = new ort.Tensor('float32', Float32Array.from(style), [1, style.length]);
+    }
+    const tensor = await run(loaded, feeds, output.name, onRunMs);
+    const out = inChannelOrder(fromTensor(output, tensor, contract.clamp), contract);
+    tensor.dispose();
+    return out;
+  };
+}
+
+/** The adapter for networks whose output is a vector (role "style"): the image goes in as for any other. */
+export function vectorInference(loaded: LoadedSession, contract: TensorContract, onRunMs?: (ms: number) => void): VectorInference {
+  const input = contract.inputs.find((t) => t.role === 'image')!;
+  const output = contract.outputs.find((t) => t.role === 'style')!;
   return async (rgb, width, height) => {
     const tensor = await run(loaded, { [input.name]: toTensor(input, inChannelOrder(rgb, contract), [1, 3, height, width]) }, output.name, onRunMs);
-    const out = inChannelOrder(fromTensor(output, tensor, contract.clamp), contract);
+    const out = Float32Array.from(tensor.data as Float32Array);
     tensor.dispose();
     return out;
   };

@@ -73,7 +73,7 @@ export class JobHost {
         resolve,
         reject,
         firstProgressAt: null,
-        start: () => this.post({ type: 'run', jobId: id, toolId, params, input: input.raster, mask: input.mask, memoryBudgetBytes: this.memoryBudgetBytes }),
+        start: () => this.post({ type: 'run', jobId: id, toolId, params, input: input.raster, mask: input.mask, reference: input.reference ?? null, memoryBudgetBytes: this.memoryBudgetBytes }),
       };
       this.queue.push(pending);
       this.pump();

@@ -28,7 +28,7 @@ export interface JobResultMessage extends ToolResult {
 }
 
 export type ToWorker =
-  | { type: 'run'; jobId: string; toolId: string; params: unknown; input: Raster; mask: Raster | null; memoryBudgetBytes: number }
+  | { type: 'run'; jobId: string; toolId: string; params: unknown; input: Raster; mask: Raster | null; reference: Raster | null; memoryBudgetBytes: number }
   | { type: 'cancel'; jobId: string }
   | { type: 'providers' };
 

@@ -8,7 +8,7 @@ import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
 import { checkProvider, providerOrder } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
-import { maskedInference, sessionInference } from '../inference/tensors.js';
+import { maskedInference, sessionInference, vectorInference } from '../inference/tensors.js';
 import { getTool } from '../tools/registry.js';
 import type { ModelHandle } from '../tools/tool.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
@@ -37,10 +37,19 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       const contract = tensorContract(entry);
       const onRunMs = (ms: number) => (inferenceMs += ms);
       const inferMasked = contract.mask ? maskedInference(loaded, contract, onRunMs) : null;
-      return { id, contract, provider: loaded.provider, infer: sessionInference(loaded, contract, onRunMs), inferMasked };
+      const vectorOut = contract.outputs.some((t) => t.role === 'style');
+      return {
+        id,
+        contract,
+        provider: loaded.provider,
+        infer: sessionInference(loaded, contract, onRunMs),
+        inferMasked,
+        inferVector: vectorOut ? vectorInference(loaded, contract, onRunMs) : null,
+      };
     };
-    const result = await tool.run({ raster: msg.input, mask: msg.mask }, params, {
+    const result = await tool.run({ raster: msg.input, mask: msg.mask, reference: msg.reference }, params, {
       model,
+      dataFile: (id) => store.resolve(id),
       progress: (progress) => post({ type: 'progress', jobId: msg.jobId, progress }),
       signal: abort.signal,
       memoryBudgetBytes: msg.memoryBudgetBytes,

@@ -2,9 +2,11 @@ import { GanvasError } from '../errors.js';
 import { enhanceTool } from './enhance.js';
 import { extendTool } from './extend.js';
 import { inpaintTool } from './inpaint.js';
+import { lowlightTool } from './lowlight.js';
+import { styleTool } from './style.js';
 import type { Tool } from './tool.js';
 
-const tools = [enhanceTool, inpaintTool, extendTool] as const;
+const tools = [enhanceTool, inpaintTool, extendTool, styleTool, lowlightTool] as const;
 
 export type ToolId = (typeof tools)[number]['id'];
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Raster } from '../images/raster.js';
 import type { TensorContract } from '../models/catalog.js';
-import type { MaskedInference, TileInference } from '../inference/tensors.js';
+import type { MaskedInference, TileInference, VectorInference } from '../inference/tensors.js';
 import type { ProviderId } from '../inference/providers.js';
 
 export interface ToolProgress {
@@ -18,6 +18,8 @@ export interface ModelHandle {
   infer: TileInference;
   /** For models that take a mask (inpainting); null for the others. */
   inferMasked: MaskedInference | null;
+  /** For models whose output is a vector (style prediction); null for the others. */
+  inferVector: VectorInference | null;
 }
 
 /** What a tool works on: the layer's pixels and, for tools that need one, a mask at the same size. */
@@ -25,11 +27,15 @@ export interface ToolInput {
   raster: Raster;
   /** One 8-bit channel; 255 marks what the tool should change (e.g. what to erase). */
   mask: Raster | null;
+  /** A second image the tool learns from (e.g. the painting whose style Style applies), or null. */
+  reference?: Raster | null;
 }
 
 /** What a tool may use while it runs: models, progress, cancellation, a memory budget. */
 export interface ToolContext {
   model(id: string): Promise<ModelHandle>;
+  /** The verified path of a catalog data file (e.g. style vectors). */
+  dataFile(id: string): Promise<string>;
   progress(p: ToolProgress): void;
   signal: AbortSignal;
   memoryBudgetBytes: number;
@@ -43,6 +49,8 @@ export interface ToolResult {
   grown?: { left: number; top: number; right: number; bottom: number };
   /** Things the user should know about the result (e.g. a hole too large for good results). */
   warnings?: string[];
+  /** The style vector a tool learned from its reference image, so it can be kept as a preset. */
+  styleVector?: number[];
   layerName: string;
   modelId: string;
   provider: ProviderId;

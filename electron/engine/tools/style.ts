@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { GanvasError } from '../errors.js';
+import { copyAlpha, luma, rgbLike, rgbOf, to16 } from '../images/colour.js';
+import { cropRaster, maxValue, rasterFromPlanar, type Raster } from '../images/raster.js';
+import { resizeRaster } from '../images/resample.js';
+import { readPlanarRgb } from '../inference/tensors.js';
+import type { ModelHandle, Tool, ToolContext } from './tool.js';
+
+export const STYLE_TRANSFER_MODEL = 'magenta_style_transfer';
+export const STYLE_PREDICT_MODEL = 'magenta_style_predict';
+export const STYLE_VECTORS = 'magenta_style_vectors';
+/** Styles that are a network of their own (no vector). */
+export const FIXED_STYLES: Record<string, { model: string; name: string }> = {
+  monet: { model: 'painter_monet', name: 'Monet' },
+  fst_mathura: { model: 'fst_mathura', name: 'Mathura (engraving)' },
+  fst_matta: { model: 'fst_matta', name: 'Matta (surreal)' },
+};
+/**
+ * The long side the networks see. Their brush texture is fixed in pixels and they normalise
+ * over the whole image, so they run once at this size (never in tiles) and the result is brought
+ * to full resolution with the photo's own detail; the preview runs at the same size, so it looks
+ * the same.
+ */
+export const STYLE_WORKING_SIZE = 768;
+const PREDICT_SIZE = 256;
+
+const vector = z.array(z.number().finite()).length(100);
+export const styleParams = z.object({
+  /** A preset id (monet, fst_*, or a key of the style vectors), or a style vector of one's own. */
+  style: z.union([z.string().min(1).max(64), z.object({ name: z.string().min(1).max(100), vector })]).default('monet'),
+  /** 0 gives the photo back, 1 the full style. */
+  strength: z.number().min(0).max(1).default(1),
+  /** Take only the brushwork (luminance) and keep the photo's colours. */
+  keepColours: z.boolean().default(false),
+  /** How much of the photo's fine detail returns when the style is brought to full size. */
+  detail: z.number().min(0).max(1).default(0.5),
+  workingSize: z.number().int().min(64).max(2048).default(STYLE_WORKING_SIZE),
+});
+export type StyleParams = z.infer<typeof styleParams>;
+
+async function styleVectors(ctx: ToolContext): Promise<Record<string, number[]>> {
+  const json = JSON.parse(await readFile(await ctx.dataFile(STYLE_VECTORS), 'utf8')) as { vectors: Record<string, number[]> };
+  return json.vectors;
+}
+
+/** A painting's style: centre square, 256 px (bilinear), through the predictor. */
+export async function predictStyle(model: ModelHandle, painting: Raster): Promise<Float32Array> {
+  if (!model.inferVector) throw new GanvasError('MODEL_UNKNOWN', `${model.id} does not predict styles.`);
+  const side = Math.min(painting.width, painting.height);
+  const square = cropRaster(rgbOf(painting), { x: Math.floor((painting.width - side) / 2), y: Math.floor((painting.height - side) / 2), width: side, height: side });
+  const small = await resizeRaster(square, PREDICT_SIZE, PREDICT_SIZE, 'linear');
+  return model.inferVector(readPlanarRgb(small, 0, 0, PREDICT_SIZE, PREDICT_SIZE), PREDICT_SIZE, PREDICT_SIZE);
+}
+
+/** The network and vector for the chosen style (a painting, when given, decides). */
+async function chooseStyle(p: StyleParams, reference: Raster | null | undefined, ctx: ToolContext) {
+  if (reference) {
+    const v = await predictStyle(await ctx.model(STYLE_PREDICT_MODEL), reference);
+    return { model: await ctx.model(STYLE_TRANSFER_MODEL), vector: v, name: 'From a painting' };
+  }
+  if (typeof p.style !== 'string') return { model: await ctx.model(STYLE_TRANSFER_MODEL), vector: Float32Array.from(p.style.vector), name: p.style.name };
+  const fixed = FIXED_STYLES[p.style];
+  if (fixed) return { model: await ctx.model(fixed.model), vector: undefined, name: fixed.name };
+  const v = (await styleVectors(ctx))[p.style];
+  if (!v) throw new GanvasError('INVALID_INPUT', `Unknown style "${p.style}".`);
+  return { model: await ctx.model(STYLE_TRANSFER_MODEL), vector: Float32Array.from(v), name: p.style };
+}
+
+/**
+ * Style: a painter's look from a style network, run once on the whole photo at the working size,
+ * brought to full size with Lanczos plus the photo's own fine detail (what the working size
+ * loses), then optionally only its luminance (keep colours), mixed with the photo by strength.
+ */
+export const styleTool: Tool<StyleParams> = {
+  id: 'style',
+  params: styleParams,
+  models: (p) => (typeof p.style === 'string' && FIXED_STYLES[p.style] ? [FIXED_STYLES[p.style]!.model] : [STYLE_TRANSFER_MODEL]),
+  async run({ raster, reference }, p, ctx) {
+    const style = await chooseStyle(p, reference, ctx);
+    const { width: W, height: H } = raster;
+    ctx.progress({ done: 0, total: 2, unit: 'steps', message: `painting at ${p.workingSize}px` });
+    const colour = to16(rgbOf(raster));
+    const scale = Math.min(1, p.workingSize / Math.max(W, H));
+    const w = Math.max(16, Math.round(W * scale));
+    const h = Math.max(16, Math.round(H * scale));
+    const small = w === W && h === H ? colour : await resizeRaster(colour, w, h);
+    const styledSmall = rasterFromPlanar(await style.model.infer(readPlanarRgb(small, 0, 0, w, h), w, h, style.vector), w, h, 16);
+    if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
+    ctx.progress({ done: 1, total: 2, unit: 'steps', message: 'bringing to full size' });
+    const resized = small !== colour;
+    const [styled, lowpass] = resized ? await Promise.all([resizeRaster(styledSmall, W, H), resizeRaster(small, W, H)]) : [styledSmall, null];
+
+    const out = rgbLike(raster);
+    const k = 1 / 65535;
+    const max = maxValue(out.depth);
+    for (let i = 0, n = W * H; i < n; i++) {
+      const o = i * 3;
+      const r0 = colour.data[o]! * k, g0 = colour.data[o + 1]! * k, b0 = colour.data[o + 2]! * k;
+      let r = styled.data[o]! * k, g = styled.data[o + 1]! * k, b = styled.data[o + 2]! * k;
+      if (lowpass) {
+        const d = p.detail * (luma(r0, g0, b0) - luma(lowpass.data[o]! * k, lowpass.data[o + 1]! * k, lowpass.data[o + 2]! * k));
+        r += d; g += d; b += d;
+      }
+      if (p.keepColours) {
+        // The style's luminance with the photo's colour differences (YCbCr: same Cb, Cr).
+        const dy = luma(r, g, b) - luma(r0, g0, b0);
+        r = r0 + dy; g = g0 + dy; b = b0 + dy;
+      }
+      const q = i * out.channels;
+      out.data[q] = Math.round(Math.min(1, Math.max(0, r0 + (r - r0) * p.strength)) * max);
+      out.data[q + 1] = Math.round(Math.min(1, Math.max(0, g0 + (g - g0) * p.strength)) * max);
+      out.data[q + 2] = Math.round(Math.min(1, Math.max(0, b0 + (b - b0) * p.strength)) * max);
+    }
+    copyAlpha(raster, out);
+    ctx.progress({ done: 2, total: 2, unit: 'steps', message: 'done' });
+    return {
+      raster: out,
+      layerName: `Style: ${style.name}${p.strength < 1 ? ` ${Math.round(p.strength * 100)} %` : ''}`,
+      modelId: style.model.id,
+      provider: style.model.provider,
+      ...(reference && style.vector ? { styleVector: [...style.vector] } : {}),
+    };
+  },
+};
