@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { BLEND_MODES } from './engine/document/blend.js';
-import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo } from './engine/engine.js';
+import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, StylePreset } from './engine/engine.js';
 import { EXPORT_FORMATS } from './engine/images/save.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
 import type { ModelStatus } from './engine/models/store.js';
@@ -12,6 +12,8 @@ import { settingsPatch, type Settings } from './engine/settings.js';
 import { enhanceParams } from './engine/tools/enhance.js';
 import { extendParams } from './engine/tools/extend.js';
 import { inpaintParams } from './engine/tools/inpaint.js';
+import { lowlightParams } from './engine/tools/lowlight.js';
+import { styleParams } from './engine/tools/style.js';
 
 const id = z.string().min(1).max(64);
 const doc = { docId: id };
@@ -70,7 +72,18 @@ export const calls = {
     z.object({ ...layer, tool: z.literal('enhance'), params: enhanceParams }),
     z.object({ ...layer, tool: z.literal('inpaint'), params: inpaintParams }),
     z.object({ ...layer, tool: z.literal('extend'), params: extendParams }),
+    z.object({ ...layer, tool: z.literal('style'), params: styleParams }),
+    z.object({ ...layer, tool: z.literal('lowlight'), params: lowlightParams }),
   ]),
+  /** A tool's result on a copy of the layer at most `maxSide` pixels long, not added to the document. */
+  previewTool: z.discriminatedUnion('tool', [
+    z.object({ ...layer, maxSide: z.number().int().min(16).max(4096), tool: z.literal('style'), params: styleParams }),
+    z.object({ ...layer, maxSide: z.number().int().min(16).max(4096), tool: z.literal('lowlight'), params: lowlightParams }),
+  ]),
+  /** Asks for a painting, then applies its style to the layer; null when cancelled. */
+  styleFromPaintingWithDialog: z.object({ ...layer, params: styleParams }),
+  stylePresets: z.object({}),
+  saveStylePreset: z.object({ name: z.string().trim().min(1).max(100), vector: z.array(z.number().finite()).length(100) }),
   /** Marks (value 255) or unmarks (0) what Erase removes with a brush stroke, in canvas pixels. */
   paintSelection: z.object({ ...doc, stroke: strokeSchema }),
   selectShape: z.object({
@@ -116,6 +129,10 @@ export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
   layerPreview: { width: number; height: number; dataUrl: string };
   selectionPreview: { width: number; height: number; dataUrl: string } | null;
   models: ModelStatus[];
+  previewTool: { width: number; height: number; dataUrl: string; warnings: string[] };
+  styleFromPaintingWithDialog: { jobId: string } | null;
+  stylePresets: StylePreset[];
+  saveStylePreset: StylePreset[];
   history: HistoryInfo;
   runTool: { jobId: string };
   cancelJob: null;
@@ -143,7 +160,7 @@ export interface GanvasApi {
 
 export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
-export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelStatus, RecoveryEntry, Settings };
+export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelStatus, RecoveryEntry, Settings, StylePreset };
 export type { LayerInfo } from './engine/engine.js';
 export type { JobProgress } from './engine/jobs/host.js';
 export type { BlendMode } from './engine/document/blend.js';

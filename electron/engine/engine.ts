@@ -1,5 +1,5 @@
-import { open as openFile, realpath } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { mkdir, open as openFile, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { errorMessage, GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
 import type { BlendMode } from './document/blend.js';
@@ -10,7 +10,7 @@ import type { AiEdit, Layer, LayerProps } from './document/layer.js';
 import { openImage, type OpenOptions } from './images/open.js';
 import { fillPolygon, fillRect } from './images/masks.js';
 import { allocRaster, copyRaster, fullRect, sharpInput, type Raster, type Rect } from './images/raster.js';
-import { colourspaceOf } from './images/resample.js';
+import { colourspaceOf, resizeRaster } from './images/resample.js';
 import { saveImage, type ExportOptions } from './images/save.js';
 import { aiProvenanceXmp } from './images/xmp.js';
 import type { ProviderId } from './inference/providers.js';
@@ -23,6 +23,7 @@ import { loadProject, PROJECT_EXTENSION, saveProject } from './project/project.j
 import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
 import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
 import { getTool } from './tools/registry.js';
+import { FIXED_STYLES, STYLE_VECTORS } from './tools/style.js';
 import type { ToolResult } from './tools/tool.js';
 import type { z } from 'zod';
 
@@ -89,13 +90,38 @@ export interface HistoryInfo {
   position: number;
 }
 
+export interface StylePreset {
+  id: string;
+  name: string;
+  kind: 'fixed' | 'vector' | 'user';
+  /** For the user's own styles: what to pass as `style` (name and vector). */
+  vector?: number[];
+}
+
+const STYLE_NAMES: Record<string, string> = {
+  vangogh_starry_night: 'Van Gogh — Starry Night',
+  hokusai_great_wave: 'Hokusai — The Great Wave (ukiyo-e)',
+  munch_scream: 'Munch — The Scream',
+  kandinsky_composition: 'Kandinsky — Composition',
+  monet_water_lilies: 'Monet — Water Lilies',
+  monet_poplars_meadow: 'Monet — Poplars',
+  monet_seaside_cliffs: 'Monet — Seaside Cliffs',
+  monet_garden_bright: 'Monet — Garden',
+};
+
+/** A display name for a style vector's key (new keys read as their words). */
+function styleName(id: string): string {
+  const words = id.replace(/_/g, ' ');
+  return STYLE_NAMES[id] ?? words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export type SelectionShape = { kind: 'rect'; rect: Rect } | { kind: 'lasso'; points: [number, number][] };
 
 export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { kind: 'duplicate'; layerId: string };
 
 export type EngineEvent =
   | { type: 'job-progress'; jobId: string; docId: string; progress: JobProgress }
-  | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId; warnings: string[] }
+  | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId; warnings: string[]; styleVector?: number[] }
   | { type: 'job-cancelled'; jobId: string; docId: string }
   | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
   | { type: 'document-changed'; docId: string; dirty: boolean; title: string }
@@ -438,13 +464,14 @@ export class Engine {
    * (setting "replace") the source's new pixels as one step of its history. A result with more
    * pixels than the layer's place on the canvas grows the canvas so nothing is thrown away.
    */
-  runTool(docId: string, layerId: string, toolId: string, rawParams: unknown): string {
+  runTool(docId: string, layerId: string, toolId: string, rawParams: unknown, extra: { reference?: Raster } = {}): string {
     const doc = this.doc(docId);
     const source = doc.layer(layerId);
     const tool = getTool(toolId);
     const params = tool.params.parse(rawParams ?? {});
     const mask = tool.usesMask ? this.selectionOn(doc, source) : null;
-    const job = this.jobs.run(toolId, { raster: source.raster, mask }, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
+    const input = { raster: source.raster, mask, reference: extra.reference ?? null };
+    const job = this.jobs.run(toolId, input, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
     this.running.set(job.id, { docId, cancel: job.cancel });
     job.result.then(
       async (r) => {
@@ -453,7 +480,7 @@ export class Engine {
         try {
           const layer = await this.edit(docId, (d) => this.placeResult(d, layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r));
           if (tool.usesMask) this.doc(docId).selection = null;
-          this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider, warnings: r.warnings ?? [] });
+          this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider, warnings: r.warnings ?? [], ...(r.styleVector ? { styleVector: r.styleVector } : {}) });
           if (this.options.autosave) void this.autosave(docId);
         } catch (err) {
           this.emit({ type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
@@ -585,6 +612,62 @@ export class Engine {
       .png({ compressionLevel: 1 })
       .toBuffer({ resolveWithObject: true });
     return { width: png.info.width, height: png.info.height, png: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  }
+
+  /**
+   * A tool's result on a copy of a layer no larger than `maxSide`, as a PNG, without touching the
+   * document: for previews and thumbnails. Style runs at its working size either way, so a
+   * preview at that size looks like the full-resolution result.
+   */
+  async previewTool(docId: string, layerId: string, toolId: string, rawParams: unknown, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array; warnings: string[] }> {
+    const layer = this.doc(docId).layer(layerId);
+    const params = getTool(toolId).params.parse(rawParams ?? {});
+    const { width, height } = layer.raster;
+    const scale = Math.min(1, maxSide / Math.max(width, height));
+    const raster = scale < 1 ? await resizeRaster(layer.raster, Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))) : layer.raster;
+    const r = await this.jobs.run(toolId, { raster, mask: null }, params).result;
+    const png = await sharp(...sharpInput(r.raster)).toColourspace(colourspaceOf({ channels: r.raster.channels, depth: 8 })).png({ compressionLevel: 1 }).toBuffer();
+    return { width: r.raster.width, height: r.raster.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), warnings: r.warnings ?? [] };
+  }
+
+  /** An image to learn from (e.g. a painting for Style), decoded like any photo. */
+  async openReference(path: string): Promise<Raster> {
+    return (await openImage(resolve(path), this.options.open)).raster;
+  }
+
+  /** Every style the Style panel offers: Monet first, the painters' vectors, the fixed styles, the user's own. */
+  async stylePresets(): Promise<StylePreset[]> {
+    const vectors = await readFile(await this.store.resolve(STYLE_VECTORS), 'utf8').then((t) => (JSON.parse(t) as { vectors: Record<string, number[]> }).vectors);
+    const own = await this.userStyles();
+    return [
+      { id: 'monet', name: FIXED_STYLES.monet!.name, kind: 'fixed' },
+      ...Object.keys(vectors).filter((k) => k !== 'monet_average_120').map((id) => ({ id, name: styleName(id), kind: 'vector' as const })),
+      ...Object.entries(FIXED_STYLES).filter(([id]) => id !== 'monet').map(([id, f]) => ({ id, name: f.name, kind: 'fixed' as const })),
+      ...own.map((u) => ({ id: `user:${u.name}`, name: u.name, kind: 'user' as const, vector: u.vector })),
+    ];
+  }
+
+  private async userStyles(): Promise<{ name: string; vector: number[] }[]> {
+    try {
+      return JSON.parse(await readFile(this.userStylesPath, 'utf8')) as { name: string; vector: number[] }[];
+    } catch {
+      return [];
+    }
+  }
+
+  private get userStylesPath(): string {
+    return join(this.options.dataDir ?? userDataDir(), 'styles.json');
+  }
+
+  /** Keeps a style learned from a painting under a name (replacing one of the same name). */
+  async saveStylePreset(name: string, vector: number[]): Promise<StylePreset[]> {
+    const styles = (await this.userStyles()).filter((u) => u.name !== name);
+    styles.push({ name, vector });
+    await mkdir(dirname(this.userStylesPath), { recursive: true });
+    const tmp = `${this.userStylesPath}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(styles));
+    await rename(tmp, this.userStylesPath);
+    return this.stylePresets();
   }
 
   /** Resolves when the job ends, with its event. */

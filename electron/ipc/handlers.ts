@@ -109,6 +109,25 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
       const { docId, layerId, tool, params } = parse('runTool', input);
       return { jobId: engine.runTool(docId, layerId, tool, params) };
     },
+    previewTool: async (input) => {
+      const { docId, layerId, maxSide, tool, params } = parse('previewTool', input);
+      const p = await engine.previewTool(docId, layerId, tool, params, maxSide);
+      return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png), warnings: p.warnings };
+    },
+    styleFromPaintingWithDialog: async (input) => {
+      const { docId, layerId, params } = parse('styleFromPaintingWithDialog', input);
+      const path = await dialogs.openImage();
+      if (!path) return null;
+      return { jobId: engine.runTool(docId, layerId, 'style', params, { reference: await engine.openReference(path) }) };
+    },
+    stylePresets: async (input) => {
+      parse('stylePresets', input);
+      return engine.stylePresets();
+    },
+    saveStylePreset: async (input) => {
+      const { name, vector } = parse('saveStylePreset', input);
+      return engine.saveStylePreset(name, vector);
+    },
     paintSelection: async (input) => {
       const { docId, stroke } = parse('paintSelection', input);
       return engine.paintSelection(docId, stroke);

@@ -104,12 +104,12 @@ export function diffusionFill(r: Raster, where: Uint8Array): Raster {
 }
 
 /**
- * Mean absolute step between neighbouring columns x-1 and x, over rows: a seam shows as a step
- * larger than the photo's own steps between columns.
+ * Mean absolute luma step between neighbouring columns x-1 and x, over rows, for every x (index
+ * 0 unused): a seam shows as a step larger than the photo's own steps between columns.
  */
-export function columnStep(r: Raster, x: number): number {
+export function columnSteps(r: Raster): Float32Array {
   const y = luma(r);
-  let s = 0;
-  for (let j = 0; j < r.height; j++) s += Math.abs(y[j * r.width + x]! - y[j * r.width + x - 1]!);
-  return s / r.height;
+  const steps = new Float32Array(r.width);
+  for (let j = 0; j < r.height; j++) for (let x = 1; x < r.width; x++) steps[x]! += Math.abs(y[j * r.width + x]! - y[j * r.width + x - 1]!);
+  return steps.map((s) => s / r.height);
 }

@@ -19,6 +19,10 @@ Usage:
                  [--jpeg-quality 1-100] [--bit-depth 8|16] [--tile N] [--overwrite]
   ganvas inpaint <photo> --mask <mask.png> [-o <out>] [--model <id>]
   ganvas extend <photo> (--left N --right N --top N --bottom N | --aspect 16:9) [-o <out>] [--model <id>]
+  ganvas style <photo> [--style monet|<preset>] [--style-image <painting>] [--strength 0-1]
+                 [--keep-colours] [-o <out>]
+  ganvas lowlight <photo> [--model iat|sci-easy|sci-medium|sci-difficult] [--denoise 0-1]
+                 [--no-protect-highlights] [-o <out>]
   ganvas export <photo|project.ganvas> -o <out> [--jpeg-quality 1-100] [--bit-depth 8|16]
                  [--overwrite] [--no-ai-provenance]
   ganvas project info <project.ganvas>
@@ -143,7 +147,7 @@ async function runToolToFile(
   values: Parameters<typeof engineFor>[0] & Parameters<typeof exportOptionsFor>[0],
   input: string,
   output: string,
-  tool: { id: string; params: object | ((doc: DocumentInfo) => object); describe: string },
+  tool: { id: string; params: object | ((doc: DocumentInfo) => object); describe: string; reference?: string | null },
   prepare: (engine: Engine, docId: string) => Promise<void> = async () => {},
 ): Promise<number> {
   const engine = engineFor(values);
@@ -154,7 +158,8 @@ async function runToolToFile(
     process.stderr.write(`${tool.describe} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
     const params = typeof tool.params === 'function' ? tool.params(doc) : tool.params;
-    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, tool.id, params);
+    const reference = tool.reference ? await engine.openReference(tool.reference) : undefined;
+    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, tool.id, params, reference ? { reference } : {});
     const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));
     const cancel = () => engine.cancel(jobId);
     process.once('SIGINT', cancel);
@@ -196,6 +201,44 @@ async function enhance(args: string[]): Promise<number> {
   const tile = intOption(values.tile, 'tile');
   const params = { scale, quality: values.quality, ...(tile ? { tile } : {}) };
   return runToolToFile(values, input, output, { id: 'enhance', params, describe: `Enhancing ×${scale} (${values.quality === 'fast' ? 'Fast' : 'High quality'})` });
+}
+
+function fraction(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be between 0 and 1, not "${value}".`);
+  return n;
+}
+
+async function style(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...common, ...exportFlags, style: { type: 'string' }, 'style-image': { type: 'string' }, strength: { type: 'string' }, 'keep-colours': { type: 'boolean', default: false } },
+  });
+  const input = onePhoto('style', positionals);
+  if (values.style && values['style-image']) throw new UsageError('Give either --style or --style-image, not both.');
+  const output = outputFor(input, values.output ?? beside(input, `-${values.style ?? (values['style-image'] ? 'painting' : 'monet')}`), values.overwrite);
+  const strength = fraction(values.strength, 'strength');
+  const params = { ...(values.style ? { style: values.style } : {}), ...(strength !== undefined ? { strength } : {}), keepColours: values['keep-colours'] };
+  const painting = values['style-image'] ? resolve(values['style-image']) : null;
+  return runToolToFile(values, input, output, { id: 'style', params, describe: 'Painting', reference: painting });
+}
+
+const LOWLIGHT_SHORT: Record<string, string> = { iat: 'iat_lol', 'sci-easy': 'sci_easy', 'sci-medium': 'sci_medium', 'sci-difficult': 'sci_difficult' };
+
+async function lowlight(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...common, ...exportFlags, model: { type: 'string' }, denoise: { type: 'string' }, 'no-protect-highlights': { type: 'boolean', default: false } },
+  });
+  const input = onePhoto('lowlight', positionals);
+  const output = outputFor(input, values.output ?? beside(input, '-bright'), values.overwrite);
+  const model = values.model ? (LOWLIGHT_SHORT[values.model] ?? values.model) : undefined;
+  const denoise = fraction(values.denoise, 'denoise');
+  const params = { ...(model ? { model } : {}), ...(denoise !== undefined ? { denoise } : {}), protectHighlights: !values['no-protect-highlights'] };
+  return runToolToFile(values, input, output, { id: 'lowlight', params, describe: 'Brightening' });
 }
 
 async function inpaint(args: string[]): Promise<number> {
@@ -323,6 +366,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'enhance':
         return await enhance(rest);
+      case 'style':
+        return await style(rest);
+      case 'lowlight':
+        return await lowlight(rest);
       case 'inpaint':
         return await inpaint(rest);
       case 'extend':

@@ -22,7 +22,7 @@ export const FIXED_STYLES: Record<string, { model: string; name: string }> = {
  * to full resolution with the photo's own detail; the preview runs at the same size, so it looks
  * the same.
  */
-export const STYLE_WORKING_SIZE = 768;
+export const STYLE_WORKING_SIZE = 512;
 const PREDICT_SIZE = 256;
 
 const vector = z.array(z.number().finite()).length(100);
@@ -82,8 +82,9 @@ export const styleTool: Tool<StyleParams> = {
     ctx.progress({ done: 0, total: 2, unit: 'steps', message: `painting at ${p.workingSize}px` });
     const colour = to16(rgbOf(raster));
     const scale = Math.min(1, p.workingSize / Math.max(W, H));
-    const w = Math.max(16, Math.round(W * scale));
-    const h = Math.max(16, Math.round(H * scale));
+    const min = style.model.contract.minSize;
+    const w = Math.max(min, Math.round(W * scale));
+    const h = Math.max(min, Math.round(H * scale));
     const small = w === W && h === H ? colour : await resizeRaster(colour, w, h);
     const styledSmall = rasterFromPlanar(await style.model.infer(readPlanarRgb(small, 0, 0, w, h), w, h, style.vector), w, h, 16);
     if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
