@@ -20,6 +20,16 @@ export const lowlightParams = z.object({
 });
 export type LowlightParams = z.infer<typeof lowlightParams>;
 
+/** The largest brightening per pixel: enough for a photo 5 stops under. */
+const MAX_GAIN = 32;
+/** Where the highlight roll-off starts (luma 0..1). */
+const KNEE = 0.75;
+
+/** Luma `y` on a soft shoulder above KNEE, approaching 1 without reaching it. */
+function rolledOff(y: number): number {
+  return y <= KNEE ? y : KNEE + (1 - KNEE) * (1 - Math.exp(-(y - KNEE) / (1 - KNEE)));
+}
+
 /** A photo brighter than this on average (0..1 luma) is not a low-light photo. */
 const NOT_DARK = 0.4;
 
@@ -89,25 +99,30 @@ export const lowlightTool: Tool<LowlightParams> = {
     const small = w === W && h === H ? colour : await resizeRaster(colour, w, h, 'linear');
     const input = readPlanarRgb(small, 0, 0, w, h);
     const output = await model.infer(input, w, h);
-    // Gain per pixel and channel, kept in a 16-bit raster as gain/8 (gains above 8 are clipped).
+    // Gain per pixel and channel, kept in a 16-bit raster as gain/MAX_GAIN.
     const plane = w * h;
     const gain = new Float32Array(3 * plane);
-    for (let k = 0; k < 3; k++) for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(8, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3)) / 8;
+    for (let k = 0; k < 3; k++) for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3)) / MAX_GAIN;
     const gainFull = w === W && h === H ? rasterFromPlanar(gain, w, h, 16) : await resizeRaster(rasterFromPlanar(gain, w, h, 16), W, H, 'linear');
     if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
     ctx.progress({ done: 1, total, unit: 'steps', message: 'applying at full size' });
 
     let bright = copyRaster(colour);
     const k = 1 / 65535;
+    const rgb = [0, 0, 0];
     for (let i = 0, n = W * H; i < n; i++) {
       const o = i * 3;
       const y = luma(colour.data[o]! * k, colour.data[o + 1]! * k, colour.data[o + 2]! * k);
       const keep = p.protectHighlights ? smoothstep(0.55, 0.9, y) : 0;
       for (let c = 0; c < 3; c++) {
-        const v = colour.data[o + c]! * k;
-        const g = gainFull.data[o + c]! * k * 8;
-        bright.data[o + c] = Math.round(Math.min(1, v * (g + (1 - g) * keep)) * 65535);
+        const g = gainFull.data[o + c]! * k * MAX_GAIN;
+        rgb[c] = colour.data[o + c]! * k * (g + (1 - g) * keep);
       }
+      // Brightened highlights roll off towards white instead of clipping (same hue); nothing
+      // ends darker than it was.
+      const yOut = luma(rgb[0]!, rgb[1]!, rgb[2]!);
+      const s = p.protectHighlights && yOut > 0 ? Math.max(y, rolledOff(yOut)) / yOut : 1;
+      for (let c = 0; c < 3; c++) bright.data[o + c] = Math.round(Math.min(1, rgb[c]! * s) * 65535);
     }
     if (p.denoise > 0) {
       ctx.progress({ done: 2, total, unit: 'steps', message: 'reducing noise' });
