@@ -1,6 +1,6 @@
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp } from '../support/bridge.js';
+import { canvasPixel, openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
 import { photo } from '../support/paths.js';
 
@@ -21,18 +21,6 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await expect.poll(() => page.getByTestId('status').textContent()).toContain('coffee.png · 600×400');
   });
 
-  /** The colour drawn on the canvas at a fraction of its box (the first Konva layer: photo and overlay). */
-  async function pixelAt([fx, fy]: [number, number]): Promise<number[]> {
-    return page.evaluate(([x, y]) => {
-      type Canvas = { width: number; getBoundingClientRect(): { width: number; height: number }; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-      const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document;
-      const c = doc.querySelector('[data-testid="canvas"] canvas') as Canvas;
-      const r = c.getBoundingClientRect();
-      const scale = c.width / r.width;
-      return [...c.getContext('2d')!.getImageData(Math.round(x! * r.width * scale), Math.round(y! * r.height * scale), 1, 1).data];
-    }, [fx, fy]);
-  }
-
   async function drag(from: [number, number], to: [number, number]) {
     const box = (await page.getByTestId('canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
@@ -45,14 +33,14 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     const panel = page.getByRole('region', { name: 'Erase and extend' });
     await panel.getByRole('radio', { name: 'Brush' }).check();
     await panel.getByRole('slider', { name: 'Erase brush size' }).fill('24');
-    const before = await pixelAt([0.575, 0.4]);
+    const before = await canvasPixel(page, [0.575, 0.4]);
     await drag([0.55, 0.2], [0.6, 0.6]);
     await expect.poll(() => doc().hasSelection).toBe(true);
     const marked = engine.doc(doc().id).selection!.data.filter((v) => v === 255).length;
     expect(marked).toBeGreaterThan(1000);
     // The overlay shows what is marked, in its colour (#ff3b5c at 50 %), on the canvas itself.
     await expect.poll(async () => {
-      const after = await pixelAt([0.575, 0.4]);
+      const after = await canvasPixel(page, [0.575, 0.4]);
       return after[2]! - before[2]! + (after[0]! - before[0]!);
     }).toBeGreaterThan(30);
 

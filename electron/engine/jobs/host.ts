@@ -40,7 +40,12 @@ interface Pending {
   resolve: (r: JobResultMessage) => void;
   reject: (e: Error) => void;
   firstProgressAt: number | null;
+  /** Resolves when the job has ended, however it ended. */
+  settled: Promise<void>;
 }
+
+/** How long closing waits for a running job to stop. */
+const CLOSE_GRACE_MS = 30_000;
 
 /**
  * Runs tools on the inference worker, one job at a time in order, and turns the worker's
@@ -66,18 +71,21 @@ export class JobHost {
   run(toolId: string, input: ToolInput, params: unknown, onProgress: (p: JobProgress) => void = () => {}): JobHandle {
     const id = `job-${this.nextId++}`;
     let cancelled = false;
+    let pending!: Pending;
     const result = new Promise<JobResultMessage>((resolve, reject) => {
-      const pending: Pending = {
+      pending = {
         id,
         onProgress,
         resolve,
         reject,
         firstProgressAt: null,
+        settled: Promise.resolve(),
         start: () => this.post({ type: 'run', jobId: id, toolId, params, input: input.raster, mask: input.mask, reference: input.reference ?? null, memoryBudgetBytes: this.memoryBudgetBytes }),
       };
-      this.queue.push(pending);
-      this.pump();
     });
+    pending.settled = result.then(() => {}, () => {});
+    this.queue.push(pending);
+    this.pump();
     return {
       id,
       result,
@@ -98,7 +106,18 @@ export class JobHost {
     });
   }
 
+  /**
+   * Stops the worker. Queued jobs are cancelled and the running one is asked to stop and given
+   * time to finish its current network run: terminating a thread inside ONNX Runtime aborts the
+   * whole process.
+   */
   async close(): Promise<void> {
+    for (const p of this.queue.splice(0)) p.reject(new GanvasError('CANCELLED', 'Cancelled.'));
+    const running = this.current;
+    if (running) {
+      this.post({ type: 'cancel', jobId: running.id });
+      await Promise.race([running.settled, new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref())]);
+    }
     await this.worker.terminate();
   }
 

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasPixel, openApp } from '../support/bridge.js';
+import { testEngine } from '../support/engine.js';
+import { photo, photosDir } from '../support/paths.js';
+
+describe('Style and Low light in Chromium, driving the real engine', () => {
+  let page: Page;
+  let close: (() => Promise<void>) | undefined;
+  const engine = testEngine();
+  let toOpen = photo('chelsea.png');
+  const doc = () => engine.documents()[0]!;
+
+  beforeAll(async () => {
+    ({ page, close } = await openApp(engine, { openFile: async () => toOpen, openImage: async () => photo('rocket.jpg'), saveImage: async () => null, saveProject: async () => null }));
+  });
+
+  afterAll(() => close?.());
+
+  it('shows each style previewed on the photo', async () => {
+    await page.keyboard.press('Control+o');
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('chelsea.png · 451×300');
+    const painters = page.getByRole('radiogroup', { name: 'Painter' });
+    await expect.poll(() => painters.getByRole('radio').count()).toBeGreaterThanOrEqual(11);
+    // Thumbnails fill in one by one, each rendered by the engine on this photo.
+    await expect.poll(() => painters.locator('img').count(), { timeout: 60_000 }).toBe(await painters.getByRole('radio').count());
+    expect(await painters.getByRole('radio', { name: 'Monet', exact: true }).getAttribute('aria-checked')).toBe('true');
+  });
+
+  it('picks Monet, moves strength (live preview), applies, and undoes', async () => {
+    const panel = page.getByRole('region', { name: 'Style' });
+    const before = await canvasPixel(page, [0.5, 0.5]);
+    await panel.getByRole('radio', { name: 'Monet', exact: true }).click();
+    await panel.getByRole('slider', { name: 'Style strength' }).fill('0.6');
+    // The preview is drawn over the photo on the canvas before anything is applied.
+    await expect.poll(async () => (await canvasPixel(page, [0.5, 0.5])).reduce((d, v, i) => d + Math.abs(v - before[i]!), 0)).toBeGreaterThan(20);
+    expect(doc().layers).toHaveLength(1);
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Painted in .* · 451×300/);
+    expect(doc().layers.map((l) => l.name)).toEqual(['chelsea.png', 'Style: Monet 60 %']);
+    await page.keyboard.press('Control+Alt+z');
+    await expect.poll(() => doc().layers.length).toBe(1);
+  });
+
+  it('learns a style from a painting and keeps it as a preset', async () => {
+    const panel = page.getByRole('region', { name: 'Style' });
+    await panel.getByRole('button', { name: 'From a painting…' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Painted in/);
+    await panel.getByRole('textbox', { name: 'Preset name' }).fill('Night launch');
+    await panel.getByRole('button', { name: 'Save as preset' }).click();
+    await expect.poll(() => panel.getByRole('radio', { name: 'Night launch' }).getAttribute('aria-checked')).toBe('true');
+    expect((await engine.stylePresets()).at(-1)).toMatchObject({ id: 'user:Night launch', kind: 'user' });
+  });
+
+  it('opens a dark photo, brightens it with Low light, and compares', async () => {
+    toOpen = join(photosDir, 'lowlight', 'lime_1.png');
+    await page.keyboard.press('Control+o');
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('lime_1.png');
+    const panel = page.getByRole('region', { name: 'Low light' });
+    await panel.getByRole('slider', { name: 'Noise reduction' }).fill('0.3');
+    await panel.getByRole('button', { name: 'Brighten' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Brightened in/);
+    expect(doc().layers.map((l) => l.name)).toEqual(['lime_1.png', 'Low light (iat)']);
+    // The before/after slider comes up on its own.
+    const slider = page.getByRole('slider', { name: 'Before/after split' });
+    await slider.fill('0.3');
+    expect(await slider.inputValue()).toBe('0.3');
+  });
+});
