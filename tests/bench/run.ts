@@ -1,16 +1,18 @@
 /**
  * npm run bench: prints a table. Ratios come from one run on one machine; the absolute numbers
- * move with the machine's load. BENCH_ONLY=enhance, document or erase runs one part.
+ * move with the machine's load. BENCH_ONLY=enhance, document, erase or style runs one part.
  */
 import globalSetup from '../support/global-setup.js';
 import { documentBench } from './document.js';
 import { enhanceBench } from './enhance.js';
 import { eraseBench } from './erase.js';
 import { printTable } from './measure.js';
+import { styleBench } from './style.js';
 
 const only = process.env.BENCH_ONLY;
 await globalSetup();
 if (!only || only === 'enhance') await enhanceBench();
 if (!only || only === 'document') await documentBench();
 if (!only || only === 'erase') await eraseBench();
+if (!only || only === 'style') await styleBench();
 printTable();

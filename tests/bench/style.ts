@@ -1,0 +1,29 @@
+/** The Style and Low light rows of `npm run bench`. */
+import { testEngine } from '../support/engine.js';
+import { photoOfSize } from './enhance.js';
+import { gib, median, ms, row, timed } from './measure.js';
+
+export async function styleBench(): Promise<void> {
+  const engine = testEngine();
+  const twelve = await photoOfSize(4243, 2828);
+  const doc = await engine.open(twelve);
+  const layer = doc.layers[0]!.id;
+
+  await engine.previewTool(doc.id, layer, 'style', { style: 'monet' }, 512); // loads the session
+  const previews: number[] = [];
+  for (const strength of [1, 0.8, 0.6, 0.4, 0.2]) previews.push((await timed(() => engine.previewTool(doc.id, layer, 'style', { style: 'monet', strength }, 512))).ms);
+  row('Style preview at 512 px (Monet, from a 12 MP layer; median of 5)', ms(median(previews)), '≈ 500 ms');
+
+  let peak = process.memoryUsage().rss;
+  const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const apply = await timed(() => engine.waitFor(engine.runTool(doc.id, layer, 'style', { style: 'monet' })));
+  clearInterval(poll);
+  row('Style apply at full resolution, 12 MP (Monet)', `${ms(apply.ms)}, peak RSS ${gib(peak)}`);
+
+  const low = await timed(() => engine.waitFor(engine.runTool(doc.id, layer, 'lowlight', {})));
+  row('Low light on 12 MP (IAT at 1024 px, gain applied at full size)', ms(low.ms));
+  const lowDenoise = await timed(() => engine.waitFor(engine.runTool(doc.id, layer, 'lowlight', { denoise: 0.5 })));
+  row('Low light on 12 MP with noise reduction 50 %', ms(lowDenoise.ms));
+  row('RAW decode, 24 MP', 'not measured: RAW decoding is not built yet');
+  await engine.dispose();
+}
