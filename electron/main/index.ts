@@ -6,6 +6,7 @@ import { toErrorInfo } from '../engine/errors.js';
 import { parseProvider } from '../engine/inference/providers.js';
 import { appRoot, defaultModelsDir } from '../engine/paths.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
+import { RAW_EXTENSIONS } from '../engine/raw/decode.js';
 import { createHandlers, type Dialogs } from '../ipc/handlers.js';
 import { RecentFiles } from './recent.js';
 
@@ -25,7 +26,7 @@ function send(e: AppEvent): void {
   window?.webContents.send(IPC_EVENT_CHANNEL, e);
 }
 
-const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif'];
+const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif', ...RAW_EXTENSIONS];
 const PROJECTS = { name: 'Ganvas projects', extensions: [PROJECT_EXTENSION] };
 
 async function pickFile(filters: Electron.FileFilter[]): Promise<string | null> {

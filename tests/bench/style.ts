@@ -1,5 +1,11 @@
-/** The Style and Low light rows of `npm run bench`. */
+/** The Style, Low light and RAW rows of `npm run bench`. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openImage } from '../../electron/engine/images/open.js';
+import { writeDng } from '../support/dng.js';
 import { testEngine } from '../support/engine.js';
+import { photo } from '../support/paths.js';
 import { photoOfSize } from './enhance.js';
 import { gib, median, ms, row, timed } from './measure.js';
 
@@ -24,6 +30,17 @@ export async function styleBench(): Promise<void> {
   row('Low light on 12 MP (IAT at 1024 px, gain applied at full size)', ms(low.ms));
   const lowDenoise = await timed(() => engine.waitFor(engine.runTool(doc.id, layer, 'lowlight', { denoise: 0.5 })));
   row('Low light on 12 MP with noise reduction 50 %', ms(lowDenoise.ms));
-  row('RAW decode, 24 MP', 'not measured: RAW decoding is not built yet');
   await engine.dispose();
+
+  // A 24 MP DNG (6000×4000, 16-bit Bayer) written from a photo, opened like any file.
+  const { raster: scene } = await openImage(photo('astronaut.png'));
+  const file = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-raw-')), 'big.dng');
+  writeFileSync(file, writeDng(6000, 4000, (x, y) => {
+    const p = (Math.floor((y * scene.height) / 4000) * scene.width + Math.floor((x * scene.width) / 6000)) * scene.channels;
+    return [scene.data[p]! / 255, scene.data[p + 1]! / 255, scene.data[p + 2]! / 255];
+  }, [0.55, 1, 0.75]));
+  const rawEngine = testEngine();
+  const decoded = await timed(() => rawEngine.open(file));
+  row('RAW decode, 24 MP DNG (LibRaw, AHD, on its own thread)', ms(decoded.ms));
+  await rawEngine.dispose();
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../electron/engine/images/open.js';
+import { linearToSrgb, srgbToLinear } from '../../electron/engine/images/colour.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
 import { meanLuma } from '../../electron/engine/tools/lowlight.js';
 import { testEngine } from '../support/engine.js';
@@ -31,8 +32,6 @@ function clipped(r: Raster): number {
   return n / (r.width * r.height);
 }
 
-const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-const linearToSrgb = (v: number) => (v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055);
 
 /** A normal photo made dark the way an underexposure is: ×factor in linear light, plus sensor noise. */
 function darken(r: Raster, factor: number, noise: number, seed = 7): Raster {

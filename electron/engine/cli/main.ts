@@ -21,7 +21,7 @@ Usage:
   ganvas extend <photo> (--left N --right N --top N --bottom N | --aspect 16:9) [-o <out>] [--model <id>]
   ganvas style <photo> [--style monet|<preset>] [--style-image <painting>] [--strength 0-1]
                  [--keep-colours] [-o <out>]
-  ganvas lowlight <photo> [--model iat|sci-easy|sci-medium|sci-difficult] [--denoise 0-1]
+  ganvas lowlight <photo|raw> [--model iat|sci-easy|sci-medium|sci-difficult] [--denoise 0-1]
                  [--no-protect-highlights] [-o <out>]
   ganvas export <photo|project.ganvas> -o <out> [--jpeg-quality 1-100] [--bit-depth 8|16]
                  [--overwrite] [--no-ai-provenance]
@@ -38,6 +38,8 @@ Common options:
 
 Enhance writes <name>@<scale>x.png beside the photo unless -o is given; the output format follows
 the extension (.png .jpg .webp .tif). EXIF, orientation and the ICC profile are kept.
+Photos can be JPEG, PNG, WebP, TIFF, AVIF, HEIF or camera RAW (DNG, ARW, CR2, CR3, NEF, RAF,
+ORF, RW2 …; decoded by LibRaw to 16-bit, white-balanced as shot, exposure as shot).
 Inpaint erases what the mask marks (white = remove; same size as the photo). Extend grows
 the canvas and fills the new border (the photo's own pixels stay as they are).
 Export flattens a project (blend modes, opacity and masks applied) and, unless told not to,

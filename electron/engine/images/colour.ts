@@ -33,3 +33,7 @@ export function copyAlpha(from: Raster, to: Raster): void {
   const k = maxValue(to.depth) / maxValue(from.depth);
   for (let p = 0, n = from.width * from.height; p < n; p++) to.data[p * to.channels + to.channels - 1] = Math.round(from.data[p * from.channels + from.channels - 1]! * k);
 }
+
+/** sRGB's transfer curve, 0..1 both ways. */
+export const srgbToLinear = (v: number): number => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+export const linearToSrgb = (v: number): number => (v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055);

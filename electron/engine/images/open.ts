@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
+import { decodeRaw, isRawPath } from '../raw/decode.js';
 import { stripExifHeader } from './exif.js';
 import { rasterFromBuffer, type Channels, type Raster } from './raster.js';
 
@@ -40,7 +41,7 @@ function describe(path: string, err: unknown): GanvasError {
   if (/unsupported image format/i.test(msg)) {
     return new GanvasError(
       'IMAGE_UNSUPPORTED',
-      `${name} is not an image format Ganvas can open (supported: JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF).`,
+      `${name} is not an image format Ganvas can open (supported: JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF and camera RAW).`,
       { cause: err },
     );
   }
@@ -56,6 +57,11 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
   if (!info.isFile()) throw new GanvasError('IMAGE_UNREADABLE', `${name} is not a file.`);
   if (info.size === 0) throw new GanvasError('IMAGE_UNREADABLE', `${name} is empty (0 bytes).`);
 
+  if (isRawPath(path)) {
+    const { raster } = await decodeRaw(path, opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);
+    // LibRaw applies the camera's orientation and delivers sRGB: no profile to carry, nothing to rotate.
+    return { raster, meta: { fileName: name, format: `raw (${extname(path).slice(1).toUpperCase()})`, exif: null, icc: null, orientation: 1, bitDepth: 16 } };
+  }
   const input = () =>
     sharp(path, { limitInputPixels: opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT, failOn: 'warning', pages: 1 });
   try {

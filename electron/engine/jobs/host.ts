@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
 import { freemem } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GanvasError, fromErrorInfo } from '../errors.js';
-import { appRoot } from '../paths.js';
+import { workerUrl } from '../worker-url.js';
 import type { ToolInput, ToolProgress } from '../tools/tool.js';
 import type { FromWorker, JobResultMessage, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
 
@@ -19,14 +16,6 @@ export interface JobHandle {
   cancel(): void;
 }
 
-/** The worker is compiled JS; when the engine itself runs from TypeScript (vitest) use the built copy. */
-function workerUrl(): URL {
-  const beside = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  const built = join(appRoot, 'dist', 'electron', 'engine', 'jobs', 'worker.js');
-  if (!existsSync(built)) throw new Error(`The inference worker ${built} is missing: run \`npm run build\` first.`);
-  return pathToFileURL(built);
-}
 
 /** Memory one run may plan for: half of what is free, between 1 and 4 GB. */
 export function defaultMemoryBudget(): number {
@@ -62,7 +51,7 @@ export class JobHost {
     config: WorkerConfig,
     private readonly memoryBudgetBytes = defaultMemoryBudget(),
   ) {
-    this.worker = new Worker(workerUrl(), { workerData: config });
+    this.worker = new Worker(workerUrl(import.meta.url, './worker.js', 'jobs'), { workerData: config });
     this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     this.worker.on('error', (err) => this.failAll(err));
     this.worker.unref();
