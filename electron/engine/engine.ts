@@ -25,6 +25,8 @@ import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
 import { getTool } from './tools/registry.js';
 import { FIXED_STYLES, STYLE_VECTORS } from './tools/style.js';
 import type { ToolResult } from './tools/tool.js';
+import { BatchRun, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from './batch/batch.js';
+import { recipeSchema, recipeStep, type Recipe } from './batch/recipe.js';
 import type { z } from 'zod';
 
 export interface EngineOptions {
@@ -125,7 +127,11 @@ export type EngineEvent =
   | { type: 'job-cancelled'; jobId: string; docId: string }
   | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
   | { type: 'document-changed'; docId: string; dirty: boolean; title: string }
-  | { type: 'autosave-failed'; docId: string; error: ErrorInfo };
+  | { type: 'autosave-failed'; docId: string; error: ErrorInfo }
+  | { type: 'batch-file'; batchId: string; file: FileReport }
+  | { type: 'batch-progress'; batchId: string; progress: BatchProgress }
+  | { type: 'batch-done'; batchId: string; report: BatchReport }
+  | { type: 'batch-failed'; batchId: string; error: ErrorInfo };
 
 export interface DoctorReport {
   modelsDir: string;
@@ -194,6 +200,8 @@ export class Engine {
   private readonly running = new Map<string, { docId: string; cancel: () => void }>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private nextDoc = 1;
+  private readonly batches = new Map<string, BatchRun>();
+  private nextBatch = 1;
 
   constructor(private readonly options: EngineOptions = {}) {
     const catalogPath = options.catalogPath ?? bundledCatalogPath;
@@ -670,6 +678,52 @@ export class Engine {
     return this.stylePresets();
   }
 
+  /** Runs a tool on pixels that belong to no document (batch), on the same worker as everything else. */
+  runOnPixels(toolId: string, raster: Raster, rawParams: unknown): { result: Promise<ToolResult>; cancel: () => void } {
+    const params = getTool(toolId).params.parse(rawParams ?? {});
+    const job = this.jobs.run(toolId, { raster, mask: null }, params);
+    return { result: job.result, cancel: job.cancel };
+  }
+
+  /** Starts a batch; its progress, per-file results and report arrive as events. */
+  startBatch(options: Omit<BatchOptions, 'recordAiProvenance'>): { batchId: string; done: Promise<BatchReport> } {
+    const batchId = `batch-${this.nextBatch++}`;
+    const run = new BatchRun(
+      { ...options, recordAiProvenance: this.settings.get().recordAiProvenance },
+      (toolId, raster, params) => this.runOnPixels(toolId, raster, params),
+      this.options.open ?? {},
+      (file) => this.emit({ type: 'batch-file', batchId, file }),
+      (progress) => this.emit({ type: 'batch-progress', batchId, progress }),
+    );
+    this.batches.set(batchId, run);
+    run.done.then(
+      (report) => this.emit({ type: 'batch-done', batchId, report }),
+      (err: unknown) => this.emit({ type: 'batch-failed', batchId, error: toErrorInfo(err) }),
+    ).finally(() => this.batches.delete(batchId));
+    return { batchId, done: run.done };
+  }
+
+  controlBatch(batchId: string, action: 'pause' | 'resume' | 'cancel'): void {
+    const run = this.batches.get(batchId);
+    if (!run) throw new GanvasError('NOT_FOUND', 'That batch is not running.');
+    run[action]();
+  }
+
+  /**
+   * The AI edits of a document as a batch recipe: every visible layer made by Enhance, Style or
+   * Low light, bottom to top (each tool having worked on the result below it, as the panels do).
+   */
+  recipeFromDocument(docId: string): Recipe {
+    const doc = this.doc(docId);
+    const steps = doc.layers
+      .filter((l) => l.props.visible)
+      .flatMap((l) => l.aiEdits())
+      .filter((e) => e.toolId === 'enhance' || e.toolId === 'style' || e.toolId === 'lowlight')
+      .map((e) => recipeStep.parse({ tool: e.toolId, params: e.params }));
+    if (steps.length === 0) throw new GanvasError('INVALID_INPUT', 'This document has no Enhance, Style or Low light edits to make a recipe from.');
+    return recipeSchema.parse({ name: `${doc.source.meta.fileName.replace(/\.[^.]+$/, '')} edits`, steps });
+  }
+
   /** Resolves when the job ends, with its event. */
   waitFor(jobId: string): Promise<Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>> {
     return new Promise((resolve) => {
@@ -773,6 +827,8 @@ export class Engine {
 
   /** Stops jobs and timers. Autosaves stay (they are removed by closing a document, not by quitting with it open). */
   async dispose(): Promise<void> {
+    for (const b of this.batches.values()) b.cancel();
+    await Promise.all([...this.batches.values()].map((b) => b.done.catch(() => {})));
     for (const id of [...this.running.keys()]) this.cancel(id);
     for (const e of this.docs.values()) if (e.timer) clearInterval(e.timer);
     await Promise.all([...this.docs.values()].map((e) => e.queue));

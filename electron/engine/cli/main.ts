@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { existsSync, realpathSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { REPORT_NAME } from '../batch/batch.js';
+import { recipeSchema, type Recipe } from '../batch/recipe.js';
 import { Engine, type DocumentInfo } from '../engine.js';
 import { sidesForAspect } from '../tools/aspect.js';
 import { errorMessage, GanvasError } from '../errors.js';
@@ -23,6 +26,12 @@ Usage:
                  [--keep-colours] [-o <out>]
   ganvas lowlight <photo|raw> [--model iat|sci-easy|sci-medium|sci-difficult] [--denoise 0-1]
                  [--no-protect-highlights] [-o <out>]
+  ganvas batch <in-dir> <out-dir> (--recipe <recipe.json> | steps) [--recursive]
+                 [--include <glob>]... [--exclude <glob>]... [--formats jpg,png,…]
+                 [--skip-existing] [--concurrency N] [--allow-inside-input]
+           steps: [--enhance 2|4[:fast|hq]] [--style <preset>[:strength]] [--lowlight iat|sci-…]
+                  [--resize <long side>] [--format jpeg|png|webp|tiff] [--jpeg-quality 1-100]
+                  [--name '{name}-{recipe}'] [--save-recipe <file>]
   ganvas export <photo|project.ganvas> -o <out> [--jpeg-quality 1-100] [--bit-depth 8|16]
                  [--overwrite] [--no-ai-provenance]
   ganvas project info <project.ganvas>
@@ -243,6 +252,98 @@ async function lowlight(args: string[]): Promise<number> {
   return runToolToFile(values, input, output, { id: 'lowlight', params, describe: 'Brightening' });
 }
 
+/** A recipe from the step flags, in the order given on the command line. */
+function recipeFromFlags(args: string[], values: Record<string, unknown>): Recipe {
+  const steps: unknown[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1] ?? ''];
+    if (flag === '--enhance') {
+      const [scale, quality] = value.split(':');
+      steps.push({ tool: 'enhance', params: { scale: intOption(scale, 'enhance', [2, 4]), quality: quality ?? 'fast' } });
+    } else if (flag === '--style') {
+      const [style, strength] = value.split(':');
+      steps.push({ tool: 'style', params: { style, ...(strength ? { strength: fraction(strength, 'style strength') } : {}) } });
+    } else if (flag === '--lowlight') steps.push({ tool: 'lowlight', params: { model: LOWLIGHT_SHORT[value] ?? value } });
+    else if (flag === '--resize') steps.push({ tool: 'resize', params: { longSide: intOption(value, 'resize') } });
+  }
+  const parsed = recipeSchema.safeParse({
+    name: 'batch',
+    steps,
+    output: {
+      format: (values.format as string | undefined) ?? 'jpeg',
+      quality: intOption(values['jpeg-quality'] as string | undefined, 'jpeg-quality') ?? 92,
+      ...(values.name ? { naming: values.name } : {}),
+    },
+  });
+  if (!parsed.success) throw new UsageError(`The batch steps are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+async function batch(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...common,
+      recipe: { type: 'string' },
+      'save-recipe': { type: 'string' },
+      recursive: { type: 'boolean', default: false },
+      include: { type: 'string', multiple: true, default: [] },
+      exclude: { type: 'string', multiple: true, default: [] },
+      formats: { type: 'string' },
+      'skip-existing': { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '2' },
+      'allow-inside-input': { type: 'boolean', default: false },
+      enhance: { type: 'string', multiple: true },
+      style: { type: 'string', multiple: true },
+      lowlight: { type: 'string', multiple: true },
+      resize: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      'jpeg-quality': { type: 'string' },
+      name: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 2) throw new UsageError('batch takes an input folder and an output folder.');
+  const [input, output] = positionals.map((p) => resolve(p)) as [string, string];
+  let recipe: Recipe;
+  if (values.recipe) {
+    const parsed = recipeSchema.safeParse(JSON.parse(await readFile(resolve(values.recipe), 'utf8').catch((err: unknown) => { throw new UsageError(`Cannot read the recipe ${values.recipe}: ${errorMessage(err)}`); })));
+    if (!parsed.success) throw new UsageError(`${basename(values.recipe)} is not a valid recipe: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    recipe = parsed.data;
+  } else recipe = recipeFromFlags(args, values);
+  if (values['save-recipe']) await writeFile(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
+  const engine = engineFor(values);
+  try {
+    const { batchId, done } = engine.startBatch({
+      input,
+      output,
+      recipe,
+      recursive: values.recursive,
+      include: values.include,
+      exclude: values.exclude,
+      extensions: values.formats ? values.formats.split(',').map((f) => f.trim()).filter(Boolean) : [],
+      skipExisting: values['skip-existing'],
+      concurrency: intOption(values.concurrency, 'concurrency') ?? 2,
+      allowInsideInput: values['allow-inside-input'],
+    });
+    const off = engine.onEvent((e) => {
+      if (e.type === 'batch-file' && e.batchId === batchId && e.file.status !== 'running') {
+        process.stderr.write(`${e.file.status.padEnd(7)} ${e.file.input}${e.file.reason ? ` — ${e.file.reason}` : e.file.output ? ` → ${e.file.output}` : ''}\n`);
+      }
+    });
+    const cancel = () => engine.controlBatch(batchId, 'cancel');
+    process.once('SIGINT', cancel);
+    const report = await done;
+    off();
+    process.off('SIGINT', cancel);
+    const t = report.totals;
+    process.stderr.write(`${t.files} files: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed. Report: ${join(output, REPORT_NAME)}\n`);
+    return report.cancelled ? 130 : t.failed > 0 ? 1 : 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
 async function inpaint(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...common, ...exportFlags, mask: { type: 'string' }, model: { type: 'string' } } });
   const input = onePhoto('inpaint', positionals);
@@ -372,6 +473,8 @@ export async function main(argv: string[]): Promise<number> {
         return await style(rest);
       case 'lowlight':
         return await lowlight(rest);
+      case 'batch':
+        return await batch(rest);
       case 'inpaint':
         return await inpaint(rest);
       case 'extend':

@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { GanvasError, errorMessage, isCancelled } from '../errors.js';
+import type { AiEdit } from '../document/layer.js';
+import { openImage, type OpenOptions } from '../images/open.js';
+import type { Raster } from '../images/raster.js';
+import { resizeRaster } from '../images/resample.js';
+import { saveImage, supports16Bit } from '../images/save.js';
+import { aiProvenanceXmp } from '../images/xmp.js';
+import type { ToolResult } from '../tools/tool.js';
+import { Journal } from './journal.js';
+import { recipeScale, type Recipe } from './recipe.js';
+import { scanFolder, type ScanOptions } from './scan.js';
+
+export interface BatchOptions extends Omit<ScanOptions, 'skipDir'> {
+  input: string;
+  output: string;
+  recipe: Recipe;
+  /** Leave a file alone when its output already exists: no decoding, no inference. */
+  skipExisting: boolean;
+  /** Files in flight at once: while one is inferring, others decode and encode. */
+  concurrency: number;
+  /** The user chose to write inside the input folder (never over an original). */
+  allowInsideInput?: boolean;
+  recordAiProvenance: boolean;
+}
+
+export type FileStatus = 'queued' | 'running' | 'done' | 'skipped' | 'failed';
+
+export interface FileReport {
+  /** Relative to the input folder. */
+  input: string;
+  /** Relative to the output folder. */
+  output: string | null;
+  status: FileStatus;
+  reason?: string;
+  ms?: number;
+}
+
+export interface BatchProgress {
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  running: string[];
+  paused: boolean;
+  filesPerMinute: number | null;
+  etaSeconds: number | null;
+}
+
+export interface BatchReport {
+  recipe: string;
+  input: string;
+  output: string;
+  startedAt: string;
+  finishedAt: string;
+  cancelled: boolean;
+  totals: { files: number; done: number; skipped: number; failed: number };
+  /** Network runs this batch made (0 when everything was skipped or done before). */
+  inferenceRuns: number;
+  files: FileReport[];
+}
+
+/** How the batch runs tools: the engine's worker, one network run at a time. */
+export type RunTool = (toolId: string, raster: Raster, params: unknown) => { result: Promise<ToolResult & { modelId: string }>; cancel: () => void };
+
+export const REPORT_NAME = 'ganvas-batch-report.json';
+
+function inside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== child);
+}
+
+/** The output's path for an input file: the naming template in the input's sub-folder. */
+export function outputName(rel: string, recipe: Recipe, date: string): string {
+  const ext = recipe.output.format === 'jpeg' ? 'jpg' : recipe.output.format === 'tiff' ? 'tif' : recipe.output.format;
+  const stem = basename(rel, extname(rel));
+  const name = recipe.output.naming
+    .replaceAll('{name}', stem)
+    .replaceAll('{recipe}', recipe.name)
+    .replaceAll('{scale}', String(recipeScale(recipe)))
+    .replaceAll('{date}', date)
+    .replaceAll('{ext}', ext);
+  const folder = dirname(rel);
+  return `${folder === '.' ? '' : `${folder}/`}${name.replace(/[/\\]/g, '_')}.${ext}`;
+}
+
+/**
+ * One batch: scans the input folder, then runs the recipe on every file with a few in flight,
+ * writes each output atomically, journals progress in the output folder so a second run of the
+ * same batch resumes, and ends with a report (also written as JSON in the output folder).
+ * A file that fails is reported with its reason; the rest go on.
+ */
+export class BatchRun {
+  readonly files: FileReport[] = [];
+  private paused = false;
+  private cancelled = false;
+  private wake: (() => void) | null = null;
+  private readonly running = new Map<string, () => void>();
+  private inferenceRuns = 0;
+  private startedAt = new Date();
+  private processedMs: number[] = [];
+  readonly done: Promise<BatchReport>;
+
+  constructor(
+    private readonly opts: BatchOptions,
+    private readonly runTool: RunTool,
+    private readonly openOptions: OpenOptions,
+    private readonly onFile: (f: FileReport) => void,
+    private readonly onProgress: (p: BatchProgress) => void,
+  ) {
+    this.done = this.run();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.onProgress(this.progress());
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+    this.onProgress(this.progress());
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const stop of this.running.values()) stop();
+    this.wake?.();
+  }
+
+  progress(): BatchProgress {
+    const count = (s: FileStatus) => this.files.filter((f) => f.status === s).length;
+    const [done, skipped, failed] = [count('done'), count('skipped'), count('failed')];
+    const minutes = (Date.now() - this.startedAt.getTime()) / 60_000;
+    const worked = this.processedMs.length;
+    const rate = worked > 0 && minutes > 0 ? worked / minutes : null;
+    const left = this.files.length - done - skipped - failed;
+    return {
+      total: this.files.length,
+      done,
+      skipped,
+      failed,
+      running: [...this.running.keys()],
+      paused: this.paused,
+      filesPerMinute: rate,
+      etaSeconds: rate ? (left / rate) * 60 : null,
+    };
+  }
+
+  private set(file: FileReport, patch: Partial<FileReport>): void {
+    Object.assign(file, patch);
+    this.onFile({ ...file });
+    this.onProgress(this.progress());
+  }
+
+  private async run(): Promise<BatchReport> {
+    const input = resolve(this.opts.input);
+    const output = resolve(this.opts.output);
+    if (!existsSync(input)) throw new GanvasError('NOT_FOUND', `The input folder ${input} does not exist.`);
+    if (inside(output, input) && !this.opts.allowInsideInput) {
+      throw new GanvasError('INVALID_INPUT', `The output folder is inside the input folder ${input}; choose another, or allow writing inside the input.`);
+    }
+    await mkdir(output, { recursive: true });
+    const scanned = await scanFolder(input, { ...this.opts, skipDir: output });
+    const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
+    const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
+    for (const f of scanned) this.files.push({ input: f.rel, output: outputName(f.rel, this.opts.recipe, date), status: 'queued' });
+    this.onProgress(this.progress());
+
+    const queue = [...this.files];
+    const worker = async () => {
+      for (let file = queue.shift(); file && !this.cancelled; file = queue.shift()) {
+        while (this.paused && !this.cancelled) await new Promise<void>((r) => (this.wake = r));
+        if (this.cancelled) break;
+        await this.process(file, input, output, journal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.opts.concurrency) }, worker));
+    return this.finish(input, output);
+  }
+
+  private async process(file: FileReport, input: string, output: string, journal: Journal): Promise<void> {
+    const target = join(output, file.output!);
+    const source = join(input, file.input);
+    const before = journal.last.get(file.input);
+    // Done by an earlier run of this batch (or finished just before a crash stopped the journal).
+    if ((before?.status === 'done' || before?.status === 'started') && existsSync(target)) return this.set(file, { status: 'done', reason: 'done in an earlier run' });
+    if (this.opts.skipExisting && existsSync(target)) return this.set(file, { status: 'skipped', reason: 'the output exists' });
+    if (resolve(target) === resolve(source)) return this.set(file, { status: 'failed', reason: 'the output would overwrite the original' });
+    const t0 = performance.now();
+    this.set(file, { status: 'running' });
+    await journal.write({ rel: file.input, status: 'started', output: file.output });
+    try {
+      const { raster: decoded, meta } = await openImage(source, this.openOptions);
+      let raster = decoded;
+      const ai: AiEdit[] = [];
+      for (const step of this.opts.recipe.steps) {
+        if (this.cancelled) throw new GanvasError('CANCELLED', 'Cancelled.');
+        if (step.tool === 'resize') {
+          const s = Math.min(1, step.params.longSide / Math.max(raster.width, raster.height));
+          if (s < 1) raster = await resizeRaster(raster, Math.round(raster.width * s), Math.round(raster.height * s));
+          continue;
+        }
+        const job = this.runTool(step.tool, raster, step.params);
+        this.running.set(file.input, job.cancel);
+        this.inferenceRuns++;
+        const r = await job.result;
+        raster = r.raster;
+        ai.push({ toolId: step.tool, modelId: r.modelId, provider: r.provider, params: step.params });
+      }
+      const o = this.opts.recipe.output;
+      await mkdir(dirname(target), { recursive: true });
+      const xmp = this.opts.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
+      await saveImage(raster, target, { format: o.format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(o.format) && raster.depth === 16 ? 16 : 8 }, { exif: meta.exif, icc: meta.icc, xmp });
+      await journal.write({ rel: file.input, status: 'done', output: file.output });
+      this.processedMs.push(performance.now() - t0);
+      this.set(file, { status: 'done', ms: Math.round(performance.now() - t0) });
+    } catch (err) {
+      const reason = isCancelled(err) ? 'cancelled' : errorMessage(err);
+      if (!isCancelled(err)) await journal.write({ rel: file.input, status: 'failed', output: null, reason });
+      this.processedMs.push(performance.now() - t0);
+      this.set(file, { status: isCancelled(err) ? 'queued' : 'failed', reason, output: isCancelled(err) ? file.output : null });
+    } finally {
+      this.running.delete(file.input);
+    }
+  }
+
+  private async finish(input: string, output: string): Promise<BatchReport> {
+    const count = (s: FileStatus) => this.files.filter((f) => f.status === s).length;
+    const report: BatchReport = {
+      recipe: this.opts.recipe.name,
+      input,
+      output,
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      cancelled: this.cancelled,
+      totals: { files: this.files.length, done: count('done'), skipped: count('skipped'), failed: count('failed') },
+      inferenceRuns: this.inferenceRuns,
+      files: this.files,
+    };
+    const path = join(output, REPORT_NAME);
+    await writeFile(`${path}.tmp`, JSON.stringify(report, null, 2));
+    await rename(`${path}.tmp`, path);
+    return report;
+  }
+}

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, appendFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+export type JournalRecord = { rel: string; status: 'started' | 'done' | 'failed'; output: string | null; reason?: string; at: string };
+
+/**
+ * What a batch has done, one line per event, in the output folder: running the same batch again
+ * reads it to skip what is done. A batch is "the same" when its input, output and recipe are.
+ */
+export class Journal {
+  private constructor(readonly path: string, readonly last: Map<string, JournalRecord>) {}
+
+  static key(parts: unknown): string {
+    return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+  }
+
+  static async open(outputDir: string, key: string): Promise<Journal> {
+    const path = join(outputDir, '.ganvas-batch', `journal-${key}.jsonl`);
+    const last = new Map<string, JournalRecord>();
+    const text = await readFile(path, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const r = JSON.parse(line) as JournalRecord;
+        // "started" after "done" cannot happen; a later "started" only matters when not done.
+        if (last.get(r.rel)?.status !== 'done') last.set(r.rel, r);
+      } catch {
+        // The last line of a journal cut short by a crash: what it would have said is redone.
+      }
+    }
+    await mkdir(dirname(path), { recursive: true });
+    return new Journal(path, last);
+  }
+
+  async write(r: Omit<JournalRecord, 'at'>): Promise<void> {
+    await appendFile(this.path, `${JSON.stringify({ ...r, at: new Date().toISOString() })}\n`);
+  }
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { EXPORT_FORMATS } from '../images/save.js';
+import { enhanceParams } from '../tools/enhance.js';
+import { lowlightParams } from '../tools/lowlight.js';
+import { styleParams } from '../tools/style.js';
+
+/** One step of a recipe: an AI tool with its settings, or a plain resize. */
+export const recipeStep = z.discriminatedUnion('tool', [
+  z.object({ tool: z.literal('enhance'), params: enhanceParams }),
+  z.object({ tool: z.literal('style'), params: styleParams }),
+  z.object({ tool: z.literal('lowlight'), params: lowlightParams }),
+  /** Fit inside a long side of this many pixels (never enlarging). */
+  z.object({ tool: z.literal('resize'), params: z.object({ longSide: z.number().int().min(16).max(65_535) }) }),
+]);
+export type RecipeStep = z.infer<typeof recipeStep>;
+
+/** What a batch does to each photo and how it writes the result; saved and loaded as JSON. */
+export const recipeSchema = z.object({
+  version: z.literal(1).default(1),
+  name: z.string().min(1).max(100).default('recipe'),
+  steps: z.array(recipeStep).max(20),
+  output: z
+    .object({
+      format: z.enum(EXPORT_FORMATS).default('jpeg'),
+      quality: z.number().int().min(1).max(100).default(92),
+      /** 16 only where the format holds it; otherwise 8. */
+      bitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
+      /** {name} {ext} {recipe} {scale} {date}; sub-folders are kept separately. */
+      naming: z.string().min(1).max(200).default('{name}'),
+    })
+    .default({ format: 'jpeg', quality: 92, bitDepth: 8, naming: '{name}' }),
+});
+export type Recipe = z.infer<typeof recipeSchema>;
+
+/** The overall scale a recipe applies (for the {scale} name token). */
+export function recipeScale(r: Recipe): number {
+  return r.steps.reduce((s, step) => s * (step.tool === 'enhance' ? step.params.scale : 1), 1);
+}
