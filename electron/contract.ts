@@ -9,6 +9,7 @@ import { EXPORT_FORMATS } from './engine/images/save.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
 import type { ModelStatus } from './engine/models/store.js';
 import { settingsPatch, type Settings } from './engine/settings.js';
+import { recipeSchema, type Recipe } from './engine/batch/recipe.js';
 import { enhanceParams } from './engine/tools/enhance.js';
 import { extendParams } from './engine/tools/extend.js';
 import { inpaintParams } from './engine/tools/inpaint.js';
@@ -111,6 +112,25 @@ export const calls = {
   getSettings: z.object({}),
   updateSettings: settingsPatch,
   doctor: z.object({}),
+  /** Shows the system folder dialog; the folder may then be used by a batch. Null when cancelled. */
+  chooseFolder: z.object({ purpose: z.enum(['input', 'output']) }),
+  /** Starts a batch between two folders the user chose in this session's folder dialogs. */
+  startBatch: z.object({
+    input: z.string().min(1).max(4096),
+    output: z.string().min(1).max(4096),
+    recipe: recipeSchema,
+    recursive: z.boolean(),
+    include: z.array(z.string().min(1).max(200)).max(50),
+    exclude: z.array(z.string().min(1).max(200)).max(50),
+    extensions: z.array(z.string().min(1).max(10)).max(50),
+    skipExisting: z.boolean(),
+    concurrency: z.number().int().min(1).max(16),
+    allowInsideInput: z.boolean(),
+  }),
+  controlBatch: z.object({ batchId: id, action: z.enum(['pause', 'resume', 'cancel']) }),
+  recipeFromDocument: z.object(doc),
+  saveRecipeWithDialog: z.object({ recipe: recipeSchema }),
+  loadRecipeWithDialog: z.object({}),
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -142,11 +162,17 @@ export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
   getSettings: Settings;
   updateSettings: Settings;
   doctor: DoctorReport;
+  chooseFolder: string | null;
+  startBatch: { batchId: string };
+  controlBatch: null;
+  recipeFromDocument: Recipe;
+  saveRecipeWithDialog: string | null;
+  loadRecipeWithDialog: Recipe | null;
 };
 
 export type MenuAction =
   | 'open' | 'save' | 'save-as' | 'export' | 'undo' | 'redo' | 'undo-document' | 'redo-document'
-  | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-100' | 'help' | 'settings';
+  | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-100' | 'help' | 'settings' | 'batch';
 
 export type AppEvent = EngineEvent | { type: 'menu'; action: MenuAction } | { type: 'document-opened'; doc: DocumentInfo };
 
@@ -160,7 +186,8 @@ export interface GanvasApi {
 
 export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
-export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelStatus, RecoveryEntry, Settings, StylePreset };
+export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
+export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
 export type { LayerInfo } from './engine/engine.js';
 export type { JobProgress } from './engine/jobs/host.js';
 export type { BlendMode } from './engine/document/blend.js';

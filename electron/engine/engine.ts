@@ -679,7 +679,7 @@ export class Engine {
   }
 
   /** Runs a tool on pixels that belong to no document (batch), on the same worker as everything else. */
-  runOnPixels(toolId: string, raster: Raster, rawParams: unknown): { result: Promise<ToolResult>; cancel: () => void } {
+  runOnPixels(toolId: string, raster: Raster, rawParams: unknown): { result: Promise<ToolResult & { stats: RunStats }>; cancel: () => void } {
     const params = getTool(toolId).params.parse(rawParams ?? {});
     const job = this.jobs.run(toolId, { raster, mask: null }, params);
     return { result: job.result, cancel: job.cancel };

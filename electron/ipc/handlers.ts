@@ -1,4 +1,7 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { calls, type CallName, type CallResults } from '../contract.js';
+import { recipeSchema } from '../engine/batch/recipe.js';
 import type { Engine } from '../engine/engine.js';
 import { GanvasError } from '../engine/errors.js';
 import type { ExportFormat } from '../engine/images/save.js';
@@ -12,6 +15,9 @@ export interface Dialogs {
   openImage(): Promise<string | null>;
   saveImage(suggestedName: string, format: ExportFormat): Promise<string | null>;
   saveProject(suggestedName: string): Promise<string | null>;
+  openFolder(purpose: 'input' | 'output'): Promise<string | null>;
+  saveRecipe(suggestedName: string): Promise<string | null>;
+  openRecipe(): Promise<string | null>;
 }
 
 type Handlers = { [K in CallName]: (input: unknown) => Promise<CallResults[K]> };
@@ -29,6 +35,8 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
     if (!r.success) throw new GanvasError('INVALID_INPUT', `Invalid ${name} request: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     return r.data as ReturnType<(typeof calls)[K]['parse']>;
   };
+  // Folders the user picked in a dialog: a batch may read or write only these.
+  const granted = new Set<string>();
   const open = async (path: string) => {
     const doc = await engine.open(path);
     onOpened(doc.projectPath ?? doc.path);
@@ -185,6 +193,39 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
     doctor: async (input) => {
       parse('doctor', input);
       return engine.doctor();
+    },
+    chooseFolder: async (input) => {
+      const path = await dialogs.openFolder(parse('chooseFolder', input).purpose);
+      if (path) granted.add(resolve(path));
+      return path;
+    },
+    startBatch: async (input) => {
+      const o = parse('startBatch', input);
+      for (const folder of [o.input, o.output]) {
+        if (!granted.has(resolve(folder))) throw new GanvasError('INVALID_INPUT', `Choose ${folder} with the folder dialog first.`);
+      }
+      return { batchId: engine.startBatch(o).batchId };
+    },
+    controlBatch: async (input) => {
+      const { batchId, action } = parse('controlBatch', input);
+      engine.controlBatch(batchId, action);
+      return null;
+    },
+    recipeFromDocument: async (input) => engine.recipeFromDocument(parse('recipeFromDocument', input).docId),
+    saveRecipeWithDialog: async (input) => {
+      const { recipe } = parse('saveRecipeWithDialog', input);
+      const path = await dialogs.saveRecipe(`${recipe.name}.json`);
+      if (!path) return null;
+      await writeFile(path, JSON.stringify(recipe, null, 2));
+      return path;
+    },
+    loadRecipeWithDialog: async (input) => {
+      parse('loadRecipeWithDialog', input);
+      const path = await dialogs.openRecipe();
+      if (!path) return null;
+      const parsed = recipeSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+      if (!parsed.success) throw new GanvasError('INVALID_INPUT', `${basename(path)} is not a Ganvas recipe: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
+      return parsed.data;
     },
   };
 }

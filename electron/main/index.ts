@@ -28,6 +28,7 @@ function send(e: AppEvent): void {
 
 const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif', ...RAW_EXTENSIONS];
 const PROJECTS = { name: 'Ganvas projects', extensions: [PROJECT_EXTENSION] };
+const RECIPES = { name: 'Batch recipes', extensions: ['json'] };
 
 async function pickFile(filters: Electron.FileFilter[]): Promise<string | null> {
   const r = await dialog.showOpenDialog(window!, { properties: ['openFile'], filters });
@@ -44,6 +45,12 @@ const dialogs: Dialogs = {
   openImage: () => pickFile([{ name: 'Images', extensions: IMAGE_EXTENSIONS }]),
   saveImage: (suggestedName, format) => pickSavePath(suggestedName, { name: format.toUpperCase(), extensions: [suggestedName.split('.').pop()!] }),
   saveProject: (suggestedName) => pickSavePath(suggestedName, PROJECTS),
+  async openFolder(purpose) {
+    const r = await dialog.showOpenDialog(window!, { title: purpose === 'input' ? 'Photos to process' : 'Where to write the results', properties: ['openDirectory', 'createDirectory'] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+  saveRecipe: (suggestedName) => pickSavePath(suggestedName, RECIPES),
+  openRecipe: () => pickFile([RECIPES]),
 };
 
 const handlers = createHandlers(engine, dialogs, (path) => {
@@ -76,6 +83,7 @@ function buildMenu(): void {
         menuItem('Save', 'CmdOrCtrl+S', 'save'),
         menuItem('Save As…', 'CmdOrCtrl+Shift+S', 'save-as'),
         menuItem('Export…', 'CmdOrCtrl+Shift+E', 'export'),
+        menuItem('Batch…', 'CmdOrCtrl+B', 'batch'),
         { type: 'separator' },
         menuItem('Settings…', 'CmdOrCtrl+,', 'settings'),
         { type: 'separator' },

@@ -72,12 +72,16 @@ export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Prom
   });
 }
 
-/** The built renderer in Chromium at 1280×800, bridged to `engine`; `close` ends it all. */
-export async function openApp(engine: Engine, dialogs: Dialogs): Promise<{ page: Page; close: () => Promise<void> }> {
+/**
+ * The built renderer in Chromium at 1280×800, bridged to `engine`; `close` ends it all. Dialogs
+ * not given are cancelled by the "user".
+ */
+export async function openApp(engine: Engine, dialogs: Partial<Dialogs>): Promise<{ page: Page; close: () => Promise<void> }> {
   const server = await serveRenderer();
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await bridge(page, engine, dialogs);
+  const cancelled = async () => null;
+  await bridge(page, engine, { openFile: cancelled, openImage: cancelled, saveImage: cancelled, saveProject: cancelled, openFolder: cancelled, saveRecipe: cancelled, openRecipe: cancelled, ...dialogs });
   await page.goto(server.url);
   return {
     page,

@@ -8,6 +8,7 @@ import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { saveImage, supports16Bit } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
+import type { RunStats } from '../jobs/protocol.js';
 import type { ToolResult } from '../tools/tool.js';
 import { Journal } from './journal.js';
 import { recipeScale, type Recipe } from './recipe.js';
@@ -59,11 +60,13 @@ export interface BatchReport {
   totals: { files: number; done: number; skipped: number; failed: number };
   /** Network runs this batch made (0 when everything was skipped or done before). */
   inferenceRuns: number;
+  /** Time spent inside the networks (ORT session.run), summed over all runs. */
+  inferenceMs: number;
   files: FileReport[];
 }
 
 /** How the batch runs tools: the engine's worker, one network run at a time. */
-export type RunTool = (toolId: string, raster: Raster, params: unknown) => { result: Promise<ToolResult & { modelId: string }>; cancel: () => void };
+export type RunTool = (toolId: string, raster: Raster, params: unknown) => { result: Promise<ToolResult & { stats?: RunStats }>; cancel: () => void };
 
 export const REPORT_NAME = 'ganvas-batch-report.json';
 
@@ -99,6 +102,7 @@ export class BatchRun {
   private wake: (() => void) | null = null;
   private readonly running = new Map<string, () => void>();
   private inferenceRuns = 0;
+  private inferenceMs = 0;
   private startedAt = new Date();
   private processedMs: number[] = [];
   readonly done: Promise<BatchReport>;
@@ -207,6 +211,7 @@ export class BatchRun {
         this.running.set(file.input, job.cancel);
         this.inferenceRuns++;
         const r = await job.result;
+        this.inferenceMs += r.stats?.inferenceMs ?? 0;
         raster = r.raster;
         ai.push({ toolId: step.tool, modelId: r.modelId, provider: r.provider, params: step.params });
       }
@@ -238,6 +243,7 @@ export class BatchRun {
       cancelled: this.cancelled,
       totals: { files: this.files.length, done: count('done'), skipped: count('skipped'), failed: count('failed') },
       inferenceRuns: this.inferenceRuns,
+      inferenceMs: Math.round(this.inferenceMs),
       files: this.files,
     };
     const path = join(output, REPORT_NAME);

@@ -62,12 +62,18 @@ export async function scanFolder(dir: string, opts: ScanOptions): Promise<Scanne
         if (opts.recursive && full !== opts.skipDir) await walk(full);
         continue;
       }
-      if (!e.isFile()) continue;
+      // A link is followed; one that leads nowhere stays in, so the batch reports it as unreadable.
+      const target = e.isSymbolicLink() ? await stat(full).catch(() => null) : null;
+      if (target?.isDirectory()) {
+        if (opts.recursive && full !== opts.skipDir) await walk(full);
+        continue;
+      }
+      if (!e.isFile() && !e.isSymbolicLink()) continue;
       const rel = relative(root, full).split(sep).join('/');
       if (exts.size && !exts.has(extname(e.name).slice(1).toLowerCase())) continue;
       if (include.length && !include.some((r) => r.test(rel))) continue;
       if (exclude.some((r) => r.test(rel))) continue;
-      out.push({ path: full, rel, bytes: (await stat(full)).size });
+      out.push({ path: full, rel, bytes: e.isSymbolicLink() ? (target?.size ?? 0) : (await stat(full)).size });
     }
   };
   await walk(root);
