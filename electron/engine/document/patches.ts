@@ -50,10 +50,6 @@ export function changedTiles(a: Raster, b: Raster, area: Rect = fullRect(a)): Re
   return rects;
 }
 
-export function patchSetBytes(p: PatchSet): number {
-  return p.data.byteLength;
-}
-
 /** Copies the rectangles out of `r`. */
 export function extractPatches(r: Raster, rects: Rect[]): PatchSet {
   const samples = rects.reduce((n, q) => n + q.width * q.height * r.channels, 0);

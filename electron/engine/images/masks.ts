@@ -1,4 +1,4 @@
-import { allocRaster, type Raster, type Rect } from './raster.js';
+import type { Raster, Rect } from './raster.js';
 
 /** A mask as 0/1 bytes (1 = selected), row by row. */
 export interface BinaryMask {
@@ -113,13 +113,6 @@ export function regions(m: BinaryMask): Rect[] {
     boxes.push({ x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 });
   }
   return boxes;
-}
-
-/** A one-channel 8-bit mask from 0/1 bits (255 where set). */
-export function maskRaster(m: BinaryMask): Raster {
-  const r = allocRaster(m.width, m.height, 1, 8);
-  for (let i = 0; i < m.bits.length; i++) r.data[i] = m.bits[i] ? 255 : 0;
-  return r;
 }
 
 /** Sets (value 255) or clears (0) a rectangle of a mask, in place on a copy the caller owns. */
