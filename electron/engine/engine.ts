@@ -1,15 +1,16 @@
-import { mkdir, open as openFile, readFile, realpath, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { open as openFile, realpath } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { errorMessage, GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
+import { GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
 import type { BlendMode } from './document/blend.js';
 import { paintStroke, type Stroke } from './document/brush.js';
 import { PhotoDocument, type HistoryScope } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
+import { currentSelection, editableSelection, readMaskImage, selectionOnLayer, selectionPng } from './document/selection.js';
 import type { AiEdit, Layer, LayerProps } from './document/layer.js';
 import { openImage, type OpenOptions } from './images/open.js';
 import { fillPolygon, fillRect } from './images/masks.js';
-import { allocRaster, copyRaster, fullRect, sharpInput, type Raster, type Rect } from './images/raster.js';
+import { allocRaster, fullRect, sharpInput, type Raster, type Rect } from './images/raster.js';
 import { colourspaceOf, resizeRaster } from './images/resample.js';
 import { saveImage, type ExportOptions } from './images/save.js';
 import { aiProvenanceXmp } from './images/xmp.js';
@@ -23,7 +24,8 @@ import { loadProject, PROJECT_EXTENSION, saveProject } from './project/project.j
 import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
 import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
 import { getTool } from './tools/registry.js';
-import { FIXED_STYLES, STYLE_VECTORS } from './tools/style.js';
+import { STYLE_VECTORS } from './tools/style.js';
+import { listStylePresets, saveUserStyle, type StylePreset } from './tools/style-presets.js';
 import type { ToolResult } from './tools/tool.js';
 import { BatchRun, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from './batch/batch.js';
 import { recipeSchema, recipeStep, type Recipe } from './batch/recipe.js';
@@ -92,30 +94,7 @@ export interface HistoryInfo {
   position: number;
 }
 
-export interface StylePreset {
-  id: string;
-  name: string;
-  kind: 'fixed' | 'vector' | 'user';
-  /** For the user's own styles: what to pass as `style` (name and vector). */
-  vector?: number[];
-}
-
-const STYLE_NAMES: Record<string, string> = {
-  vangogh_starry_night: 'Van Gogh — Starry Night',
-  hokusai_great_wave: 'Hokusai — The Great Wave (ukiyo-e)',
-  munch_scream: 'Munch — The Scream',
-  kandinsky_composition: 'Kandinsky — Composition',
-  monet_water_lilies: 'Monet — Water Lilies',
-  monet_poplars_meadow: 'Monet — Poplars',
-  monet_seaside_cliffs: 'Monet — Seaside Cliffs',
-  monet_garden_bright: 'Monet — Garden',
-};
-
-/** A display name for a style vector's key (new keys read as their words). */
-function styleName(id: string): string {
-  const words = id.replace(/_/g, ' ');
-  return STYLE_NAMES[id] ?? words.charAt(0).toUpperCase() + words.slice(1);
-}
+export type { StylePreset };
 
 export type SelectionShape = { kind: 'rect'; rect: Rect } | { kind: 'lasso'; points: [number, number][] };
 
@@ -269,11 +248,16 @@ export class Engine {
   private register(doc: PhotoDocument, lost: string[]): DocumentInfo {
     const e: OpenDoc = { doc, lost, queue: Promise.resolve(), autosavedRevision: doc.revision, timer: null };
     this.docs.set(doc.id, e);
-    if (this.options.autosave) {
-      e.timer = setInterval(() => void this.autosave(doc.id), this.settings.get().autosaveMinutes * 60_000);
-      e.timer.unref();
-    }
+    this.startAutosave(e);
     return this.info(doc.id);
+  }
+
+  /** (Re)starts a document's autosave timer at the current setting (the app only). */
+  private startAutosave(e: OpenDoc): void {
+    if (!this.options.autosave) return;
+    if (e.timer) clearInterval(e.timer);
+    e.timer = setInterval(() => void this.autosave(e.doc.id), this.settings.get().autosaveMinutes * 60_000);
+    e.timer.unref();
   }
 
   /** Every open document, e.g. to ask about unsaved changes before quitting. */
@@ -298,7 +282,7 @@ export class Engine {
       layers: d.layers.map(layerInfo),
       canUndoDocument: d.history.canUndo,
       canRedoDocument: d.history.canRedo,
-      hasSelection: d.selection !== null && d.selection.width === d.width && d.selection.height === d.height && d.selection.data.some((v) => v >= 128),
+      hasSelection: currentSelection(d)?.data.some((v) => v >= 128) ?? false,
       lost,
     };
   }
@@ -477,7 +461,7 @@ export class Engine {
     const source = doc.layer(layerId);
     const tool = getTool(toolId);
     const params = tool.params.parse(rawParams ?? {});
-    const mask = tool.usesMask ? this.selectionOn(doc, source) : null;
+    const mask = tool.usesMask ? selectionOnLayer(doc, source) : null;
     const input = { raster: source.raster, mask, reference: extra.reference ?? null };
     const job = this.jobs.run(toolId, input, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
     this.running.set(job.id, { docId, cancel: job.cancel });
@@ -540,32 +524,10 @@ export class Engine {
 
   // ── Selection (what Erase removes) ────────────────────────────────────────────────────────
 
-  /** The selection as a mask over a layer's own pixels; refuses when nothing is selected. */
-  private selectionOn(doc: PhotoDocument, layer: Layer): Raster {
-    const sel = doc.selection;
-    if (!sel || sel.width !== doc.width || sel.height !== doc.height || !sel.data.some((v) => v >= 128)) {
-      throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
-    }
-    const { raster, bounds } = layer;
-    if (bounds.x === 0 && bounds.y === 0 && raster.width === sel.width && raster.height === sel.height && bounds.width === sel.width) return sel;
-    // Nearest sample of the canvas-sized selection at each of the layer's pixels.
-    const out = allocRaster(raster.width, raster.height, 1, 8);
-    for (let y = 0; y < raster.height; y++) {
-      const cy = Math.floor(bounds.y + ((y + 0.5) * bounds.height) / raster.height);
-      if (cy < 0 || cy >= sel.height) continue;
-      for (let x = 0; x < raster.width; x++) {
-        const cx = Math.floor(bounds.x + ((x + 0.5) * bounds.width) / raster.width);
-        if (cx >= 0 && cx < sel.width) out.data[y * raster.width + x] = sel.data[cy * sel.width + cx]!;
-      }
-    }
-    return out;
-  }
-
-  /** The selection to change (a fresh copy at canvas size), and a way to install it. */
+  /** The selection to change (a fresh copy at canvas size), installed when `change` is done. */
   private async changeSelection(docId: string, change: (sel: Raster) => void): Promise<DocumentInfo> {
     await this.edit(docId, (doc) => {
-      const current = doc.selection && doc.selection.width === doc.width && doc.selection.height === doc.height ? doc.selection : null;
-      const next = current ? copyRaster(current) : allocRaster(doc.width, doc.height, 1, 8);
+      const next = editableSelection(doc);
       change(next);
       doc.selection = next;
     });
@@ -598,29 +560,17 @@ export class Engine {
 
   /** Uses a mask image (white = remove) as the selection; it must be the canvas's size. */
   async selectionFromFile(docId: string, path: string): Promise<DocumentInfo> {
-    const full = resolve(path);
-    const { data, info } = await sharp(full).flatten({ background: '#000000' }).greyscale().raw().toBuffer({ resolveWithObject: true })
-      .catch((err: unknown) => { throw new GanvasError('IMAGE_UNREADABLE', `${basename(full)} cannot be read as a mask: ${errorMessage(err)}`); });
     const doc = this.doc(docId);
-    if (info.width !== doc.width || info.height !== doc.height) {
-      throw new GanvasError('INVALID_INPUT', `The mask ${basename(full)} is ${info.width}×${info.height} but the photo is ${doc.width}×${doc.height}; they must match.`);
-    }
-    return this.changeSelection(docId, (sel) => sel.data.set(data.subarray(0, sel.data.length)));
+    const mask = await readMaskImage(resolve(path), doc);
+    return this.changeSelection(docId, (sel) => sel.data.set(mask));
   }
 
   /** The selection as a white PNG whose alpha is the mask, no longer than `maxSide`; null when there is none. */
   async selectionPreview(docId: string, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array } | null> {
-    const doc = this.doc(docId);
-    const sel = doc.selection;
-    if (!sel || sel.width !== doc.width || sel.height !== doc.height) return null;
-    const white = Buffer.alloc(sel.width * sel.height, 255);
-    const png = await sharp(white, { raw: { width: sel.width, height: sel.height, channels: 1 } })
-      .joinChannel(Buffer.from(sel.data.buffer, sel.data.byteOffset, sel.data.byteLength), { raw: { width: sel.width, height: sel.height, channels: 1 } })
-      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-      .png({ compressionLevel: 1 })
-      .toBuffer({ resolveWithObject: true });
-    return { width: png.info.width, height: png.info.height, png: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+    const sel = currentSelection(this.doc(docId));
+    return sel && selectionPng(sel, maxSide);
   }
+
 
   /**
    * A tool's result on a copy of a layer no larger than `maxSide`, as a PNG, without touching the
@@ -645,37 +595,17 @@ export class Engine {
 
   /** Every style the Style panel offers: Monet first, the painters' vectors, the fixed styles, the user's own. */
   async stylePresets(): Promise<StylePreset[]> {
-    const vectors = await readFile(await this.store.resolve(STYLE_VECTORS), 'utf8').then((t) => (JSON.parse(t) as { vectors: Record<string, number[]> }).vectors);
-    const own = await this.userStyles();
-    return [
-      { id: 'monet', name: FIXED_STYLES.monet!.name, kind: 'fixed' },
-      ...Object.keys(vectors).filter((k) => k !== 'monet_average_120').map((id) => ({ id, name: styleName(id), kind: 'vector' as const })),
-      ...Object.entries(FIXED_STYLES).filter(([id]) => id !== 'monet').map(([id, f]) => ({ id, name: f.name, kind: 'fixed' as const })),
-      ...own.map((u) => ({ id: `user:${u.name}`, name: u.name, kind: 'user' as const, vector: u.vector })),
-    ];
-  }
-
-  private async userStyles(): Promise<{ name: string; vector: number[] }[]> {
-    try {
-      return JSON.parse(await readFile(this.userStylesPath, 'utf8')) as { name: string; vector: number[] }[];
-    } catch {
-      return [];
-    }
-  }
-
-  private get userStylesPath(): string {
-    return join(this.options.dataDir ?? userDataDir(), 'styles.json');
+    return listStylePresets(await this.store.resolve(STYLE_VECTORS), this.userStylesPath);
   }
 
   /** Keeps a style learned from a painting under a name (replacing one of the same name). */
   async saveStylePreset(name: string, vector: number[]): Promise<StylePreset[]> {
-    const styles = (await this.userStyles()).filter((u) => u.name !== name);
-    styles.push({ name, vector });
-    await mkdir(dirname(this.userStylesPath), { recursive: true });
-    const tmp = `${this.userStylesPath}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(styles));
-    await rename(tmp, this.userStylesPath);
+    await saveUserStyle(this.userStylesPath, name, vector);
     return this.stylePresets();
+  }
+
+  private get userStylesPath(): string {
+    return join(this.options.dataDir ?? userDataDir(), 'styles.json');
   }
 
   /** Runs a tool on pixels that belong to no document (batch), on the same worker as everything else. */
@@ -815,8 +745,10 @@ export class Engine {
   }
 
   async updateSettings(patch: z.input<typeof settingsPatch>): Promise<Settings> {
+    const before = this.settings.get();
     const s = await this.settings.update(patch);
     this.history.setBudget(s.historyBudgetBytes);
+    if (s.autosaveMinutes !== before.autosaveMinutes) for (const e of this.docs.values()) this.startAutosave(e);
     return s;
   }
 

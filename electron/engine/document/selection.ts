@@ -1,0 +1,59 @@
+import { basename } from 'node:path';
+import sharp from 'sharp';
+import { GanvasError, errorMessage } from '../errors.js';
+import { allocRaster, copyRaster, type Raster } from '../images/raster.js';
+import type { PhotoDocument } from './document.js';
+import type { Layer } from './layer.js';
+
+/** The document's selection if it still fits the canvas (a canvas change leaves it behind). */
+export function currentSelection(doc: PhotoDocument): Raster | null {
+  const sel = doc.selection;
+  return sel && sel.width === doc.width && sel.height === doc.height ? sel : null;
+}
+
+/** A copy of the selection to change, or an empty one at canvas size. */
+export function editableSelection(doc: PhotoDocument): Raster {
+  const sel = currentSelection(doc);
+  return sel ? copyRaster(sel) : allocRaster(doc.width, doc.height, 1, 8);
+}
+
+/** The selection as a mask over a layer's own pixels; refuses when nothing is marked. */
+export function selectionOnLayer(doc: PhotoDocument, layer: Layer): Raster {
+  const sel = currentSelection(doc);
+  if (!sel || !sel.data.some((v) => v >= 128)) throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
+  const { raster, bounds } = layer;
+  if (bounds.x === 0 && bounds.y === 0 && raster.width === sel.width && raster.height === sel.height && bounds.width === sel.width) return sel;
+  // Nearest sample of the canvas-sized selection at each of the layer's pixels.
+  const out = allocRaster(raster.width, raster.height, 1, 8);
+  for (let y = 0; y < raster.height; y++) {
+    const cy = Math.floor(bounds.y + ((y + 0.5) * bounds.height) / raster.height);
+    if (cy < 0 || cy >= sel.height) continue;
+    for (let x = 0; x < raster.width; x++) {
+      const cx = Math.floor(bounds.x + ((x + 0.5) * bounds.width) / raster.width);
+      if (cx >= 0 && cx < sel.width) out.data[y * raster.width + x] = sel.data[cy * sel.width + cx]!;
+    }
+  }
+  return out;
+}
+
+/** A mask image (white = marked; transparent counts as unmarked) that must be the canvas's size. */
+export async function readMaskImage(path: string, canvas: { width: number; height: number }): Promise<Buffer> {
+  const name = basename(path);
+  const { data, info } = await sharp(path).flatten({ background: '#000000' }).greyscale().raw().toBuffer({ resolveWithObject: true })
+    .catch((err: unknown) => { throw new GanvasError('IMAGE_UNREADABLE', `${name} cannot be read as a mask: ${errorMessage(err)}`); });
+  if (info.width !== canvas.width || info.height !== canvas.height) {
+    throw new GanvasError('INVALID_INPUT', `The mask ${name} is ${info.width}×${info.height} but the photo is ${canvas.width}×${canvas.height}; they must match.`);
+  }
+  return data;
+}
+
+/** The selection as a white PNG whose alpha is the mask, no longer than `maxSide`. */
+export async function selectionPng(sel: Raster, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
+  const raw = { raw: { width: sel.width, height: sel.height, channels: 1 as const } };
+  const png = await sharp(Buffer.alloc(sel.width * sel.height, 255), raw)
+    .joinChannel(Buffer.from(sel.data.buffer, sel.data.byteOffset, sel.data.byteLength), raw)
+    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+    .png({ compressionLevel: 1 })
+    .toBuffer({ resolveWithObject: true });
+  return { width: png.info.width, height: png.info.height, png: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+}
