@@ -180,6 +180,7 @@ export class Engine {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private nextDoc = 1;
   private readonly batches = new Map<string, BatchRun>();
+  private readonly smallCopies = new WeakMap<Raster, Map<number, Promise<Raster>>>();
   private nextBatch = 1;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -282,7 +283,7 @@ export class Engine {
       layers: d.layers.map(layerInfo),
       canUndoDocument: d.history.canUndo,
       canRedoDocument: d.history.canRedo,
-      hasSelection: currentSelection(d)?.data.some((v) => v >= 128) ?? false,
+      hasSelection: currentSelection(d) !== null && d.selectionMarked,
       lost,
     };
   }
@@ -580,12 +581,28 @@ export class Engine {
   async previewTool(docId: string, layerId: string, toolId: string, rawParams: unknown, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array; warnings: string[] }> {
     const layer = this.doc(docId).layer(layerId);
     const params = getTool(toolId).params.parse(rawParams ?? {});
-    const { width, height } = layer.raster;
-    const scale = Math.min(1, maxSide / Math.max(width, height));
-    const raster = scale < 1 ? await resizeRaster(layer.raster, Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))) : layer.raster;
-    const r = await this.jobs.run(toolId, { raster, mask: null }, params).result;
+    const r = await this.jobs.run(toolId, { raster: await this.downscaled(layer.raster, maxSide), mask: null }, params).result;
     const png = await sharp(...sharpInput(r.raster)).toColourspace(colourspaceOf({ channels: r.raster.channels, depth: 8 })).png({ compressionLevel: 1 }).toBuffer();
     return { width: r.raster.width, height: r.raster.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), warnings: r.warnings ?? [] };
+  }
+
+  /**
+   * A copy no longer than `maxSide`, kept with the raster it came from: every thumbnail and every
+   * preview of a layer starts from the same small copy instead of resizing the full photo again.
+   * Rasters never change, so the copy stays valid for as long as its raster lives.
+   */
+  private async downscaled(r: Raster, maxSide: number): Promise<Raster> {
+    const scale = Math.min(1, maxSide / Math.max(r.width, r.height));
+    if (scale === 1) return r;
+    const sizes = this.smallCopies.get(r) ?? new Map<number, Promise<Raster>>();
+    this.smallCopies.set(r, sizes);
+    let copy = sizes.get(maxSide);
+    if (!copy) {
+      copy = resizeRaster(r, Math.max(1, Math.round(r.width * scale)), Math.max(1, Math.round(r.height * scale)));
+      sizes.set(maxSide, copy);
+      copy.catch(() => sizes.delete(maxSide));
+    }
+    return copy;
   }
 
   /** An image to learn from (e.g. a painting for Style), decoded like any photo. */

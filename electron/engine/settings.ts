@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import { z } from 'zod';
 import { DEFAULT_HISTORY_BUDGET } from './document/history-store.js';
 
@@ -52,10 +52,7 @@ export class SettingsFile {
 
   async update(patch: z.input<typeof settingsPatch>): Promise<Settings> {
     this.current = { ...this.current, ...settingsPatch.parse(patch) };
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(this.current, null, 2));
-    await rename(tmp, this.path);
+    await writeFileAtomic(this.path, JSON.stringify(this.current, null, 2));
     return this.current;
   }
 }

@@ -1,10 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 import { basename, resolve } from 'node:path';
 import { calls, type CallName, type CallResults } from '../contract.js';
 import { recipeSchema } from '../engine/batch/recipe.js';
 import type { Engine } from '../engine/engine.js';
 import { GanvasError } from '../engine/errors.js';
-import type { ExportFormat } from '../engine/images/save.js';
+import { extensionFor, type ExportFormat } from '../engine/images/save.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
 
 /** The operating system's dialogs: Electron's in the app, scripted ones in tests. */
@@ -172,8 +173,7 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
     exportWithDialog: async (input) => {
       const { docId, settings } = parse('exportWithDialog', input);
       const doc = engine.info(docId);
-      const ext = settings.format === 'jpeg' ? 'jpg' : settings.format === 'tiff' ? 'tif' : settings.format;
-      const path = await dialogs.saveImage(`${stem(doc.fileName)}-ganvas.${ext}`, settings.format);
+      const path = await dialogs.saveImage(`${stem(doc.fileName)}-ganvas.${extensionFor(settings.format)}`, settings.format);
       return path ? engine.export(docId, path, settings) : null;
     },
     recoverable: async (input) => {
@@ -216,7 +216,7 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
       const { recipe } = parse('saveRecipeWithDialog', input);
       const path = await dialogs.saveRecipe(`${recipe.name}.json`);
       if (!path) return null;
-      await writeFile(path, JSON.stringify(recipe, null, 2));
+      await writeFileAtomic(path, JSON.stringify(recipe, null, 2));
       return path;
     },
     loadRecipeWithDialog: async (input) => {

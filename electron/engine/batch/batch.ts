@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { GanvasError, errorMessage, isCancelled } from '../errors.js';
 import type { AiEdit } from '../document/layer.js';
 import { openImage, type OpenOptions } from '../images/open.js';
 import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
-import { saveImage, supports16Bit } from '../images/save.js';
+import { extensionFor, saveImage, supports16Bit } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
 import type { RunStats } from '../jobs/protocol.js';
 import type { ToolResult } from '../tools/tool.js';
@@ -77,7 +78,7 @@ function inside(child: string, parent: string): boolean {
 
 /** The output's path for an input file: the naming template in the input's sub-folder. */
 export function outputName(rel: string, recipe: Recipe, date: string): string {
-  const ext = recipe.output.format === 'jpeg' ? 'jpg' : recipe.output.format === 'tiff' ? 'tif' : recipe.output.format;
+  const ext = extensionFor(recipe.output.format);
   const stem = basename(rel, extname(rel));
   const name = recipe.output.naming
     .replaceAll('{name}', stem)
@@ -105,6 +106,8 @@ export class BatchRun {
   private inferenceMs = 0;
   private startedAt = new Date();
   private processedMs: number[] = [];
+  /** Files per status, kept as they change: progress is reported after every file. */
+  private readonly counts: Record<FileStatus, number> = { queued: 0, running: 0, done: 0, skipped: 0, failed: 0 };
   readonly done: Promise<BatchReport>;
 
   constructor(
@@ -135,8 +138,7 @@ export class BatchRun {
   }
 
   progress(): BatchProgress {
-    const count = (s: FileStatus) => this.files.filter((f) => f.status === s).length;
-    const [done, skipped, failed] = [count('done'), count('skipped'), count('failed')];
+    const { done, skipped, failed } = this.counts;
     const minutes = (Date.now() - this.startedAt.getTime()) / 60_000;
     const worked = this.processedMs.length;
     const rate = worked > 0 && minutes > 0 ? worked / minutes : null;
@@ -154,7 +156,9 @@ export class BatchRun {
   }
 
   private set(file: FileReport, patch: Partial<FileReport>): void {
+    this.counts[file.status]--;
     Object.assign(file, patch);
+    this.counts[file.status]++;
     this.onFile({ ...file });
     this.onProgress(this.progress());
   }
@@ -171,6 +175,7 @@ export class BatchRun {
     const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
     const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
     for (const f of scanned) this.files.push({ input: f.rel, output: outputName(f.rel, this.opts.recipe, date), status: 'queued' });
+    this.counts.queued = this.files.length;
     this.onProgress(this.progress());
 
     const queue = [...this.files];
@@ -233,7 +238,6 @@ export class BatchRun {
   }
 
   private async finish(input: string, output: string): Promise<BatchReport> {
-    const count = (s: FileStatus) => this.files.filter((f) => f.status === s).length;
     const report: BatchReport = {
       recipe: this.opts.recipe.name,
       input,
@@ -241,14 +245,12 @@ export class BatchRun {
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       cancelled: this.cancelled,
-      totals: { files: this.files.length, done: count('done'), skipped: count('skipped'), failed: count('failed') },
+      totals: { files: this.files.length, done: this.counts.done, skipped: this.counts.skipped, failed: this.counts.failed },
       inferenceRuns: this.inferenceRuns,
       inferenceMs: Math.round(this.inferenceMs),
       files: this.files,
     };
-    const path = join(output, REPORT_NAME);
-    await writeFile(`${path}.tmp`, JSON.stringify(report, null, 2));
-    await rename(`${path}.tmp`, path);
+    await writeFileAtomic(join(output, REPORT_NAME), JSON.stringify(report, null, 2));
     return report;
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { existsSync, realpathSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -311,7 +312,7 @@ async function batch(args: string[]): Promise<number> {
     if (!parsed.success) throw new UsageError(`${basename(values.recipe)} is not a valid recipe: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     recipe = parsed.data;
   } else recipe = recipeFromFlags(args, values);
-  if (values['save-recipe']) await writeFile(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
+  if (values['save-recipe']) await writeFileAtomic(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
   const engine = engineFor(values);
   try {
     const { batchId, done } = engine.startBatch({

@@ -51,11 +51,22 @@ export class PhotoDocument {
   savedRevision = 0;
   projectPath: string | null = null;
   nextLayer = 1;
+  private marks: Raster | null = null;
+  /** Whether anything in the selection is marked; kept with it, so asking costs no scan. */
+  selectionMarked = false;
+
   /**
    * What the user has marked for Erase: one 8-bit channel at canvas size (255 = marked), or
    * null. A tool setting, not part of the document: not saved, not undone.
    */
-  selection: Raster | null = null;
+  get selection(): Raster | null {
+    return this.marks;
+  }
+
+  set selection(r: Raster | null) {
+    this.marks = r;
+    this.selectionMarked = r?.data.some((v) => v >= 128) ?? false;
+  }
 
   constructor(
     readonly id: string,

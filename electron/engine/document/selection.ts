@@ -20,7 +20,7 @@ export function editableSelection(doc: PhotoDocument): Raster {
 /** The selection as a mask over a layer's own pixels; refuses when nothing is marked. */
 export function selectionOnLayer(doc: PhotoDocument, layer: Layer): Raster {
   const sel = currentSelection(doc);
-  if (!sel || !sel.data.some((v) => v >= 128)) throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
+  if (!sel || !doc.selectionMarked) throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
   const { raster, bounds } = layer;
   if (bounds.x === 0 && bounds.y === 0 && raster.width === sel.width && raster.height === sel.height && bounds.width === sel.width) return sel;
   // Nearest sample of the canvas-sized selection at each of the layer's pixels.

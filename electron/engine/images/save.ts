@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
+import { tempPathBeside } from '../atomic-file.js';
 import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
 import { withUprightOrientation } from './exif.js';
@@ -28,6 +28,11 @@ export interface ExportMeta {
 
 export function supports16Bit(format: ExportFormat): boolean {
   return format === 'png' || format === 'tiff';
+}
+
+/** The usual file extension for a format (no dot). */
+export function extensionFor(format: ExportFormat): string {
+  return format === 'jpeg' ? 'jpg' : format === 'tiff' ? 'tif' : format;
 }
 
 export function formatFromPath(path: string): ExportFormat | null {
@@ -69,7 +74,7 @@ export async function saveImage(raster: Raster, path: string, opts: ExportOption
   if (opts.bitDepth === 16 && !supports16Bit(opts.format)) {
     throw new GanvasError('INVALID_INPUT', `${opts.format.toUpperCase()} cannot hold 16 bits per channel; choose PNG or TIFF, or 8-bit.`);
   }
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathBeside(path);
   try {
     const png = await intermediatePng(raster, opts.bitDepth, meta);
     await encoder(png, raster, opts, meta.xmp ?? null).toFile(tmp);

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { tempPathBeside } from '../atomic-file.js';
 import { GanvasError, errorMessage } from '../errors.js';
 
 /**
@@ -31,7 +32,7 @@ export class ContainerWriter {
 
   /** Starts writing beside `target`; nothing touches the target until `commit`. */
   static async create(target: string): Promise<ContainerWriter> {
-    const tmpPath = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+    const tmpPath = tempPathBeside(target);
     const fh = await open(tmpPath, 'wx');
     const header = Buffer.alloc(HEADER_BYTES);
     SIGNATURE.copy(header);

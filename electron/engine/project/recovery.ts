@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import { processAlive } from '../process-alive.js';
 import type { PhotoDocument } from '../document/document.js';
@@ -49,9 +50,7 @@ export class RecoveryStore {
     const key = this.keyFor(doc);
     await saveProject(doc, this.projectFile(key), { includeHistory });
     const entry: RecoveryEntry = { key, title, projectPath: doc.projectPath, sourcePath: doc.source.path, savedAt: new Date().toISOString(), pid: process.pid };
-    const tmp = `${this.recordFile(key)}.tmp`;
-    await writeFile(tmp, JSON.stringify(entry));
-    await rename(tmp, this.recordFile(key));
+    await writeFileAtomic(this.recordFile(key), JSON.stringify(entry));
   }
 
   async discard(docOrKey: PhotoDocument | string): Promise<void> {

@@ -1,4 +1,5 @@
 import { GanvasError } from '../errors.js';
+import { luma } from '../images/colour.js';
 import type { BinaryMask } from '../images/masks.js';
 import { allocRaster, cropRaster, maxValue, rasterFromPlanar, type Raster, type Rect } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
@@ -81,7 +82,7 @@ export function blendFill(out: Raster, crop: Rect, fill: Float32Array, weights: 
       if (w === 0) continue;
       const f = y * crop.width + x;
       for (let k = 0; k < colour; k++) {
-        const v = colour === 3 ? fill[k * plane + f]! : 0.299 * fill[f]! + 0.587 * fill[plane + f]! + 0.114 * fill[2 * plane + f]!;
+        const v = colour === 3 ? fill[k * plane + f]! : luma(fill[f]!, fill[plane + f]!, fill[2 * plane + f]!);
         const o = p * out.channels + k;
         out.data[o] = Math.round(out.data[o]! * (1 - w) + v * max * w);
       }

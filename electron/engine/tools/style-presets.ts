@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { FIXED_STYLES } from './style.js';
 
 export interface StylePreset {
@@ -54,8 +54,5 @@ export async function listStylePresets(vectorsPath: string, userStylesPath: stri
 export async function saveUserStyle(userStylesPath: string, name: string, vector: number[]): Promise<void> {
   const styles = (await userStyles(userStylesPath)).filter((u) => u.name !== name);
   styles.push({ name, vector });
-  await mkdir(dirname(userStylesPath), { recursive: true });
-  const tmp = `${userStylesPath}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(styles));
-  await rename(tmp, userStylesPath);
+  await writeFileAtomic(userStylesPath, JSON.stringify(styles));
 }
