@@ -13,6 +13,13 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
   const doc = () => engine.documents()[0]!;
 
   beforeAll(async () => {
+    // The presets arrive only after the photo is open, as on a slow first start: the thumbnails must still come.
+    const presets = engine.stylePresets.bind(engine);
+    engine.stylePresets = async () => {
+      engine.stylePresets = presets;
+      await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toContain('chelsea.png');
+      return presets();
+    };
     ({ page, close } = await openApp(engine, { openFile: async () => toOpen, openImage: async () => photo('rocket.jpg'), saveImage: async () => null, saveProject: async () => null }));
   });
 
@@ -50,6 +57,7 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
     await panel.getByRole('textbox', { name: 'Preset name' }).fill('Night launch');
     await panel.getByRole('button', { name: 'Save as preset' }).click();
     await expect.poll(() => panel.getByRole('radio', { name: 'Night launch' }).getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => panel.getByRole('radio', { name: 'Night launch' }).locator('img').count()).toBe(1);
     expect((await engine.stylePresets()).at(-1)).toMatchObject({ id: 'user:Night launch', kind: 'user' });
   });
 
