@@ -291,8 +291,9 @@ describe('history memory', () => {
       for (let p = 0; p < next.data.length; p++) next.data[p] = (layer.raster.data[p]! + 37 + i) & 255;
       doc.commitPixels(layer.id, 'pixels', next, `edit ${i}`);
       states.push(digest(layer.raster));
-      await doc.store.settled();
+      // Within the budget at once, before any write to disk has finished: the room was made after the previous edit.
       expect(doc.store.memoryBytes).toBeLessThanOrEqual(doc.store.budget);
+      await doc.store.settled();
     }
     expect(doc.store.diskBytes).toBeGreaterThan(40 * layerBytes);
     for (let i = 49; i >= 0; i--) {

@@ -57,6 +57,8 @@ export class HistoryStore {
   private dir: string | null = null;
   private spilling: Promise<void> = Promise.resolve();
   private spillPending = false;
+  /** The largest blob put so far: spilling leaves this much room, so the next step of that size lands within the budget. */
+  private headroom = 0;
 
   constructor(
     private budgetBytes: number,
@@ -92,6 +94,7 @@ export class HistoryStore {
     const samples = samplesOf(value);
     const depth = samples instanceof Uint16Array ? 16 : 8;
     this.entries.set(id, { value, spilled: false, file: null, bytes: samples.byteLength, depth, lastUse: ++this.clock });
+    this.headroom = Math.max(this.headroom, samples.byteLength);
     this.scheduleSpill();
     return id;
   }
@@ -130,15 +133,20 @@ export class HistoryStore {
     if (e.file) void rm(e.file, { force: true });
   }
 
-  /** Resolves when no spill is in progress and memory is within the budget. */
+  /** Resolves when no spill is in progress and memory is within the budget, with room for one more step. */
   async settled(): Promise<void> {
     while (this.spillPending) await this.spilling;
   }
 
   private scheduleSpill(): void {
-    if (this.spillPending || this.memoryBytes <= this.budgetBytes) return;
+    if (this.spillPending || this.memoryBytes <= this.spillTarget) return;
     this.spillPending = true;
     this.spilling = this.spillUntilWithinBudget().finally(() => (this.spillPending = false));
+  }
+
+  /** Writes to disk are asynchronous, so the room for the next step is made before it comes, not after. */
+  private get spillTarget(): number {
+    return this.budgetBytes - this.headroom;
   }
 
   private spillDir(): string {
@@ -150,7 +158,7 @@ export class HistoryStore {
   }
 
   private async spillUntilWithinBudget(): Promise<void> {
-    while (this.memoryBytes > this.budgetBytes) {
+    while (this.memoryBytes > this.spillTarget) {
       let victim: [BlobId, Entry] | null = null;
       for (const kv of this.entries) if (!kv[1].spilled && (!victim || kv[1].lastUse < victim[1].lastUse)) victim = kv;
       if (!victim) return;
