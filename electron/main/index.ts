@@ -54,7 +54,7 @@ const dialogs: Dialogs = {
 };
 
 const handlers = createHandlers(engine, dialogs, (path) => {
-  recent.add(path);
+  recent.add(path).catch((err: unknown) => console.error(`Could not update the recent files list: ${toErrorInfo(err).message}`));
   app.addRecentDocument(path);
   buildMenu();
 });

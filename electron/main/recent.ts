@@ -1,30 +1,35 @@
-import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 
 const MAX_RECENT = 10;
 
 /** Recently opened photos, most recent first, kept in the user data folder. */
 export class RecentFiles {
   private readonly file: string;
+  private paths: string[];
 
   constructor(dataDir: string) {
     this.file = join(dataDir, 'recent.json');
+    this.paths = RecentFiles.read(this.file);
   }
 
-  list(): string[] {
+  private static read(file: string): string[] {
     try {
-      const v: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
+      const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
       return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(0, MAX_RECENT) : [];
     } catch {
       return [];
     }
   }
 
-  add(path: string): void {
-    const next = [path, ...this.list().filter((p) => p !== path)].slice(0, MAX_RECENT);
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(next));
-    renameSync(tmp, this.file);
+  list(): readonly string[] {
+    return this.paths;
+  }
+
+  /** Puts `path` first; the list on disk follows (atomically, so a crash leaves the old list or the new). */
+  add(path: string): Promise<void> {
+    this.paths = [path, ...this.paths.filter((p) => p !== path)].slice(0, MAX_RECENT);
+    return writeFileAtomic(this.file, JSON.stringify(this.paths));
   }
 }
