@@ -1,10 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
-/** A hidden temporary name beside `target`: same folder, so the final rename is atomic. */
+/** Hidden and in the target's folder (so the final rename is atomic), named after the process that writes it. */
 export function tempPathBeside(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Removes temporary files beside `target` left by writes whose process died (a crash or kill in the
+ * middle of a save). A live process's temp file is never touched, whatever its age.
+ */
+export async function removeLeftoverTemps(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.`;
+  const dir = dirname(target);
+  for (const name of await readdir(dir).catch(() => [])) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(/^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -'.tmp'.length))?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { force: true });
+  }
 }
 
 /** Writes a whole file so that readers see the old contents or the new, never a part. */
@@ -18,4 +33,5 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw err;
   }
+  await removeLeftoverTemps(path);
 }

@@ -170,6 +170,10 @@ describe('projects', () => {
     // The original stack plus one duplicate per completed save.
     expect(reopened.layers.length).toBeGreaterThanOrEqual(snapshot(docId).layers.length);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toHaveLength(1);
+    // The next save clears what the killed one left behind, and nothing else.
+    writeFileSync(join(dir, '.work.ganvas.notes.tmp'), 'not ours');
+    await engine.saveProject(reopened.id, file);
+    expect(readdirSync(dir).sort()).toEqual(['.work.ganvas.notes.tmp', 'work.ganvas']);
     await engine.close(reopened.id);
   });
 

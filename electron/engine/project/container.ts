@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { tempPathBeside } from '../atomic-file.js';
+import { removeLeftoverTemps, tempPathBeside } from '../atomic-file.js';
 import { GanvasError, errorMessage } from '../errors.js';
 
 /**
@@ -65,6 +65,7 @@ export class ContainerWriter {
     await this.fh.close();
     await rename(this.tmpPath, target);
     await syncDir(dirname(target));
+    await removeLeftoverTemps(target);
   }
 
   async abort(): Promise<void> {
