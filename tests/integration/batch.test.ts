@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../electron/engine/batch/batch.js';
@@ -147,6 +147,10 @@ describe('resume after the batch process is killed', () => {
       child.on('exit', () => resolve());
     });
     await new Promise((r) => child.once('exit', r));
+    // What a kill in the middle of writing an output leaves: a half-written temporary file of the dead process.
+    const unfinished = join(out, good.map((g) => g.rel.replace(/\.(png|jpg|webp)$/, '.png')).find((rel) => !existsSync(join(out, rel)))!);
+    mkdirSync(dirname(unfinished), { recursive: true });
+    writeFileSync(join(dirname(unfinished), `.${basename(unfinished)}.${child.pid}-0badf00d.tmp`), 'half a PNG');
     const second = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
     expect(second.status).toBe(1); // the broken files fail, every time
     const report = JSON.parse(readFileSync(join(out, 'ganvas-batch-report.json'), 'utf8')) as BatchReport;
@@ -162,6 +166,32 @@ describe('resume after the batch process is killed', () => {
     expect(doneCount.size).toBeGreaterThanOrEqual(221 - 2); // files finished just before the kill may be done without their line
     expect(report.files.filter((f) => f.reason === 'done in an earlier run').length).toBeGreaterThanOrEqual(25);
     for (const g of good) expect(statSync(join(out, g.rel.replace(/\.(png|jpg|webp)$/, '.png'))).size).toBeGreaterThan(0);
+    // The output the killed run was writing was written again, and its temporary file is gone.
+    expect(readdirSync(out, { recursive: true }).filter((n) => String(n).endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('a file the journal says was started', () => {
+  it('counts as done when its output was written after the start, and is made again when the output is older', async () => {
+    const input = join(tmp, 'started-in');
+    const out = join(tmp, 'started-out');
+    mkdirSync(input, { recursive: true });
+    await sharp(photo('coffee.png')).resize(40, 30).png().toFile(join(input, 'cup.png'));
+    const options = { input, output: out, recipe, recursive: false, include: [], exclude: [], extensions: [], skipExisting: false, concurrency: 1 };
+    expect((await engine.startBatch(options).done).inferenceRuns).toBe(1);
+    const journal = join(out, '.ganvas-batch', readdirSync(join(out, '.ganvas-batch'))[0]!);
+    const outputAt = statSync(join(out, 'cup-bright.jpg')).mtimeMs;
+    const startedAt = (ms: number) => writeFileSync(journal, `${JSON.stringify({ rel: 'cup.png', status: 'started', output: 'cup-bright.jpg', at: new Date(ms).toISOString() })}\n`);
+
+    // Killed after the output's rename, before its journal line.
+    startedAt(outputAt - 1000);
+    const finished = await engine.startBatch(options).done;
+    expect([finished.inferenceRuns, finished.files[0]!.reason]).toEqual([0, 'done in an earlier run']);
+
+    // Killed before writing: the output there is from some earlier batch, not this one.
+    startedAt(outputAt + 1000);
+    const redone = await engine.startBatch(options).done;
+    expect([redone.inferenceRuns, redone.totals.done]).toEqual([1, 1]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-file.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -11,7 +11,7 @@ import { extensionFor, saveImage, supports16Bit } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
 import type { RunStats } from '../jobs/protocol.js';
 import type { ToolResult } from '../tools/tool.js';
-import { Journal } from './journal.js';
+import { Journal, type JournalRecord } from './journal.js';
 import { recipeScale, type Recipe } from './recipe.js';
 import { scanFolder, type ScanOptions } from './scan.js';
 
@@ -96,6 +96,16 @@ export function outputName(rel: string, recipe: Recipe, date: string): string {
  * same batch resumes, and ends with a report (also written as JSON in the output folder).
  * A file that fails is reported with its reason; the rest go on.
  */
+/**
+ * Whether an earlier run of this batch produced the output: it says so, or it started the file and
+ * was stopped after the output's atomic rename but before the journal line (the output is newer than the start).
+ */
+function doneEarlier(record: JournalRecord, target: string): boolean {
+  const written = statSync(target, { throwIfNoEntry: false })?.mtimeMs;
+  if (written === undefined) return false;
+  return record.status === 'done' || (record.status === 'started' && written >= Date.parse(record.at));
+}
+
 export class BatchRun {
   readonly files: FileReport[] = [];
   private paused = false;
@@ -194,8 +204,7 @@ export class BatchRun {
     const target = join(output, file.output!);
     const source = join(input, file.input);
     const before = journal.last.get(file.input);
-    // Done by an earlier run of this batch (or finished just before a crash stopped the journal).
-    if ((before?.status === 'done' || before?.status === 'started') && existsSync(target)) return this.set(file, { status: 'done', reason: 'done in an earlier run' });
+    if (before && doneEarlier(before, target)) return this.set(file, { status: 'done', reason: 'done in an earlier run' });
     if (this.opts.skipExisting && existsSync(target)) return this.set(file, { status: 'skipped', reason: 'the output exists' });
     if (resolve(target) === resolve(source)) return this.set(file, { status: 'failed', reason: 'the output would overwrite the original' });
     const t0 = performance.now();
