@@ -11,5 +11,11 @@ export default defineConfig({
     // Settings, autosaves and history spill of the tests' engines: never the user's own.
     env: { GANVAS_DATA_DIR: join(import.meta.dirname, '.cache', 'test-data') },
     hookTimeout: 120_000,
+    expect: {
+      // A test without an assertion proves nothing.
+      requireAssertions: true,
+      // Polls wait for what the app will do, not for how fast: a busy CI machine is far slower than a desk.
+      poll: { timeout: 15_000 },
+    },
   },
 });
