@@ -91,12 +91,6 @@ export function outputName(rel: string, recipe: Recipe, date: string): string {
 }
 
 /**
- * One batch: scans the input folder, then runs the recipe on every file with a few in flight,
- * writes each output atomically, journals progress in the output folder so a second run of the
- * same batch resumes, and ends with a report (also written as JSON in the output folder).
- * A file that fails is reported with its reason; the rest go on.
- */
-/**
  * Whether an earlier run of this batch produced the output: it says so, or it started the file and
  * was stopped after the output's atomic rename but before the journal line (the output is newer than the start).
  */
@@ -106,6 +100,12 @@ function doneEarlier(record: JournalRecord, target: string): boolean {
   return record.status === 'done' || (record.status === 'started' && written >= Date.parse(record.at));
 }
 
+/**
+ * One batch: scans the input folder, then runs the recipe on every file with a few in flight,
+ * writes each output atomically, journals progress in the output folder so a second run of the
+ * same batch resumes, and ends with a report (also written as JSON in the output folder).
+ * A file that fails is reported with its reason; the rest go on.
+ */
 export class BatchRun {
   readonly files: FileReport[] = [];
   private paused = false;
