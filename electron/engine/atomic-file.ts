@@ -8,16 +8,16 @@ export function tempPathBeside(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** `.<file>.<pid>-<hex>.tmp`, as `tempPathBeside` names them; the pid is the writer's. */
+const TEMP_NAME = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/;
+
 /**
- * Removes temporary files beside `target` left by writes whose process died (a crash or kill in the
+ * Removes the temporary files in `dir` left by writes whose process died (a crash or kill in the
  * middle of a save). A live process's temp file is never touched, whatever its age.
  */
-export async function removeLeftoverTemps(target: string): Promise<void> {
-  const prefix = `.${basename(target)}.`;
-  const dir = dirname(target);
+export async function removeLeftoverTemps(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [])) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const pid = Number(/^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -'.tmp'.length))?.[1]);
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
     if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { force: true });
   }
 }
@@ -33,5 +33,5 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw err;
   }
-  await removeLeftoverTemps(path);
+  await removeLeftoverTemps(dirname(path));
 }

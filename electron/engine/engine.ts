@@ -1,6 +1,7 @@
 import { open as openFile, realpath } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { removeLeftoverTemps } from './atomic-file.js';
 import { GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
 import type { BlendMode } from './document/blend.js';
 import { paintStroke, type Stroke } from './document/brush.js';
@@ -754,6 +755,7 @@ export class Engine {
     const { pixels, aiEdits } = await this.edit(docId, async (d) => ({ pixels: await d.render(), aiEdits: d.visibleAiEdits() }));
     const xmp = (opts.recordAiProvenance ?? this.settings.get().recordAiProvenance) && aiEdits.length > 0 ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null;
     await saveImage(pixels, target, opts, { exif: doc.source.meta.exif, icc: doc.source.meta.icc, xmp });
+    await removeLeftoverTemps(dirname(target));
     return { path: target, width: pixels.width, height: pixels.height, aiEdits: aiEdits.length };
   }
 

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { writeFileAtomic } from '../atomic-file.js';
+import { removeLeftoverTemps, writeFileAtomic } from '../atomic-file.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { GanvasError, errorMessage, isCancelled } from '../errors.js';
 import type { AiEdit } from '../document/layer.js';
@@ -185,6 +185,8 @@ export class BatchRun {
     const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
     const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
     for (const f of scanned) this.files.push({ input: f.rel, output: outputName(f.rel, this.opts.recipe, date), status: 'queued' });
+    // Once per folder, not per file: what a killed run was writing is debris now.
+    for (const dir of new Set(this.files.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
     this.counts.queued = this.files.length;
     this.onProgress(this.progress());
 

@@ -1,6 +1,6 @@
 import { rename, rm } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { removeLeftoverTemps, tempPathBeside } from '../atomic-file.js';
+import { tempPathBeside } from '../atomic-file.js';
 import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
 import { withUprightOrientation } from './exif.js';
@@ -83,5 +83,4 @@ export async function saveImage(raster: Raster, path: string, opts: ExportOption
     await rm(tmp, { force: true });
     throw new GanvasError('IMAGE_WRITE_FAILED', `Could not write ${basename(path)}: ${errorMessage(err)}`, { cause: err });
   }
-  await removeLeftoverTemps(path);
 }

@@ -65,7 +65,7 @@ export class ContainerWriter {
     await this.fh.close();
     await rename(this.tmpPath, target);
     await syncDir(dirname(target));
-    await removeLeftoverTemps(target);
+    await removeLeftoverTemps(dirname(target));
   }
 
   async abort(): Promise<void> {
