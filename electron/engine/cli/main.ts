@@ -456,6 +456,10 @@ async function doctor(args: string[]): Promise<number> {
   }
 }
 
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  enhance, style, lowlight, batch, inpaint, extend, export: exportCommand, project, models, doctor,
+};
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -467,30 +471,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${appVersion}\n`);
       return 0;
     }
-    switch (command) {
-      case 'enhance':
-        return await enhance(rest);
-      case 'style':
-        return await style(rest);
-      case 'lowlight':
-        return await lowlight(rest);
-      case 'batch':
-        return await batch(rest);
-      case 'inpaint':
-        return await inpaint(rest);
-      case 'extend':
-        return await extend(rest);
-      case 'export':
-        return await exportCommand(rest);
-      case 'project':
-        return await project(rest);
-      case 'models':
-        return await models(rest);
-      case 'doctor':
-        return await doctor(rest);
-      default:
-        throw new UsageError(`Unknown command "${command}". Run \`ganvas --help\` for the list.`);
-    }
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!run) throw new UsageError(`Unknown command "${command}". Run \`ganvas --help\` for the list.`);
+    return await run(rest);
   } catch (err) {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`ganvas: ${errorMessage(err)}\n`);
