@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { BLEND_MODES } from './engine/document/blend.js';
+import { STROKE_LIMITS } from './engine/document/stroke.js';
 import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, StylePreset } from './engine/engine.js';
 import { EXPORT_FORMATS } from './engine/images/save.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
@@ -39,8 +40,8 @@ export const layerPropsPatch = z
 
 const coordinate = z.number().finite().min(-1e6).max(1e6);
 export const strokeSchema = z.object({
-  points: z.array(z.tuple([coordinate, coordinate])).min(1).max(20_000),
-  radius: z.number().min(0.5).max(5000),
+  points: z.array(z.tuple([coordinate, coordinate])).min(1).max(STROKE_LIMITS.points),
+  radius: z.number().min(0.5).max(STROKE_LIMITS.radius),
   hardness: z.number().min(0).max(1),
   value: z.number().int().min(0).max(255),
   opacity: z.number().min(0).max(1),

@@ -3,8 +3,9 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { removeLeftoverTemps } from './atomic-file.js';
 import { GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
+import { checkReadableFile } from './files.js';
 import type { BlendMode } from './document/blend.js';
-import { paintStroke, type Stroke } from './document/brush.js';
+import { paintStrokeAsync, type Stroke } from './document/brush.js';
 import { PhotoDocument, type HistoryScope } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
 import { currentSelection, editableSelection, readMaskImage, selectionOnLayer, selectionPng } from './document/selection.js';
@@ -238,6 +239,7 @@ export class Engine {
   /** Opens a photo or a project (.ganvas). */
   async open(path: string): Promise<DocumentInfo> {
     const full = resolve(path);
+    await checkReadableFile(full, 'photo or project');
     const id = `doc-${this.nextDoc++}`;
     if (await isProjectFile(full)) {
       const { doc, lost } = await loadProject(full, id, this.history);
@@ -368,7 +370,7 @@ export class Engine {
 
   /** Paints on a layer's mask (adding one that shows everything if it has none). Points are in canvas pixels. */
   async paintMask(docId: string, layerId: string, stroke: Stroke): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => {
+    await this.edit(docId, async (doc) => {
       const l = doc.layer(layerId);
       const sx = l.raster.width / l.bounds.width;
       const sy = l.raster.height / l.bounds.height;
@@ -378,7 +380,7 @@ export class Engine {
         mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
         mask.data.fill(255);
       }
-      const painted = paintStroke(mask, local);
+      const painted = await paintStrokeAsync(mask, local);
       if (!painted.area) return;
       doc.commitPixels(layerId, 'mask', painted.raster, stroke.value < 128 ? 'Mask: hide' : 'Mask: reveal', l.mask ? { area: painted.area } : {});
     });
@@ -527,10 +529,10 @@ export class Engine {
   // ── Selection (what Erase removes) ────────────────────────────────────────────────────────
 
   /** The selection to change (a fresh copy at canvas size), installed when `change` is done. */
-  private async changeSelection(docId: string, change: (sel: Raster) => void): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => {
+  private async changeSelection(docId: string, change: (sel: Raster) => void | Promise<void>): Promise<DocumentInfo> {
+    await this.edit(docId, async (doc) => {
       const next = editableSelection(doc);
-      change(next);
+      await change(next);
       doc.selection = next;
     });
     return this.info(docId);
@@ -538,8 +540,8 @@ export class Engine {
 
   /** Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. */
   paintSelection(docId: string, stroke: Stroke): Promise<DocumentInfo> {
-    return this.changeSelection(docId, (sel) => {
-      const { raster } = paintStroke(sel, stroke);
+    return this.changeSelection(docId, async (sel) => {
+      const { raster } = await paintStrokeAsync(sel, stroke);
       sel.data.set(raster.data);
     });
   }

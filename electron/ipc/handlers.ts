@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../engine/atomic-file.js';
 import { basename, resolve } from 'node:path';
 import { calls, type CallName, type CallResults } from '../contract.js';
-import { recipeSchema } from '../engine/batch/recipe.js';
+import { readRecipe } from '../engine/batch/recipe.js';
 import type { Engine } from '../engine/engine.js';
 import { GanvasError } from '../engine/errors.js';
 import { extensionFor, type ExportFormat } from '../engine/images/save.js';
@@ -222,10 +221,7 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
     loadRecipeWithDialog: async (input) => {
       parse('loadRecipeWithDialog', input);
       const path = await dialogs.openRecipe();
-      if (!path) return null;
-      const parsed = recipeSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-      if (!parsed.success) throw new GanvasError('INVALID_INPUT', `${basename(path)} is not a Ganvas recipe: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
-      return parsed.data;
+      return path ? readRecipe(path) : null;
     },
   };
 }

@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { z } from 'zod';
+import { GanvasError } from '../errors.js';
+import { checkReadableFile, describeFsError } from '../files.js';
 import { EXPORT_FORMATS } from '../images/save.js';
 import { enhanceParams } from '../tools/enhance.js';
 import { lowlightParams } from '../tools/lowlight.js';
@@ -35,4 +39,23 @@ export type Recipe = z.infer<typeof recipeSchema>;
 /** The overall scale a recipe applies (for the {scale} name token). */
 export function recipeScale(r: Recipe): number {
   return r.steps.reduce((s, step) => s * (step.tool === 'enhance' ? step.params.scale : 1), 1);
+}
+
+/** Reads a recipe file; every problem is an INVALID_INPUT error that names the file. */
+export async function readRecipe(path: string): Promise<Recipe> {
+  const name = basename(path);
+  const { size } = await checkReadableFile(path, 'recipe');
+  if (size > 1e6) throw new GanvasError('INVALID_INPUT', `${name} is not a Ganvas recipe: it is ${Math.round(size / 1e6)} MB, far larger than a recipe.`);
+  const text = await readFile(path, 'utf8').catch((err: unknown) => {
+    throw new GanvasError('INVALID_INPUT', `${name} cannot be read: ${describeFsError(err, path)}.`, { cause: err });
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new GanvasError('INVALID_INPUT', `${name} is not a Ganvas recipe: it is not valid JSON (${(err as Error).message}).`, { cause: err });
+  }
+  const parsed = recipeSchema.safeParse(json);
+  if (!parsed.success) throw new GanvasError('INVALID_INPUT', `${name} is not a valid Ganvas recipe: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'the file'} ${i.message}`).join('; ')}.`);
+  return parsed.data;
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { existsSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-file.js';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPORT_NAME } from '../batch/batch.js';
-import { recipeSchema, type Recipe } from '../batch/recipe.js';
+import { readRecipe, recipeSchema, type Recipe } from '../batch/recipe.js';
 import { Engine, type DocumentInfo } from '../engine.js';
 import { sidesForAspect } from '../tools/aspect.js';
+import { TILE_RANGE } from '../tools/enhance.js';
 import { errorMessage, GanvasError } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
@@ -71,11 +71,15 @@ function engineFor(values: { 'models-dir'?: string | undefined; provider?: strin
   });
 }
 
-function intOption(value: string | undefined, name: string, allowed?: readonly number[]): number | undefined {
+type Allowed = readonly number[] | { min: number; max: number };
+
+function intOption(value: string | undefined, name: string, allowed?: Allowed): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || (allowed && !allowed.includes(n))) {
-    throw new UsageError(`--${name} must be ${allowed ? allowed.join(' or ') : 'a whole number'}, not "${value}".`);
+  const inRange = !allowed || ('min' in allowed ? n >= allowed.min && n <= allowed.max : allowed.includes(n));
+  if (!Number.isInteger(n) || !inRange) {
+    const want = !allowed ? 'a whole number' : 'min' in allowed ? `a whole number from ${allowed.min} to ${allowed.max}` : allowed.join(' or ');
+    throw new UsageError(`--${name} must be ${want}, not "${value}".`);
   }
   return n;
 }
@@ -210,7 +214,7 @@ async function enhance(args: string[]): Promise<number> {
   const scale = intOption(values.scale, 'scale', [2, 4]) as 2 | 4;
   if (values.quality !== 'fast' && values.quality !== 'hq') throw new UsageError(`--quality must be fast or hq, not "${values.quality}".`);
   const output = outputFor(input, values.output ?? beside(input, `@${scale}x`), values.overwrite);
-  const tile = intOption(values.tile, 'tile');
+  const tile = intOption(values.tile, 'tile', TILE_RANGE);
   const params = { scale, quality: values.quality, ...(tile ? { tile } : {}) };
   return runToolToFile(values, input, output, { id: 'enhance', params, describe: `Enhancing ×${scale} (${values.quality === 'fast' ? 'Fast' : 'High quality'})` });
 }
@@ -308,9 +312,10 @@ async function batch(args: string[]): Promise<number> {
   const [input, output] = positionals.map((p) => resolve(p)) as [string, string];
   let recipe: Recipe;
   if (values.recipe) {
-    const parsed = recipeSchema.safeParse(JSON.parse(await readFile(resolve(values.recipe), 'utf8').catch((err: unknown) => { throw new UsageError(`Cannot read the recipe ${values.recipe}: ${errorMessage(err)}`); })));
-    if (!parsed.success) throw new UsageError(`${basename(values.recipe)} is not a valid recipe: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-    recipe = parsed.data;
+    const path = resolve(values.recipe);
+    recipe = await readRecipe(path).catch((err: unknown) => {
+      throw new UsageError(errorMessage(err));
+    });
   } else recipe = recipeFromFlags(args, values);
   if (values['save-recipe']) await writeFileAtomic(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
   const engine = engineFor(values);

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
+import { checkReadableFile } from '../files.js';
 import { allocRaster, copyRaster, type Raster } from '../images/raster.js';
 import type { PhotoDocument } from './document.js';
 import type { Layer } from './layer.js';
@@ -39,6 +40,7 @@ export function selectionOnLayer(doc: PhotoDocument, layer: Layer): Raster {
 /** A mask image (white = marked; transparent counts as unmarked) that must be the canvas's size. */
 export async function readMaskImage(path: string, canvas: { width: number; height: number }): Promise<Buffer> {
   const name = basename(path);
+  await checkReadableFile(path, 'mask');
   const { data, info } = await sharp(path).flatten({ background: '#000000' }).greyscale().raw().toBuffer({ resolveWithObject: true })
     .catch((err: unknown) => { throw new GanvasError('IMAGE_UNREADABLE', `${name} cannot be read as a mask: ${errorMessage(err)}`); });
   if (info.width !== canvas.width || info.height !== canvas.height) {

@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
+import { checkReadableFile } from '../files.js';
 import { decodeRaw, isRawPath } from '../raw/decode.js';
 import { stripExifHeader } from './exif.js';
 import { rasterFromBuffer, type Channels, type Raster } from './raster.js';
@@ -51,11 +51,7 @@ function describe(path: string, err: unknown): GanvasError {
 /** Decodes a photo upright (EXIF orientation applied), in its own colour space, at its own bit depth. */
 export async function openImage(path: string, opts: OpenOptions = {}): Promise<OpenedImage> {
   const name = basename(path);
-  const info = await stat(path).catch((err: unknown) => {
-    throw new GanvasError('NOT_FOUND', `${name} cannot be opened: ${errorMessage(err)}`, { cause: err });
-  });
-  if (!info.isFile()) throw new GanvasError('IMAGE_UNREADABLE', `${name} is not a file.`);
-  if (info.size === 0) throw new GanvasError('IMAGE_UNREADABLE', `${name} is empty (0 bytes).`);
+  await checkReadableFile(path, 'photo');
 
   if (isRawPath(path)) {
     const { raster } = await decodeRaw(path, opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);

@@ -4,11 +4,14 @@ import { allocRaster, colourChannels, hasAlpha, type Raster } from '../images/ra
 import { chooseTile, runTiled } from '../inference/runner.js';
 import type { Tool } from './tool.js';
 
+/** Tile sizes (input pixels) a user may ask for. */
+export const TILE_RANGE = { min: 32, max: 2048 } as const;
+
 export const enhanceParams = z.object({
   scale: z.union([z.literal(2), z.literal(4)]).default(4),
   quality: z.enum(['fast', 'hq']).default('fast'),
   /** Override the automatic tile size (input pixels). */
-  tile: z.number().int().min(32).max(2048).optional(),
+  tile: z.number().int().min(TILE_RANGE.min).max(TILE_RANGE.max).optional(),
 });
 export type EnhanceParams = z.infer<typeof enhanceParams>;
 
