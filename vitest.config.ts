@@ -9,7 +9,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     // Settings, autosaves and history spill of the tests' engines: never the user's own.
-    env: { GANVAS_DATA_DIR: join(import.meta.dirname, '.cache', 'test-data') },
+    // ORT_DISABLE_TELEMETRY: tests that load ONNX Runtime themselves must not write its telemetry files either.
+    env: { GANVAS_DATA_DIR: join(import.meta.dirname, '.cache', 'test-data'), ORT_DISABLE_TELEMETRY: '1' },
     hookTimeout: 120_000,
     expect: {
       // A test without an assertion proves nothing.

@@ -50,8 +50,6 @@ export const strokeSchema = z.object({
 export const calls = {
   /** Shows the system Open dialog (photos and projects); null when the user cancels. */
   openWithDialog: z.object({}),
-  /** A file the user dropped on the window (its path comes from Electron's webUtils). */
-  openDropped: z.object({ path: z.string().min(1).max(4096) }),
   closeDocument: z.object(doc),
   documentInfo: z.object(doc),
   layerPreview: z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }),
@@ -115,7 +113,10 @@ export const calls = {
   doctor: z.object({}),
   /** Shows the system folder dialog; the folder may then be used by a batch. Null when cancelled. */
   chooseFolder: z.object({ purpose: z.enum(['input', 'output']) }),
-  /** Starts a batch between two folders the user chose in this session's folder dialogs. */
+  /**
+   * Starts a batch from a folder the user chose as input to one chosen as output, in this session's
+   * folder dialogs. An output inside the input is written only after main asks the user.
+   */
   startBatch: z.object({
     input: z.string().min(1).max(4096),
     output: z.string().min(1).max(4096),
@@ -126,7 +127,6 @@ export const calls = {
     extensions: z.array(z.string().min(1).max(10)).max(50),
     skipExisting: z.boolean(),
     concurrency: z.number().int().min(1).max(16),
-    allowInsideInput: z.boolean(),
   }),
   controlBatch: z.object({ batchId: id, action: z.enum(['pause', 'resume', 'cancel']) }),
   recipeFromDocument: z.object(doc),
@@ -138,7 +138,7 @@ export type CallName = keyof typeof calls;
 export type CallInput<K extends CallName> = z.input<(typeof calls)[K]>;
 
 type DocumentCalls =
-  | 'openDropped' | 'documentInfo' | 'addLayer' | 'deleteLayer' | 'moveLayer' | 'setLayerProps' | 'addMask' | 'removeMask'
+  | 'documentInfo' | 'addLayer' | 'deleteLayer' | 'moveLayer' | 'setLayerProps' | 'addMask' | 'removeMask'
   | 'paintMask' | 'mergeDown' | 'flatten' | 'undo' | 'redo' | 'jumpHistory' | 'restoreRecovery'
   | 'paintSelection' | 'selectShape' | 'invertSelection' | 'clearSelection';
 
@@ -181,12 +181,18 @@ export type AppEvent = EngineEvent | { type: 'menu'; action: MenuAction } | { ty
 export interface GanvasApi {
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallResults[K]>;
   onEvent(listener: (e: AppEvent) => void): () => void;
-  /** The path of a file dropped on the window, or null where there is none (e.g. in a browser). */
-  pathForFile(file: File): string | null;
+  /**
+   * Opens a file the user dropped on the window. Its path is taken from the real `File` in preload
+   * (Electron's webUtils), never from the page, so the page cannot name a path; null when the file
+   * has none (e.g. made in the page).
+   */
+  openDroppedFile(file: File): Promise<DocumentInfo | null>;
 }
 
 export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
+/** Not a contract call: only preload sends on it, with a path it got from a dropped `File`. */
+export const IPC_DROP_CHANNEL = 'ganvas:drop';
 export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
 export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
 export type { LayerInfo } from './engine/engine.js';

@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { GanvasError } from './errors.js';
+import { describeFsError } from './files.js';
 import { processAlive } from './process-alive.js';
 
-/** Hidden and in the target's folder (so the final rename is atomic), named after the process that writes it. */
+/**
+ * Hidden and in the target's folder (so the final rename is atomic), named after the process that
+ * writes it. Short whatever the target's name, so a target name near the file system's 255-byte
+ * limit can still be written.
+ */
 export function tempPathBeside(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(target), `.ganvas-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** `.<file>.<pid>-<hex>.tmp`, as `tempPathBeside` names them; the pid is the writer's. */
-const TEMP_NAME = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/;
+/** `.ganvas-<pid>-<hex>.tmp` (and the older `.<file>.<pid>-<hex>.tmp`); the pid is the writer's. */
+const TEMP_NAME = /^\.(?:ganvas-|.+\.)(\d+)-[0-9a-f]{8}\.tmp$/;
 
 /**
  * Removes the temporary files in `dir` left by writes whose process died (a crash or kill in the
@@ -22,8 +28,12 @@ export async function removeLeftoverTemps(dir: string): Promise<void> {
   }
 }
 
-/** Writes a whole file so that readers see the old contents or the new, never a part. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes a whole file so that readers see the old contents or the new, never a part. Leftover
+ * temporary files of dead writers in that folder are cleared afterwards unless the caller does it
+ * once for many files (a batch).
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, { clearLeftovers = true } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathBeside(path);
   try {
@@ -31,7 +41,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw new GanvasError('WRITE_FAILED', `Could not write ${basename(path)}: ${describeFsError(err, path, true)}.`, { cause: err });
   }
-  await removeLeftoverTemps(dirname(path));
+  if (clearLeftovers) await removeLeftoverTemps(dirname(path));
 }

@@ -2,7 +2,7 @@ import { open as openFile, realpath } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { removeLeftoverTemps } from './atomic-file.js';
-import { GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
+import { CancelledError, GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from './errors.js';
 import { checkReadableFile } from './files.js';
 import type { BlendMode } from './document/blend.js';
 import { paintStrokeAsync, type Stroke } from './document/brush.js';
@@ -109,6 +109,8 @@ export type EngineEvent =
   | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
   | { type: 'document-changed'; docId: string; dirty: boolean; title: string }
   | { type: 'autosave-failed'; docId: string; error: ErrorInfo }
+  /** Something the user should know that stops nothing (e.g. undo history cannot spill to disk). */
+  | { type: 'warning'; message: string }
   | { type: 'batch-file'; batchId: string; file: FileReport }
   | { type: 'batch-progress'; batchId: string; progress: BatchProgress }
   | { type: 'batch-done'; batchId: string; report: BatchReport }
@@ -178,7 +180,7 @@ export class Engine {
   private readonly history: HistoryStore;
   private readonly jobs: JobHost;
   private readonly docs = new Map<string, OpenDoc>();
-  private readonly running = new Map<string, { docId: string; cancel: () => void }>();
+  private readonly running = new Map<string, { docId: string; cancel: () => void; cancelled: boolean }>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private nextDoc = 1;
   private readonly batches = new Map<string, BatchRun>();
@@ -193,7 +195,7 @@ export class Engine {
     this.store = new ModelStore(loadCatalog(catalogPath), modelsDir, readOnly);
     this.settings = SettingsFile.in(dataDir);
     this.recovery = new RecoveryStore(join(dataDir, 'recovery'));
-    this.history = new HistoryStore(this.settings.get().historyBudgetBytes, join(dataDir, 'cache', 'history'));
+    this.history = new HistoryStore(this.settings.get().historyBudgetBytes, join(dataDir, 'cache', 'history'), (message) => this.emit({ type: 'warning', message }));
     this.jobs = new JobHost(
       { catalogPath, modelsDir, readOnlyModelDirs: readOnly, provider: options.provider ?? 'auto' },
       options.memoryBudgetBytes,
@@ -242,11 +244,11 @@ export class Engine {
     await checkReadableFile(full, 'photo or project');
     const id = `doc-${this.nextDoc++}`;
     if (await isProjectFile(full)) {
-      const { doc, lost } = await loadProject(full, id, this.history);
+      const { doc, lost } = await loadProject(full, id, this.history, this.options.open?.limitInputPixels);
       return this.register(doc, lost);
     }
-    const { raster, meta } = await openImage(full, this.options.open);
-    return this.register(PhotoDocument.fromImage(id, { path: await realpath(full), meta }, raster, this.history), []);
+    const { raster, meta, notices } = await openImage(full, this.options.open);
+    return this.register(PhotoDocument.fromImage(id, { path: await realpath(full), meta }, raster, this.history), notices);
   }
 
   private register(doc: PhotoDocument, lost: string[]): DocumentInfo {
@@ -468,18 +470,28 @@ export class Engine {
     const mask = tool.usesMask ? selectionOnLayer(doc, source) : null;
     const input = { raster: source.raster, mask, reference: extra.reference ?? null };
     const job = this.jobs.run(toolId, input, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
-    this.running.set(job.id, { docId, cancel: job.cancel });
+    const entry = { docId, cancel: job.cancel, cancelled: false };
+    this.running.set(job.id, entry);
     job.result.then(
       async (r) => {
-        this.running.delete(job.id);
-        if (!this.docs.has(docId)) return;
+        // Cancelled (or its document closed) while the result was on its way: it is dropped.
+        const wanted = () => !entry.cancelled && this.docs.has(docId);
+        if (!wanted()) {
+          this.running.delete(job.id);
+          return this.emit({ type: 'job-cancelled', jobId: job.id, docId });
+        }
         try {
-          const layer = await this.edit(docId, (d) => this.placeResult(d, layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r));
+          const layer = await this.edit(docId, (d) => {
+            if (!wanted()) throw new CancelledError();
+            this.running.delete(job.id);
+            return this.placeResult(d, layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r);
+          });
           if (tool.usesMask) this.doc(docId).selection = null;
           this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider, warnings: r.warnings ?? [], ...(r.styleVector ? { styleVector: r.styleVector } : {}) });
           if (this.options.autosave) void this.autosave(docId);
         } catch (err) {
-          this.emit({ type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
+          this.running.delete(job.id);
+          this.emit(isCancelled(err) ? { type: 'job-cancelled', jobId: job.id, docId } : { type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
         }
       },
       (err: unknown) => {
@@ -687,7 +699,10 @@ export class Engine {
   }
 
   cancel(jobId: string): void {
-    this.running.get(jobId)?.cancel();
+    const job = this.running.get(jobId);
+    if (!job) return;
+    job.cancelled = true;
+    job.cancel();
   }
 
   // ── Files ─────────────────────────────────────────────────────────────────────────────────
@@ -734,7 +749,7 @@ export class Engine {
   async restore(key: string): Promise<DocumentInfo> {
     const entry = (await this.recovery.orphans()).find((r) => r.key === key);
     if (!entry) throw new GanvasError('NOT_FOUND', 'That autosave is no longer there.');
-    const { doc, lost } = await loadProject(this.recovery.projectFile(key), `doc-${this.nextDoc++}`, this.history);
+    const { doc, lost } = await loadProject(this.recovery.projectFile(key), `doc-${this.nextDoc++}`, this.history, this.options.open?.limitInputPixels);
     doc.projectPath = entry.projectPath;
     doc.touch();
     const info = this.register(doc, lost);
@@ -743,8 +758,10 @@ export class Engine {
     return { ...info, dirty: true };
   }
 
-  discardRecovery(key: string): Promise<void> {
-    return this.recovery.discard(key);
+  /** Deletes an autosave the user chose not to restore: only one that `recoverable` offered. */
+  async discardRecovery(key: string): Promise<void> {
+    if (!(await this.recovery.orphans()).some((r) => r.key === key)) throw new GanvasError('NOT_FOUND', 'That autosave is no longer there.');
+    await this.recovery.discard(key);
   }
 
   /** Flattens and writes the document; AI provenance follows the setting unless `recordAiProvenance` says otherwise. */

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { GanvasError, errorMessage } from './errors.js';
 
 /**
@@ -30,12 +30,15 @@ function specialKind(info: Awaited<ReturnType<typeof stat>>): string {
   return 'a special file';
 }
 
-/** A file system error in words, without the errno jargon and with the user's own file name. */
-export function describeFsError(err: unknown, path: string): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
+/**
+ * A file system error in words, without the errno jargon and with the user's own file name (never
+ * the hidden temporary file's a save was writing). `writing`: a missing path is a missing folder.
+ */
+export function describeFsError(err: unknown, path: string, writing = false): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code;
   switch (code) {
     case 'ENOENT':
-      return `${basename(path)} does not exist`;
+      return writing ? `the folder ${dirname(path)} does not exist` : `${basename(path)} does not exist`;
     case 'ENOTDIR':
       return `a folder on the way to ${basename(path)} is a file`;
     case 'EACCES':

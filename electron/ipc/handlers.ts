@@ -1,8 +1,8 @@
 import { writeFileAtomic } from '../engine/atomic-file.js';
-import { basename, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { calls, type CallName, type CallResults } from '../contract.js';
 import { readRecipe } from '../engine/batch/recipe.js';
-import type { Engine } from '../engine/engine.js';
+import type { DocumentInfo, Engine } from '../engine/engine.js';
 import { GanvasError } from '../engine/errors.js';
 import { extensionFor, type ExportFormat } from '../engine/images/save.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
@@ -15,40 +15,53 @@ export interface Dialogs {
   openImage(): Promise<string | null>;
   saveImage(suggestedName: string, format: ExportFormat): Promise<string | null>;
   saveProject(suggestedName: string): Promise<string | null>;
-  openFolder(purpose: 'input' | 'output'): Promise<string | null>;
+  openFolder(purpose: FolderPurpose): Promise<string | null>;
+  /** Asks before a batch writes its results inside the folder of photos it reads; true to go ahead. */
+  confirmOutputInsideInput(input: string, output: string): Promise<boolean>;
   saveRecipe(suggestedName: string): Promise<string | null>;
   openRecipe(): Promise<string | null>;
 }
 
 type Handlers = { [K in CallName]: (input: unknown) => Promise<CallResults[K]> };
+type FolderPurpose = 'input' | 'output';
+
+/** Whether `child` is `parent` or lies inside it. */
+function within(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
 
 const stem = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
 const pngDataUrl = (png: Uint8Array) => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 
 /**
- * Every contract call, validated against its schema and served by the engine. Electron's main
- * process and the end-to-end test bridge both use exactly these functions.
+ * Every contract call, validated against its schema and served by the engine, and `openUserPath`
+ * for paths that come from the user rather than the page (a dropped file's path resolved in
+ * preload, Open Recent, the OS's open-file). Electron's main process and the end-to-end test
+ * bridge both use exactly these functions.
  */
-export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path: string) => void = () => {}): Handlers {
+export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path: string) => void = () => {}): { calls: Handlers; openUserPath: (path: string) => Promise<DocumentInfo> } {
   const parse = <K extends CallName>(name: K, input: unknown) => {
     const r = calls[name].safeParse(input);
     if (!r.success) throw new GanvasError('INVALID_INPUT', `Invalid ${name} request: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     return r.data as ReturnType<(typeof calls)[K]['parse']>;
   };
-  // Folders the user picked in a dialog: a batch may read or write only these.
-  const granted = new Set<string>();
+  // Folders the user picked in a dialog, for what they were picked: a batch reads only from a
+  // folder picked as input and writes only to one picked as output.
+  const granted = new Map<string, Set<FolderPurpose>>();
+  const grant = (path: string, purpose: FolderPurpose) => granted.set(resolve(path), (granted.get(resolve(path)) ?? new Set()).add(purpose));
+  const isGranted = (path: string, purpose: FolderPurpose) => granted.get(resolve(path))?.has(purpose) === true;
   const open = async (path: string) => {
     const doc = await engine.open(path);
     onOpened(doc.projectPath ?? doc.path);
     return doc;
   };
-  return {
+  const served: Handlers = {
     openWithDialog: async (input) => {
       parse('openWithDialog', input);
       const path = await dialogs.openFile();
       return path ? open(path) : null;
     },
-    openDropped: async (input) => open(parse('openDropped', input).path),
     closeDocument: async (input) => {
       await engine.close(parse('closeDocument', input).docId);
       return null;
@@ -194,16 +207,18 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
       return engine.doctor();
     },
     chooseFolder: async (input) => {
-      const path = await dialogs.openFolder(parse('chooseFolder', input).purpose);
-      if (path) granted.add(resolve(path));
+      const { purpose } = parse('chooseFolder', input);
+      const path = await dialogs.openFolder(purpose);
+      if (path) grant(path, purpose);
       return path;
     },
     startBatch: async (input) => {
       const o = parse('startBatch', input);
-      for (const folder of [o.input, o.output]) {
-        if (!granted.has(resolve(folder))) throw new GanvasError('INVALID_INPUT', `Choose ${folder} with the folder dialog first.`);
-      }
-      return { batchId: engine.startBatch(o).batchId };
+      if (!isGranted(o.input, 'input')) throw new GanvasError('INVALID_INPUT', `Choose the photos' folder ${o.input} with the folder dialog first.`);
+      if (!isGranted(o.output, 'output')) throw new GanvasError('INVALID_INPUT', `Choose the output folder ${o.output} with the folder dialog first.`);
+      // The page cannot allow this by itself: the user says so to main's own dialog.
+      const allowInsideInput = within(resolve(o.output), resolve(o.input)) && (await dialogs.confirmOutputInsideInput(o.input, o.output));
+      return { batchId: engine.startBatch({ ...o, allowInsideInput }).batchId };
     },
     controlBatch: async (input) => {
       const { batchId, action } = parse('controlBatch', input);
@@ -224,4 +239,5 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
       return path ? readRecipe(path) : null;
     },
   };
+  return { calls: served, openUserPath: open };
 }

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, calls, type AppEvent, type CallName, type MenuAction } from '../contract.js';
+import { isAbsolute, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import { IPC_CALL_PREFIX, IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL, calls, type AppEvent, type CallName, type MenuAction } from '../contract.js';
 import { Engine } from '../engine/engine.js';
 import { toErrorInfo } from '../engine/errors.js';
 import { parseProvider } from '../engine/inference/providers.js';
@@ -10,7 +11,17 @@ import { RAW_EXTENSIONS } from '../engine/raw/decode.js';
 import { createHandlers, type Dialogs } from '../ipc/handlers.js';
 import { RecentFiles } from './recent.js';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * The renderer is served from this privileged scheme rather than file:// (which grants a page
+ * extra powers over the whole disk); its strict CSP is the meta tag in renderer/index.html.
+ */
+const APP_SCHEME = 'app';
+const APP_ORIGIN = `${APP_SCHEME}://ganvas`;
+const rendererRoot = join(appRoot, 'dist', 'renderer');
+/** The only pages outside the app a link may open: our own. */
+const EXTERNAL_LINKS = [/^https:\/\/github\.com\/ganvas\//, /^https:\/\/ganvas\.app\//];
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
 
 let window: BrowserWindow | null = null;
 const recent = new RecentFiles(app.getPath('userData'));
@@ -26,7 +37,8 @@ function send(e: AppEvent): void {
   window?.webContents.send(IPC_EVENT_CHANNEL, e);
 }
 
-const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif', ...RAW_EXTENSIONS];
+// No .heic: sharp's libvips decodes HEIF only with AV1 inside (AVIF), not the HEVC of phone photos.
+const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heif', 'gif', ...RAW_EXTENSIONS];
 const PROJECTS = { name: 'Ganvas projects', extensions: [PROJECT_EXTENSION] };
 const RECIPES = { name: 'Batch recipes', extensions: ['json'] };
 
@@ -51,9 +63,20 @@ const dialogs: Dialogs = {
   },
   saveRecipe: (suggestedName) => pickSavePath(suggestedName, RECIPES),
   openRecipe: () => pickFile([RECIPES]),
+  async confirmOutputInsideInput(input, output) {
+    const { response } = await dialog.showMessageBox(window!, {
+      type: 'question',
+      message: 'Write the results inside the folder of photos?',
+      detail: `${output} is inside ${input}. Originals are never replaced: a result whose name is taken by a photo gets a name of its own.`,
+      buttons: ['Write Inside', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+    });
+    return response === 0;
+  },
 };
 
-const handlers = createHandlers(engine, dialogs, (path) => {
+const { calls: handlers, openUserPath } = createHandlers(engine, dialogs, (path) => {
   recent.add(path).catch((err: unknown) => console.error(`Could not update the recent files list: ${toErrorInfo(err).message}`));
   app.addRecentDocument(path);
   buildMenu();
@@ -65,7 +88,7 @@ function menuItem(label: string, accelerator: string, action: MenuAction): MenuI
 
 async function openRecent(path: string): Promise<void> {
   try {
-    send({ type: 'document-opened', doc: await handlers.openDropped({ path }) });
+    send({ type: 'document-opened', doc: await openUserPath(path) });
   } catch (err) {
     dialog.showErrorBox('Cannot open photo', toErrorInfo(err).message);
   }
@@ -121,14 +144,26 @@ function buildMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
+/** Only our own window's top frame, showing our own page, may call in. */
+function checkSender(event: IpcMainInvokeEvent): void {
+  if (event.sender !== window?.webContents || event.senderFrame !== window.webContents.mainFrame || !event.senderFrame.url.startsWith(`${APP_ORIGIN}/`)) {
+    throw new Error('Unexpected IPC sender.');
+  }
+}
+
 function registerIpc(): void {
   for (const name of Object.keys(calls) as CallName[]) {
     ipcMain.handle(IPC_CALL_PREFIX + name, async (event, input: unknown) => {
-      // Only our own window's top frame may call in.
-      if (event.sender !== window?.webContents || event.senderFrame !== window.webContents.mainFrame) throw new Error('Unexpected IPC sender.');
+      checkSender(event);
       return handlers[name](input);
     });
   }
+  // Preload sends here only a path it took from a dropped File; the page has no way to send one.
+  ipcMain.handle(IPC_DROP_CHANNEL, async (event, path: unknown) => {
+    checkSender(event);
+    if (typeof path !== 'string' || !isAbsolute(path) || path.length > 4096) throw new Error('Not a dropped file.');
+    return openUserPath(path);
+  });
   engine.onEvent((e) => {
     send(e);
     if (e.type === 'document-changed') showTitle(e.title, e.dirty);
@@ -175,11 +210,13 @@ function createWindow(): void {
     },
   });
   window.webContents.on('will-navigate', (e) => e.preventDefault());
+  window.webContents.on('will-frame-navigate', (e) => e.preventDefault());
+  window.webContents.on('will-attach-webview', (e) => e.preventDefault());
   window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (EXTERNAL_LINKS.some((link) => link.test(url))) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  void window.loadFile(join(appRoot, 'dist', 'renderer', 'index.html'));
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
   let closing = false;
   window.on('close', (e) => {
     if (closing || !engine.documents().some((d) => d.dirty)) return;
@@ -195,12 +232,24 @@ function createWindow(): void {
   window.on('closed', () => (window = null));
 }
 
+/** Serves files of the built renderer, and nothing outside its folder. */
+function serveRenderer(): void {
+  protocol.handle(APP_SCHEME, (request) => {
+    const url = new URL(request.url);
+    const file = join(rendererRoot, decodeURIComponent(url.pathname));
+    const rel = relative(rendererRoot, file);
+    if (url.host !== 'ganvas' || rel.startsWith('..') || isAbsolute(rel)) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
+}
+
 app.enableSandbox();
 app.whenReady().then(() => {
-  session.defaultSession.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }));
-  // No remote content: nothing but our own files may load.
-  session.defaultSession.webRequest.onBeforeRequest((details, cb) => cb({ cancel: !/^(file|data|blob|devtools):/.test(details.url) }));
+  serveRenderer();
+  // No remote content: nothing but our own page and the images it makes may load.
+  session.defaultSession.webRequest.onBeforeRequest((details, cb) => cb({ cancel: !(details.url.startsWith(`${APP_ORIGIN}/`) || /^(data|blob|devtools):/.test(details.url)) }));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   registerIpc();
   buildMenu();
   createWindow();

@@ -4,6 +4,7 @@ import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'ele
 
 const IPC_CALL_PREFIX = 'ganvas:call:';
 const IPC_EVENT_CHANNEL = 'ganvas:event';
+const IPC_DROP_CHANNEL = 'ganvas:drop';
 
 contextBridge.exposeInMainWorld('ganvas', {
   call: (name: string, input: unknown) => ipcRenderer.invoke(IPC_CALL_PREFIX + name, input),
@@ -12,5 +13,9 @@ contextBridge.exposeInMainWorld('ganvas', {
     ipcRenderer.on(IPC_EVENT_CHANNEL, wrapped);
     return () => ipcRenderer.off(IPC_EVENT_CHANNEL, wrapped);
   },
-  pathForFile: (file: File) => webUtils.getPathForFile(file) || null,
+  // The path comes from the real File here, in preload: the page never names a path itself.
+  openDroppedFile: (file: File) => {
+    const path = webUtils.getPathForFile(file);
+    return path ? ipcRenderer.invoke(IPC_DROP_CHANNEL, path) : Promise.resolve(null);
+  },
 });

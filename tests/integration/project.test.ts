@@ -126,7 +126,7 @@ describe('projects', () => {
     it('one damaged layer: opens the rest and says what was lost', async () => {
       const reader = await ContainerReader.open(good);
       const cat = layerNamed(docId, 'chelsea.png');
-      const entry = reader.entries[`layers/${cat.id}/pixels`]!;
+      const entry = reader.entry(`layers/${cat.id}/pixels`)!;
       await reader.close();
       const { file } = variant('damaged.ganvas', (b) => {
         const c = Buffer.from(b);

@@ -42,7 +42,7 @@ export async function launchChromium(): Promise<Browser> {
  * are scripted.
  */
 export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Promise<void> {
-  const handlers = createHandlers(engine, dialogs);
+  const handlers = createHandlers(engine, dialogs).calls;
   await page.exposeFunction('__ganvasCall', async (name: keyof typeof handlers, input: unknown) => {
     try {
       return { ok: await handlers[name](input) };
@@ -64,7 +64,8 @@ export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Prom
         listeners.add(l);
         return () => listeners.delete(l);
       },
-      pathForFile: () => null,
+      // A page's File has no path on disk here, as in any browser: preload's webUtils gives none either.
+      openDroppedFile: async () => null,
     };
   });
   engine.onEvent((e: AppEvent) => {
@@ -81,7 +82,7 @@ export async function openApp(engine: Engine, dialogs: Partial<Dialogs>): Promis
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const cancelled = async () => null;
-  await bridge(page, engine, { openFile: cancelled, openImage: cancelled, saveImage: cancelled, saveProject: cancelled, openFolder: cancelled, saveRecipe: cancelled, openRecipe: cancelled, ...dialogs });
+  await bridge(page, engine, { openFile: cancelled, openImage: cancelled, saveImage: cancelled, saveProject: cancelled, openFolder: cancelled, saveRecipe: cancelled, openRecipe: cancelled, confirmOutputInsideInput: async () => false, ...dialogs });
   await page.goto(server.url);
   return {
     page,

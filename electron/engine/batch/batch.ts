@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { removeLeftoverTemps, writeFileAtomic } from '../atomic-file.js';
+import { describeFsError } from '../files.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { GanvasError, errorMessage, isCancelled } from '../errors.js';
+import { CancelledError, GanvasError, errorMessage, isCancelled } from '../errors.js';
 import type { AiEdit } from '../document/layer.js';
 import { openImage, type OpenOptions } from '../images/open.js';
 import type { Raster } from '../images/raster.js';
@@ -37,6 +38,8 @@ export interface FileReport {
   output: string | null;
   status: FileStatus;
   reason?: string;
+  /** Why the output's name differs from what the naming template gives (it would have replaced another file). */
+  note?: string;
   ms?: number;
 }
 
@@ -58,6 +61,8 @@ export interface BatchReport {
   startedAt: string;
   finishedAt: string;
   cancelled: boolean;
+  /** Why the batch stopped before every file was done (e.g. the output disk is full), or null. */
+  stoppedBecause: string | null;
   totals: { files: number; done: number; skipped: number; failed: number };
   /** Network runs this batch made (0 when everything was skipped or done before). */
   inferenceRuns: number;
@@ -90,6 +95,53 @@ export function outputName(rel: string, recipe: Recipe, date: string): string {
   return `${folder === '.' ? '' : `${folder}/`}${name.replace(/[/\\]/g, '_')}.${ext}`;
 }
 
+/** Paths compared as the file system does: case-insensitively where it is so by default. */
+const samePathKey = (p: string) => (process.platform === 'linux' ? resolve(p) : resolve(p).toLowerCase());
+
+/**
+ * Every file's output name, decided before any work: a name that is one of the inputs, is the
+ * output of another input (a.png and a.jpg both → a.jpg), or is a file of the user's inside the
+ * input folder gets a unique name instead (`a-2.jpg`), and the report says why. Names an earlier
+ * run of this batch gave (in the journal) are kept, so a resumed batch finds its own outputs.
+ */
+export function planOutputs(
+  files: { rel: string }[],
+  dirs: { input: string; output: string },
+  name: (rel: string) => string,
+  earlier: (rel: string) => string | null,
+): { output: string; note?: string }[] {
+  const inputs = new Set(files.map((f) => samePathKey(join(dirs.input, f.rel))));
+  const owners = new Map<string, string>();
+  const userFileInInput = (target: string, rel: string) => inside(target, dirs.input) && existsSync(target) && earlier(rel) !== relative(dirs.output, target).split(sep).join('/');
+  const clash = (candidate: string, rel: string): string | null => {
+    const target = join(dirs.output, candidate);
+    const key = samePathKey(target);
+    if (inputs.has(key)) return 'is one of the photos being processed';
+    const owner = owners.get(key);
+    if (owner !== undefined) return `is already the output of ${owner}`;
+    if (userFileInInput(target, rel)) return 'is a file in the input folder';
+    return null;
+  };
+  return files.map(({ rel }) => {
+    const wanted = earlier(rel) ?? name(rel);
+    const why = clash(wanted, rel);
+    let chosen = wanted;
+    if (why) {
+      const ext = extname(wanted);
+      const stem = wanted.slice(0, wanted.length - ext.length);
+      for (let n = 2; clash(chosen, rel); n++) chosen = `${stem}-${n}${ext}`;
+    }
+    owners.set(samePathKey(join(dirs.output, chosen)), rel);
+    return why ? { output: chosen, note: `written as ${basename(chosen)} because ${basename(wanted)} ${why}` } : { output: chosen };
+  });
+}
+
+/** A full disk or used-up quota: every later file would fail the same way, after its inference. */
+function isOutOfSpace(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? ((err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code);
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /**
  * Whether an earlier run of this batch produced the output: it says so, or it started the file and
  * was stopped after the output's atomic rename but before the journal line (the output is newer than the start).
@@ -110,6 +162,7 @@ export class BatchRun {
   readonly files: FileReport[] = [];
   private paused = false;
   private cancelled = false;
+  private stoppedBecause: string | null = null;
   private wake: (() => void) | null = null;
   private readonly running = new Map<string, () => void>();
   private inferenceRuns = 0;
@@ -184,7 +237,8 @@ export class BatchRun {
     const scanned = await scanFolder(input, { ...this.opts, skipDir: output });
     const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
     const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
-    for (const f of scanned) this.files.push({ input: f.rel, output: outputName(f.rel, this.opts.recipe, date), status: 'queued' });
+    const plan = planOutputs(scanned, { input, output }, (rel) => outputName(rel, this.opts.recipe, date), (rel) => journal.last.get(rel)?.output ?? null);
+    scanned.forEach((f, i) => this.files.push({ input: f.rel, ...plan[i]!, status: 'queued' }));
     // Once per folder, not per file: what a killed run was writing is debris now.
     for (const dir of new Set(this.files.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
     this.counts.queued = this.files.length;
@@ -192,14 +246,42 @@ export class BatchRun {
 
     const queue = [...this.files];
     const worker = async () => {
-      for (let file = queue.shift(); file && !this.cancelled; file = queue.shift()) {
-        while (this.paused && !this.cancelled) await new Promise<void>((r) => (this.wake = r));
-        if (this.cancelled) break;
+      for (let file = queue.shift(); file && !this.stopping; file = queue.shift()) {
+        while (this.paused && !this.stopping) await new Promise<void>((r) => (this.wake = r));
+        if (this.stopping) break;
         await this.process(file, input, output, journal);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.opts.concurrency) }, worker));
     return this.finish(input, output);
+  }
+
+  private get stopping(): boolean {
+    return this.cancelled || this.stoppedBecause !== null;
+  }
+
+  /** Stops taking new files (the running ones finish or fail on their own): nothing more can be written. */
+  private stop(reason: string): void {
+    if (this.stoppedBecause) return;
+    this.stoppedBecause = reason;
+    for (const cancel of this.running.values()) cancel();
+    this.wake?.();
+  }
+
+  /**
+   * Appends to the journal. When it cannot be written the batch stops with that reason in its
+   * report instead of failing whole: what is done is done, but a later run could not tell.
+   */
+  private async record(journal: Journal, r: Parameters<Journal['write']>[0]): Promise<void> {
+    try {
+      await journal.write(r);
+    } catch (err) {
+      this.stop(isOutOfSpace(err) ? this.diskFull() : `the batch journal ${journal.path} cannot be written (${describeFsError(err, journal.path)})`);
+    }
+  }
+
+  private diskFull(): string {
+    return `the output disk is full (${resolve(this.opts.output)}); free some space and run the batch again to finish it`;
   }
 
   private async process(file: FileReport, input: string, output: string, journal: Journal): Promise<void> {
@@ -208,16 +290,16 @@ export class BatchRun {
     const before = journal.last.get(file.input);
     if (before && doneEarlier(before, target)) return this.set(file, { status: 'done', reason: 'done in an earlier run' });
     if (this.opts.skipExisting && existsSync(target)) return this.set(file, { status: 'skipped', reason: 'the output exists' });
-    if (resolve(target) === resolve(source)) return this.set(file, { status: 'failed', reason: 'the output would overwrite the original' });
     const t0 = performance.now();
     this.set(file, { status: 'running' });
-    await journal.write({ rel: file.input, status: 'started', output: file.output });
     try {
-      const { raster: decoded, meta } = await openImage(source, this.openOptions);
+      await this.record(journal, { rel: file.input, status: 'started', output: file.output });
+      const { raster: decoded, meta, notices } = await openImage(source, this.openOptions);
+      if (notices.length) file.note = [file.note, ...notices].filter(Boolean).join(' ');
       let raster = decoded;
       const ai: AiEdit[] = [];
       for (const step of this.opts.recipe.steps) {
-        if (this.cancelled) throw new GanvasError('CANCELLED', 'Cancelled.');
+        if (this.stopping) throw new CancelledError();
         if (step.tool === 'resize') {
           const s = Math.min(1, step.params.longSide / Math.max(raster.width, raster.height));
           if (s < 1) raster = await resizeRaster(raster, Math.round(raster.width * s), Math.round(raster.height * s));
@@ -235,14 +317,16 @@ export class BatchRun {
       await mkdir(dirname(target), { recursive: true });
       const xmp = this.opts.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
       await saveImage(raster, target, { format: o.format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(o.format) && raster.depth === 16 ? 16 : 8 }, { exif: meta.exif, icc: meta.icc, xmp });
-      await journal.write({ rel: file.input, status: 'done', output: file.output });
+      await this.record(journal, { rel: file.input, status: 'done', output: file.output });
       this.processedMs.push(performance.now() - t0);
       this.set(file, { status: 'done', ms: Math.round(performance.now() - t0) });
     } catch (err) {
-      const reason = isCancelled(err) ? 'cancelled' : errorMessage(err);
-      if (!isCancelled(err)) await journal.write({ rel: file.input, status: 'failed', output: null, reason });
+      const cancelled = isCancelled(err);
+      if (isOutOfSpace(err)) this.stop(this.diskFull());
+      const reason = cancelled ? (this.stoppedBecause ?? 'cancelled') : errorMessage(err);
+      if (!cancelled) await this.record(journal, { rel: file.input, status: 'failed', output: null, reason });
       this.processedMs.push(performance.now() - t0);
-      this.set(file, { status: isCancelled(err) ? 'queued' : 'failed', reason, output: isCancelled(err) ? file.output : null });
+      this.set(file, { status: cancelled ? 'queued' : 'failed', reason, output: cancelled ? file.output : null });
     } finally {
       this.running.delete(file.input);
     }
@@ -256,12 +340,18 @@ export class BatchRun {
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       cancelled: this.cancelled,
+      stoppedBecause: this.stoppedBecause,
       totals: { files: this.files.length, done: this.counts.done, skipped: this.counts.skipped, failed: this.counts.failed },
       inferenceRuns: this.inferenceRuns,
       inferenceMs: Math.round(this.inferenceMs),
       files: this.files,
     };
-    await writeFileAtomic(join(output, REPORT_NAME), JSON.stringify(report, null, 2));
+    // On a full disk the report may not fit either; the caller still gets it (and the CLI prints its totals).
+    try {
+      await writeFileAtomic(join(output, REPORT_NAME), JSON.stringify(report, null, 2));
+    } catch (err) {
+      if (!isOutOfSpace(err)) throw err;
+    }
     return report;
   }
 }

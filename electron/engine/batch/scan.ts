@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 
 /** Files a batch never touches: hidden files and folders and the OS's own clutter. */
@@ -53,7 +53,12 @@ export async function scanFolder(dir: string, opts: ScanOptions): Promise<Scanne
   const exclude = opts.exclude.map(globToRegExp);
   const exts = new Set(opts.extensions.map((e) => e.toLowerCase().replace(/^\./, '')));
   const out: ScannedFile[] = [];
+  // Links may lead to a folder already walked (or to one above it: a cycle); each real folder is read once.
+  const walked = new Set<string>();
   const walk = async (folder: string): Promise<void> => {
+    const real = await realpath(folder).catch(() => folder);
+    if (walked.has(real)) return;
+    walked.add(real);
     const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       if (isSystemFile(e.name)) continue;

@@ -48,7 +48,7 @@ Common options:
 
 Enhance writes <name>@<scale>x.png beside the photo unless -o is given; the output format follows
 the extension (.png .jpg .webp .tif). EXIF, orientation and the ICC profile are kept.
-Photos can be JPEG, PNG, WebP, TIFF, AVIF, HEIF or camera RAW (DNG, ARW, CR2, CR3, NEF, RAF,
+Photos can be JPEG, PNG, WebP, TIFF, AVIF, GIF or camera RAW (DNG, ARW, CR2, CR3, NEF, RAF,
 ORF, RW2 …; decoded by LibRaw to 16-bit, white-balanced as shot, exposure as shot).
 Inpaint erases what the mask marks (white = remove; same size as the photo). Extend grows
 the canvas and fills the new border (the photo's own pixels stay as they are).
@@ -169,6 +169,7 @@ async function runToolToFile(
   const engine = engineFor(values);
   try {
     const doc = await engine.open(input);
+    for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
     await prepare(engine, doc.id);
     const exportOptions = exportOptionsFor(values, output, doc.bitDepth);
     process.stderr.write(`${tool.describe} ${doc.fileName} (${doc.width}×${doc.height})\n`);

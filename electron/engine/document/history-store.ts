@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { open, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, rmSync } from 'node:fs';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { describeFsError } from '../files.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { processAlive } from '../process-alive.js';
@@ -22,6 +23,9 @@ interface Entry {
 }
 
 export const DEFAULT_HISTORY_BUDGET = 2 * 2 ** 30;
+
+/** How long memory may stay over the budget after a failed spill before writing to disk is tried again. */
+const SPILL_RETRY_MS = 30_000;
 
 function samplesOf(v: StoredPixels): Uint8Array | Uint16Array {
   return v.kind === 'raster' ? v.raster.data : v.patches.data;
@@ -59,10 +63,14 @@ export class HistoryStore {
   private spillPending = false;
   /** The largest blob put so far: spilling leaves this much room, so the next step of that size lands within the budget. */
   private headroom = 0;
+  /** After a failed spill (disk full, folder not writable) memory may exceed the budget until then; retried later. */
+  private spillPausedUntil = 0;
 
   constructor(
     private budgetBytes: number,
     private readonly spillRoot: string,
+    /** Told when history cannot move to disk, so the user learns why memory grows past the budget. */
+    private readonly onSpillFailed: (message: string) => void = () => {},
   ) {
     removeStaleSpillDirs(spillRoot);
   }
@@ -139,9 +147,14 @@ export class HistoryStore {
   }
 
   private scheduleSpill(): void {
-    if (this.spillPending || this.memoryBytes <= this.spillTarget) return;
+    if (this.spillPending || Date.now() < this.spillPausedUntil || this.memoryBytes <= this.spillTarget) return;
     this.spillPending = true;
-    this.spilling = this.spillUntilWithinBudget().finally(() => (this.spillPending = false));
+    this.spilling = this.spillUntilWithinBudget()
+      .catch((err: unknown) => {
+        this.spillPausedUntil = Date.now() + SPILL_RETRY_MS;
+        this.onSpillFailed(`Undo history cannot be moved to disk (${describeFsError(err, this.spillRoot, true)} in ${this.spillRoot}), so it stays in memory beyond its ${(this.budgetBytes / 2 ** 30).toFixed(1)} GB budget. Free some disk space or lower the number of edits you keep.`);
+      })
+      .finally(() => (this.spillPending = false));
   }
 
   /** Writes to disk are asynchronous, so the room for the next step is made before it comes, not after. */
@@ -149,10 +162,11 @@ export class HistoryStore {
     return this.budgetBytes - this.headroom;
   }
 
-  private spillDir(): string {
+  private async spillDir(): Promise<string> {
     if (!this.dir) {
-      this.dir = join(this.spillRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
-      mkdirSync(this.dir, { recursive: true });
+      const dir = join(this.spillRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
+      await mkdir(dir, { recursive: true });
+      this.dir = dir;
     }
     return this.dir;
   }
@@ -164,9 +178,14 @@ export class HistoryStore {
       if (!victim) return;
       const [id, e] = victim;
       if (!e.file) {
-        const file = join(this.spillDir(), `${id}.bin`);
+        const file = join(await this.spillDir(), `${id}.bin`);
         const samples = samplesOf(e.value);
-        await writeFile(file, new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+        try {
+          await writeFile(file, new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+        } catch (err) {
+          await rm(file, { force: true });
+          throw err;
+        }
         if (!this.entries.has(id)) {
           await rm(file, { force: true });
           continue;

@@ -21,6 +21,8 @@ export interface ImageMeta {
 export interface OpenedImage {
   raster: Raster;
   meta: ImageMeta;
+  /** What the user should know was left out (e.g. the other pages of a multi-page TIFF). */
+  notices: string[];
 }
 
 export const SUPPORTED_INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
@@ -38,10 +40,13 @@ function describe(path: string, err: unknown): GanvasError {
   if (/exceeds pixel limit/i.test(msg)) {
     return new GanvasError('IMAGE_TOO_LARGE', `${name} is too large to open: it has more pixels than the limit of this app.`, { cause: err });
   }
+  if (/\.(heic|heif)$/i.test(path) && /codec|compression format|heif/i.test(msg)) {
+    return new GanvasError('IMAGE_UNSUPPORTED', `${name} is a HEIC photo (HEVC inside HEIF, as phones save them), which Ganvas cannot decode; save it as JPEG first. AVIF files open.`, { cause: err });
+  }
   if (/unsupported image format/i.test(msg)) {
     return new GanvasError(
       'IMAGE_UNSUPPORTED',
-      `${name} is not an image format Ganvas can open (supported: JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF and camera RAW).`,
+      `${name} is not an image format Ganvas can open (supported: JPEG, PNG, WebP, TIFF, AVIF, GIF and camera RAW).`,
       { cause: err },
     );
   }
@@ -56,7 +61,7 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
   if (isRawPath(path)) {
     const { raster } = await decodeRaw(path, opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);
     // LibRaw applies the camera's orientation and delivers sRGB: no profile to carry, nothing to rotate.
-    return { raster, meta: { fileName: name, format: `raw (${extname(path).slice(1).toUpperCase()})`, exif: null, icc: null, orientation: 1, bitDepth: 16 } };
+    return { raster, meta: { fileName: name, format: `raw (${extname(path).slice(1).toUpperCase()})`, exif: null, icc: null, orientation: 1, bitDepth: 16 }, notices: [] };
   }
   const input = () =>
     sharp(path, { limitInputPixels: opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT, failOn: 'warning', pages: 1 });
@@ -74,8 +79,11 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
     else if (grey) pipeline = pipeline.toColourspace('b-w');
     const { data, info: out } = await pipeline.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
     const raster = rasterFromBuffer(data, out.width, out.height, out.channels as Channels, sixteen ? 16 : 8);
+    const pages = md.pages ?? 1;
+    const unit = md.format === 'tiff' || md.format === 'heif' ? 'pages' : 'frames';
     return {
       raster,
+      notices: pages > 1 ? [`${name} has ${pages} ${unit}; only the first was opened.`] : [],
       meta: {
         fileName: name,
         format: md.format ?? 'unknown',

@@ -1,8 +1,7 @@
-import { rename, rm } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
-import { tempPathBeside } from '../atomic-file.js';
+import { extname } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 import sharp from 'sharp';
-import { GanvasError, errorMessage } from '../errors.js';
+import { GanvasError } from '../errors.js';
 import { withUprightOrientation } from './exif.js';
 import { addPngMetadata } from './png-chunks.js';
 import { hasAlpha, sharpInput, type Raster } from './raster.js';
@@ -74,13 +73,7 @@ export async function saveImage(raster: Raster, path: string, opts: ExportOption
   if (opts.bitDepth === 16 && !supports16Bit(opts.format)) {
     throw new GanvasError('INVALID_INPUT', `${opts.format.toUpperCase()} cannot hold 16 bits per channel; choose PNG or TIFF, or 8-bit.`);
   }
-  const tmp = tempPathBeside(path);
-  try {
-    const png = await intermediatePng(raster, opts.bitDepth, meta);
-    await encoder(png, raster, opts, meta.xmp ?? null).toFile(tmp);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new GanvasError('IMAGE_WRITE_FAILED', `Could not write ${basename(path)}: ${errorMessage(err)}`, { cause: err });
-  }
+  const png = await intermediatePng(raster, opts.bitDepth, meta);
+  // Encoded in memory and written by Node, so a failed write says why (full disk, permission…) in words.
+  await writeFileAtomic(path, await encoder(png, raster, opts, meta.xmp ?? null).toBuffer(), { clearLeftovers: false });
 }

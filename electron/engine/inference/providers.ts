@@ -1,3 +1,4 @@
+import './no-telemetry.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

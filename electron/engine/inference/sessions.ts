@@ -1,3 +1,4 @@
+import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { GanvasError, errorMessage } from '../errors.js';
 import { checkProvider, providerOrder, type ProviderCheck, type ProviderId } from './providers.js';

@@ -1,3 +1,4 @@
+import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import type { TensorContract, TensorSpec } from '../models/catalog.js';
 import { maxValue, type Raster } from '../images/raster.js';

@@ -1,6 +1,6 @@
 import { freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { GanvasError, fromErrorInfo } from '../errors.js';
+import { CancelledError, GanvasError, fromErrorInfo } from '../errors.js';
 import { workerUrl } from '../worker-url.js';
 import type { ToolInput, ToolProgress } from '../tools/tool.js';
 import type { FromWorker, JobResultMessage, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
@@ -28,6 +28,8 @@ interface Pending {
   onProgress: (p: JobProgress) => void;
   resolve: (r: JobResultMessage) => void;
   reject: (e: Error) => void;
+  /** The user cancelled: whatever the worker sends afterwards, the job ends as cancelled. */
+  cancelled: boolean;
   firstProgressAt: number | null;
   /** Resolves when the job has ended, however it ended. */
   settled: Promise<void>;
@@ -38,28 +40,38 @@ const CLOSE_GRACE_MS = 30_000;
 
 /**
  * Runs tools on the inference worker, one job at a time in order, and turns the worker's
- * messages into progress (with an ETA), results and typed errors.
+ * messages into progress (with an ETA), results and typed errors. Every job ends exactly once:
+ * done, cancelled (also when its result comes after the cancel) or failed (also when the worker
+ * thread dies under it; a new worker then takes the jobs that wait).
  */
 export class JobHost {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private readonly queue: Pending[] = [];
   private current: Pending | null = null;
-  private readonly providerWaiters: ((r: ProviderReport) => void)[] = [];
+  private readonly providerWaiters: { resolve: (r: ProviderReport) => void; reject: (e: Error) => void }[] = [];
   private nextId = 1;
+  private closing = false;
+  /** What the worker said before it stopped (an uncaught error), for the failed job's message. */
+  private lastWorkerError: Error | null = null;
 
   constructor(
-    config: WorkerConfig,
+    private readonly config: WorkerConfig,
     private readonly memoryBudgetBytes = defaultMemoryBudget(),
+    private readonly script: URL = workerUrl(import.meta.url, './worker.js', 'jobs'),
   ) {
-    this.worker = new Worker(workerUrl(import.meta.url, './worker.js', 'jobs'), { workerData: config });
+    this.spawn();
+  }
+
+  private spawn(): void {
+    this.worker = new Worker(this.script, { workerData: this.config });
     this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
-    this.worker.on('error', (err) => this.failAll(err));
+    this.worker.on('error', (err) => (this.lastWorkerError = err));
+    this.worker.on('exit', (code) => this.onExit(code));
     this.worker.unref();
   }
 
   run(toolId: string, input: ToolInput, params: unknown, onProgress: (p: JobProgress) => void = () => {}): JobHandle {
     const id = `job-${this.nextId++}`;
-    let cancelled = false;
     let pending!: Pending;
     const result = new Promise<JobResultMessage>((resolve, reject) => {
       pending = {
@@ -67,6 +79,7 @@ export class JobHost {
         onProgress,
         resolve,
         reject,
+        cancelled: false,
         firstProgressAt: null,
         settled: Promise.resolve(),
         start: () => this.post({ type: 'run', jobId: id, toolId, params, input: input.raster, mask: input.mask, reference: input.reference ?? null, memoryBudgetBytes: this.memoryBudgetBytes }),
@@ -79,18 +92,18 @@ export class JobHost {
       id,
       result,
       cancel: () => {
-        if (cancelled) return;
-        cancelled = true;
-        const queued = this.queue.findIndex((p) => p.id === id);
-        if (queued >= 0) this.queue.splice(queued, 1)[0]!.reject(new GanvasError('CANCELLED', 'Cancelled.'));
-        else this.post({ type: 'cancel', jobId: id });
+        if (pending.cancelled) return;
+        pending.cancelled = true;
+        const queued = this.queue.indexOf(pending);
+        if (queued >= 0) this.queue.splice(queued, 1)[0]!.reject(new CancelledError());
+        else if (this.current === pending) this.post({ type: 'cancel', jobId: id });
       },
     };
   }
 
   providers(): Promise<ProviderReport> {
-    return new Promise((resolve) => {
-      this.providerWaiters.push(resolve);
+    return new Promise((resolve, reject) => {
+      this.providerWaiters.push({ resolve, reject });
       this.post({ type: 'providers' });
     });
   }
@@ -101,9 +114,11 @@ export class JobHost {
    * whole process.
    */
   async close(): Promise<void> {
-    for (const p of this.queue.splice(0)) p.reject(new GanvasError('CANCELLED', 'Cancelled.'));
+    this.closing = true;
+    for (const p of this.queue.splice(0)) p.reject(new CancelledError());
     const running = this.current;
     if (running) {
+      running.cancelled = true;
       this.post({ type: 'cancel', jobId: running.id });
       await Promise.race([running.settled, new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref())]);
     }
@@ -129,7 +144,7 @@ export class JobHost {
 
   private onMessage(msg: FromWorker): void {
     if (msg.type === 'providers') {
-      this.providerWaiters.shift()?.(msg.report);
+      this.providerWaiters.shift()?.resolve(msg.report);
       if (!this.current && this.providerWaiters.length === 0) this.worker.unref();
       return;
     }
@@ -137,6 +152,7 @@ export class JobHost {
     if (!job || job.id !== msg.jobId) return;
     switch (msg.type) {
       case 'progress': {
+        if (job.cancelled) break;
         const now = performance.now();
         if (msg.progress.done === 0 || job.firstProgressAt === null) job.firstProgressAt = now;
         const { done, total } = msg.progress;
@@ -146,19 +162,28 @@ export class JobHost {
         break;
       }
       case 'done':
-        job.resolve(msg.result);
+        // A cancel that crossed the result on its way: the user asked for nothing, so nothing arrives.
+        if (job.cancelled) job.reject(new CancelledError());
+        else job.resolve(msg.result);
         this.finish();
         break;
       case 'failed':
-        job.reject(fromErrorInfo(msg.error));
+        job.reject(job.cancelled ? new CancelledError() : fromErrorInfo(msg.error));
         this.finish();
         break;
     }
   }
 
-  private failAll(err: Error): void {
-    for (const p of [this.current, ...this.queue]) p?.reject(err);
-    this.queue.length = 0;
+  /** The worker thread ended: when not by `close`, its job fails, and a new worker serves the rest. */
+  private onExit(code: number): void {
+    if (this.closing) return;
+    const why = this.lastWorkerError ? `: ${this.lastWorkerError.message}` : ` (exit code ${code})`;
+    this.lastWorkerError = null;
+    const job = this.current;
     this.current = null;
+    job?.reject(job.cancelled ? new CancelledError() : new GanvasError('INFERENCE_FAILED', `The inference thread stopped unexpectedly${why}. The photo was not changed; try again.`));
+    for (const w of this.providerWaiters.splice(0)) w.reject(new GanvasError('INFERENCE_FAILED', `The inference thread stopped unexpectedly${why}.`));
+    this.spawn();
+    this.pump();
   }
 }

@@ -85,13 +85,37 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** How many format versions ahead of ours a header may claim and still be taken as "newer". */
+const PLAUSIBLE_NEWER_VERSIONS = 100;
+
+/**
+ * The manifest's entry table as a Map (no prototype lookups: an entry named `__proto__` or
+ * `constructor` is just missing), keeping only entries that lie wholly between the header and
+ * the manifest: a declared length is never trusted to allocate.
+ */
+function entriesIn(table: unknown, manifestAt: number): Map<string, EntryRef> {
+  const entries = new Map<string, EntryRef>();
+  if (typeof table !== 'object' || table === null) return entries;
+  for (const [name, e] of Object.entries(table as Record<string, unknown>)) {
+    const { offset, length, sha256 } = (e ?? {}) as Partial<EntryRef>;
+    const fits = Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset! >= HEADER_BYTES && length! >= 0 && offset! + length! <= manifestAt;
+    if (fits && typeof sha256 === 'string') entries.set(name, { offset: offset!, length: length!, sha256 });
+  }
+  return entries;
+}
+
 export class ContainerReader {
   private constructor(
     private readonly fh: FileHandle,
     readonly path: string,
     readonly manifest: Record<string, unknown>,
-    readonly entries: Record<string, EntryRef>,
+    private readonly entries: Map<string, EntryRef>,
   ) {}
+
+  /** Where an entry lies in the file, if the file has it. */
+  entry(name: string): EntryRef | undefined {
+    return this.entries.get(name);
+  }
 
   static async open(path: string): Promise<ContainerReader> {
     const name = basename(path);
@@ -108,9 +132,11 @@ export class ContainerReader {
       await fh.read(head, 0, HEADER_BYTES, 0);
       if (size < HEADER_BYTES || !head.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw bad('it is not a Ganvas project');
       const version = head.readUInt32LE(SIGNATURE.length);
-      if (version > CONTAINER_VERSION) {
+      // Formats count up one by one: a version far beyond ours is a damaged header, not the future.
+      if (version > CONTAINER_VERSION && version <= CONTAINER_VERSION + PLAUSIBLE_NEWER_VERSIONS) {
         throw new GanvasError('PROJECT_TOO_NEW', `${name} was saved by a newer Ganvas (file format ${version}; this version reads up to ${CONTAINER_VERSION}). Update Ganvas to open it.`);
       }
+      if (version === 0 || version > CONTAINER_VERSION) throw bad('its header is damaged');
       const trailer = Buffer.alloc(TRAILER_BYTES);
       await fh.read(trailer, 0, TRAILER_BYTES, size - TRAILER_BYTES);
       if (size < HEADER_BYTES + TRAILER_BYTES || !trailer.subarray(8).equals(TRAILER_MAGIC)) throw bad('the file is truncated (it ends before its table of contents)');
@@ -124,8 +150,8 @@ export class ContainerReader {
       } catch (err) {
         throw bad('its table of contents is damaged', err);
       }
-      const entries = (manifest.entries ?? {}) as Record<string, EntryRef>;
-      return new ContainerReader(fh, path, manifest, entries);
+      if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw bad('its table of contents is damaged');
+      return new ContainerReader(fh, path, manifest, entriesIn(manifest.entries, manifestAt));
     } catch (err) {
       await fh.close();
       throw err;
@@ -134,7 +160,7 @@ export class ContainerReader {
 
   /** An entry's bytes, or the reason they cannot be trusted. */
   async read(name: string): Promise<{ ok: true; data: Buffer } | { ok: false; problem: string }> {
-    const e = this.entries[name];
+    const e = this.entry(name);
     if (!e) return { ok: false, problem: 'missing from the file' };
     const data = Buffer.alloc(e.length);
     const { bytesRead } = await this.fh.read(data, 0, e.length, e.offset);

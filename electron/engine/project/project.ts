@@ -1,7 +1,10 @@
 import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
 import { z } from 'zod';
+import { basename } from 'node:path';
 import { GanvasError } from '../errors.js';
+import { describeFsError } from '../files.js';
+import { DEFAULT_PIXEL_LIMIT } from '../images/open.js';
 import { allocRaster, hasAlpha, type Raster } from '../images/raster.js';
 import { BLEND_MODES } from '../document/blend.js';
 import { PhotoDocument, type StructureStep } from '../document/document.js';
@@ -16,11 +19,15 @@ export const PROJECT_EXTENSION = 'ganvas';
 /** Version of the manifest's layout; a reader refuses what is newer than it knows. */
 export const PROJECT_VERSION = 1;
 
-const rect = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int().positive(), height: z.number().int().positive() });
+/** No side of a canvas, layer or placement is longer than this (the pixel limit keeps areas sane). */
+const MAX_SIDE = 1_000_000;
+const side = z.number().int().positive().max(MAX_SIDE);
+const offset = z.number().int().min(-MAX_SIDE).max(MAX_SIDE);
+const rect = z.object({ x: offset, y: offset, width: side, height: side });
 const rasterRef = z.object({
   entry: z.string(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
+  width: side,
+  height: side,
   channels: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   depth: z.union([z.literal(8), z.literal(16)]),
 });
@@ -43,15 +50,15 @@ const layerStep = z.discriminatedUnion('kind', [
 const stacks = <T extends z.ZodType>(step: T) => z.object({ done: z.array(step), undone: z.array(step) });
 const structureStep = z.object({
   label: z.string(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
+  width: side,
+  height: side,
   placements: z.array(z.object({ layerId: z.string(), bounds: rect })),
 });
 const manifestSchema = z.object({
   format: z.literal('ganvas-project'),
   version: z.number().int(),
   savedAt: z.string(),
-  canvas: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  canvas: z.object({ width: side, height: side }),
   source: z.object({
     path: z.string(),
     fileName: z.string(),
@@ -94,7 +101,9 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
   const stack = doc.layers.map((l) => ({ layerId: l.id, bounds: l.bounds }));
   const { width, height, source, nextLayer } = doc;
 
-  const out = await ContainerWriter.create(path);
+  const out = await ContainerWriter.create(path).catch((err: unknown) => {
+    throw new GanvasError('WRITE_FAILED', `Could not save ${basename(path)}: ${describeFsError(err, path, true)}.`, { cause: err });
+  });
   try {
     const writeRaster = async (entry: string, r: Raster): Promise<RasterRef> => {
       await out.add(entry, await deflateAsync(bytesOf(r.data), { level: 1 }));
@@ -149,7 +158,7 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
     await out.commit(manifest, path);
   } catch (err) {
     await out.abort();
-    throw err;
+    throw new GanvasError('WRITE_FAILED', `Could not save ${basename(path)}: ${describeFsError(err, path, true)}.`, { cause: err });
   }
 }
 
@@ -159,17 +168,40 @@ export interface LoadedProject {
   lost: string[];
 }
 
-/** Opens a project file. Damaged parts are replaced (empty layer, no mask, no history) and listed in `lost`. */
-export async function loadProject(path: string, docId: string, store: HistoryStore): Promise<LoadedProject> {
+/**
+ * deflate packs at most about 1032:1, so an entry cannot hold more than this many times its own
+ * length: a declared size beyond that is a lie (a damaged file or a decompression bomb).
+ */
+const MAX_DEFLATE_RATIO = 1100;
+
+/**
+ * Opens a project file. Damaged parts are replaced (empty layer, no mask, no history) and listed
+ * in `lost`. Sizes declared in the file are checked against `pixelLimit` and against the file's
+ * own bytes before anything is allocated, and nothing inflates past the size it should have.
+ */
+export async function loadProject(path: string, docId: string, store: HistoryStore, pixelLimit = DEFAULT_PIXEL_LIMIT): Promise<LoadedProject> {
+  const name = basename(path);
+  const unreadable = (problem: string) => new GanvasError('PROJECT_UNREADABLE', `${name} cannot be opened: ${problem}.`);
   const file = await ContainerReader.open(path);
   try {
     const raw = file.manifest;
-    if (typeof raw.version === 'number' && raw.version > PROJECT_VERSION) {
-      throw new GanvasError('PROJECT_TOO_NEW', `${path} was saved by a newer Ganvas (project version ${raw.version}; this version reads up to ${PROJECT_VERSION}). Update Ganvas to open it.`);
-    }
     const parsed = manifestSchema.safeParse(raw);
-    if (!parsed.success) throw new GanvasError('PROJECT_UNREADABLE', `${path} cannot be opened: its table of contents is not a Ganvas project manifest (${parsed.error.issues[0]?.message ?? 'invalid'}).`);
+    if (!parsed.success) {
+      // Only a manifest that is otherwise ours and counts one of the next versions is "newer".
+      const { version, format } = raw;
+      if (format === 'ganvas-project' && typeof version === 'number' && Number.isInteger(version) && version > PROJECT_VERSION && version <= PROJECT_VERSION + 100) {
+        throw new GanvasError('PROJECT_TOO_NEW', `${name} was saved by a newer Ganvas (project version ${version}; this version reads up to ${PROJECT_VERSION}). Update Ganvas to open it.`);
+      }
+      throw unreadable(`its table of contents is damaged (${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    }
     const m = parsed.data;
+    if (m.version !== PROJECT_VERSION) throw unreadable(`its table of contents is damaged (project version ${m.version})`);
+    const tooLarge = (what: string, w: number, h: number) =>
+      new GanvasError('IMAGE_TOO_LARGE', `${name} cannot be opened: ${what} is ${w}×${h}, more pixels than the limit of this app.`);
+    if (m.canvas.width * m.canvas.height > pixelLimit) throw tooLarge('its canvas', m.canvas.width, m.canvas.height);
+    for (const l of Object.values(m.layers)) {
+      for (const ref of [l.raster, l.mask]) if (ref && ref.width * ref.height > pixelLimit) throw tooLarge(`layer “${l.props.name}”`, ref.width, ref.height);
+    }
     const lost: string[] = [];
 
     const readBytes = async (entry: string, what: string): Promise<Buffer | null> => {
@@ -178,10 +210,16 @@ export async function loadProject(path: string, docId: string, store: HistorySto
       return r.ok ? r.data : null;
     };
     const readSamples = async (entry: string, depth: 8 | 16, expected: number, what: string) => {
+      const expectedBytes = expected * (depth / 8);
+      const stored = file.entry(entry)?.length;
+      if (stored !== undefined && expectedBytes > (stored + 64) * MAX_DEFLATE_RATIO) {
+        lost.push(`${what}: damaged (its declared size cannot come from ${stored} bytes)`);
+        return null;
+      }
       const bytes = await readBytes(entry, what);
       if (!bytes) return null;
-      const plain = await inflateAsync(bytes).catch(() => null);
-      if (!plain || plain.byteLength !== expected * (depth / 8)) {
+      const plain = await inflateAsync(bytes, { maxOutputLength: Math.max(1, expectedBytes) }).catch(() => null);
+      if (!plain || plain.byteLength !== expectedBytes) {
         lost.push(`${what}: damaged (cannot be decompressed)`);
         return null;
       }
@@ -251,7 +289,7 @@ export async function loadProject(path: string, docId: string, store: HistorySto
     }
     const place = (p: { layerId: string; bounds: z.infer<typeof rect> }) => {
       const layer = layers.get(p.layerId);
-      if (!layer) throw new GanvasError('PROJECT_UNREADABLE', `${path} cannot be opened: it refers to a layer (${p.layerId}) it does not contain.`);
+      if (!layer) throw unreadable(`it refers to a layer (${p.layerId}) it does not contain`);
       return { layer, bounds: p.bounds };
     };
     const current = m.stack.map(place);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
+import { GanvasError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
 import type { PhotoDocument } from '../document/document.js';
 import { saveProject } from './project.js';
@@ -18,6 +19,9 @@ export interface RecoveryEntry {
   pid: number;
 }
 
+
+/** `<pid>-<12 hex>`, as `keyFor` makes them: anything else names no autosave of ours. */
+const KEY_FORMAT = /^\d{1,10}-[0-9a-f]{12}$/;
 
 /**
  * Autosaves in the user's data folder: one project file per open document plus a small JSON
@@ -56,6 +60,8 @@ export class RecoveryStore {
   async discard(docOrKey: PhotoDocument | string): Promise<void> {
     const key = typeof docOrKey === 'string' ? docOrKey : this.keys.get(docOrKey.id);
     if (!key) return;
+    // Keys come from the renderer too: only ever delete inside the recovery folder, and only ours.
+    if (!KEY_FORMAT.test(key)) throw new GanvasError('INVALID_INPUT', 'That is not an autosave of Ganvas.');
     if (typeof docOrKey !== 'string') this.keys.delete(docOrKey.id);
     await rm(this.recordFile(key), { force: true });
     await rm(this.projectFile(key), { force: true });
@@ -70,9 +76,11 @@ export class RecoveryStore {
       return [];
     }
     const entries: RecoveryEntry[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json'))) {
+    for (const name of names.filter((n) => n.endsWith('.json') && KEY_FORMAT.test(n.slice(0, -5)))) {
       try {
         const e = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as RecoveryEntry;
+        // The record names its own key; the file's name is the one to trust.
+        if (e.key !== name.slice(0, -5) || !Number.isInteger(e.pid)) continue;
         if (!processAlive(e.pid) || (e.pid === process.pid && ![...this.keys.values()].includes(e.key))) entries.push(e);
       } catch {
         // A record cut short by the crash itself: its project file, if complete, has no title to show.
