@@ -31,10 +31,11 @@ export async function removeLeftoverTemps(dir: string): Promise<void> {
 /**
  * Writes a whole file so that readers see the old contents or the new, never a part. Leftover
  * temporary files of dead writers in that folder are cleared afterwards unless the caller does it
- * once for many files (a batch).
+ * once for many files (a batch). The app's own data folders are made when missing; a user's
+ * export into a folder that is not there (`createFolder: false`) is an error that says so.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, { clearLeftovers = true } = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+export async function writeFileAtomic(path: string, data: string | Uint8Array, { clearLeftovers = true, createFolder = true } = {}): Promise<void> {
+  if (createFolder) await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathBeside(path);
   try {
     await writeFile(tmp, data);

@@ -35,10 +35,11 @@ function specialKind(info: Awaited<ReturnType<typeof stat>>): string {
  * the hidden temporary file's a save was writing). `writing`: a missing path is a missing folder.
  */
 export function describeFsError(err: unknown, path: string, writing = false): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code ?? (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code;
+  // A system error, or one of ours that wraps it.
+  const code = (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code ?? (err as NodeJS.ErrnoException | null)?.code;
   switch (code) {
     case 'ENOENT':
-      return writing ? `the folder ${dirname(path)} does not exist` : `${basename(path)} does not exist`;
+      return writing ? `the folder ${dirname(path)} does not exist` : 'it does not exist';
     case 'ENOTDIR':
       return `a folder on the way to ${basename(path)} is a file`;
     case 'EACCES':

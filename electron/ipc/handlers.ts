@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../engine/atomic-file.js';
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { z } from 'zod';
 import { calls, type CallName, type CallResults } from '../contract.js';
 import { readRecipe } from '../engine/batch/recipe.js';
 import type { DocumentInfo, Engine } from '../engine/engine.js';
@@ -25,6 +26,22 @@ export interface Dialogs {
 type Handlers = { [K in CallName]: (input: unknown) => Promise<CallResults[K]> };
 type FolderPurpose = 'input' | 'output';
 
+/**
+ * Serves one call by its name, as main's IPC registration does: only the contract's own names
+ * (never `constructor`, `__proto__` or anything else an object inherits).
+ */
+export function dispatch(handlers: Handlers, name: string, input: unknown): Promise<unknown> {
+  if (!Object.hasOwn(calls, name)) return Promise.reject(new GanvasError('INVALID_INPUT', `There is no call named "${name.slice(0, 64)}".`));
+  return handlers[name as CallName](input);
+}
+
+/** One validation problem in words: which field, and what it should have been. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.map(String).join('.') : 'the request';
+  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? `${where} is missing` : `${where} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+  return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
 /** Whether `child` is `parent` or lies inside it. */
 function within(child: string, parent: string): boolean {
   const r = relative(parent, child);
@@ -43,7 +60,7 @@ const pngDataUrl = (png: Uint8Array) => `data:image/png;base64,${Buffer.from(png
 export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path: string) => void = () => {}): { calls: Handlers; openUserPath: (path: string) => Promise<DocumentInfo> } {
   const parse = <K extends CallName>(name: K, input: unknown) => {
     const r = calls[name].safeParse(input);
-    if (!r.success) throw new GanvasError('INVALID_INPUT', `Invalid ${name} request: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!r.success) throw new GanvasError('INVALID_INPUT', `Invalid ${name} request: ${r.error.issues.slice(0, 3).map(describeIssue).join('; ')}.`);
     return r.data as ReturnType<(typeof calls)[K]['parse']>;
   };
   // Folders the user picked in a dialog, for what they were picked: a batch reads only from a

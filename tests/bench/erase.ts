@@ -3,7 +3,7 @@ import type { Engine } from '../../electron/engine/engine.js';
 import type { Rect } from '../../electron/engine/images/raster.js';
 import { testEngine } from '../support/engine.js';
 import { photoOfSize } from './enhance.js';
-import { median, ms, row, timed } from './measure.js';
+import { median, ms, row, timed, withLag } from './measure.js';
 
 /** From the end of a rectangle drag (the selection call) to the result placed in the document. */
 async function releaseToResult(engine: Engine, file: string, rect: Rect): Promise<number> {
@@ -31,6 +31,13 @@ export async function eraseBench(): Promise<void> {
   const big = await photoOfSize(4243, 2828);
   const object = await releaseToResult(engine, big, { x: 2100, y: 1300, width: 60, height: 80 });
   row('Erase: brush release → result, small object on a 12 MP photo', ms(object));
+
+  // The audit's freeze: one diagonal drag across a 4000×3000 photo with the default brush.
+  const canvas = await engine.open(await photoOfSize(4000, 3000));
+  const points = Array.from({ length: 300 }, (_, i): [number, number] => [(i * 4000) / 299, (i * 3000) / 299]);
+  const drag = await withLag(() => timed(() => engine.paintSelection(canvas.id, { points, radius: 20, hardness: 1, value: 255, opacity: 1 })));
+  row('Brush: diagonal drag on 12 MP (300 points, radius 20)', `${ms(drag.result.ms)}, longest event-loop stall ${ms(drag.lagMaxMs)}`, '≤ 200 ms, stall ≤ 50 ms');
+  await engine.close(canvas.id);
 
   const twoMp = await photoOfSize(1732, 1155);
   const doc = await engine.open(twoMp);

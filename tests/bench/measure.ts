@@ -30,13 +30,13 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   return { result, ms: performance.now() - t0 };
 }
 
-/** Runs `work` and reports the main thread's event-loop delay p99 while it ran. */
-export async function withLag<T>(work: () => Promise<T>): Promise<{ result: T; lagP99Ms: number }> {
+/** Runs `work` and reports the main thread's event-loop delay (p99 and the longest) while it ran. */
+export async function withLag<T>(work: () => Promise<T>): Promise<{ result: T; lagP99Ms: number; lagMaxMs: number }> {
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   try {
     const result = await work();
-    return { result, lagP99Ms: lag.percentile(99) / 1e6 };
+    return { result, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 };
   } finally {
     lag.disable();
   }

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright';
 import type { AppEvent } from '../../electron/contract.js';
 import type { Engine } from '../../electron/engine/engine.js';
 import { toErrorInfo } from '../../electron/engine/errors.js';
-import { createHandlers, type Dialogs } from '../../electron/ipc/handlers.js';
+import { createHandlers, dispatch, type Dialogs } from '../../electron/ipc/handlers.js';
 import { repoRoot } from './paths.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
@@ -43,9 +43,9 @@ export async function launchChromium(): Promise<Browser> {
  */
 export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Promise<void> {
   const handlers = createHandlers(engine, dialogs).calls;
-  await page.exposeFunction('__ganvasCall', async (name: keyof typeof handlers, input: unknown) => {
+  await page.exposeFunction('__ganvasCall', async (name: string, input: unknown) => {
     try {
-      return { ok: await handlers[name](input) };
+      return { ok: await dispatch(handlers, name, input) };
     } catch (err) {
       return { error: toErrorInfo(err).message };
     }

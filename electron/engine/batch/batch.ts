@@ -138,8 +138,8 @@ export function planOutputs(
 
 /** A full disk or used-up quota: every later file would fail the same way, after its inference. */
 function isOutOfSpace(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | null)?.code ?? ((err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code);
-  return code === 'ENOSPC' || code === 'EDQUOT';
+  const codes = [(err as NodeJS.ErrnoException | null)?.code, (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code];
+  return codes.includes('ENOSPC') || codes.includes('EDQUOT');
 }
 
 /**

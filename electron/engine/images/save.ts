@@ -75,5 +75,5 @@ export async function saveImage(raster: Raster, path: string, opts: ExportOption
   }
   const png = await intermediatePng(raster, opts.bitDepth, meta);
   // Encoded in memory and written by Node, so a failed write says why (full disk, permission…) in words.
-  await writeFileAtomic(path, await encoder(png, raster, opts, meta.xmp ?? null).toBuffer(), { clearLeftovers: false });
+  await writeFileAtomic(path, await encoder(png, raster, opts, meta.xmp ?? null).toBuffer(), { clearLeftovers: false, createFolder: false });
 }
