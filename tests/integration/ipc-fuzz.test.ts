@@ -216,4 +216,18 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
     expect(refusals.get('INVALID_INPUT')).toBeGreaterThan(MESSAGES / 10);
     expect(refusals.size).toBeGreaterThanOrEqual(2);
   });
+
+  it('autosave keys cannot reach outside the recovery folder', async () => {
+    const recovery = join(data, 'recovery');
+    mkdirSync(recovery, { recursive: true });
+    const key = relative(recovery, join(outside, 'x'));
+    expect(key).toBe('../../outside/x');
+    for (const call of ['discardRecovery', 'restoreRecovery'] as const) {
+      await expect(dispatch(handlers, call, { key })).rejects.toMatchObject({ code: expect.stringMatching(/NOT_FOUND|INVALID_INPUT/) });
+    }
+    // A record that names a key of its own (e.g. planted by another program) is not offered either.
+    writeFileSync(join(recovery, '999999-aaaaaaaaaaaa.json'), JSON.stringify({ key, title: 't', projectPath: null, sourcePath: '/x', savedAt: '2026-01-01', pid: 999999 }));
+    expect(await handlers.recoverable({})).toEqual([]);
+    expect(fingerprint(outside)).toEqual(outsideBefore);
+  });
 });
