@@ -9,6 +9,8 @@ import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, StylePreset 
 import { EXPORT_FORMATS } from './engine/images/save.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
 import type { ModelStatus } from './engine/models/store.js';
+import type { ModelListing } from './engine/models/manager.js';
+import { CUSTOM_MODEL_TASKS, MODEL_TASKS, type CustomModelTask } from './engine/models/tasks.js';
 import { settingsPatch, type Settings } from './engine/settings.js';
 import { recipeSchema, type Recipe } from './engine/batch/recipe.js';
 import { enhanceParams } from './engine/tools/enhance.js';
@@ -97,8 +99,17 @@ export const calls = {
   invertSelection: z.object(doc),
   clearSelection: z.object(doc),
   selectionPreview: z.object({ ...doc, maxSide: z.number().int().min(16).max(8192) }),
-  /** Catalog models of one task with their install state (e.g. for the Erase model picker). */
-  models: z.object({ task: z.enum(['superres', 'inpaint', 'style', 'lowlight']) }),
+  /** Catalog models (of one task, or all) with their state, for the Models window and the tools' model pickers. */
+  models: z.object({ task: z.enum(MODEL_TASKS).optional() }),
+  /** Starts downloading a model from its catalog URL; progress arrives as model-progress events. */
+  downloadModel: z.object({ id }),
+  cancelModelDownload: z.object({ id }),
+  /** Asks for a folder (a model mirror, or where a downloaded file is) and installs what it holds; null when cancelled. */
+  installModelsWithDialog: z.object({ ids: z.array(id).max(100).optional() }),
+  removeModel: z.object({ id }),
+  verifyModel: z.object({ id }),
+  /** Asks for an ONNX file and adds it as the user's own model for a task, after checking it fits; null when cancelled. */
+  addCustomModelWithDialog: z.object({ task: z.enum(Object.keys(CUSTOM_MODEL_TASKS) as [CustomModelTask, ...CustomModelTask[]]), name: z.string().trim().min(1).max(60) }),
   cancelJob: z.object({ jobId: id }),
   /** Saves the project where it was saved before; with `saveAs` or the first time, asks where. Null when cancelled. */
   saveProject: z.object({ ...doc, saveAs: z.boolean() }),
@@ -149,7 +160,13 @@ export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
   closeDocument: null;
   layerPreview: { width: number; height: number; dataUrl: string };
   selectionPreview: { width: number; height: number; dataUrl: string } | null;
-  models: ModelStatus[];
+  models: ModelListing[];
+  downloadModel: null;
+  cancelModelDownload: null;
+  installModelsWithDialog: { installed: string[]; failed: { id: string; reason: string }[] } | null;
+  removeModel: null;
+  verifyModel: ModelListing;
+  addCustomModelWithDialog: ModelListing | null;
   previewTool: { width: number; height: number; dataUrl: string; warnings: string[] };
   styleFromPaintingWithDialog: { jobId: string } | null;
   stylePresets: StylePreset[];
@@ -173,7 +190,7 @@ export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
 
 export type MenuAction =
   | 'open' | 'save' | 'save-as' | 'export' | 'undo' | 'redo' | 'undo-document' | 'redo-document'
-  | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-100' | 'help' | 'settings' | 'batch';
+  | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-100' | 'help' | 'settings' | 'batch' | 'models';
 
 export type AppEvent = EngineEvent | { type: 'menu'; action: MenuAction } | { type: 'document-opened'; doc: DocumentInfo };
 
@@ -193,7 +210,7 @@ export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
 /** Not a contract call: only preload sends on it, with a path it got from a dropped `File`. */
 export const IPC_DROP_CHANNEL = 'ganvas:drop';
-export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
+export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelListing, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
 export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
 export type { LayerInfo } from './engine/engine.js';
 export type { JobProgress } from './engine/jobs/host.js';

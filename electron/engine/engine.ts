@@ -20,15 +20,16 @@ import type { ProviderId } from './inference/providers.js';
 import { JobHost, type JobProgress } from './jobs/host.js';
 import type { ProviderReport, RunStats } from './jobs/protocol.js';
 import { bundledCatalogPath, loadCatalog } from './models/catalog.js';
+import { ModelManager, type ModelEvent } from './models/manager.js';
 import { ModelStore, type ModelStatus } from './models/store.js';
-import { appVersion, defaultModelsDir, userDataDir } from './paths.js';
+import { appVersion, bundledModelsDir, defaultModelsDir, userDataDir } from './paths.js';
 import { loadProject, PROJECT_EXTENSION, saveProject } from './project/project.js';
 import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
 import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
 import { getTool } from './tools/registry.js';
 import { STYLE_VECTORS } from './tools/style.js';
 import { listStylePresets, saveUserStyle, type StylePreset } from './tools/style-presets.js';
-import type { ToolResult } from './tools/tool.js';
+import type { Tool, ToolResult } from './tools/tool.js';
 import { BatchRun, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from './batch/batch.js';
 import { recipeSchema, recipeStep, type Recipe } from './batch/recipe.js';
 import type { z } from 'zod';
@@ -37,6 +38,8 @@ export interface EngineOptions {
   catalogPath?: string;
   modelsDir?: string;
   readOnlyModelDirs?: string[];
+  /** The models shipped with the app (default: found beside it); null for none. */
+  bundledModelsDir?: string | null;
   provider?: ProviderId | 'auto';
   open?: OpenOptions;
   memoryBudgetBytes?: number;
@@ -114,7 +117,8 @@ export type EngineEvent =
   | { type: 'batch-file'; batchId: string; file: FileReport }
   | { type: 'batch-progress'; batchId: string; progress: BatchProgress }
   | { type: 'batch-done'; batchId: string; report: BatchReport }
-  | { type: 'batch-failed'; batchId: string; error: ErrorInfo };
+  | { type: 'batch-failed'; batchId: string; error: ErrorInfo }
+  | ModelEvent;
 
 export interface DoctorReport {
   modelsDir: string;
@@ -175,6 +179,7 @@ interface OpenDoc {
  */
 export class Engine {
   readonly store: ModelStore;
+  readonly models: ModelManager;
   readonly settings: SettingsFile;
   readonly recovery: RecoveryStore;
   private readonly history: HistoryStore;
@@ -192,14 +197,17 @@ export class Engine {
     const modelsDir = options.modelsDir ?? defaultModelsDir();
     const readOnly = options.readOnlyModelDirs ?? [];
     const dataDir = options.dataDir ?? userDataDir();
-    this.store = new ModelStore(loadCatalog(catalogPath), modelsDir, readOnly);
+    const bundled = options.bundledModelsDir === undefined ? bundledModelsDir() : options.bundledModelsDir;
+    const verifiedCache = join(dataDir, 'cache', 'verified-models.json');
+    this.store = new ModelStore(loadCatalog(catalogPath, modelsDir), modelsDir, { readOnlyDirs: readOnly, bundledDir: bundled, verifiedCache });
     this.settings = SettingsFile.in(dataDir);
     this.recovery = new RecoveryStore(join(dataDir, 'recovery'));
     this.history = new HistoryStore(this.settings.get().historyBudgetBytes, join(dataDir, 'cache', 'history'), (message) => this.emit({ type: 'warning', message }));
     this.jobs = new JobHost(
-      { catalogPath, modelsDir, readOnlyModelDirs: readOnly, provider: options.provider ?? 'auto' },
+      { catalogPath, modelsDir, readOnlyModelDirs: readOnly, bundledModelsDir: bundled, verifiedModelsCache: verifiedCache, provider: options.provider ?? 'auto' },
       options.memoryBudgetBytes,
     );
+    this.models = new ModelManager(this.store, (e) => this.emit(e), () => this.jobs.reloadModels());
   }
 
   onEvent(listener: (e: EngineEvent) => void): () => void {
@@ -467,6 +475,7 @@ export class Engine {
     const source = doc.layer(layerId);
     const tool = getTool(toolId);
     const params = tool.params.parse(rawParams ?? {});
+    this.checkModels(tool, params);
     const mask = tool.usesMask ? selectionOnLayer(doc, source) : null;
     const input = { raster: source.raster, mask, reference: extra.reference ?? null };
     const job = this.jobs.run(toolId, input, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
@@ -502,6 +511,22 @@ export class Engine {
       },
     );
     return job.id;
+  }
+
+  /**
+   * The models a run needs are there and of the right kind, before any work starts: a missing one
+   * is reported with where it comes from (the Models window offers the download).
+   */
+  private checkModels(tool: Tool<unknown>, params: unknown): void {
+    for (const id of tool.models(params)) {
+      const model = this.store.model(id);
+      if (tool.modelTasks && !tool.modelTasks.includes(model.task)) {
+        throw new GanvasError('INVALID_INPUT', `"${model.displayName}" is not a model for ${tool.id}.`);
+      }
+      if (!this.store.locate(model)) {
+        throw new GanvasError('MODEL_MISSING', `“${model.displayName}” is not installed. ${this.store.installHint(model)}`);
+      }
+    }
   }
 
   /**
@@ -642,13 +667,17 @@ export class Engine {
 
   /** Runs a tool on pixels that belong to no document (batch), on the same worker as everything else. */
   runOnPixels(toolId: string, raster: Raster, rawParams: unknown): { result: Promise<ToolResult & { stats: RunStats }>; cancel: () => void } {
-    const params = getTool(toolId).params.parse(rawParams ?? {});
+    const tool = getTool(toolId);
+    const params = tool.params.parse(rawParams ?? {});
+    this.checkModels(tool, params);
     const job = this.jobs.run(toolId, { raster, mask: null }, params);
     return { result: job.result, cancel: job.cancel };
   }
 
   /** Starts a batch; its progress, per-file results and report arrive as events. */
   startBatch(options: Omit<BatchOptions, 'recordAiProvenance'>): { batchId: string; done: Promise<BatchReport> } {
+    // A model missing for any step is said once, before any photo is read.
+    for (const step of options.recipe.steps) if (step.tool !== 'resize') this.checkModels(getTool(step.tool), getTool(step.tool).params.parse(step.params));
     const batchId = `batch-${this.nextBatch++}`;
     const run = new BatchRun(
       { ...options, recordAiProvenance: this.settings.get().recordAiProvenance },

@@ -36,3 +36,13 @@ export function userDataDir(): string {
 export function defaultModelsDir(): string {
   return process.env.GANVAS_MODELS_DIR ?? join(userDataDir(), 'models');
 }
+
+/**
+ * The models shipped with the app, laid out as the catalog's `file` paths: the packaged app's
+ * resources/models (outside the asar, so ONNX Runtime can read them), else the repository's models/.
+ */
+export function bundledModelsDir(): string {
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  const packaged = resources ? join(resources, 'models') : null;
+  return packaged && existsSync(join(packaged, 'catalog.json')) ? packaged : join(appRoot, 'models');
+}

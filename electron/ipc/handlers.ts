@@ -16,7 +16,9 @@ export interface Dialogs {
   openImage(): Promise<string | null>;
   saveImage(suggestedName: string, format: ExportFormat): Promise<string | null>;
   saveProject(suggestedName: string): Promise<string | null>;
-  openFolder(purpose: FolderPurpose): Promise<string | null>;
+  openFolder(purpose: FolderPurpose | 'models'): Promise<string | null>;
+  /** An ONNX file to add as the user's own model. */
+  openModel(): Promise<string | null>;
   /** Asks before a batch writes its results inside the folder of photos it reads; true to go ahead. */
   confirmOutputInsideInput(input: string, output: string): Promise<boolean>;
   saveRecipe(suggestedName: string): Promise<string | null>;
@@ -181,9 +183,29 @@ export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path
       const p = await engine.selectionPreview(docId, maxSide);
       return p && { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
     },
-    models: async (input) => {
-      const { task } = parse('models', input);
-      return Promise.all(engine.store.catalog.models.filter((m) => m.task === task).map((m) => engine.store.status(m, false)));
+    models: async (input) => engine.models.list(parse('models', input).task),
+    downloadModel: async (input) => {
+      engine.models.download(parse('downloadModel', input).id);
+      return null;
+    },
+    cancelModelDownload: async (input) => {
+      engine.models.cancelDownload(parse('cancelModelDownload', input).id);
+      return null;
+    },
+    installModelsWithDialog: async (input) => {
+      const { ids } = parse('installModelsWithDialog', input);
+      const folder = await dialogs.openFolder('models');
+      return folder ? engine.models.installFromFolder(folder, ids) : null;
+    },
+    removeModel: async (input) => {
+      await engine.models.remove(parse('removeModel', input).id);
+      return null;
+    },
+    verifyModel: async (input) => engine.models.verify(parse('verifyModel', input).id),
+    addCustomModelWithDialog: async (input) => {
+      const { task, name } = parse('addCustomModelWithDialog', input);
+      const file = await dialogs.openModel();
+      return file ? engine.models.addCustom(task, file, name) : null;
     },
     cancelJob: async (input) => {
       engine.cancel(parse('cancelJob', input).jobId);

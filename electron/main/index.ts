@@ -28,8 +28,8 @@ const recent = new RecentFiles(app.getPath('userData'));
 const engine = new Engine({
   autosave: true,
   modelsDir: defaultModelsDir(),
-  // A packaged app ships installed models as extra resources (electron-builder.yml).
-  readOnlyModelDirs: app.isPackaged ? [join(process.resourcesPath, 'models')] : [],
+  // Models installed on the build machine ship as extra resources too (electron-builder.yml).
+  readOnlyModelDirs: app.isPackaged ? [join(process.resourcesPath, 'models', 'installed')] : [],
   provider: parseProvider(process.env.GANVAS_PROVIDER),
 });
 
@@ -58,9 +58,11 @@ const dialogs: Dialogs = {
   saveImage: (suggestedName, format) => pickSavePath(suggestedName, { name: format.toUpperCase(), extensions: [suggestedName.split('.').pop()!] }),
   saveProject: (suggestedName) => pickSavePath(suggestedName, PROJECTS),
   async openFolder(purpose) {
-    const r = await dialog.showOpenDialog(window!, { title: purpose === 'input' ? 'Photos to process' : 'Where to write the results', properties: ['openDirectory', 'createDirectory'] });
+    const title = { input: 'Photos to process', output: 'Where to write the results', models: 'The folder that holds the models' }[purpose];
+    const r = await dialog.showOpenDialog(window!, { title, properties: ['openDirectory', 'createDirectory'] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   },
+  openModel: () => pickFile([{ name: 'ONNX models', extensions: ['onnx'] }]),
   saveRecipe: (suggestedName) => pickSavePath(suggestedName, RECIPES),
   openRecipe: () => pickFile([RECIPES]),
   async confirmOutputInsideInput(input, output) {
@@ -107,6 +109,7 @@ function buildMenu(): void {
         menuItem('Save As…', 'CmdOrCtrl+Shift+S', 'save-as'),
         menuItem('Export…', 'CmdOrCtrl+Shift+E', 'export'),
         menuItem('Batch…', 'CmdOrCtrl+B', 'batch'),
+        menuItem('Models…', 'CmdOrCtrl+Shift+M', 'models'),
         { type: 'separator' },
         menuItem('Settings…', 'CmdOrCtrl+,', 'settings'),
         { type: 'separator' },

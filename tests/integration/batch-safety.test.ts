@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { recipeSchema, type Recipe } from '../../electron/engine/batch/recipe.js';
-import { createHandlers, type Dialogs } from '../../electron/ipc/handlers.js';
+import { createHandlers } from '../../electron/ipc/handlers.js';
+import { scriptedDialogs } from '../support/dialogs.js';
 import { testEngine } from '../support/engine.js';
 import { photo } from '../support/paths.js';
 import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
@@ -87,19 +88,13 @@ describe('folder grants in the app', () => {
   let picked: Record<'input' | 'output', string | null>;
   let confirmed: boolean;
   let asked: number;
-  const dialogs: Dialogs = {
-    openFile: async () => null,
-    openImage: async () => null,
-    saveImage: async () => null,
-    saveProject: async () => null,
-    openFolder: async (purpose) => picked[purpose],
-    saveRecipe: async () => null,
-    openRecipe: async () => null,
+  const dialogs = scriptedDialogs({
+    openFolder: async (purpose) => (purpose === 'models' ? null : picked[purpose]),
     confirmOutputInsideInput: async () => {
       asked++;
       return confirmed;
     },
-  };
+  });
   beforeEach(() => {
     picked = { input: null, output: null };
     confirmed = false;

@@ -12,7 +12,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, type CallName } from '../../electron/contract.js';
 import { GanvasError, toErrorInfo } from '../../electron/engine/errors.js';
-import { createHandlers, dispatch, type Dialogs } from '../../electron/ipc/handlers.js';
+import { createHandlers, dispatch } from '../../electron/ipc/handlers.js';
+import { scriptedDialogs } from '../support/dialogs.js';
 import { testEngine } from '../support/engine.js';
 import { photo } from '../support/paths.js';
 
@@ -51,16 +52,14 @@ function fingerprint(dir: string): Record<string, string> {
 
 describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
   const engine = testEngine({ dataDir: data });
-  const dialogs: Dialogs = {
+  const dialogs = scriptedDialogs({
     openFile: async () => join(input, 'a.png'),
     openImage: async () => join(input, 'b.png'),
     saveImage: async (name) => join(output, `fuzz-${name}`),
     saveProject: async (name) => join(output, name),
     openFolder: async (purpose) => (purpose === 'input' ? input : output),
     saveRecipe: async (name) => join(output, name),
-    openRecipe: async () => null,
-    confirmOutputInsideInput: async () => false,
-  };
+  });
   const handlers = createHandlers(engine, dialogs).calls;
   const unhandled: unknown[] = [];
   const onUnhandled = (err: unknown) => unhandled.push(err);

@@ -8,7 +8,7 @@ import { photo, repoRoot, testModelsDir } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { digest, testRaster } from '../support/rasters.js';
 
-const config = { catalogPath: bundledCatalogPath, modelsDir: testModelsDir, readOnlyModelDirs: [], provider: 'cpu' as const };
+const config = { catalogPath: bundledCatalogPath, modelsDir: testModelsDir, readOnlyModelDirs: [], bundledModelsDir: null, verifiedModelsCache: null, provider: 'cpu' as const };
 type End = Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>;
 
 describe('every job ends exactly once', () => {

@@ -6,6 +6,7 @@ import type { AppEvent } from '../../electron/contract.js';
 import type { Engine } from '../../electron/engine/engine.js';
 import { toErrorInfo } from '../../electron/engine/errors.js';
 import { createHandlers, dispatch, type Dialogs } from '../../electron/ipc/handlers.js';
+import { scriptedDialogs } from './dialogs.js';
 import { repoRoot } from './paths.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
@@ -81,8 +82,7 @@ export async function openApp(engine: Engine, dialogs: Partial<Dialogs>): Promis
   const server = await serveRenderer();
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const cancelled = async () => null;
-  await bridge(page, engine, { openFile: cancelled, openImage: cancelled, saveImage: cancelled, saveProject: cancelled, openFolder: cancelled, saveRecipe: cancelled, openRecipe: cancelled, confirmOutputInsideInput: async () => false, ...dialogs });
+  await bridge(page, engine, scriptedDialogs(dialogs));
   await page.goto(server.url);
   return {
     page,

@@ -34,7 +34,8 @@ describe('install from a mirror folder', () => {
 
   it('says how to install a missing model, and reports a damaged one', async () => {
     const store = fresh();
-    await expect(store.resolve('realesr-general-x4v3')).rejects.toThrow(/is not installed\. Install it with `ganvas models install realesr-general-x4v3 --from <mirror folder>`/);
+    await expect(store.resolve('realesrgan-x4plus')).rejects.toThrow(/is not installed\. It comes from xinntao\/Real-ESRGAN .*install it with `ganvas models install realesrgan-x4plus --from <folder>`/);
+    await expect(store.resolve('migan-pipeline-v2')).rejects.toThrow(/is not installed\. Download it with `ganvas models install migan-pipeline-v2`/);
     mkdirSync(store.dir, { recursive: true });
     const target = store.targetPath(model);
     copyFileSync(join(modelMirror, model.file), target);

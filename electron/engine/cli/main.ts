@@ -12,7 +12,8 @@ import { TILE_RANGE } from '../tools/enhance.js';
 import { errorMessage, GanvasError } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
-import { installFromDir, installFromUrl } from '../models/install.js';
+import { installFromUrl, type InstallProgress } from '../models/install.js';
+import { CUSTOM_MODEL_TASKS, type CustomModelTask } from '../models/tasks.js';
 import { appVersion } from '../paths.js';
 import { progressBar } from './progress-bar.js';
 
@@ -37,8 +38,12 @@ Usage:
                  [--overwrite] [--no-ai-provenance]
   ganvas project info <project.ganvas>
   ganvas models list [--verify]
-  ganvas models install [<id>...] (--from <mirror dir> | --url <url> [--sha256 <hash>])
+  ganvas models install <id>...            (downloads from the catalog's URL)
+  ganvas models install [<id>...] --from <folder>
+  ganvas models install <id> --url <url> [--sha256 <hash>]
   ganvas models verify [<id>...]
+  ganvas models remove <id>
+  ganvas models add <model.onnx> --task superres|lowlight|inpaint --name <name>
   ganvas doctor
   ganvas --help | --version
 
@@ -383,67 +388,121 @@ async function extend(args: string[]): Promise<number> {
   return runToolToFile(values, input, output, { id: 'extend', params, describe: 'Extending' });
 }
 
+/** A download's progress on the terminal: MB done of the total, speed and time left. */
+function downloadBar(): { update: (p: InstallProgress) => void; end: () => void } {
+  const bar = progressBar();
+  return {
+    update: (p) =>
+      bar.update({
+        done: Math.round(p.bytesDone / 1e6),
+        total: Math.round((p.bytesTotal ?? 0) / 1e6),
+        unit: 'MB',
+        message: '',
+        note: p.bytesPerSecond ? ` at ${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s` : '',
+        etaSeconds: p.etaSeconds,
+      }),
+    end: () => bar.end(),
+  };
+}
+
 async function models(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { ...common, from: { type: 'string' }, url: { type: 'string' }, sha256: { type: 'string' }, verify: { type: 'boolean', default: false } },
+    options: { ...common, from: { type: 'string' }, url: { type: 'string' }, sha256: { type: 'string' }, verify: { type: 'boolean', default: false }, task: { type: 'string' }, name: { type: 'string' } },
   });
   const engine = engineFor(values);
-  const store = engine.store;
+  const { store } = engine;
   try {
-    const chosen = positionals.map((id) => store.model(id));
     switch (sub) {
       case 'list':
       case 'verify': {
         const verify = sub === 'verify' || values.verify === true;
-        const list = chosen.length ? chosen : store.catalog.models;
+        const ids = new Set(positionals.map((id) => store.model(id).id));
+        const list = (await engine.models.list(undefined, verify)).filter((m) => ids.size === 0 || ids.has(m.id));
         let bad = 0;
         process.stdout.write(`Models folder: ${store.dir}\n`);
         for (const m of list) {
-          const s = await store.status(m, verify);
-          if (sub === 'verify' && s.state !== 'installed') bad++;
-          process.stdout.write(`${s.state.padEnd(11)} ${m.id.padEnd(24)} ${m.task.padEnd(13)} ${m.displayName} — ${s.detail}\n`);
-          if (s.state === 'missing' || s.state === 'corrupt') process.stdout.write(`            ${store.installHint(m)}\n`);
+          if (sub === 'verify' && m.state !== 'installed' && m.state !== 'bundled') bad++;
+          const size = m.bytes === null ? "size unknown" : m.bytes < 1e6 ? `${Math.ceil(m.bytes / 1e3)} KB` : `${(m.bytes / 1e6).toFixed(1)} MB`;
+          process.stdout.write(`${m.state.padEnd(11)} ${m.id.padEnd(26)} ${m.displayName} — ${size}, ${m.licence}; for ${m.usedBy.join(', ')}; ${m.detail}\n`);
+          if (m.state === 'missing' || m.state === 'corrupt') process.stdout.write(`            ${store.installHint(store.model(m.id))}\n`);
         }
         return bad > 0 ? 1 : 0;
       }
-      case 'install': {
-        if (!values.from === !values.url) throw new UsageError('models install needs exactly one of --from <dir> or --url <url>.');
-        const bar = progressBar();
-        if (values.url) {
-          if (chosen.length !== 1) throw new UsageError('models install --url installs one model: name its id.');
-          const m = chosen[0]!;
-          await installFromUrl(store, m, values.url, {
-            ...(values.sha256 ? { sha256: values.sha256 } : {}),
-            onProgress: (p) =>
-              bar.update({ done: Math.round(p.bytesDone / 1e6), total: Math.round((p.bytesTotal ?? 0) / 1e6), unit: 'tiles', message: '', etaSeconds: null }),
-          });
-          bar.end();
-          process.stdout.write(`installed  ${m.id} -> ${store.targetPath(m)}\n`);
-          return 0;
-        }
-        const mirror = resolve(values.from!);
-        const list = chosen.length ? chosen : store.catalog.models.filter((m) => m.availability === 'mirror');
-        let failed = 0;
-        for (const m of list) {
-          try {
-            await installFromDir(store, m, mirror);
-            process.stdout.write(`installed  ${m.id} -> ${store.targetPath(m)}\n`);
-          } catch (err) {
-            failed++;
-            process.stderr.write(`failed     ${m.id}: ${errorMessage(err)}\n`);
-          }
-        }
-        return failed > 0 ? 1 : 0;
+      case 'install':
+        return await installModels(engine, positionals, values);
+      case 'remove': {
+        if (positionals.length !== 1) throw new UsageError('models remove takes one model id.');
+        await engine.models.remove(positionals[0]!);
+        process.stdout.write(`removed    ${positionals[0]}\n`);
+        return 0;
+      }
+      case 'add': {
+        const task = values.task as CustomModelTask | undefined;
+        if (!task || !Object.hasOwn(CUSTOM_MODEL_TASKS, task)) throw new UsageError(`models add needs --task ${Object.keys(CUSTOM_MODEL_TASKS).join('|')}.`);
+        if (positionals.length !== 1 || !values.name) throw new UsageError('models add takes one ONNX file and --name <name>.');
+        const added = await engine.models.addCustom(task, resolve(positionals[0]!), values.name);
+        process.stdout.write(`added      ${added.id} (${added.displayName}) for ${added.usedBy.join(', ')}\n`);
+        return 0;
       }
       default:
-        throw new UsageError(`Unknown models command "${sub ?? ''}": use list, install or verify.`);
+        throw new UsageError(`Unknown models command "${sub ?? ''}": use list, install, verify, remove or add.`);
     }
   } finally {
     await engine.dispose();
   }
+}
+
+/** `models install`: from a folder, from a URL, or (with neither) from each model's catalog URL. */
+async function installModels(engine: Engine, ids: string[], values: { from?: string | undefined; url?: string | undefined; sha256?: string | undefined }): Promise<number> {
+  const { store } = engine;
+  if (values.from && values.url) throw new UsageError('Give either --from <folder> or --url <url>, not both.');
+  const chosen = ids.map((id) => store.model(id));
+  if (values.from) {
+    const { installed, failed } = await engine.models.installFromFolder(resolve(values.from), ids);
+    for (const id of installed) process.stdout.write(`installed  ${id} -> ${store.targetPath(store.model(id))}\n`);
+    for (const f of failed) process.stderr.write(`failed     ${f.id}: ${f.reason}\n`);
+    return failed.length > 0 ? 1 : 0;
+  }
+  if (chosen.length === 0) throw new UsageError('models install needs the ids of the models to install (see `ganvas models list`), or --from <folder>.');
+  if (values.url) {
+    if (chosen.length !== 1) throw new UsageError('models install --url installs one model: name its id.');
+    const bar = downloadBar();
+    await installFromUrl(store, chosen[0]!, values.url, { ...(values.sha256 ? { sha256: values.sha256 } : {}), onProgress: bar.update });
+    bar.end();
+    process.stdout.write(`installed  ${chosen[0]!.id} -> ${store.targetPath(chosen[0]!)}\n`);
+    return 0;
+  }
+  let failed = 0;
+  for (const m of chosen) {
+    if (store.locate(m)) {
+      process.stdout.write(`present    ${m.id} (${store.isBundled(store.locate(m)!) ? 'comes with Ganvas' : 'already installed'})\n`);
+      continue;
+    }
+    if (!m.url) {
+      failed++;
+      process.stderr.write(`failed     ${m.id}: no download location is known. ${store.installHint(m)}\n`);
+      continue;
+    }
+    const bar = downloadBar();
+    const off = engine.onEvent((e) => e.type === 'model-progress' && e.progress.id === m.id && bar.update(e.progress));
+    const cancel = () => engine.models.cancelDownload(m.id);
+    process.once('SIGINT', cancel);
+    try {
+      await engine.models.download(m.id).done;
+      process.stdout.write(`installed  ${m.id} -> ${store.targetPath(m)}\n`);
+    } catch (err) {
+      failed++;
+      process.stderr.write(`failed     ${m.id}: ${errorMessage(err)}\n`);
+    } finally {
+      bar.end();
+      off();
+      process.off('SIGINT', cancel);
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 async function doctor(args: string[]): Promise<number> {

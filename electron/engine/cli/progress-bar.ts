@@ -1,4 +1,3 @@
-import type { JobProgress } from '../jobs/host.js';
 
 function clock(seconds: number): string {
   const s = Math.round(seconds);
@@ -6,7 +5,17 @@ function clock(seconds: number): string {
 }
 
 /** A one-line progress bar on stderr; on a non-terminal stream, one line per tenth of the work. */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update(p: JobProgress): void; end(): void } {
+/** What a bar shows: `done`/`total` of a unit (tiles, steps, MB), with an optional note after it. */
+export interface BarProgress {
+  done: number;
+  total: number;
+  unit: string;
+  message: string;
+  etaSeconds: number | null;
+  note?: string;
+}
+
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update(p: BarProgress): void; end(): void } {
   let lastDecile = -1;
   return {
     update(p) {
@@ -19,10 +28,10 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { upda
       if (stream.isTTY) {
         const width = 30;
         const filled = Math.round(frac * width);
-        stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} ${p.unit}${eta}   `);
+        stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} ${p.unit}${p.note ?? ''}${eta}   `);
       } else if (Math.floor(frac * 10) > lastDecile) {
         lastDecile = Math.floor(frac * 10);
-        stream.write(`${p.done}/${p.total} ${p.unit}${eta}\n`);
+        stream.write(`${p.done}/${p.total} ${p.unit}${p.note ?? ''}${eta}\n`);
       }
     },
     end() {

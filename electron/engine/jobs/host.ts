@@ -101,6 +101,12 @@ export class JobHost {
     };
   }
 
+  /** Tells the inference thread that models changed (installed, removed, added); it reloads before the next job. */
+  reloadModels(): void {
+    this.post({ type: 'reload-models' });
+    if (!this.current && this.queue.length === 0) this.worker.unref();
+  }
+
   providers(): Promise<ProviderReport> {
     return new Promise((resolve, reject) => {
       this.providerWaiters.push({ resolve, reject });

@@ -8,6 +8,9 @@ export interface WorkerConfig {
   catalogPath: string;
   modelsDir: string;
   readOnlyModelDirs: string[];
+  bundledModelsDir: string | null;
+  /** Shared with the main thread's store: a model is hashed once per file version. */
+  verifiedModelsCache: string | null;
   provider: ProviderId | 'auto';
 }
 
@@ -30,7 +33,9 @@ export interface JobResultMessage extends ToolResult {
 export type ToWorker =
   | { type: 'run'; jobId: string; toolId: string; params: unknown; input: Raster; mask: Raster | null; reference: Raster | null; memoryBudgetBytes: number }
   | { type: 'cancel'; jobId: string }
-  | { type: 'providers' };
+  | { type: 'providers' }
+  /** Models were installed, removed or added: read the catalog and folders again. */
+  | { type: 'reload-models' };
 
 export type FromWorker =
   | { type: 'progress'; jobId: string; progress: ToolProgress }

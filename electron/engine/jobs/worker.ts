@@ -15,7 +15,13 @@ import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
 const port = parentPort!;
 const config = workerData as WorkerConfig;
-const store = new ModelStore(loadCatalog(config.catalogPath), config.modelsDir, config.readOnlyModelDirs);
+const openStore = () =>
+  new ModelStore(loadCatalog(config.catalogPath, config.modelsDir), config.modelsDir, {
+    readOnlyDirs: config.readOnlyModelDirs,
+    bundledDir: config.bundledModelsDir,
+    verifiedCache: config.verifiedModelsCache,
+  });
+let store = openStore();
 const pool = new SessionPool(config.provider);
 const running = new Map<string, AbortController>();
 
@@ -73,6 +79,11 @@ port.on('message', (msg: ToWorker) => {
       break;
     case 'cancel':
       running.get(msg.jobId)?.abort();
+      break;
+    case 'reload-models':
+      // A removed or replaced file must not be served from an old session.
+      store = openStore();
+      void pool.releaseAll();
       break;
     case 'providers':
       void pool.loaded().then((sessions) => {

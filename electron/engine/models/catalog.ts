@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { GanvasError } from '../errors.js';
 import { appRoot } from '../paths.js';
+import { MODEL_TASKS, type ModelTask } from './tasks.js';
 
 const tensorSpec = z.object({
   name: z.string(),
@@ -49,7 +50,7 @@ const otherContract = z.object({
 
 export const modelEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/),
-  task: z.enum(['superres', 'style', 'style-predict', 'style-vectors', 'lowlight', 'lowlight-raw', 'inpaint']),
+  task: z.enum(MODEL_TASKS),
   displayName: z.string(),
   /** Path inside a mirror folder; the installed file takes its base name. */
   file: z.string(),
@@ -57,7 +58,10 @@ export const modelEntrySchema = z.object({
   bytes: z.number().int().positive().nullable(),
   licence: z.string(),
   source: z.string(),
-  availability: z.enum(['mirror', 'download', 'unavailable']),
+  /** mirror: from a folder (or its URL); download: from its URL; custom: the user's own file; unavailable: no source. */
+  availability: z.enum(['mirror', 'download', 'custom', 'unavailable']),
+  /** Shipped in the app's models/ folder at `file`; no install step. */
+  bundled: z.boolean().default(false),
   url: z.string().url().nullable().optional(),
   contract: z.union([tensorContractSchema, otherContract]),
 });
@@ -71,7 +75,7 @@ export type TensorSpec = z.infer<typeof tensorSpec>;
 export type TensorContract = z.infer<typeof tensorContractSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type Catalog = z.infer<typeof catalogSchema>;
-export type ModelTask = ModelEntry['task'];
+export type { ModelTask };
 
 export function isTensorContract(c: ModelEntry['contract']): c is TensorContract {
   return 'inputs' in c;
@@ -93,14 +97,29 @@ export function parseCatalog(json: unknown, source: string): Catalog {
   return parsed.data;
 }
 
-export function loadCatalog(path = bundledCatalogPath): Catalog {
+/** The user's own models (added from ONNX files), kept beside them in the models folder. */
+export const customCatalogPath = (modelsDir: string): string => join(modelsDir, 'custom-models.json');
+
+/**
+ * The catalog: the one shipped with the app, plus the user's own models when `modelsDir` is given
+ * (a damaged list of custom models is ignored rather than stopping the app).
+ */
+export function loadCatalog(path = bundledCatalogPath, modelsDir?: string): Catalog {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new GanvasError('NOT_FOUND', `The model catalog ${path} cannot be read.`, { cause: err });
   }
-  return parseCatalog(JSON.parse(text), path);
+  const catalog = parseCatalog(JSON.parse(text), path);
+  if (!modelsDir) return catalog;
+  try {
+    const custom = parseCatalog(JSON.parse(readFileSync(customCatalogPath(modelsDir), 'utf8')), customCatalogPath(modelsDir));
+    const known = new Set(catalog.models.map((m) => m.id));
+    return { ...catalog, models: [...catalog.models, ...custom.models.filter((m) => m.availability === 'custom' && !known.has(m.id))] };
+  } catch {
+    return catalog;
+  }
 }
 
 export function findModel(catalog: Catalog, id: string): ModelEntry {

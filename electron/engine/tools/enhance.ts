@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { resizeRaster } from '../images/resample.js';
 import { allocRaster, colourChannels, hasAlpha, type Raster } from '../images/raster.js';
 import { chooseTile, runTiled } from '../inference/runner.js';
+import { ENHANCE_MODELS } from './model-choices.js';
 import type { Tool } from './tool.js';
 
 /** Tile sizes (input pixels) a user may ask for. */
@@ -10,12 +11,17 @@ export const TILE_RANGE = { min: 32, max: 2048 } as const;
 export const enhanceParams = z.object({
   scale: z.union([z.literal(2), z.literal(4)]).default(4),
   quality: z.enum(['fast', 'hq']).default('fast'),
+  /** A super-resolution model of the user's own (Models › Add your own ONNX) instead of the quality's. */
+  model: z.string().min(1).max(64).optional(),
   /** Override the automatic tile size (input pixels). */
   tile: z.number().int().min(TILE_RANGE.min).max(TILE_RANGE.max).optional(),
 });
 export type EnhanceParams = z.infer<typeof enhanceParams>;
 
-export const ENHANCE_MODELS = { fast: 'realesr-general-x4v3', hq: 'realesrgan-x4plus' } as const;
+export { ENHANCE_MODELS };
+
+/** The network a run uses: the user's own model when chosen, else the one for the quality. */
+const modelFor = (p: EnhanceParams): string => p.model ?? ENHANCE_MODELS[p.quality];
 
 /** Splits off the alpha channel (grey or colour pixels stay interleaved). */
 function splitAlpha(r: Raster): { colour: Raster; alpha: Raster | null } {
@@ -47,9 +53,10 @@ function joinAlpha(colour: Raster, alpha: Raster): Raster {
 export const enhanceTool: Tool<EnhanceParams> = {
   id: 'enhance',
   params: enhanceParams,
-  models: (p) => [ENHANCE_MODELS[p.quality]],
+  modelTasks: ['superres'],
+  models: (p) => [modelFor(p)],
   async run({ raster: input }, params, ctx) {
-    const model = await ctx.model(ENHANCE_MODELS[params.quality]);
+    const model = await ctx.model(modelFor(params));
     const { contract } = model;
     const { colour, alpha } = splitAlpha(input);
     const tile = params.tile ?? chooseTile(contract, input.width, input.height, ctx.memoryBudgetBytes);

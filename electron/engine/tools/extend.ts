@@ -71,6 +71,7 @@ function cropFor(where: Side, strip: Rect, size: { width: number; height: number
 export const extendTool: Tool<ExtendParams> = {
   id: 'extend',
   params: extendParams,
+  modelTasks: ['inpaint'],
   models: (p) => [p.model],
   async run({ raster }, params, ctx) {
     const sides = (['left', 'right', 'top', 'bottom'] as const).filter((s) => params[s] > 0);

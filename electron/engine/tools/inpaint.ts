@@ -3,9 +3,10 @@ import { GanvasError } from '../errors.js';
 import { binarize, countSet, dilate, feather, regions, type BinaryMask } from '../images/masks.js';
 import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../images/raster.js';
 import { blendFill, fillCrop } from './fill-crop.js';
+import { DEFAULT_INPAINT_MODEL } from './model-choices.js';
 import type { Tool } from './tool.js';
 
-export const DEFAULT_INPAINT_MODEL = 'ganvas-inpaint-v0';
+export { DEFAULT_INPAINT_MODEL };
 
 export const inpaintParams = z.object({
   model: z.string().min(1).max(64).default(DEFAULT_INPAINT_MODEL),
@@ -102,6 +103,7 @@ export const inpaintTool: Tool<InpaintParams> = {
   id: 'inpaint',
   params: inpaintParams,
   usesMask: true,
+  modelTasks: ['inpaint'],
   models: (p) => [p.model],
   async run({ raster, mask }, params, ctx) {
     if (!mask) throw new GanvasError('INVALID_INPUT', 'Erase needs a mask: paint over what to remove.');

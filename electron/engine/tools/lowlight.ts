@@ -4,13 +4,14 @@ import { copyAlpha, luma, rgbLike, rgbOf, to16 } from '../images/colour.js';
 import { copyRaster, maxValue, rasterFromPlanar, type Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { readPlanarRgb } from '../inference/tensors.js';
+import { LOWLIGHT_MODELS } from './model-choices.js';
 import type { Tool } from './tool.js';
 
-export const LOWLIGHT_MODELS = ['iat_lol', 'sci_easy', 'sci_medium', 'sci_difficult'] as const;
+export { LOWLIGHT_MODELS };
 
 export const lowlightParams = z.object({
-  /** IAT (best quality, the default) or SCI at three strengths. */
-  model: z.enum(LOWLIGHT_MODELS).default('iat_lol'),
+  /** IAT (best quality, the default), SCI at three strengths (LOWLIGHT_MODELS), or the user's own low-light model. */
+  model: z.string().min(1).max(64).default(LOWLIGHT_MODELS[0]),
   /** Keep what is already bright (skies, lamps) from being pushed to white. */
   protectHighlights: z.boolean().default(true),
   /** Noise reduction after brightening, 0 (off) to 1. */
@@ -85,6 +86,7 @@ export function denoise(rgb: Raster, strength: number): Raster {
 export const lowlightTool: Tool<LowlightParams> = {
   id: 'lowlight',
   params: lowlightParams,
+  modelTasks: ['lowlight'],
   models: (p) => [p.model],
   async run({ raster }, p, ctx) {
     const model = await ctx.model(p.model);

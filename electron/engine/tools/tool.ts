@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Raster } from '../images/raster.js';
-import type { TensorContract } from '../models/catalog.js';
+import type { ModelTask, TensorContract } from '../models/catalog.js';
 import type { MaskedInference, TileInference, VectorInference } from '../inference/tensors.js';
 import type { ProviderId } from '../inference/providers.js';
 
@@ -64,5 +64,7 @@ export interface Tool<P> {
   usesMask?: boolean;
   /** The catalog models this run will need, so they can be checked before any work starts. */
   models(params: P): string[];
+  /** Tasks of the models the user may choose for this tool (a model of another task is refused). */
+  modelTasks?: readonly ModelTask[];
   run(input: ToolInput, params: P, ctx: ToolContext): Promise<ToolResult>;
 }
