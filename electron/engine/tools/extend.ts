@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GanvasError } from '../errors.js';
 import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../images/raster.js';
-import { blendFill, fillCrop } from './fill-crop.js';
+import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
 import { DEFAULT_INPAINT_MODEL } from './inpaint.js';
 import type { Tool } from './tool.js';
 
@@ -12,6 +12,8 @@ export const extendParams = z.object({
   top: side,
   bottom: side,
   model: z.string().min(1).max(64).default(DEFAULT_INPAINT_MODEL),
+  /** Rebuild the new border's texture from the photo's own patches (off: the network's fill as it is). */
+  texture: z.boolean().default(true),
 });
 export type ExtendParams = z.infer<typeof extendParams>;
 type Side = 'left' | 'right' | 'top' | 'bottom';
@@ -65,6 +67,45 @@ function cropFor(where: Side, strip: Rect, size: { width: number; height: number
 }
 
 /**
+ * The network's fill averaged with the photo mirrored across the old edge: a first guess whose
+ * rows (or columns) keep the photo's layout — sky over a horizon over grass — where a small
+ * network's outpainting fades to one colour. Planar RGB 0..1, crop-sized.
+ */
+const MIRROR_SHARE = 0.8;
+
+function mirrorGuide(fill: Float32Array, where: Side, strip: Rect, crop: Rect): Float32Array {
+  const out = Float32Array.from(fill);
+  const n = crop.width * crop.height;
+  const edge = where === 'left' ? strip.x + strip.width : where === 'right' ? strip.x - 1 : where === 'top' ? strip.y + strip.height : strip.y - 1;
+  for (let y = strip.y; y < strip.y + strip.height; y++) {
+    for (let x = strip.x; x < strip.x + strip.width; x++) {
+      const horizontal = where === 'left' || where === 'right';
+      const mx = horizontal ? 2 * edge - x : x;
+      const my = horizontal ? y : 2 * edge - y;
+      const sx = Math.min(crop.x + crop.width - 1, Math.max(crop.x, mx)) - crop.x;
+      const sy = Math.min(crop.y + crop.height - 1, Math.max(crop.y, my)) - crop.y;
+      const p = (y - crop.y) * crop.width + (x - crop.x);
+      for (let k = 0; k < 3; k++) out[k * n + p] = MIRROR_SHARE * fill[k * n + sy * crop.width + sx]! + (1 - MIRROR_SHARE) * fill[k * n + p]!;
+    }
+  }
+  return out;
+}
+
+/** Crop-sized map of the photo within one strip's depth of the strip (where its patches come from). */
+function nextTo(where: Side, strip: Rect, crop: Rect): Uint8Array {
+  const from = new Uint8Array(crop.width * crop.height);
+  const depth = where === 'left' || where === 'right' ? strip.width : strip.height;
+  for (let y = 0; y < crop.height; y++) {
+    for (let x = 0; x < crop.width; x++) {
+      const cx = crop.x + x, cy = crop.y + y;
+      const d = where === 'left' ? cx - (strip.x + strip.width) : where === 'right' ? strip.x - 1 - cx : where === 'top' ? cy - (strip.y + strip.height) : strip.y - 1 - cy;
+      if (d >= 0 && d < depth) from[y * crop.width + x] = 1;
+    }
+  }
+  return from;
+}
+
+/**
  * Extend (outpaint): grows the canvas on any side and fills the new border with an inpainting
  * model, side by side and in steps. The photo's own pixels are never changed.
  */
@@ -92,7 +133,12 @@ export const extendTool: Tool<ExtendParams> = {
           weights[y * grown.width + x] = 1;
         }
       }
-      blendFill(grown, crop, await fillCrop(model, grown, crop, hole), weights);
+      const fill = await fillCrop(model, grown, crop, hole);
+      // Patches come from the band of photo next to the new strip, as deep as the strip: what the
+      // border continues, not an object further in (copies of the subject in the sky).
+      const from = nextTo(where, strip, crop);
+      const textured = params.texture && (await withPhotoTexture(mirrorGuide(fill, where, strip, crop), crop, hole, 'synthesis', { signal: ctx.signal, from }));
+      blendFill(grown, crop, textured || fill, weights);
       cur = grown;
     }
     ctx.progress({ done: plan.length, total: plan.length, unit: 'steps', message: 'done' });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GanvasError } from '../errors.js';
 import { binarize, countSet, dilate, feather, regions, type BinaryMask } from '../images/masks.js';
 import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../images/raster.js';
-import { blendFill, fillCrop } from './fill-crop.js';
+import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
 import { DEFAULT_INPAINT_MODEL } from './model-choices.js';
 import type { Tool } from './tool.js';
 
@@ -14,6 +14,8 @@ export const inpaintParams = z.object({
   grow: z.number().int().min(0).max(32).default(3),
   /** Width of the soft edge where the fill meets the photo. */
   feather: z.number().int().min(0).max(64).default(4),
+  /** Rebuild the fill's texture from the photo's own patches (off: the network's fill as it is). */
+  texture: z.boolean().default(true),
 });
 export type InpaintParams = z.infer<typeof inpaintParams>;
 
@@ -120,7 +122,9 @@ export const inpaintTool: Tool<InpaintParams> = {
     for (const [i, crop] of plan.crops.entries()) {
       if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
       ctx.progress({ done: i, total: plan.crops.length, unit: 'steps', message: `area ${i + 1} of ${plan.crops.length}` });
-      blendFill(out, crop, await fillCrop(model, raster, crop, subMask(plan.hole, crop)), plan.weights, crop.region);
+      const hole = subMask(plan.hole, crop);
+      const fill = await fillCrop(model, raster, crop, hole);
+      blendFill(out, crop, params.texture ? await withPhotoTexture(fill, crop, hole, 'harmonic', { signal: ctx.signal }) : fill, plan.weights, crop.region);
     }
     ctx.progress({ done: plan.crops.length, total: plan.crops.length, unit: 'steps', message: 'done' });
     const support = allocRaster(raster.width, raster.height, 1, 8);

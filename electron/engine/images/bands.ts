@@ -1,0 +1,87 @@
+import { dilate } from './masks.js';
+
+/** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
+export function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
+  const r = Math.ceil(sigma * 3);
+  const kernel = Float32Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < kernel.length; i++) kernel[i] = kernel[i]! / total;
+  const across = new Float32Array(src.length);
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let k = 0; k < 3; k++) {
+        let s = 0;
+        for (let i = -r; i <= r; i++) s += kernel[i + r]! * src[(y * width + Math.min(width - 1, Math.max(0, x + i))) * 3 + k]!;
+        across[(y * width + x) * 3 + k] = s;
+      }
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let k = 0; k < 3; k++) {
+        let s = 0;
+        for (let i = -r; i <= r; i++) s += kernel[i + r]! * across[(Math.min(height - 1, Math.max(0, y + i)) * width + x) * 3 + k]!;
+        out[(y * width + x) * 3 + k] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/** How far around the hole the photo's own grain is measured. */
+const RING = 12;
+/**
+ * The fill's finest detail is set to this share of the surroundings'. Full strength doubles the
+ * error where that detail is pure noise (a clear sky, 3 dB); none leaves the smear users reject.
+ */
+const GRAIN = 0.6;
+/** A detail value beyond this many times the surroundings' RMS detail is an edge from elsewhere, not grain. */
+const DETAIL_CLAMP = 2.5;
+
+/** Mean |4-neighbour Laplacian| of the luma of interleaved RGB over the pixels where `where` is set. */
+function fineDetail(rgb: Float32Array, width: number, height: number, where: Uint8Array): number {
+  const y = (p: number) => 0.299 * rgb[p * 3]! + 0.587 * rgb[p * 3 + 1]! + 0.114 * rgb[p * 3 + 2]!;
+  let sum = 0, n = 0;
+  for (let j = 1; j < height - 1; j++) {
+    for (let i = 1; i < width - 1; i++) {
+      const p = j * width + i;
+      if (!where[p]) continue;
+      sum += Math.abs(y(p - 1) + y(p + 1) + y(p - width) + y(p + width) - 4 * y(p));
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+/**
+ * Inside `hole`: the broad shapes and colours of `low` (which is the photo outside the hole) with
+ * the fine detail of `detail`, each split at `sigma`. The detail's strength is set from the grain
+ * around the hole (see GRAIN) and stray edges are clipped to its range, so the fill's texture and
+ * noise follow what surrounds it. Outside the hole: `low` as it is.
+ */
+export function combineBands(low: Float32Array, detail: Float32Array, width: number, height: number, hole: Uint8Array, sigma: number): Float32Array {
+  const lowPass = gaussianBlurRgb(low, width, height, sigma);
+  const detailLow = gaussianBlurRgb(detail, width, height, sigma);
+  const grown = dilate({ width, height, bits: hole }, RING).bits;
+  const ring = grown.map((v, p) => (v && !hole[p] ? 1 : 0));
+  const band = detail.map((v, i) => v - detailLow[i]!);
+  let ringSquares = 0, ringCount = 0;
+  for (let p = 0; p < width * height; p++) {
+    if (!ring[p]) continue;
+    for (let k = 0; k < 3; k++) ringSquares += (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
+    ringCount += 3;
+  }
+  const bandDetail = fineDetail(band, width, height, hole);
+  const gain = bandDetail > 0 ? (GRAIN * fineDetail(low, width, height, ring)) / bandDetail : 0;
+  const limit = DETAIL_CLAMP * Math.sqrt(ringSquares / Math.max(1, ringCount));
+  const out = Float32Array.from(low);
+  for (let p = 0; p < width * height; p++) {
+    if (!hole[p]) continue;
+    for (let k = 0; k < 3; k++) {
+      const i = p * 3 + k;
+      out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, gain * band[i]!));
+    }
+  }
+  return out;
+}
