@@ -70,8 +70,9 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
     await panel.getByRole('radio', { name: 'Fast' }).check();
   });
 
-  it('choosing MI-GAN offers its download; after it, Erase runs with it', async () => {
+  it('Erase offers MI-GAN as a one-click download; choosing it asks for it; after it, Erase runs with it', async () => {
     const panel = page.getByRole('region', { name: 'Erase and extend' });
+    await expect.poll(() => panel.getByRole('note', { name: 'A better Erase model' }).textContent()).toMatch(/Sharper fills for large areas: Erase — MI-GAN.*\(\d+ KB\)/);
     await panel.getByRole('combobox', { name: 'Erase model' }).selectOption('migan-pipeline-v2');
     const needed = panel.getByRole('status', { name: 'Model needed' });
     await expect.poll(() => needed.textContent()).toMatch(/MI-GAN.*is not installed/);

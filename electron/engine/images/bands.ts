@@ -31,11 +31,6 @@ export function gaussianBlurRgb(src: Float32Array, width: number, height: number
 
 /** How far around the hole the photo's own grain is measured. */
 const RING = 12;
-/**
- * The fill's finest detail is set to this share of the surroundings'. Full strength doubles the
- * error where that detail is pure noise (a clear sky, 3 dB); none leaves the smear users reject.
- */
-const GRAIN = 0.6;
 /** A detail value beyond this many times the surroundings' RMS detail is an edge from elsewhere, not grain. */
 const DETAIL_CLAMP = 2.5;
 
@@ -56,11 +51,11 @@ function fineDetail(rgb: Float32Array, width: number, height: number, where: Uin
 
 /**
  * Inside `hole`: the broad shapes and colours of `low` (which is the photo outside the hole) with
- * the fine detail of `detail`, each split at `sigma`. The detail's strength is set from the grain
- * around the hole (see GRAIN) and stray edges are clipped to its range, so the fill's texture and
+ * the fine detail of `detail`, each split at `sigma`. The detail's strength is `grain` times the
+ * fine detail around the hole, and stray edges are clipped to its range, so the fill's texture and
  * noise follow what surrounds it. Outside the hole: `low` as it is.
  */
-export function combineBands(low: Float32Array, detail: Float32Array, width: number, height: number, hole: Uint8Array, sigma: number): Float32Array {
+export function combineBands(low: Float32Array, detail: Float32Array, width: number, height: number, hole: Uint8Array, sigma: number, grain: number): Float32Array {
   const lowPass = gaussianBlurRgb(low, width, height, sigma);
   const detailLow = gaussianBlurRgb(detail, width, height, sigma);
   const grown = dilate({ width, height, bits: hole }, RING).bits;
@@ -73,7 +68,7 @@ export function combineBands(low: Float32Array, detail: Float32Array, width: num
     ringCount += 3;
   }
   const bandDetail = fineDetail(band, width, height, hole);
-  const gain = bandDetail > 0 ? (GRAIN * fineDetail(low, width, height, ring)) / bandDetail : 0;
+  const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
   const limit = DETAIL_CLAMP * Math.sqrt(ringSquares / Math.max(1, ringCount));
   const out = Float32Array.from(low);
   for (let p = 0; p < width * height; p++) {

@@ -27,6 +27,8 @@ const PATCH = 7;
 const R = (PATCH - 1) / 2;
 /** Source patches keep this far from the hole: the object's soft edge and halo are not copied back in. */
 const SOURCE_MARGIN = 2;
+/** Below the coarsest scale, the random search looks this far (pixels) around each match. */
+const FINE_SEARCH = 16;
 /** The coarsest scale has at least this many pixels across the hole's short side… */
 const COARSEST_HOLE = 2 * PATCH;
 /** …and at least this many across the image. */
@@ -225,7 +227,7 @@ class Field {
  * neighbours (a neighbour's source, shifted by one), and a random search around the current match
  * at shrinking radii finds better ones.
  */
-function patchMatch(f: Field, passes: number, rand: () => number): void {
+function patchMatch(f: Field, passes: number, rand: () => number, reach: number): void {
   const { width, height } = f.level;
   const n = f.targets.length;
   const consider = (i: number, t: number, s: number) => {
@@ -250,7 +252,7 @@ function patchMatch(f: Field, passes: number, rand: () => number): void {
       // Random search around the current match, at radii halving from the image's size.
       const s = f.match[i]!;
       const sx = s % width, sy = (s - sx) / width;
-      for (let radius = Math.max(width, height); radius >= 1; radius >>= 1) {
+      for (let radius = reach; radius >= 1; radius >>= 1) {
         const x = Math.round(sx + (rand() * 2 - 1) * radius);
         const y = Math.round(sy + (rand() * 2 - 1) * radius);
         if (x < R || y < R || x >= width - R || y >= height - R) continue;
@@ -358,10 +360,14 @@ export async function synthesizeTexture(input: SynthesisInput): Promise<Float32A
     if (f.sources.length === 0) return Float32Array.from(input.pixels);
     inherit(f, coarser, rand);
     // More rounds where they are cheap; the finest scale mostly sharpens what the coarser found.
-    const rounds = k === levels.length - 1 ? 4 : k === 0 ? 2 : 3;
+    // The coarsest scale searches the whole image, several times over; finer ones refine what it
+    // found nearby (a match doubles in place at each scale), which is where the time would go.
+    const coarsest = k === levels.length - 1;
+    const rounds = coarsest ? 4 : k === 0 ? 1 : 2;
+    const reach = coarsest ? Math.max(level.width, level.height) : FINE_SEARCH;
     for (let round = 0; round < rounds; round++) {
       await yieldTurn(input.signal);
-      patchMatch(f, 2, rand);
+      patchMatch(f, 2, rand, reach);
       vote(f, k === 0 && round === rounds - 1 ? 1 : R);
       // Distances to the new estimate, so the next round's search starts from the truth.
       f.feature = blurred(f.level);

@@ -96,9 +96,17 @@ export function blendFill(out: Raster, crop: Rect, fill: Float32Array, weights: 
 /**
  * Where the fill's broad shapes and colours come from: `harmonic` (Erase: the smoothest fill that
  * meets the photo all round the hole, which put ganvas-inpaint-v0's own broad colours 0.5–3 dB
- * behind on every test photo) or `synthesis` (Extend: outpainting has no far edge to meet).
+ * behind on every test photo) or `synthesis` (Extend: outpainting has no far edge to meet, so the
+ * patches give both). Either way the fine grain is the patches', at the surroundings' level.
  */
 export type LowBand = 'harmonic' | 'synthesis';
+
+/**
+ * The fill's finest detail as a share of the surroundings'. Erase replaces pixels that were there:
+ * full strength doubles the error where that detail is pure noise (a clear sky, 3 dB) and none
+ * leaves the smear users reject. Extend invents new ones: nothing to trade against, full strength.
+ */
+const GRAIN: Record<LowBand, number> = { harmonic: 0.6, synthesis: 1 };
 
 /** Detail finer than this (σ, pixels) comes from the photo's patches. */
 const DETAIL_SIGMA = 1.5;
@@ -113,7 +121,8 @@ export async function withPhotoTexture(fill: Float32Array, crop: Rect, hole: Bin
   const pixels = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let k = 0; k < 3; k++) pixels[p * 3 + k] = fill[k * n + p]!;
   const synthesized = await synthesizeTexture({ width: crop.width, height: crop.height, pixels, hole: hole.bits, ...opts });
-  const done = lowBand === 'synthesis' ? synthesized : combineBands(harmonicFill(pixels, crop.width, crop.height, hole.bits), synthesized, crop.width, crop.height, hole.bits, DETAIL_SIGMA);
+  const low = lowBand === 'synthesis' ? synthesized : harmonicFill(pixels, crop.width, crop.height, hole.bits);
+  const done = combineBands(low, synthesized, crop.width, crop.height, hole.bits, DETAIL_SIGMA, GRAIN[lowBand]);
   const out = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let k = 0; k < 3; k++) out[k * n + p] = Math.min(1, Math.max(0, done[p * 3 + k]!));
   return out;
