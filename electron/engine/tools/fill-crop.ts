@@ -1,7 +1,7 @@
 import { GanvasError } from '../errors.js';
 import { luma } from '../images/colour.js';
 import type { BinaryMask } from '../images/masks.js';
-import { allocRaster, cropRaster, maxValue, rasterFromPlanar, type Raster, type Rect } from '../images/raster.js';
+import { allocRaster, cropRaster, intersectRect, maxValue, rasterFromPlanar, type Raster, type Rect } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { combineBands } from '../images/bands.js';
 import { harmonicFill } from '../images/harmonic.js';
@@ -118,12 +118,50 @@ const DETAIL_SIGMA = 1.5;
  */
 export async function withPhotoTexture(fill: Float32Array, crop: Rect, hole: BinaryMask, lowBand: LowBand, opts: { signal?: AbortSignal; from?: Uint8Array } = {}): Promise<Float32Array> {
   const n = crop.width * crop.height;
-  const pixels = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++) for (let k = 0; k < 3; k++) pixels[p * 3 + k] = fill[k * n + p]!;
-  const synthesized = await synthesizeTexture({ width: crop.width, height: crop.height, pixels, hole: hole.bits, ...opts });
-  const low = lowBand === 'synthesis' ? synthesized : harmonicFill(pixels, crop.width, crop.height, hole.bits);
-  const done = combineBands(low, synthesized, crop.width, crop.height, hole.bits, DETAIL_SIGMA, GRAIN[lowBand]);
-  const out = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++) for (let k = 0; k < 3; k++) out[k * n + p] = Math.min(1, Math.max(0, done[p * 3 + k]!));
+  const out = Float32Array.from(fill);
+  const box = holeBounds(hole);
+  if (!box) return out;
+  // Patches come from near the hole: enough for its texture, and the work stays in proportion to it.
+  const win = intersectRect({ x: box.x - CONTEXT, y: box.y - CONTEXT, width: box.width + 2 * CONTEXT, height: box.height + 2 * CONTEXT }, { x: 0, y: 0, width: crop.width, height: crop.height })!;
+  const m = win.width * win.height;
+  const pixels = new Float32Array(m * 3);
+  const bits = new Uint8Array(m);
+  const from = opts.from ? new Uint8Array(m) : undefined;
+  for (let y = 0; y < win.height; y++) {
+    for (let x = 0; x < win.width; x++) {
+      const q = y * win.width + x;
+      const p = (win.y + y) * crop.width + win.x + x;
+      for (let k = 0; k < 3; k++) pixels[q * 3 + k] = fill[k * n + p]!;
+      bits[q] = hole.bits[p]!;
+      if (from) from[q] = opts.from![p]!;
+    }
+  }
+  const synthesized = await synthesizeTexture({ width: win.width, height: win.height, pixels, hole: bits, ...(opts.signal ? { signal: opts.signal } : {}), ...(from ? { from } : {}) });
+  const low = lowBand === 'synthesis' ? synthesized : harmonicFill(pixels, win.width, win.height, bits);
+  const done = combineBands(low, synthesized, win.width, win.height, bits, DETAIL_SIGMA, GRAIN[lowBand]);
+  for (let y = 0; y < win.height; y++) {
+    for (let x = 0; x < win.width; x++) {
+      const q = y * win.width + x;
+      const p = (win.y + y) * crop.width + win.x + x;
+      if (bits[q]) for (let k = 0; k < 3; k++) out[k * n + p] = Math.min(1, Math.max(0, done[q * 3 + k]!));
+    }
+  }
   return out;
+}
+
+/** Pixels of photo around a hole that the texture step reads (its patches and its surroundings' grain). */
+const CONTEXT = 128;
+
+function holeBounds(hole: BinaryMask): Rect | null {
+  let x0 = hole.width, y0 = hole.height, x1 = -1, y1 = -1;
+  for (let y = 0; y < hole.height; y++) {
+    for (let x = 0; x < hole.width; x++) {
+      if (!hole.bits[y * hole.width + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
