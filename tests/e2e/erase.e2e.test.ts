@@ -1,8 +1,10 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasPixel, openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
-import { photo } from '../support/paths.js';
+import { photo, repoRoot } from '../support/paths.js';
 
 describe('Erase and Extend in Chromium, driving the real engine', () => {
   let page: Page;
@@ -80,5 +82,24 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Extended in .* · 711×400/);
     expect(doc().layers.map((l) => l.name)).toEqual(['coffee.png', 'Extend 711×400']);
     expect(doc().layers[0]!.bounds).toEqual({ x: 55, y: 0, width: 600, height: 400 });
+    // On screen too: no line where the photo ends and the new border begins.
+    const shot = await page.getByTestId('canvas').screenshot({ path: join(repoRoot, 'test-results', 'extend-canvas.png') });
+    const { data, info } = await sharp(shot).greyscale().raw().toBuffer({ resolveWithObject: true });
+    // Where the 711×400 canvas lies on the screenshot: the first and last bright columns of its
+    // middle row (the stage around it is a dark checkerboard), and the old edge 55 px in.
+    const mid = Math.round(info.height / 2);
+    const bright = (x: number) => data[mid * info.width + x]! > 60;
+    const x0 = Array.from({ length: info.width }, (_, x) => x).find(bright)!;
+    const x1 = Array.from({ length: info.width }, (_, x) => info.width - 1 - x).find(bright)!;
+    const expected = x0 + (55 * (x1 - x0 + 1)) / 711;
+    // The step between neighbouring columns, over the middle rows: a line shows as the largest one near the edge.
+    const step = (x: number) => {
+      let sum = 0;
+      for (let y = Math.round(info.height * 0.3); y < Math.round(info.height * 0.7); y++) sum += Math.abs(data[y * info.width + x]! - data[y * info.width + x - 1]!);
+      return sum;
+    };
+    const around = Array.from({ length: 41 }, (_, i) => Math.round(expected) - 20 + i).map(step);
+    const typical = [...around].sort((p, q) => p - q)[20]!;
+    expect(Math.max(...around.slice(16, 25))).toBeLessThanOrEqual(2 * typical);
   });
 });

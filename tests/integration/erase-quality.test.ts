@@ -237,7 +237,7 @@ describe('Erase takes an object’s soft edge with it', () => {
     // Brushed as a user would: over the bowl and up the handle, hugging the silver edge.
     mask.data.set(paintStroke(mask, { points: [[368, 285], [366, 292]], radius: 44, hardness: 1, value: 255, opacity: 1 }).raster.data);
     mask.data.set(paintStroke(mask, { points: [[388, 196], [374, 250]], radius: 9, hardness: 1, value: 255, opacity: 1 }).raster.data);
-    const marked = mask.data.map((v) => (v ? 1 : 0));
+    const marked = Uint8Array.from(mask.data, (v) => (v ? 1 : 0));
     const silver = (r: Raster) => luma(r).filter((y, p) => marked[p] && y > 150).length;
     expect(silver(original)).toBeGreaterThan(500);
     const filled = await erase(photo('coffee.png'), mask, true);

@@ -6,6 +6,9 @@ import { DEFAULT_INPAINT_MODEL } from './inpaint.js';
 import type { Tool } from './tool.js';
 
 const side = z.number().int().min(0).max(20_000).default(0);
+
+/** Pixels of the photo the Extend layer also covers at each new edge (see the layer's mask). */
+const OVERLAP = 2;
 export const extendParams = z.object({
   left: side,
   right: side,
@@ -143,9 +146,13 @@ export const extendTool: Tool<ExtendParams> = {
     }
     ctx.progress({ done: plan.length, total: plan.length, unit: 'steps', message: 'done' });
     const { left, right, top, bottom } = params;
+    // The new layer shows the border and, on each extended side, a few pixels of the photo itself
+    // (identical, since the layer holds them too): drawn scaled on screen, two layers that meet
+    // edge to edge leave a thin line of background between them.
+    const o = (n: number) => (n > 0 ? OVERLAP : 0);
     const support = allocRaster(cur.width, cur.height, 1, 8);
     support.data.fill(255);
-    for (let y = top; y < top + raster.height; y++) support.data.fill(0, y * cur.width + left, y * cur.width + left + raster.width);
+    for (let y = top + o(top); y < top + raster.height - o(bottom); y++) support.data.fill(0, y * cur.width + left + o(left), y * cur.width + left + raster.width - o(right));
     return {
       raster: cur,
       mask: support,
