@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BLEND_MODES } from './engine/document/blend.js';
 import { STROKE_LIMITS } from './engine/document/stroke.js';
 import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, StylePreset } from './engine/engine.js';
+import type { ErrorInfo } from './engine/errors.js';
 import { EXPORT_FORMATS } from './engine/images/save.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
 import type { ModelStatus } from './engine/models/store.js';
@@ -194,8 +195,15 @@ export type MenuAction =
 
 export type AppEvent = EngineEvent | { type: 'menu'; action: MenuAction } | { type: 'document-opened'; doc: DocumentInfo };
 
+/**
+ * How a call's outcome crosses IPC: its result, or the failure with its code (Electron would pass
+ * a thrown error's message only), so the renderer can act on the kind of failure.
+ */
+export type CallReply<T = unknown> = { ok: T } | { error: ErrorInfo };
+
 /** What preload exposes on window.ganvas, and what the test bridge provides in its place. */
 export interface GanvasApi {
+  /** Resolves with the result; rejects with an Error that carries the failure's `code`. */
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallResults[K]>;
   onEvent(listener: (e: AppEvent) => void): () => void;
   /**
@@ -210,7 +218,7 @@ export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
 /** Not a contract call: only preload sends on it, with a path it got from a dropped `File`. */
 export const IPC_DROP_CHANNEL = 'ganvas:drop';
-export type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, ModelListing, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
+export type { DocumentInfo, DoctorReport, EngineEvent, ErrorInfo, HistoryInfo, ModelListing, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
 export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
 export type { LayerInfo } from './engine/engine.js';
 export type { JobProgress } from './engine/jobs/host.js';

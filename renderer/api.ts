@@ -1,4 +1,4 @@
-import type { GanvasApi } from '../electron/contract.js';
+import type { ErrorInfo, GanvasApi } from '../electron/contract.js';
 
 declare global {
   interface Window {
@@ -10,7 +10,10 @@ declare global {
 export const api: GanvasApi = window.ganvas;
 
 export function errorText(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  // Electron prefixes errors thrown in main with where they came from; the user needs the reason.
-  return msg.replace(/^Error invoking remote method '[^']+': (\w+Error: )?/, '');
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The failure's kind (MODEL_MISSING, WRITE_FAILED, …) as the engine said it, or INTERNAL. */
+export function errorCode(err: unknown): ErrorInfo['code'] {
+  return (err as { code?: ErrorInfo['code'] } | null)?.code ?? 'INTERNAL';
 }

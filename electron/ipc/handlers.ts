@@ -1,10 +1,10 @@
 import { writeFileAtomic } from '../engine/atomic-file.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { z } from 'zod';
-import { calls, type CallName, type CallResults } from '../contract.js';
+import { calls, type CallName, type CallReply, type CallResults } from '../contract.js';
 import { readRecipe } from '../engine/batch/recipe.js';
 import type { DocumentInfo, Engine } from '../engine/engine.js';
-import { GanvasError } from '../engine/errors.js';
+import { GanvasError, toErrorInfo } from '../engine/errors.js';
 import { extensionFor, type ExportFormat } from '../engine/images/save.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
 
@@ -42,6 +42,15 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length ? issue.path.map(String).join('.') : 'the request';
   if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? `${where} is missing` : `${where} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
   return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+/** A call's outcome as it crosses IPC (main, and the test bridge in its place). */
+export async function reply(work: Promise<unknown>): Promise<CallReply> {
+  try {
+    return { ok: await work };
+  } catch (err) {
+    return { error: toErrorInfo(err) };
+  }
 }
 
 /** Whether `child` is `parent` or lies inside it. */

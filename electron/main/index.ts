@@ -8,7 +8,7 @@ import { parseProvider } from '../engine/inference/providers.js';
 import { appRoot, defaultModelsDir } from '../engine/paths.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
 import { RAW_EXTENSIONS } from '../engine/raw/decode.js';
-import { createHandlers, type Dialogs } from '../ipc/handlers.js';
+import { createHandlers, reply, type Dialogs } from '../ipc/handlers.js';
 import { RecentFiles } from './recent.js';
 
 /**
@@ -158,14 +158,14 @@ function registerIpc(): void {
   for (const name of Object.keys(calls) as CallName[]) {
     ipcMain.handle(IPC_CALL_PREFIX + name, async (event, input: unknown) => {
       checkSender(event);
-      return handlers[name](input);
+      return reply(handlers[name](input));
     });
   }
   // Preload sends here only a path it took from a dropped File; the page has no way to send one.
   ipcMain.handle(IPC_DROP_CHANNEL, async (event, path: unknown) => {
     checkSender(event);
     if (typeof path !== 'string' || !isAbsolute(path) || path.length > 4096) throw new Error('Not a dropped file.');
-    return openUserPath(path);
+    return reply(openUserPath(path));
   });
   engine.onEvent((e) => {
     send(e);

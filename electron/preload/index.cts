@@ -6,8 +6,16 @@ const IPC_CALL_PREFIX = 'ganvas:call:';
 const IPC_EVENT_CHANNEL = 'ganvas:event';
 const IPC_DROP_CHANNEL = 'ganvas:drop';
 
+type Reply = { ok: unknown } | { error: { code: string; message: string } };
+
+/** Main answers every call with its result or its failure (code and message); a failure is thrown here. */
+function unwrap(r: Reply): unknown {
+  if ('error' in r) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+  return r.ok;
+}
+
 contextBridge.exposeInMainWorld('ganvas', {
-  call: (name: string, input: unknown) => ipcRenderer.invoke(IPC_CALL_PREFIX + name, input),
+  call: async (name: string, input: unknown) => unwrap((await ipcRenderer.invoke(IPC_CALL_PREFIX + name, input)) as Reply),
   onEvent: (listener: (e: unknown) => void) => {
     const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload);
     ipcRenderer.on(IPC_EVENT_CHANNEL, wrapped);
@@ -16,6 +24,6 @@ contextBridge.exposeInMainWorld('ganvas', {
   // The path comes from the real File here, in preload: the page never names a path itself.
   openDroppedFile: (file: File) => {
     const path = webUtils.getPathForFile(file);
-    return path ? ipcRenderer.invoke(IPC_DROP_CHANNEL, path) : Promise.resolve(null);
+    return path ? ipcRenderer.invoke(IPC_DROP_CHANNEL, path).then((r: Reply) => unwrap(r)) : Promise.resolve(null);
   },
 });

@@ -95,6 +95,13 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
     expect(doc().layers.at(-1)!.modelId).toBe('migan-pipeline-v2');
   });
 
+  it('a failure reaches the page with its code, so the app can act on its kind', async () => {
+    const failure = await page.evaluate(() =>
+      (globalThis as unknown as { ganvas: { call(n: string, i: unknown): Promise<unknown> } }).ganvas.call('documentInfo', { docId: 'doc-404' }).catch((e: { code: string; message: string }) => [e.code, e.message]),
+    );
+    expect(failure).toEqual(['NOT_FOUND', 'No open document "doc-404".']);
+  });
+
   it('the Models window lists every model with its state and lets the user remove a downloaded one', async () => {
     await page.getByRole('button', { name: 'Models…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Models' });

@@ -290,6 +290,8 @@ describe('the CLI on bad input', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/sci_easy/);
     expect(r.stderr).toMatch(/sci_easy\.onnx failed verification \(size 13 bytes, expected \d+\)\. Reinstall it/);
+    // The kind of failure, for scripts: the job's own code, not a generic one.
+    expect(r.stderr).toMatch(/ \[MODEL_CORRUPT\]\n$/);
   });
 
   it.skipIf(!smallDiskSupport.ok)('an output on a full disk or a read-only disk says so in words', () => {

@@ -4,8 +4,7 @@ import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import type { AppEvent } from '../../electron/contract.js';
 import type { Engine } from '../../electron/engine/engine.js';
-import { toErrorInfo } from '../../electron/engine/errors.js';
-import { createHandlers, dispatch, type Dialogs } from '../../electron/ipc/handlers.js';
+import { createHandlers, dispatch, reply, type Dialogs } from '../../electron/ipc/handlers.js';
 import { scriptedDialogs } from './dialogs.js';
 import { repoRoot } from './paths.js';
 
@@ -44,21 +43,16 @@ export async function launchChromium(): Promise<Browser> {
  */
 export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Promise<void> {
   const handlers = createHandlers(engine, dialogs).calls;
-  await page.exposeFunction('__ganvasCall', async (name: string, input: unknown) => {
-    try {
-      return { ok: await dispatch(handlers, name, input) };
-    } catch (err) {
-      return { error: toErrorInfo(err).message };
-    }
-  });
+  await page.exposeFunction('__ganvasCall', (name: string, input: unknown) => reply(dispatch(handlers, name, input)));
   await page.addInitScript(() => {
     const listeners = new Set<(e: unknown) => void>();
     const w = globalThis as unknown as Record<string, unknown>;
     w.__ganvasEmit = (e: unknown) => listeners.forEach((l) => l(e));
     w.ganvas = {
+      // As preload does: the failure's code travels with its message.
       call: async (name: string, input: unknown) => {
-        const r = (await (w.__ganvasCall as (n: string, i: unknown) => Promise<{ ok?: unknown; error?: string }>)(name, input));
-        if (r.error !== undefined) throw new Error(r.error);
+        const r = await (w.__ganvasCall as (n: string, i: unknown) => Promise<{ ok: unknown } | { error: { code: string; message: string } }>)(name, input);
+        if ('error' in r) throw Object.assign(new Error(r.error.message), { code: r.error.code });
         return r.ok;
       },
       onEvent: (l: (e: unknown) => void) => {

@@ -9,7 +9,7 @@ import { readRecipe, recipeSchema, type Recipe } from '../batch/recipe.js';
 import { Engine, type DocumentInfo } from '../engine.js';
 import { sidesForAspect } from '../tools/aspect.js';
 import { TILE_RANGE } from '../tools/enhance.js';
-import { errorMessage, GanvasError } from '../errors.js';
+import { errorMessage, fromErrorInfo, GanvasError } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
 import { installFromUrl, type InstallProgress } from '../models/install.js';
@@ -189,7 +189,7 @@ async function runToolToFile(
     off();
     bar.end();
     process.off('SIGINT', cancel);
-    if (end.type === 'job-failed') throw new GanvasError('INFERENCE_FAILED', end.error.message);
+    if (end.type === 'job-failed') throw fromErrorInfo(end.error);
     if (end.type === 'job-cancelled') {
       process.stderr.write('Cancelled; nothing was written.\n');
       return 130;
@@ -541,7 +541,9 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (err) {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`ganvas: ${errorMessage(err)}\n`);
+    // The code is for scripts that react to a kind of failure (MODEL_MISSING, WRITE_FAILED, …).
+    const code = err instanceof GanvasError ? ` [${err.code}]` : '';
+    process.stderr.write(`ganvas: ${errorMessage(err)}${code}\n`);
     return usage ? 2 : 1;
   }
 }

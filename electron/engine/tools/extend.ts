@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GanvasError } from '../errors.js';
+import { CancelledError, GanvasError } from '../errors.js';
 import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../images/raster.js';
 import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
 import { DEFAULT_INPAINT_MODEL } from './inpaint.js';
@@ -124,7 +124,7 @@ export const extendTool: Tool<ExtendParams> = {
     const plan = sides.flatMap((s) => steps(params[s], s === 'left' || s === 'right' ? raster.width : raster.height).map((n) => [s, n] as const));
     let cur = raster;
     for (const [i, [where, s]] of plan.entries()) {
-      if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
+      if (ctx.signal.aborted) throw new CancelledError();
       ctx.progress({ done: i, total: plan.length, unit: 'steps', message: `${where} +${s}px` });
       const { grown, strip } = grow(cur, where, s);
       const crop = cropFor(where, strip, grown);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GanvasError } from '../errors.js';
+import { CancelledError, GanvasError } from '../errors.js';
 import { binarize, countSet, dilate, feather, regions, type BinaryMask } from '../images/masks.js';
 import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../images/raster.js';
 import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
@@ -120,7 +120,7 @@ export const inpaintTool: Tool<InpaintParams> = {
     const plan = planInpaint(mask, params);
     const out = copyRaster(raster);
     for (const [i, crop] of plan.crops.entries()) {
-      if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
+      if (ctx.signal.aborted) throw new CancelledError();
       ctx.progress({ done: i, total: plan.crops.length, unit: 'steps', message: `area ${i + 1} of ${plan.crops.length}` });
       const hole = subMask(plan.hole, crop);
       const fill = await fillCrop(model, raster, crop, hole);

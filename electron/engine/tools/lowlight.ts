@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GanvasError } from '../errors.js';
+import { CancelledError } from '../errors.js';
 import { copyAlpha, luma, rgbLike, rgbOf, to16 } from '../images/colour.js';
 import { copyRaster, maxValue, rasterFromPlanar, type Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
@@ -106,7 +106,7 @@ export const lowlightTool: Tool<LowlightParams> = {
     const gain = new Float32Array(3 * plane);
     for (let k = 0; k < 3; k++) for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3)) / MAX_GAIN;
     const gainFull = w === W && h === H ? rasterFromPlanar(gain, w, h, 16) : await resizeRaster(rasterFromPlanar(gain, w, h, 16), W, H, 'linear');
-    if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
+    if (ctx.signal.aborted) throw new CancelledError();
     ctx.progress({ done: 1, total, unit: 'steps', message: 'applying at full size' });
 
     let bright = copyRaster(colour);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { GanvasError } from '../errors.js';
+import { CancelledError, GanvasError } from '../errors.js';
 import { copyAlpha, luma, rgbLike, rgbOf, to16 } from '../images/colour.js';
 import { cropRaster, maxValue, rasterFromPlanar, type Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
@@ -87,7 +87,7 @@ export const styleTool: Tool<StyleParams> = {
     const h = Math.max(min, Math.round(H * scale));
     const small = w === W && h === H ? colour : await resizeRaster(colour, w, h);
     const styledSmall = rasterFromPlanar(await style.model.infer(readPlanarRgb(small, 0, 0, w, h), w, h, style.vector), w, h, 16);
-    if (ctx.signal.aborted) throw new GanvasError('CANCELLED', 'Cancelled.');
+    if (ctx.signal.aborted) throw new CancelledError();
     ctx.progress({ done: 1, total: 2, unit: 'steps', message: 'bringing to full size' });
     const resized = small !== colour;
     const [styled, lowpass] = resized ? await Promise.all([resizeRaster(styledSmall, W, H), resizeRaster(small, W, H)]) : [styledSmall, null];
