@@ -43,7 +43,10 @@ export const layerPropsPatch = z
 
 const coordinate = z.number().finite().min(-1e6).max(1e6);
 export const strokeSchema = z.object({
-  points: z.array(z.tuple([coordinate, coordinate])).min(1).max(STROKE_LIMITS.points),
+  points: z
+    .array(z.tuple([coordinate, coordinate]))
+    .min(1)
+    .max(STROKE_LIMITS.points),
   radius: z.number().min(0.5).max(STROKE_LIMITS.radius),
   hardness: z.number().min(0).max(1),
   value: z.number().int().min(0).max(255),
@@ -56,7 +59,10 @@ export const calls = {
   closeDocument: z.object(doc),
   documentInfo: z.object(doc),
   layerPreview: z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }),
-  addLayer: z.object({ ...doc, what: z.discriminatedUnion('kind', [z.object({ kind: z.literal('empty') }), z.object({ kind: z.literal('duplicate'), layerId: id })]) }),
+  addLayer: z.object({
+    ...doc,
+    what: z.discriminatedUnion('kind', [z.object({ kind: z.literal('empty') }), z.object({ kind: z.literal('duplicate'), layerId: id })]),
+  }),
   /** Shows the Open dialog and adds the chosen image as a layer; null when cancelled. */
   addLayerFromFileWithDialog: z.object(doc),
   deleteLayer: z.object(layer),
@@ -92,8 +98,17 @@ export const calls = {
   selectShape: z.object({
     ...doc,
     shape: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('rect'), rect: z.object({ x: coordinate, y: coordinate, width: z.number().min(0).max(1e6), height: z.number().min(0).max(1e6) }) }),
-      z.object({ kind: z.literal('lasso'), points: z.array(z.tuple([coordinate, coordinate])).min(3).max(20_000) }),
+      z.object({
+        kind: z.literal('rect'),
+        rect: z.object({ x: coordinate, y: coordinate, width: z.number().min(0).max(1e6), height: z.number().min(0).max(1e6) }),
+      }),
+      z.object({
+        kind: z.literal('lasso'),
+        points: z
+          .array(z.tuple([coordinate, coordinate]))
+          .min(3)
+          .max(20_000),
+      }),
     ]),
     value: z.union([z.literal(0), z.literal(255)]),
   }),
@@ -110,7 +125,10 @@ export const calls = {
   removeModel: z.object({ id }),
   verifyModel: z.object({ id }),
   /** Asks for an ONNX file and adds it as the user's own model for a task, after checking it fits; null when cancelled. */
-  addCustomModelWithDialog: z.object({ task: z.enum(Object.keys(CUSTOM_MODEL_TASKS) as [CustomModelTask, ...CustomModelTask[]]), name: z.string().trim().min(1).max(60) }),
+  addCustomModelWithDialog: z.object({
+    task: z.enum(Object.keys(CUSTOM_MODEL_TASKS) as [CustomModelTask, ...CustomModelTask[]]),
+    name: z.string().trim().min(1).max(60),
+  }),
   cancelJob: z.object({ jobId: id }),
   /** Saves the project where it was saved before; with `saveAs` or the first time, asks where. Null when cancelled. */
   saveProject: z.object({ ...doc, saveAs: z.boolean() }),
@@ -150,9 +168,24 @@ export type CallName = keyof typeof calls;
 export type CallInput<K extends CallName> = z.input<(typeof calls)[K]>;
 
 type DocumentCalls =
-  | 'documentInfo' | 'addLayer' | 'deleteLayer' | 'moveLayer' | 'setLayerProps' | 'addMask' | 'removeMask'
-  | 'paintMask' | 'mergeDown' | 'flatten' | 'undo' | 'redo' | 'jumpHistory' | 'restoreRecovery'
-  | 'paintSelection' | 'selectShape' | 'invertSelection' | 'clearSelection';
+  | 'documentInfo'
+  | 'addLayer'
+  | 'deleteLayer'
+  | 'moveLayer'
+  | 'setLayerProps'
+  | 'addMask'
+  | 'removeMask'
+  | 'paintMask'
+  | 'mergeDown'
+  | 'flatten'
+  | 'undo'
+  | 'redo'
+  | 'jumpHistory'
+  | 'restoreRecovery'
+  | 'paintSelection'
+  | 'selectShape'
+  | 'invertSelection'
+  | 'clearSelection';
 
 export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
   openWithDialog: DocumentInfo | null;
@@ -190,8 +223,22 @@ export type CallResults = { [K in DocumentCalls]: DocumentInfo } & {
 };
 
 export type MenuAction =
-  | 'open' | 'save' | 'save-as' | 'export' | 'undo' | 'redo' | 'undo-document' | 'redo-document'
-  | 'zoom-in' | 'zoom-out' | 'zoom-fit' | 'zoom-100' | 'help' | 'settings' | 'batch' | 'models';
+  | 'open'
+  | 'save'
+  | 'save-as'
+  | 'export'
+  | 'undo'
+  | 'redo'
+  | 'undo-document'
+  | 'redo-document'
+  | 'zoom-in'
+  | 'zoom-out'
+  | 'zoom-fit'
+  | 'zoom-100'
+  | 'help'
+  | 'settings'
+  | 'batch'
+  | 'models';
 
 export type AppEvent = EngineEvent | { type: 'menu'; action: MenuAction } | { type: 'document-opened'; doc: DocumentInfo };
 

@@ -202,12 +202,25 @@ export class Engine {
     this.store = new ModelStore(loadCatalog(catalogPath, modelsDir), modelsDir, { readOnlyDirs: readOnly, bundledDir: bundled, verifiedCache });
     this.settings = SettingsFile.in(dataDir);
     this.recovery = new RecoveryStore(join(dataDir, 'recovery'));
-    this.history = new HistoryStore(this.settings.get().historyBudgetBytes, join(dataDir, 'cache', 'history'), (message) => this.emit({ type: 'warning', message }));
+    this.history = new HistoryStore(this.settings.get().historyBudgetBytes, join(dataDir, 'cache', 'history'), (message) =>
+      this.emit({ type: 'warning', message }),
+    );
     this.jobs = new JobHost(
-      { catalogPath, modelsDir, readOnlyModelDirs: readOnly, bundledModelsDir: bundled, verifiedModelsCache: verifiedCache, provider: options.provider ?? 'auto' },
+      {
+        catalogPath,
+        modelsDir,
+        readOnlyModelDirs: readOnly,
+        bundledModelsDir: bundled,
+        verifiedModelsCache: verifiedCache,
+        provider: options.provider ?? 'auto',
+      },
       options.memoryBudgetBytes,
     );
-    this.models = new ModelManager(this.store, (e) => this.emit(e), () => this.jobs.reloadModels());
+    this.models = new ModelManager(
+      this.store,
+      (e) => this.emit(e),
+      () => this.jobs.reloadModels(),
+    );
   }
 
   onEvent(listener: (e: EngineEvent) => void): () => void {
@@ -496,7 +509,16 @@ export class Engine {
             return this.placeResult(d, layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r);
           });
           if (tool.usesMask) this.doc(docId).selection = null;
-          this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats: r.stats, provider: r.provider, warnings: r.warnings ?? [], ...(r.styleVector ? { styleVector: r.styleVector } : {}) });
+          this.emit({
+            type: 'job-done',
+            jobId: job.id,
+            docId,
+            layerId: layer.id,
+            stats: r.stats,
+            provider: r.provider,
+            warnings: r.warnings ?? [],
+            ...(r.styleVector ? { styleVector: r.styleVector } : {}),
+          });
           if (this.options.autosave) void this.autosave(docId);
         } catch (err) {
           this.running.delete(job.id);
@@ -505,9 +527,7 @@ export class Engine {
       },
       (err: unknown) => {
         this.running.delete(job.id);
-        this.emit(
-          isCancelled(err) ? { type: 'job-cancelled', jobId: job.id, docId } : { type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) },
-        );
+        this.emit(isCancelled(err) ? { type: 'job-cancelled', jobId: job.id, docId } : { type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
       },
     );
     return job.id;
@@ -544,7 +564,12 @@ export class Engine {
     };
     if (r.grown) {
       const k = src.bounds.width / src.raster.width;
-      const m = { left: Math.round(r.grown.left * k), top: Math.round(r.grown.top * k), right: Math.round(r.grown.right * k), bottom: Math.round(r.grown.bottom * k) };
+      const m = {
+        left: Math.round(r.grown.left * k),
+        top: Math.round(r.grown.top * k),
+        right: Math.round(r.grown.right * k),
+        bottom: Math.round(r.grown.bottom * k),
+      };
       return doc.changeStructure(r.layerName, () => {
         doc.growCanvas(m);
         const b = src.bounds;
@@ -612,17 +637,25 @@ export class Engine {
     return sel && selectionPng(sel, maxSide);
   }
 
-
   /**
    * A tool's result on a copy of a layer no larger than `maxSide`, as a PNG, without touching the
    * document: for previews and thumbnails. Style runs at its working size either way, so a
    * preview at that size looks like the full-resolution result.
    */
-  async previewTool(docId: string, layerId: string, toolId: string, rawParams: unknown, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array; warnings: string[] }> {
+  async previewTool(
+    docId: string,
+    layerId: string,
+    toolId: string,
+    rawParams: unknown,
+    maxSide: number,
+  ): Promise<{ width: number; height: number; png: Uint8Array; warnings: string[] }> {
     const layer = this.doc(docId).layer(layerId);
     const params = getTool(toolId).params.parse(rawParams ?? {});
     const r = await this.jobs.run(toolId, { raster: await this.downscaled(layer.raster, maxSide), mask: null }, params).result;
-    const png = await sharp(...sharpInput(r.raster)).toColourspace(colourspaceOf({ channels: r.raster.channels, depth: 8 })).png({ compressionLevel: 1 }).toBuffer();
+    const png = await sharp(...sharpInput(r.raster))
+      .toColourspace(colourspaceOf({ channels: r.raster.channels, depth: 8 }))
+      .png({ compressionLevel: 1 })
+      .toBuffer();
     return { width: r.raster.width, height: r.raster.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), warnings: r.warnings ?? [] };
   }
 
@@ -687,10 +720,12 @@ export class Engine {
       (progress) => this.emit({ type: 'batch-progress', batchId, progress }),
     );
     this.batches.set(batchId, run);
-    run.done.then(
-      (report) => this.emit({ type: 'batch-done', batchId, report }),
-      (err: unknown) => this.emit({ type: 'batch-failed', batchId, error: toErrorInfo(err) }),
-    ).finally(() => this.batches.delete(batchId));
+    run.done
+      .then(
+        (report) => this.emit({ type: 'batch-done', batchId, report }),
+        (err: unknown) => this.emit({ type: 'batch-failed', batchId, error: toErrorInfo(err) }),
+      )
+      .finally(() => this.batches.delete(batchId));
     return { batchId, done: run.done };
   }
 
@@ -742,7 +777,8 @@ export class Engine {
     const chosen = path ?? e.doc.projectPath;
     if (!chosen) throw new GanvasError('INVALID_INPUT', 'This document has not been saved as a project yet; choose a file name.');
     const target = resolve(chosen);
-    if (target === e.doc.source.path) throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)} with a project; choose another file name.`);
+    if (target === e.doc.source.path)
+      throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)} with a project; choose another file name.`);
     await this.edit(docId, async (doc) => {
       await saveProject(doc, target, { includeHistory: opts.includeHistory ?? this.settings.get().saveHistoryInProjects });
       doc.projectPath = target;
@@ -794,14 +830,19 @@ export class Engine {
   }
 
   /** Flattens and writes the document; AI provenance follows the setting unless `recordAiProvenance` says otherwise. */
-  async export(docId: string, path: string, opts: ExportOptions & { recordAiProvenance?: boolean }): Promise<{ path: string; width: number; height: number; aiEdits: number }> {
+  async export(
+    docId: string,
+    path: string,
+    opts: ExportOptions & { recordAiProvenance?: boolean },
+  ): Promise<{ path: string; width: number; height: number; aiEdits: number }> {
     const doc = this.doc(docId);
     const target = resolve(path);
     if (target === doc.source.path) {
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)}; choose another file name.`);
     }
     const { pixels, aiEdits } = await this.edit(docId, async (d) => ({ pixels: await d.render(), aiEdits: d.visibleAiEdits() }));
-    const xmp = (opts.recordAiProvenance ?? this.settings.get().recordAiProvenance) && aiEdits.length > 0 ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null;
+    const xmp =
+      (opts.recordAiProvenance ?? this.settings.get().recordAiProvenance) && aiEdits.length > 0 ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null;
     await saveImage(pixels, target, opts, { exif: doc.source.meta.exif, icc: doc.source.meta.icc, xmp });
     await removeLeftoverTemps(dirname(target));
     return { path: target, width: pixels.width, height: pixels.height, aiEdits: aiEdits.length };

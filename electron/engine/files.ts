@@ -12,10 +12,15 @@ import { GanvasError, errorMessage } from './errors.js';
 export async function checkReadableFile(path: string, what = 'file'): Promise<{ size: number }> {
   const name = basename(path);
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new GanvasError(err.code === 'ENOENT' || err.code === 'ENOTDIR' ? 'NOT_FOUND' : 'IMAGE_UNREADABLE', `${name} cannot be opened: ${describeFsError(err, path)}.`, { cause: err });
+    throw new GanvasError(
+      err.code === 'ENOENT' || err.code === 'ENOTDIR' ? 'NOT_FOUND' : 'IMAGE_UNREADABLE',
+      `${name} cannot be opened: ${describeFsError(err, path)}.`,
+      { cause: err },
+    );
   });
   if (info.isDirectory()) throw new GanvasError('INVALID_INPUT', `${name} is a folder, not a ${what}.`);
-  if (!info.isFile()) throw new GanvasError('INVALID_INPUT', `${name} is not a regular file (it is ${specialKind(info)}), so it cannot be opened as a ${what}.`);
+  if (!info.isFile())
+    throw new GanvasError('INVALID_INPUT', `${name} is not a regular file (it is ${specialKind(info)}), so it cannot be opened as a ${what}.`);
   await access(path, constants.R_OK).catch((err: NodeJS.ErrnoException) => {
     throw new GanvasError('IMAGE_UNREADABLE', `${name} cannot be opened: ${describeFsError(err, path)}.`, { cause: err });
   });

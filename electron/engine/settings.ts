@@ -8,7 +8,11 @@ const settingsShape = z.object({
   /** Where an AI tool's result goes: a new layer, or replacing the source layer's pixels (one undoable step). */
   aiResult: z.enum(['new-layer', 'replace']),
   /** Memory for undo history before older steps move to disk. */
-  historyBudgetBytes: z.number().int().min(64 * 2 ** 20).max(64 * 2 ** 30),
+  historyBudgetBytes: z
+    .number()
+    .int()
+    .min(64 * 2 ** 20)
+    .max(64 * 2 ** 30),
   autosaveMinutes: z.number().min(0.5).max(60),
   /** Record in exported files' XMP which edits were made by AI. */
   recordAiProvenance: z.boolean(),

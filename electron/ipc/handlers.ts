@@ -40,7 +40,10 @@ export function dispatch(handlers: Handlers, name: string, input: unknown): Prom
 /** One validation problem in words: which field, and what it should have been. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length ? issue.path.map(String).join('.') : 'the request';
-  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? `${where} is missing` : `${where} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_type')
+    return issue.message.endsWith('received undefined')
+      ? `${where} is missing`
+      : `${where} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
   return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
@@ -68,7 +71,11 @@ const pngDataUrl = (png: Uint8Array) => `data:image/png;base64,${Buffer.from(png
  * preload, Open Recent, the OS's open-file). Electron's main process and the end-to-end test
  * bridge both use exactly these functions.
  */
-export function createHandlers(engine: Engine, dialogs: Dialogs, onOpened: (path: string) => void = () => {}): { calls: Handlers; openUserPath: (path: string) => Promise<DocumentInfo> } {
+export function createHandlers(
+  engine: Engine,
+  dialogs: Dialogs,
+  onOpened: (path: string) => void = () => {},
+): { calls: Handlers; openUserPath: (path: string) => Promise<DocumentInfo> } {
   const parse = <K extends CallName>(name: K, input: unknown) => {
     const r = calls[name].safeParse(input);
     if (!r.success) throw new GanvasError('INVALID_INPUT', `Invalid ${name} request: ${r.error.issues.slice(0, 3).map(describeIssue).join('; ')}.`);

@@ -53,7 +53,12 @@ async function pickSavePath(defaultPath: string, filter: Electron.FileFilter): P
 }
 
 const dialogs: Dialogs = {
-  openFile: () => pickFile([{ name: 'Photos and projects', extensions: [...IMAGE_EXTENSIONS, PROJECT_EXTENSION] }, { name: 'Images', extensions: IMAGE_EXTENSIONS }, PROJECTS]),
+  openFile: () =>
+    pickFile([
+      { name: 'Photos and projects', extensions: [...IMAGE_EXTENSIONS, PROJECT_EXTENSION] },
+      { name: 'Images', extensions: IMAGE_EXTENSIONS },
+      PROJECTS,
+    ]),
   openImage: () => pickFile([{ name: 'Images', extensions: IMAGE_EXTENSIONS }]),
   saveImage: (suggestedName, format) => pickSavePath(suggestedName, { name: format.toUpperCase(), extensions: [suggestedName.split('.').pop()!] }),
   saveProject: (suggestedName) => pickSavePath(suggestedName, PROJECTS),
@@ -250,7 +255,9 @@ app.enableSandbox();
 app.whenReady().then(() => {
   serveRenderer();
   // No remote content: nothing but our own page and the images it makes may load.
-  session.defaultSession.webRequest.onBeforeRequest((details, cb) => cb({ cancel: !(details.url.startsWith(`${APP_ORIGIN}/`) || /^(data|blob|devtools):/.test(details.url)) }));
+  session.defaultSession.webRequest.onBeforeRequest((details, cb) =>
+    cb({ cancel: !(details.url.startsWith(`${APP_ORIGIN}/`) || /^(data|blob|devtools):/.test(details.url)) }),
+  );
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   registerIpc();

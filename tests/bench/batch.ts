@@ -13,7 +13,11 @@ const NAMES = ['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png'];
 async function folderOf(count: number, width: number, height: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ganvas-bench-batch-'));
   mkdirSync(join(dir, 'in'));
-  for (let i = 0; i < count; i++) await sharp(photo(NAMES[i % NAMES.length]!)).resize(width, height, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(join(dir, 'in', `p${i}.jpg`));
+  for (let i = 0; i < count; i++)
+    await sharp(photo(NAMES[i % NAMES.length]!))
+      .resize(width, height, { fit: 'fill' })
+      .jpeg({ quality: 92 })
+      .toFile(join(dir, 'in', `p${i}.jpg`));
   return dir;
 }
 
@@ -26,13 +30,26 @@ export async function batchBench(): Promise<void> {
   const enhance = recipeSchema.parse({ name: 'fast', steps: [{ tool: 'enhance', params: { scale: 2, quality: 'fast' } }], output: { format: 'jpeg' } });
   const warm = await folderOf(1, 64, 64);
   await engine.startBatch({ ...base, input: join(warm, 'in'), output: join(warm, 'out'), recipe: enhance }).done; // session load
-  const { result: report, ms: wall } = await timed(() => engine.startBatch({ ...base, input: join(half, 'in'), output: join(half, 'out'), recipe: enhance }).done);
+  const { result: report, ms: wall } = await timed(
+    () => engine.startBatch({ ...base, input: join(half, 'in'), output: join(half, 'out'), recipe: enhance }).done,
+  );
   row('Batch Enhance ×2 Fast on 0.5 MP photos (6 files, 2 at once)', `${(report.totals.done / (wall / 60_000)).toFixed(1)} images/min`);
-  row('Batch wall time vs time inside the network', `${(wall / 1000).toFixed(1)} s vs ${(report.inferenceMs / 1000).toFixed(1)} s = ${(wall / report.inferenceMs).toFixed(2)}×`, '≤ 1.15×');
+  row(
+    'Batch wall time vs time inside the network',
+    `${(wall / 1000).toFixed(1)} s vs ${(report.inferenceMs / 1000).toFixed(1)} s = ${(wall / report.inferenceMs).toFixed(2)}×`,
+    '≤ 1.15×',
+  );
 
   // Memory over 200 files (small photos, Low light + resize): it must not grow with the count.
   const many = await folderOf(200, 320, 240);
-  const recipe = recipeSchema.parse({ name: 'many', steps: [{ tool: 'lowlight', params: { model: 'sci_easy' } }, { tool: 'resize', params: { longSide: 160 } }], output: { format: 'jpeg' } });
+  const recipe = recipeSchema.parse({
+    name: 'many',
+    steps: [
+      { tool: 'lowlight', params: { model: 'sci_easy' } },
+      { tool: 'resize', params: { longSide: 160 } },
+    ],
+    output: { format: 'jpeg' },
+  });
   let peak = process.memoryUsage().rss;
   let after20 = 0;
   const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);

@@ -69,7 +69,11 @@ export async function documentBench(): Promise<void> {
     await engine.historyMemory().settled;
     const where = engine.historyMemory();
     if (where.memoryBytes > where.budgetBytes) throw new Error('the step was not spilled to disk');
-    row(`undo/redo, ${mp} MP layer, all of it edited, on disk (median of 6)`, `${ms(fromDisk)}${cold ? ' (file cache dropped first)' : ' (file cache warm)'}`, '≤ 500 ms');
+    row(
+      `undo/redo, ${mp} MP layer, all of it edited, on disk (median of 6)`,
+      `${ms(fromDisk)}${cold ? ' (file cache dropped first)' : ' (file cache warm)'}`,
+      '≤ 500 ms',
+    );
     await engine.dispose();
   }
 
@@ -85,7 +89,16 @@ export async function documentBench(): Promise<void> {
     }
     const masked = (await engine.addLayer(doc.id, { kind: 'duplicate', layerId: base })).layers[1]!.id;
     await engine.setLayerProps(doc.id, masked, { blend: 'overlay', opacity: 0.5 });
-    await engine.paintMask(doc.id, masked, { points: [[1000, 1000], [5000, 3000]], radius: 400, hardness: 0.5, value: 0, opacity: 1 });
+    await engine.paintMask(doc.id, masked, {
+      points: [
+        [1000, 1000],
+        [5000, 3000],
+      ],
+      radius: 400,
+      hardness: 0.5,
+      value: 0,
+      opacity: 1,
+    });
     await engine.addLayer(doc.id, { kind: 'empty' });
     const project = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), 'five-layers.ganvas');
     const save = await withLag(() => timed(() => engine.saveProject(doc.id, project, { includeHistory: false })));

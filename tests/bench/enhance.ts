@@ -45,10 +45,16 @@ export async function enhanceBench(): Promise<void> {
   // Megapixels (of output) per second for each model, through the engine.
   const small = await photoOfSize(256, 256);
   await enhanceThroughEngine(engine, small, { scale: 4, quality: 'fast' }); // warm-up: session load
-  for (const [quality, file] of [['fast', await photoOfSize(512, 512)], ['hq', await photoOfSize(128, 128)]] as const) {
+  for (const [quality, file] of [
+    ['fast', await photoOfSize(512, 512)],
+    ['hq', await photoOfSize(128, 128)],
+  ] as const) {
     const { stats } = await enhanceThroughEngine(engine, file, { scale: 4, quality });
     const inPx = quality === 'fast' ? 512 * 512 : 128 * 128;
-    row(`${quality === 'fast' ? 'realesr-general-x4v3' : 'realesrgan-x4plus'} throughput`, `${((inPx * 16) / 1e6 / (stats.totalMs / 1000)).toFixed(2)} output MP/s (${((inPx) / 1e6 / (stats.totalMs / 1000)).toFixed(3)} input MP/s)`);
+    row(
+      `${quality === 'fast' ? 'realesr-general-x4v3' : 'realesrgan-x4plus'} throughput`,
+      `${((inPx * 16) / 1e6 / (stats.totalMs / 1000)).toFixed(2)} output MP/s (${(inPx / 1e6 / (stats.totalMs / 1000)).toFixed(3)} input MP/s)`,
+    );
   }
 
   // 1 MP photo: share of time inside session.run, and main-thread lag while it runs.
@@ -69,7 +75,11 @@ export async function enhanceBench(): Promise<void> {
   };
   const whole = await time(1000);
   const tiled = await time(512);
-  row('1 MP tiled (512/16) vs whole-image time', `${(tiled / 1000).toFixed(1)} s vs ${(whole / 1000).toFixed(1)} s = ${((tiled / whole - 1) * 100).toFixed(1)} % overhead`, '≤ 10 %');
+  row(
+    '1 MP tiled (512/16) vs whole-image time',
+    `${(tiled / 1000).toFixed(1)} s vs ${(whole / 1000).toFixed(1)} s = ${((tiled / whole - 1) * 100).toFixed(1)} % overhead`,
+    '≤ 10 %',
+  );
 
   // Peak RSS for ×4 of a big photo (BENCH_BIG_MP megapixels, 3:2).
   const bigMp = Number(process.env.BENCH_BIG_MP ?? 12);

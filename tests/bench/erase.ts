@@ -43,7 +43,11 @@ export async function eraseBench(): Promise<void> {
   const canvas = await engine.open(await photoOfSize(4000, 3000));
   const points = Array.from({ length: 300 }, (_, i): [number, number] => [(i * 4000) / 299, (i * 3000) / 299]);
   const drag = await withLag(() => timed(() => engine.paintSelection(canvas.id, { points, radius: 20, hardness: 1, value: 255, opacity: 1 })));
-  row('Brush: diagonal drag on 12 MP (300 points, radius 20)', `${ms(drag.result.ms)}, longest event-loop stall ${ms(drag.lagMaxMs)}`, '≤ 200 ms, stall ≤ 50 ms');
+  row(
+    'Brush: diagonal drag on 12 MP (300 points, radius 20)',
+    `${ms(drag.result.ms)}, longest event-loop stall ${ms(drag.lagMaxMs)}`,
+    '≤ 200 ms, stall ≤ 50 ms',
+  );
   await engine.close(canvas.id);
 
   const twoMp = await photoOfSize(1732, 1155);

@@ -17,7 +17,8 @@ export async function styleBench(): Promise<void> {
 
   await engine.previewTool(doc.id, layer, 'style', { style: 'monet' }, 512); // loads the session
   const previews: number[] = [];
-  for (const strength of [1, 0.8, 0.6, 0.4, 0.2]) previews.push((await timed(() => engine.previewTool(doc.id, layer, 'style', { style: 'monet', strength }, 512))).ms);
+  for (const strength of [1, 0.8, 0.6, 0.4, 0.2])
+    previews.push((await timed(() => engine.previewTool(doc.id, layer, 'style', { style: 'monet', strength }, 512))).ms);
   row('Style preview at 512 px (Monet, from a 12 MP layer; median of 5)', ms(median(previews)), '≈ 500 ms');
 
   let peak = process.memoryUsage().rss;
@@ -35,10 +36,18 @@ export async function styleBench(): Promise<void> {
   // A 24 MP DNG (6000×4000, 16-bit Bayer) written from a photo, opened like any file.
   const { raster: scene } = await openImage(photo('astronaut.png'));
   const file = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-raw-')), 'big.dng');
-  writeFileSync(file, writeDng(6000, 4000, (x, y) => {
-    const p = (Math.floor((y * scene.height) / 4000) * scene.width + Math.floor((x * scene.width) / 6000)) * scene.channels;
-    return [scene.data[p]! / 255, scene.data[p + 1]! / 255, scene.data[p + 2]! / 255];
-  }, [0.55, 1, 0.75]));
+  writeFileSync(
+    file,
+    writeDng(
+      6000,
+      4000,
+      (x, y) => {
+        const p = (Math.floor((y * scene.height) / 4000) * scene.width + Math.floor((x * scene.width) / 6000)) * scene.channels;
+        return [scene.data[p]! / 255, scene.data[p + 1]! / 255, scene.data[p + 2]! / 255];
+      },
+      [0.55, 1, 0.75],
+    ),
+  );
   const rawEngine = testEngine();
   const decoded = await timed(() => rawEngine.open(file));
   row('RAW decode, 24 MP DNG (LibRaw, AHD, on its own thread)', ms(decoded.ms));

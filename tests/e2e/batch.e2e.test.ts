@@ -20,7 +20,10 @@ describe('Batch in Chromium, driving the real engine', () => {
   beforeAll(async () => {
     mkdirSync(join(input, 'sub'), { recursive: true });
     for (const [i, name] of ['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png', 'camera.png', 'chelsea.png'].entries()) {
-      await sharp(photo(name)).resize(96).png().toFile(join(input, i % 2 ? 'sub' : '', `photo-${i}.png`));
+      await sharp(photo(name))
+        .resize(96)
+        .png()
+        .toFile(join(input, i % 2 ? 'sub' : '', `photo-${i}.png`));
     }
     writeFileSync(join(input, 'broken.jpg'), 'not a jpeg');
     ({ page, close } = await openApp(engine, { openFolder: async (purpose) => (purpose === 'input' ? input : output) }));

@@ -17,7 +17,12 @@ describe('the renderer in Chromium, driving the real engine', () => {
   const exportPath = join(out, 'coffee-enhanced.jpg');
 
   beforeAll(async () => {
-    ({ page, close } = await openApp(engine, { openFile: async () => toOpen, openImage: async () => toOpen, saveImage: async () => exportPath, saveProject: async () => null }));
+    ({ page, close } = await openApp(engine, {
+      openFile: async () => toOpen,
+      openImage: async () => toOpen,
+      saveImage: async () => exportPath,
+      saveProject: async () => null,
+    }));
   });
 
   afterAll(() => close?.());

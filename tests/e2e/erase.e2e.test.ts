@@ -13,7 +13,12 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
   const doc = () => engine.documents()[0]!;
 
   beforeAll(async () => {
-    ({ page, close } = await openApp(engine, { openFile: async () => photo('coffee.png'), openImage: async () => null, saveImage: async () => null, saveProject: async () => null }));
+    ({ page, close } = await openApp(engine, {
+      openFile: async () => photo('coffee.png'),
+      openImage: async () => null,
+      saveImage: async () => null,
+      saveProject: async () => null,
+    }));
   });
 
   afterAll(() => close?.());
@@ -41,14 +46,19 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     const marked = engine.doc(doc().id).selection!.data.filter((v) => v === 255).length;
     expect(marked).toBeGreaterThan(1000);
     // The overlay shows what is marked, in its colour (#ff3b5c at 50 %), on the canvas itself.
-    await expect.poll(async () => {
-      const after = await canvasPixel(page, [0.575, 0.4]);
-      return after[2]! - before[2]! + (after[0]! - before[0]!);
-    }).toBeGreaterThan(30);
+    await expect
+      .poll(async () => {
+        const after = await canvasPixel(page, [0.575, 0.4]);
+        return after[2]! - before[2]! + (after[0]! - before[0]!);
+      })
+      .toBeGreaterThan(30);
 
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Erased in .* · 600×400/);
-    expect(doc().layers.map((l) => [l.name, l.hasMask])).toEqual([['coffee.png', false], ['Erase', true]]);
+    expect(doc().layers.map((l) => [l.name, l.hasMask])).toEqual([
+      ['coffee.png', false],
+      ['Erase', true],
+    ]);
     expect(doc().hasSelection).toBe(false);
     await expect.poll(() => page.getByRole('button', { name: /^Erase/ }).count()).toBeGreaterThan(0);
 
@@ -69,7 +79,7 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await drag([0.6, 0.6], [0.8, 0.9]);
     await expect.poll(() => engine.doc(doc().id).selection!.data.filter((v) => v === 255).length).toBeGreaterThan(rectCount);
     await panel.getByRole('button', { name: 'Invert' }).click();
-    await expect.poll(() => engine.doc(doc().id).selection!.data.filter((v) => v === 255).length).toBeGreaterThan(600 * 400 / 2);
+    await expect.poll(() => engine.doc(doc().id).selection!.data.filter((v) => v === 255).length).toBeGreaterThan((600 * 400) / 2);
     await panel.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => doc().hasSelection).toBe(false);
   });
@@ -95,7 +105,8 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     // The step between neighbouring columns, over the middle rows: a line shows as the largest one near the edge.
     const step = (x: number) => {
       let sum = 0;
-      for (let y = Math.round(info.height * 0.3); y < Math.round(info.height * 0.7); y++) sum += Math.abs(data[y * info.width + x]! - data[y * info.width + x - 1]!);
+      for (let y = Math.round(info.height * 0.3); y < Math.round(info.height * 0.7); y++)
+        sum += Math.abs(data[y * info.width + x]! - data[y * info.width + x - 1]!);
       return sum;
     };
     const around = Array.from({ length: 41 }, (_, i) => Math.round(expected) - 20 + i).map(step);

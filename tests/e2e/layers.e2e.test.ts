@@ -10,7 +10,9 @@ import { photo, repoRoot } from '../support/paths.js';
 
 /** Kills a process right after it autosaved an edited rocket.jpg into `dataDir`, as a crash would. */
 async function crashAfterAutosave(dataDir: string): Promise<void> {
-  const proc = spawn(process.execPath, [join(repoRoot, 'dist', 'tests', 'support', 'project-child.js'), 'autosave', photo('rocket.jpg'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [join(repoRoot, 'dist', 'tests', 'support', 'project-child.js'), 'autosave', photo('rocket.jpg'), dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     proc.stdout.on('data', (d: Buffer) => d.toString().includes('\n') && resolve());
     proc.on('exit', (code) => reject(new Error(`autosave child exited ${code}`)));
@@ -49,7 +51,10 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     expect(await dialog.textContent()).toContain('rocket.jpg');
     await dialog.getByRole('button', { name: 'Restore' }).click();
     await expect.poll(() => engine.documents().length).toBe(1);
-    expect(layers().map((l) => [l.name, l.blend, l.hasMask])).toEqual([['rocket.jpg', 'normal', false], ['rocket.jpg copy', 'multiply', true]]);
+    expect(layers().map((l) => [l.name, l.blend, l.hasMask])).toEqual([
+      ['rocket.jpg', 'normal', false],
+      ['rocket.jpg copy', 'multiply', true],
+    ]);
     // Restored work is unsaved work.
     await expect.poll(() => page.title()).toBe('• rocket.jpg — Ganvas');
   });
@@ -92,7 +97,14 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     await expect.poll(() => engine.doc(docId()).layer(copyId).mask).not.toBe(painted);
     expect(named('coffee.png')).toMatchObject({ opacity: coffeeBefore.opacity, blend: coffeeBefore.blend, version: coffeeBefore.version });
     await page.keyboard.press('Control+Shift+z');
-    await expect.poll(() => engine.doc(docId()).layer(copyId).mask!.data.some((v) => v === 0)).toBe(true);
+    await expect
+      .poll(() =>
+        engine
+          .doc(docId())
+          .layer(copyId)
+          .mask!.data.some((v) => v === 0),
+      )
+      .toBe(true);
 
     // History of coffee.png: opened, opacity, blend. Jump back to "opened".
     await page.getByRole('button', { name: /^coffee\.png/ }).click();

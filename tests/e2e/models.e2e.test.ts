@@ -34,8 +34,13 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const addr = server.address();
     const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/migan_pipeline_v2.onnx`;
-    const catalog = JSON.parse(readFileSync(bundledCatalogPath, 'utf8')) as { models: { id: string; url?: string | null; sha256: string | null; bytes: number | null }[] };
-    Object.assign(catalog.models.find((m) => m.id === 'migan-pipeline-v2')!, { url, sha256: createHash('sha256').update(migan).digest('hex'), bytes: migan.length });
+    const catalog = JSON.parse(readFileSync(bundledCatalogPath, 'utf8')) as {
+      models: { id: string; url?: string | null; sha256: string | null; bytes: number | null }[];
+    };
+    Object.assign(
+      catalog.models.find((m) => m.id === 'migan-pipeline-v2')!,
+      { url, sha256: createHash('sha256').update(migan).digest('hex'), bytes: migan.length },
+    );
     writeFileSync(catalogPath, JSON.stringify(catalog));
     engine = testEngine({ modelsDir: join(dir, 'models'), catalogPath });
     ({ page, close } = await openApp(engine, { openFile: async () => photo('coffee.png') }));
@@ -64,7 +69,9 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
   it('High quality Enhance is not installed: the panel says where it comes from instead of a button that fails', async () => {
     const panel = page.getByRole('region', { name: 'Enhance' });
     await panel.getByRole('radio', { name: 'High quality' }).check();
-    await expect.poll(() => panel.getByRole('status', { name: 'Model needed' }).textContent()).toMatch(/High quality.*is not installed\..*It comes from xinntao\/Real-ESRGAN/s);
+    await expect
+      .poll(() => panel.getByRole('status', { name: 'Model needed' }).textContent())
+      .toMatch(/High quality.*is not installed\..*It comes from xinntao\/Real-ESRGAN/s);
     await expect.poll(() => panel.getByRole('button', { name: 'Install from a folder…' }).count()).toBe(1);
     expect(await panel.getByRole('button', { name: /^Enhance ×/ }).count()).toBe(0);
     await panel.getByRole('radio', { name: 'Fast' }).check();
@@ -72,7 +79,9 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
 
   it('Erase offers MI-GAN as a one-click download; choosing it asks for it; after it, Erase runs with it', async () => {
     const panel = page.getByRole('region', { name: 'Erase and extend' });
-    await expect.poll(() => panel.getByRole('note', { name: 'A better Erase model' }).textContent()).toMatch(/Sharper fills for large areas: Erase — MI-GAN.*\(\d+ KB\)/);
+    await expect
+      .poll(() => panel.getByRole('note', { name: 'A better Erase model' }).textContent())
+      .toMatch(/Sharper fills for large areas: Erase — MI-GAN.*\(\d+ KB\)/);
     await panel.getByRole('combobox', { name: 'Erase model' }).selectOption('migan-pipeline-v2');
     const needed = panel.getByRole('status', { name: 'Model needed' });
     await expect.poll(() => needed.textContent()).toMatch(/MI-GAN.*is not installed/);
@@ -97,7 +106,9 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
 
   it('a failure reaches the page with its code, so the app can act on its kind', async () => {
     const failure = await page.evaluate(() =>
-      (globalThis as unknown as { ganvas: { call(n: string, i: unknown): Promise<unknown> } }).ganvas.call('documentInfo', { docId: 'doc-404' }).catch((e: { code: string; message: string }) => [e.code, e.message]),
+      (globalThis as unknown as { ganvas: { call(n: string, i: unknown): Promise<unknown> } }).ganvas
+        .call('documentInfo', { docId: 'doc-404' })
+        .catch((e: { code: string; message: string }) => [e.code, e.message]),
     );
     expect(failure).toEqual(['NOT_FOUND', 'No open document "doc-404".']);
   });

@@ -20,7 +20,12 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
       await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toContain('chelsea.png');
       return presets();
     };
-    ({ page, close } = await openApp(engine, { openFile: async () => toOpen, openImage: async () => photo('rocket.jpg'), saveImage: async () => null, saveProject: async () => null }));
+    ({ page, close } = await openApp(engine, {
+      openFile: async () => toOpen,
+      openImage: async () => photo('rocket.jpg'),
+      saveImage: async () => null,
+      saveProject: async () => null,
+    }));
   });
 
   afterAll(() => close?.());

@@ -36,13 +36,25 @@ function pngWith(width: number, height: number, idat: Buffer | null): Buffer {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...(idat ? [chunk('IDAT', idat)] : []), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(idat ? [chunk('IDAT', idat)] : []),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A copy of a good project file with its manifest changed by `edit` (entries keep their bytes). */
-async function projectWith(good: string, name: string, edit: (manifest: Record<string, unknown>) => void, extra?: { entry: string; bytes: Buffer }): Promise<string> {
+async function projectWith(
+  good: string,
+  name: string,
+  edit: (manifest: Record<string, unknown>) => void,
+  extra?: { entry: string; bytes: Buffer },
+): Promise<string> {
   const reader = await ContainerReader.open(good);
-  const manifest = structuredClone(reader.manifest) as Record<string, unknown> & { entries: Record<string, { offset: number; length: number; sha256: string }> };
+  const manifest = structuredClone(reader.manifest) as Record<string, unknown> & {
+    entries: Record<string, { offset: number; length: number; sha256: string }>;
+  };
   await reader.close();
   const bytes = readFileSync(good);
   const manifestAt = Number(bytes.readBigUInt64LE(bytes.length - 16));
@@ -65,7 +77,13 @@ function treeDigest(dir: string): Record<string, string> {
   for (const name of readdirSync(dir, { recursive: true }).map(String)) {
     const p = join(dir, name);
     const st = lstatSync(p);
-    out[name] = st.isSymbolicLink() ? `link:${readlinkSync(p)}` : st.isFile() ? createHash('sha256').update(readFileSync(p)).digest('hex') : st.isFIFO() ? 'fifo' : 'dir';
+    out[name] = st.isSymbolicLink()
+      ? `link:${readlinkSync(p)}`
+      : st.isFile()
+        ? createHash('sha256').update(readFileSync(p)).digest('hex')
+        : st.isFIFO()
+          ? 'fifo'
+          : 'dir';
   }
   return out;
 }
@@ -92,12 +110,24 @@ beforeAll(async () => {
   await sharp(coffee).toColourspace('cmyk').jpeg().toFile(at('cmyk.jpg'));
   await sharp(coffee).toColourspace('rgb16').png().toFile(at('sixteen.png'));
   await sharp(coffee).png({ palette: true, colours: 16 }).toFile(at('palette.png'));
-  const pages = await sharp(Buffer.alloc(96 * 192 * 3, 90), { raw: { width: 96, height: 192, channels: 3, pageHeight: 64 } }).tiff().toBuffer();
+  const pages = await sharp(Buffer.alloc(96 * 192 * 3, 90), { raw: { width: 96, height: 192, channels: 3, pageHeight: 64 } })
+    .tiff()
+    .toBuffer();
   writeFileSync(at('pages.tif'), pages);
-  const frames = await Promise.all(['#c04020', '#20c040', '#2040c0'].map((c) => sharp({ create: { width: 96, height: 64, channels: 3, background: c } }).png().toBuffer()));
-  await sharp(frames, { join: { animated: true } }).gif().toFile(at('animated.gif'));
+  const frames = await Promise.all(
+    ['#c04020', '#20c040', '#2040c0'].map((c) =>
+      sharp({ create: { width: 96, height: 64, channels: 3, background: c } })
+        .png()
+        .toBuffer(),
+    ),
+  );
+  await sharp(frames, { join: { animated: true } })
+    .gif()
+    .toFile(at('animated.gif'));
   await sharp(coffee).withMetadata({ orientation: 6 }).jpeg().toFile(at('rotated.jpg'));
-  await sharp({ create: { width: 1, height: 1, channels: 3, background: '#336699' } }).png().toFile(at('one-pixel.png'));
+  await sharp({ create: { width: 1, height: 1, channels: 3, background: '#336699' } })
+    .png()
+    .toFile(at('one-pixel.png'));
   writeFileSync(at('drawing.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30" fill="red"/></svg>');
   writeFileSync(at('private.png'), coffee);
   chmodSync(at('private.png'), 0o000);
@@ -114,12 +144,19 @@ beforeAll(async () => {
   const newer = Buffer.from(g);
   newer.writeUInt32LE(2, 8);
   writeFileSync(at('newer.ganvas'), newer);
-  writeFileSync(at('not-json.ganvas'), Buffer.concat([g.subarray(0, 12), Buffer.from('{{{{'), (() => {
-    const t = Buffer.alloc(16);
-    t.writeBigUInt64LE(12n);
-    t.write('GVSEND\0\0', 8, 'latin1');
-    return t;
-  })()]));
+  writeFileSync(
+    at('not-json.ganvas'),
+    Buffer.concat([
+      g.subarray(0, 12),
+      Buffer.from('{{{{'),
+      (() => {
+        const t = Buffer.alloc(16);
+        t.writeBigUInt64LE(12n);
+        t.write('GVSEND\0\0', 8, 'latin1');
+        return t;
+      })(),
+    ]),
+  );
   const layers = (m: Record<string, unknown>) => m.layers as Record<string, { raster: { width: number; height: number; entry: string } }>;
   await projectWith(good, 'huge-canvas.ganvas', (m) => {
     m.canvas = { width: 20_000, height: 20_000 };
@@ -129,9 +166,14 @@ beforeAll(async () => {
   });
   // Half a megabyte of deflate that inflates to 512 MB, stored where a 96×64 layer's pixels should be.
   const bomb = deflateSync(Buffer.alloc(2 ** 29), { level: 1 });
-  await projectWith(good, 'deflate-bomb.ganvas', (m) => {
-    for (const l of Object.values(layers(m))) l.raster.entry = 'bomb';
-  }, { entry: 'bomb', bytes: bomb });
+  await projectWith(
+    good,
+    'deflate-bomb.ganvas',
+    (m) => {
+      for (const l of Object.values(layers(m))) l.raster.entry = 'bomb';
+    },
+    { entry: 'bomb', bytes: bomb },
+  );
   await projectWith(good, 'long-entry.ganvas', (m) => {
     const e = m.entries as Record<string, { length: number }>;
     for (const k of Object.keys(e)) e[k]!.length = 2 ** 40;
@@ -148,7 +190,9 @@ beforeAll(async () => {
   writeFileSync(at('wrong-recipe.json'), JSON.stringify({ steps: [{ tool: 'teleport' }] }));
   mkdirSync(at('recipe-folder.json'));
   // Masks.
-  await sharp({ create: { width: 10, height: 10, channels: 3, background: '#ffffff' } }).png().toFile(at('small-mask.png'));
+  await sharp({ create: { width: 10, height: 10, channels: 3, background: '#ffffff' } })
+    .png()
+    .toFile(at('small-mask.png'));
   spawnSync('mkfifo', [at('mask-pipe.png')]);
   before = treeDigest(corpus);
 }, 120_000);
@@ -309,7 +353,9 @@ describe('the CLI on bad input', () => {
   });
 
   it('a photo dropped as a pipe while the CLI reads another never hangs it', async () => {
-    const child = spawn(process.execPath, [cli, 'enhance', at('pipe.png'), '-o', join(out, 'y.png')], { env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } });
+    const child = spawn(process.execPath, [cli, 'enhance', at('pipe.png'), '-o', join(out, 'y.png')], {
+      env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
+    });
     const code = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');

@@ -74,7 +74,9 @@ describe('a batch never writes over an original or over another output', () => {
   it('follows each real folder once when links make a cycle', async () => {
     const dir = await folderOfPhotos(['top.png']);
     mkdirSync(join(dir, 'sub'));
-    await sharp(photo('coffee.png')).resize(40).toFile(join(dir, 'sub', 'inner.png'));
+    await sharp(photo('coffee.png'))
+      .resize(40)
+      .toFile(join(dir, 'sub', 'inner.png'));
     symlinkSync(dir, join(dir, 'sub', 'loop'));
     symlinkSync(join(dir, 'sub'), join(dir, 'again'));
     const out = mkdtempSync(join(tmpdir(), 'ganvas-safety-out-'));
@@ -171,8 +173,13 @@ describe.skipIf(!smallDiskSupport.ok)(`a full disk ${smallDiskSupport.reason}`, 
         code: 'WRITE_FAILED',
         message: 'Could not write cat.png: the disk is full.',
       });
-      await expect(engine.saveProject(id, join(disk.dir, 'cat.ganvas'))).rejects.toMatchObject({ code: 'WRITE_FAILED', message: 'Could not save cat.ganvas: the disk is full.' });
-      await expect(engine.export(id, join(disk.dir, 'missing', 'cat.png'), { format: 'png', quality: 90, bitDepth: 8 })).rejects.toThrow(/Could not write cat\.png: the folder .*missing does not exist/);
+      await expect(engine.saveProject(id, join(disk.dir, 'cat.ganvas'))).rejects.toMatchObject({
+        code: 'WRITE_FAILED',
+        message: 'Could not save cat.ganvas: the disk is full.',
+      });
+      await expect(engine.export(id, join(disk.dir, 'missing', 'cat.png'), { format: 'png', quality: 90, bitDepth: 8 })).rejects.toThrow(
+        /Could not write cat\.png: the folder .*missing does not exist/,
+      );
       expect(readdirSync(disk.dir)).toEqual([]);
       await engine.close(id);
     } finally {

@@ -36,14 +36,17 @@ const bad: Record<string, RegExp> = {};
 const system = ['Thumbs.db', '.DS_Store', 'a/desktop.ini', '.hidden.jpg', 'b/.cache/x.png'];
 
 beforeAll(async () => {
-  const sources = await Promise.all(['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png'].map((n) => sharp(photo(n)).resize(48, 36, { fit: 'fill' }).raw().toBuffer()));
+  const sources = await Promise.all(
+    ['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png'].map((n) => sharp(photo(n)).resize(48, 36, { fit: 'fill' }).raw().toBuffer()),
+  );
   // 220 good images in nested folders, in three formats, some with EXIF and a P3 profile.
   for (let i = 0; i < 220; i++) {
     const folder = ['', 'a', 'a/deep', 'b', 'b/c/d'][i % 5]!;
     const ext = ['png', 'jpg', 'webp'][i % 3]!;
     const rel = `${folder ? `${folder}/` : ''}img-${String(i).padStart(3, '0')}.${ext}`;
     mkdirSync(join(tree, folder), { recursive: true });
-    const width = 32 + (i % 7) * 4, height = 24 + (i % 5) * 4;
+    const width = 32 + (i % 7) * 4,
+      height = 24 + (i % 5) * 4;
     let img = sharp(sources[i % 4]!, { raw: { width: 48, height: 36, channels: 3 } }).resize(width, height, { fit: 'fill' });
     const exif = i % 4 === 0;
     if (exif) img = img.withExif({ IFD0: { Artist: `Photographer ${i}`, Copyright: 'CC BY 4.0' } }).withIccProfile('p3');
@@ -62,14 +65,24 @@ beforeAll(async () => {
   addBad('notes.txt', 'not a photo', /not an image format/);
   symlinkSync(join(tree, 'nowhere.jpg'), join(tree, 'a', 'dangling.jpg'));
   bad['a/dangling.jpg'] = /dangling\.jpg cannot be opened/;
-  addBad('a/huge.png', await sharp({ create: { width: 300, height: 300, channels: 3, background: '#808080' } }).png().toBuffer(), /too large/);
+  addBad(
+    'a/huge.png',
+    await sharp({ create: { width: 300, height: 300, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer(),
+    /too large/,
+  );
   for (const s of system) {
     mkdirSync(join(tree, s, '..'), { recursive: true });
     writeFileSync(join(tree, s), 'system file');
   }
 });
 
-const recipe = recipeSchema.parse({ name: 'bright', steps: [{ tool: 'lowlight', params: { model: 'sci_easy' } }], output: { format: 'jpeg', quality: 90, naming: '{name}-{recipe}' } });
+const recipe = recipeSchema.parse({
+  name: 'bright',
+  steps: [{ tool: 'lowlight', params: { model: 'sci_easy' } }],
+  output: { format: 'jpeg', quality: 90, naming: '{name}-{recipe}' },
+});
 
 describe('a batch over a tree of 220 photos and broken files', () => {
   let report: BatchReport;
@@ -78,7 +91,17 @@ describe('a batch over a tree of 220 photos and broken files', () => {
 
   beforeAll(async () => {
     before = checksums(tree);
-    report = await engine.startBatch({ input: tree, output: out, recipe, recursive: true, include: [], exclude: [], extensions: [], skipExisting: false, concurrency: 2 }).done;
+    report = await engine.startBatch({
+      input: tree,
+      output: out,
+      recipe,
+      recursive: true,
+      include: [],
+      exclude: [],
+      extensions: [],
+      skipExisting: false,
+      concurrency: 2,
+    }).done;
   });
 
   it('produces every good file with the right name, size and metadata', async () => {
@@ -112,18 +135,50 @@ describe('a batch over a tree of 220 photos and broken files', () => {
   });
 
   it('refuses an output folder inside the input folder unless asked', async () => {
-    await expect(engine.startBatch({ input: tree, output: join(tree, 'out'), recipe, recursive: true, include: [], exclude: [], extensions: [], skipExisting: false, concurrency: 1 }).done).rejects.toThrow(/inside the input folder/);
+    await expect(
+      engine.startBatch({
+        input: tree,
+        output: join(tree, 'out'),
+        recipe,
+        recursive: true,
+        include: [],
+        exclude: [],
+        extensions: [],
+        skipExisting: false,
+        concurrency: 1,
+      }).done,
+    ).rejects.toThrow(/inside the input folder/);
   });
 
   it('skip existing skips the compute: no network runs at all', async () => {
     rmSync(join(out, '.ganvas-batch'), { recursive: true });
-    const again = await engine.startBatch({ input: tree, output: out, recipe, recursive: true, include: [], exclude: [], extensions: [], skipExisting: true, concurrency: 2 }).done;
+    const again = await engine.startBatch({
+      input: tree,
+      output: out,
+      recipe,
+      recursive: true,
+      include: [],
+      exclude: [],
+      extensions: [],
+      skipExisting: true,
+      concurrency: 2,
+    }).done;
     expect(again.totals.skipped).toBe(220);
     expect(again.inferenceRuns).toBe(0);
   });
 
   it('include, exclude and formats narrow the batch', async () => {
-    const narrow = await engine.startBatch({ input: tree, output: join(tmp, 'narrow'), recipe, recursive: true, include: ['a/**'], exclude: ['**/deep/**'], extensions: ['png'], skipExisting: false, concurrency: 2 }).done;
+    const narrow = await engine.startBatch({
+      input: tree,
+      output: join(tmp, 'narrow'),
+      recipe,
+      recursive: true,
+      include: ['a/**'],
+      exclude: ['**/deep/**'],
+      extensions: ['png'],
+      skipExisting: false,
+      concurrency: 2,
+    }).done;
     const expected = good.filter((g) => g.rel.startsWith('a/') && !g.rel.startsWith('a/deep/') && g.rel.endsWith('.png')).length;
     expect(narrow.totals.done).toBe(expected);
     expect(narrow.files.every((f) => f.input.startsWith('a/') && !f.input.includes('deep') && f.input.endsWith('.png'))).toBe(true);
@@ -138,7 +193,10 @@ describe('resume after the batch process is killed', () => {
     let done = 0;
     await new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
-        done += d.toString().split('\n').filter((l) => l.startsWith('done')).length;
+        done += d
+          .toString()
+          .split('\n')
+          .filter((l) => l.startsWith('done')).length;
         if (done >= 25) {
           child.kill('SIGKILL');
           resolve();
@@ -148,7 +206,10 @@ describe('resume after the batch process is killed', () => {
     });
     await new Promise((r) => child.once('exit', r));
     // What a kill in the middle of writing an output leaves: a half-written temporary file of the dead process.
-    const unfinished = join(out, good.map((g) => g.rel.replace(/\.(png|jpg|webp)$/, '.png')).find((rel) => !existsSync(join(out, rel)))!);
+    const unfinished = join(
+      out,
+      good.map((g) => g.rel.replace(/\.(png|jpg|webp)$/, '.png')).find((rel) => !existsSync(join(out, rel)))!,
+    );
     mkdirSync(dirname(unfinished), { recursive: true });
     writeFileSync(join(dirname(unfinished), `.${basename(unfinished)}.${child.pid}-0badf00d.tmp`), 'half a PNG');
     const second = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
@@ -156,7 +217,9 @@ describe('resume after the batch process is killed', () => {
     const report = JSON.parse(readFileSync(join(out, 'ganvas-batch-report.json'), 'utf8')) as BatchReport;
     // The CLI has the default pixel limit, so huge.png is just another photo here.
     expect(report.totals.done).toBe(221);
-    const journal = readdirSync(join(out, '.ganvas-batch')).map((f) => readFileSync(join(out, '.ganvas-batch', f), 'utf8')).join('');
+    const journal = readdirSync(join(out, '.ganvas-batch'))
+      .map((f) => readFileSync(join(out, '.ganvas-batch', f), 'utf8'))
+      .join('');
     const doneCount = new Map<string, number>();
     for (const line of journal.split('\n').filter(Boolean)) {
       const r = JSON.parse(line) as { rel: string; status: string };
@@ -181,7 +244,8 @@ describe('a file the journal says was started', () => {
     expect((await engine.startBatch(options).done).inferenceRuns).toBe(1);
     const journal = join(out, '.ganvas-batch', readdirSync(join(out, '.ganvas-batch'))[0]!);
     const outputAt = statSync(join(out, 'cup-bright.jpg')).mtimeMs;
-    const startedAt = (ms: number) => writeFileSync(journal, `${JSON.stringify({ rel: 'cup.png', status: 'started', output: 'cup-bright.jpg', at: new Date(ms).toISOString() })}\n`);
+    const startedAt = (ms: number) =>
+      writeFileSync(journal, `${JSON.stringify({ rel: 'cup.png', status: 'started', output: 'cup-bright.jpg', at: new Date(ms).toISOString() })}\n`);
 
     // Killed after the output's rename, before its journal line.
     startedAt(outputAt - 1000);
@@ -209,7 +273,17 @@ describe('recipe from my edits', () => {
     expect(recipe.steps.map((s) => s.tool)).toEqual(['enhance', 'style']);
     const exported = join(tmp, 'edited.png');
     await engine.export(doc.id, exported, { format: 'png', quality: 90, bitDepth: 8 });
-    const report = await engine.startBatch({ input: folder, output: join(tmp, 'one-out'), recipe, recursive: false, include: [], exclude: [], extensions: [], skipExisting: false, concurrency: 1 }).done;
+    const report = await engine.startBatch({
+      input: folder,
+      output: join(tmp, 'one-out'),
+      recipe,
+      recursive: false,
+      include: [],
+      exclude: [],
+      extensions: [],
+      skipExisting: false,
+      concurrency: 1,
+    }).done;
     expect(report.totals.done).toBe(1);
     const [a, b] = await Promise.all([exported, join(tmp, 'one-out', 'coffee-small.png')].map((p) => sharp(p).raw().toBuffer()));
     expect(a!.equals(b!)).toBe(true);

@@ -68,7 +68,7 @@ describe('Enhance through the engine', () => {
   it('keeps alpha, upscaled on its own', async () => {
     const file = join(out, 'alpha.png');
     const { data, info } = await sharp(photo('chelsea.png')).resize(120, 80).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    for (let p = 0; p < info.width * info.height; p++) data[p * 4 + 3] = (p % info.width) < 60 ? 255 : 0;
+    for (let p = 0; p < info.width * info.height; p++) data[p * 4 + 3] = p % info.width < 60 ? 255 : 0;
     await sharp(data, { raw: info }).png().toFile(file);
     // A 120×80 thumbnail has too little detail for a sharpness comparison; this test is about alpha.
     const result = await expectGoodUpscale(file, 4, 'fast', false);

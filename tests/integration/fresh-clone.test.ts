@@ -28,7 +28,12 @@ describe.skipIf(!isGitCheckout)('a fresh clone with no model mirror and an empty
     mkdirSync(work);
     execFileSync('git', ['clone', '--quiet', repoRoot, clone]);
     // The npm cache is the machine's: a new home would only make npm download everything again.
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: clone, env: { ...userEnv, npm_config_cache: npmCache }, stdio: 'pipe', timeout: 480_000 });
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: clone,
+      env: { ...userEnv, npm_config_cache: npmCache },
+      stdio: 'pipe',
+      timeout: 480_000,
+    });
     await sharp(photo('coffee.png')).resize(120, 80).toFile(join(work, 'cup.png'));
     await sharp({ create: { width: 120, height: 80, channels: 3, background: '#000000' } })
       .composite([{ input: { create: { width: 24, height: 16, channels: 3, background: '#ffffff' } }, left: 50, top: 30 }])

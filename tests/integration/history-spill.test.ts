@@ -16,7 +16,9 @@ describe.skipIf(!smallDiskSupport.ok)(`undo history on a full disk ${smallDiskSu
       const store = new HistoryStore(2 * 120 * 100 * 3, join(disk.dir, 'history'), (m) => warnings.push(m));
       const ids = rasters.map((raster) => store.put({ kind: 'raster', raster }));
       await store.settled();
-      expect(warnings).toEqual([expect.stringMatching(/^Undo history cannot be moved to disk \(the disk is full in .*history\), so it stays in memory beyond its/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/^Undo history cannot be moved to disk \(the disk is full in .*history\), so it stays in memory beyond its/),
+      ]);
       // Over the budget, as the warning says, and every step still there, exact.
       expect(store.memoryBytes).toBeGreaterThan(store.budget);
       for (const [i, id] of ids.entries()) {

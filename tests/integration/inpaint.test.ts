@@ -34,7 +34,9 @@ function fixedMask(width: number, height: number, seed: number): Raster {
 
 async function writeMask(m: Raster, name: string): Promise<string> {
   const file = join(tmp, name);
-  await sharp(...sharpInput(m)).png().toFile(file);
+  await sharp(...sharpInput(m))
+    .png()
+    .toFile(file);
   return file;
 }
 
@@ -48,11 +50,14 @@ async function erase(e: Engine, file: string, mask: Raster, params: object = {})
 
 /** The ganvas model run directly by ORT on one crop, prepared as its PROVENANCE says: 0..1, 1 = hole, padded to ×8 by edge pixels marked known. */
 async function directRun(session: ort.InferenceSession, src: Raster, crop: Rect, hole: Uint8Array): Promise<Float32Array> {
-  const pw = Math.ceil(crop.width / 8) * 8, ph = Math.ceil(crop.height / 8) * 8;
-  const image = new Float32Array(3 * pw * ph), mask = new Float32Array(pw * ph);
+  const pw = Math.ceil(crop.width / 8) * 8,
+    ph = Math.ceil(crop.height / 8) * 8;
+  const image = new Float32Array(3 * pw * ph),
+    mask = new Float32Array(pw * ph);
   for (let y = 0; y < ph; y++) {
     for (let x = 0; x < pw; x++) {
-      const sx = crop.x + Math.min(x, crop.width - 1), sy = crop.y + Math.min(y, crop.height - 1);
+      const sx = crop.x + Math.min(x, crop.width - 1),
+        sy = crop.y + Math.min(y, crop.height - 1);
       for (let k = 0; k < 3; k++) image[k * pw * ph + y * pw + x] = src.data[(sy * src.width + sx) * src.channels + k]! / 255;
       if (x < crop.width && y < crop.height) mask[y * pw + x] = hole[sy * src.width + sx]!;
     }
@@ -60,7 +65,9 @@ async function directRun(session: ort.InferenceSession, src: Raster, crop: Rect,
   const out = await session.run({ image: new ort.Tensor('float32', image, [1, 3, ph, pw]), mask: new ort.Tensor('float32', mask, [1, 1, ph, pw]) });
   const o = out.output!.data as Float32Array;
   const fill = new Float32Array(3 * crop.width * crop.height);
-  for (let k = 0; k < 3; k++) for (let y = 0; y < crop.height; y++) for (let x = 0; x < crop.width; x++) fill[k * crop.width * crop.height + y * crop.width + x] = o[k * pw * ph + y * pw + x]!;
+  for (let k = 0; k < 3; k++)
+    for (let y = 0; y < crop.height; y++)
+      for (let x = 0; x < crop.width; x++) fill[k * crop.width * crop.height + y * crop.width + x] = o[k * pw * ph + y * pw + x]!;
   return fill;
 }
 
@@ -69,14 +76,22 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
   const gains: { name: string; psnr: number; mae: number }[] = [];
   afterAll(() => console.log(`\nHole metrics (PSNR dB / MAE 0..255 inside the hole, vs the original)\n${report.join('\n')}`));
 
-  it.each([['chelsea.png', 0], ['coffee.png', 1], ['astronaut.png', 2], ['rocket.jpg', 3]] as const)('%s: fills each hole like the model itself, leaves the rest bit-identical', async (name, seed) => {
+  it.each([
+    ['chelsea.png', 0],
+    ['coffee.png', 1],
+    ['astronaut.png', 2],
+    ['rocket.jpg', 3],
+  ] as const)('%s: fills each hole like the model itself, leaves the rest bit-identical', async (name, seed) => {
     const { raster: original } = await openImage(photo(name));
     const mask = fixedMask(original.width, original.height, seed);
     // The network alone, to compare with the model run directly; the texture step is measured in erase-quality.
     const { render, end, doc } = await erase(engine, photo(name), mask, { texture: false });
     expect(end.warnings).toEqual([]);
     expect([render.width, render.height, render.channels]).toEqual([original.width, original.height, original.channels]);
-    expect(doc.layers.map((l) => [l.name, l.hasMask])).toEqual([[name, false], ['Erase', true]]);
+    expect(doc.layers.map((l) => [l.name, l.hasMask])).toEqual([
+      [name, false],
+      ['Erase', true],
+    ]);
 
     const plan = planInpaint(mask, { grow: 3, feather: 4 });
     expect(plan.crops).toHaveLength(2);
@@ -85,7 +100,8 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
     for (let p = 0; p < plan.weights.length; p++) {
       if (plan.weights[p] !== 0) continue;
       outside++;
-      for (let c = 0; c < original.channels; c++) if (render.data[p * original.channels + c] !== original.data[p * original.channels + c]) throw new Error(`pixel ${p} changed outside the mask`);
+      for (let c = 0; c < original.channels; c++)
+        if (render.data[p * original.channels + c] !== original.data[p * original.channels + c]) throw new Error(`pixel ${p} changed outside the mask`);
     }
     expect(outside).toBeGreaterThan(0.9 * plan.weights.length);
 
@@ -95,10 +111,12 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
     for (const crop of plan.crops) {
       expect(Math.max(crop.width, crop.height)).toBeLessThanOrEqual(512);
       const fill = await directRun(session, original, crop, plan.hole.bits);
-      for (let y = 0; y < crop.height; y++) for (let x = 0; x < crop.width; x++) {
-        const p = (crop.y + y) * original.width + crop.x + x;
-        if (plan.hole.bits[p]) for (let k = 0; k < 3; k++) direct.data[p * 3 + k] = Math.round(fill[k * crop.width * crop.height + y * crop.width + x]! * 255);
-      }
+      for (let y = 0; y < crop.height; y++)
+        for (let x = 0; x < crop.width; x++) {
+          const p = (crop.y + y) * original.width + crop.x + x;
+          if (plan.hole.bits[p])
+            for (let k = 0; k < 3; k++) direct.data[p * 3 + k] = Math.round(fill[k * crop.width * crop.height + y * crop.width + x]! * 255);
+        }
     }
     await session.release();
     const agreement = holeError(render, direct, plan.hole.bits);
@@ -113,10 +131,20 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
     expect(model.psnr).toBeGreaterThan(mean.psnr);
     expect(model.mae).toBeLessThan(0.85 * mean.mae);
     gains.push({ name, psnr: model.psnr - mean.psnr, mae: mean.mae / model.mae });
-    report.push(`${name.padEnd(14)} app vs model ${agreement.psnr === Infinity ? '∞' : agreement.psnr.toFixed(1)} dB | model ${f(model)} | diffusion ${f(diffusion)} | mean colour ${f(mean)}`);
+    report.push(
+      `${name.padEnd(14)} app vs model ${agreement.psnr === Infinity ? '∞' : agreement.psnr.toFixed(1)} dB | model ${f(model)} | diffusion ${f(diffusion)} | mean colour ${f(mean)}`,
+    );
     // Each hole was filled: every hole's pixels moved away from the mean-colour guess… and from nothing.
     for (const crop of plan.crops) {
-      const inCrop = plan.hole.bits.map((b, p) => (b && p % original.width >= crop.x && p % original.width < crop.x + crop.width && Math.floor(p / original.width) >= crop.y && Math.floor(p / original.width) < crop.y + crop.height ? 1 : 0));
+      const inCrop = plan.hole.bits.map((b, p) =>
+        b &&
+        p % original.width >= crop.x &&
+        p % original.width < crop.x + crop.width &&
+        Math.floor(p / original.width) >= crop.y &&
+        Math.floor(p / original.width) < crop.y + crop.height
+          ? 1
+          : 0,
+      );
       expect(holeError(render, original, inCrop).psnr).toBeLessThan(60);
     }
   });
@@ -143,7 +171,9 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
     expect(Math.max(plan.crops[0]!.width, plan.crops[0]!.height)).toBeGreaterThan(512);
     const outside = plan.weights.map((w) => (w === 0 ? 1 : 0));
     expect(holeError(render, original, Uint8Array.from(outside)).psnr).toBe(Infinity);
-    expect(holeError(render, original, plan.hole.bits).psnr).toBeGreaterThan(holeError(meanColourFill(original, plan.hole.bits), original, plan.hole.bits).psnr);
+    expect(holeError(render, original, plan.hole.bits).psnr).toBeGreaterThan(
+      holeError(meanColourFill(original, plan.hole.bits), original, plan.hole.bits).psnr,
+    );
   });
 });
 
@@ -159,7 +189,10 @@ describe('bad masks', () => {
     const doc = await engine.open(photo('chelsea.png'));
     const wrong = await writeMask(allocRaster(100, 80, 1, 8), 'wrong-size.png');
     await expect(engine.selectionFromFile(doc.id, wrong)).rejects.toThrow('The mask wrong-size.png is 100×80 but the photo is 451×300');
-    const r = spawnSync(process.execPath, [cli, 'inpaint', photo('chelsea.png'), '--mask', wrong, '-o', join(tmp, 'never.png')], { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } });
+    const r = spawnSync(process.execPath, [cli, 'inpaint', photo('chelsea.png'), '--mask', wrong, '-o', join(tmp, 'never.png')], {
+      encoding: 'utf8',
+      env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('is 100×80 but the photo is 451×300');
   });
@@ -175,7 +208,10 @@ describe('bad masks', () => {
   it('the CLI erases with a mask file (white = remove) and leaves the rest alone', async () => {
     const mask = fixedMask(600, 400, 1);
     const out = join(tmp, 'cli-erased.png');
-    const r = spawnSync(process.execPath, [cli, 'inpaint', photo('coffee.png'), '--mask', await writeMask(mask, 'cli-mask.png'), '-o', out], { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } });
+    const r = spawnSync(process.execPath, [cli, 'inpaint', photo('coffee.png'), '--mask', await writeMask(mask, 'cli-mask.png'), '-o', out], {
+      encoding: 'utf8',
+      env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
+    });
     expect(r.status, r.stderr).toBe(0);
     const { raster: written } = await openImage(out);
     const { raster: original } = await openImage(photo('coffee.png'));
@@ -192,7 +228,9 @@ describe('adapters for the downloadable models, run through the real pipeline on
   async function catalogWithStandins(): Promise<string> {
     mkdirSync(join(dir, 'models'), { recursive: true });
     const files = { 'migan-pipeline-v2': miganLike([200, 100, 50]), lama: lamaLike([0.2, 0.4, 0.6]) };
-    const catalog = JSON.parse(readFileSync(join(repoRoot, 'models', 'catalog.json'), 'utf8')) as { models: { id: string; file: string; sha256: string | null; bytes: number | null }[] };
+    const catalog = JSON.parse(readFileSync(join(repoRoot, 'models', 'catalog.json'), 'utf8')) as {
+      models: { id: string; file: string; sha256: string | null; bytes: number | null }[];
+    };
     for (const [id, bytes] of Object.entries(files)) {
       const entry = catalog.models.find((m) => m.id === id)!;
       const path = join(dir, 'models', basename(entry.file));
@@ -230,7 +268,8 @@ describe('adapters for the downloadable models, run through the real pipeline on
         continue;
       }
       // Deep inside the hole (away from the resampled edge) the network's colour shows.
-      const x = p % 640, y = Math.floor(p / 640);
+      const x = p % 640,
+        y = Math.floor(p / 640);
       if ([-3, 3].every((d) => plan.hole.bits[(y + d) * 640 + x] && plan.hole.bits[y * 640 + x + d])) {
         inside++;
         got.forEach((v, k) => expect(Math.abs(v - [51, 102, 153][k]!)).toBeLessThanOrEqual(2));
@@ -248,31 +287,39 @@ describe('Extend (outpaint)', () => {
     return { info: engine.info(doc.id), render: await engine.doc(doc.id).render(), doc };
   }
 
-  it.each([['chelsea.png', { right: 200 }], ['coffee.png', { left: 120, right: 120 }], ['rocket.jpg', { bottom: 100, top: 60 }]] as const)(
-    '%s %j: exact size, original pixels unchanged, no seam at the border',
-    async (name, sides) => {
-      const { raster: original } = await openImage(photo(name));
-      const s = { left: 0, right: 0, top: 0, bottom: 0, ...sides };
-      const { render, info } = await extend(photo(name), sides);
-      expect([render.width, render.height]).toEqual([original.width + s.left + s.right, original.height + s.top + s.bottom]);
-      expect(info.layers.map((l) => l.name)).toEqual([name, `Extend ${render.width}×${render.height}`]);
-      for (let y = 0; y < original.height; y++) {
-        const a = render.data.subarray(((y + s.top) * render.width + s.left) * 3, ((y + s.top) * render.width + s.left + original.width) * 3);
-        if (digest({ ...original, height: 1, data: a }) !== digest({ ...original, height: 1, data: original.data.subarray(y * original.width * 3, (y + 1) * original.width * 3) })) throw new Error(`row ${y} changed`);
-      }
-      if (s.right > 0) {
-        // The step across the old right edge, against the steps between the photo's own columns.
-        const steps = columnSteps(render);
-        const inside = [...steps.subarray(s.left + 1, s.left + original.width - 1)].sort((a, b) => a - b);
-        const border = steps[s.left + original.width]!;
-        expect(border).toBeLessThanOrEqual(inside[Math.floor(inside.length * 0.9)]!);
-      }
-    },
-  );
+  it.each([
+    ['chelsea.png', { right: 200 }],
+    ['coffee.png', { left: 120, right: 120 }],
+    ['rocket.jpg', { bottom: 100, top: 60 }],
+  ] as const)('%s %j: exact size, original pixels unchanged, no seam at the border', async (name, sides) => {
+    const { raster: original } = await openImage(photo(name));
+    const s = { left: 0, right: 0, top: 0, bottom: 0, ...sides };
+    const { render, info } = await extend(photo(name), sides);
+    expect([render.width, render.height]).toEqual([original.width + s.left + s.right, original.height + s.top + s.bottom]);
+    expect(info.layers.map((l) => l.name)).toEqual([name, `Extend ${render.width}×${render.height}`]);
+    for (let y = 0; y < original.height; y++) {
+      const a = render.data.subarray(((y + s.top) * render.width + s.left) * 3, ((y + s.top) * render.width + s.left + original.width) * 3);
+      if (
+        digest({ ...original, height: 1, data: a }) !==
+        digest({ ...original, height: 1, data: original.data.subarray(y * original.width * 3, (y + 1) * original.width * 3) })
+      )
+        throw new Error(`row ${y} changed`);
+    }
+    if (s.right > 0) {
+      // The step across the old right edge, against the steps between the photo's own columns.
+      const steps = columnSteps(render);
+      const inside = [...steps.subarray(s.left + 1, s.left + original.width - 1)].sort((a, b) => a - b);
+      const border = steps[s.left + original.width]!;
+      expect(border).toBeLessThanOrEqual(inside[Math.floor(inside.length * 0.9)]!);
+    }
+  });
 
   it('to an aspect ratio from the CLI (4:3 → 16:9), growing in steps', async () => {
     const out = join(tmp, 'wide.png');
-    const r = spawnSync(process.execPath, [cli, 'extend', photo('coffee.png'), '--aspect', '16:9', '-o', out], { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } });
+    const r = spawnSync(process.execPath, [cli, 'extend', photo('coffee.png'), '--aspect', '16:9', '-o', out], {
+      encoding: 'utf8',
+      env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(await sharp(out).metadata()).toMatchObject({ width: 711, height: 400 });
   });

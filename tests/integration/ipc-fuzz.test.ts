@@ -71,9 +71,15 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
     mkdirSync(input, { recursive: true });
     mkdirSync(output, { recursive: true });
     mkdirSync(outside, { recursive: true });
-    for (const [name, source] of [['a.png', 'coffee.png'], ['b.png', 'chelsea.png']]) await sharp(photo(source!)).resize(48, 32).png().toFile(join(input, name!));
+    for (const [name, source] of [
+      ['a.png', 'coffee.png'],
+      ['b.png', 'chelsea.png'],
+    ])
+      await sharp(photo(source!)).resize(48, 32).png().toFile(join(input, name!));
     // Canaries outside every granted folder: a pure magenta photo and some files with tempting names.
-    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff00ff' } }).png().toFile(join(outside, 'canary.png'));
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff00ff' } })
+      .png()
+      .toFile(join(outside, 'canary.png'));
     for (const name of canaries.slice(1)) writeFileSync(join(outside, name), `canary ${name}`);
     outsideBefore = fingerprint(outside);
     process.on('unhandledRejection', onUnhandled);
@@ -128,7 +134,16 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
     const valid = (name: CallName): Record<string, unknown> => {
       const docId = pick(docIds);
       const layerId = pick(layerIds);
-      const stroke = { points: [[5, 5], [30, 20]], radius: 4, hardness: 0.5, value: 255, opacity: 1 };
+      const stroke = {
+        points: [
+          [5, 5],
+          [30, 20],
+        ],
+        radius: 4,
+        hardness: 0.5,
+        value: 255,
+        opacity: 1,
+      };
       const table: Partial<Record<CallName, Record<string, unknown>>> = {
         documentInfo: { docId },
         closeDocument: { docId },
@@ -157,7 +172,17 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
         discardRecovery: { key: '123-abcdefabcdef' },
         updateSettings: { autosaveMinutes: 5 },
         chooseFolder: { purpose: 'output' },
-        startBatch: { input, output, recipe: { steps: [{ tool: 'resize', params: { longSide: 16 } }] }, recursive: false, include: [], exclude: [], extensions: [], skipExisting: true, concurrency: 1 },
+        startBatch: {
+          input,
+          output,
+          recipe: { steps: [{ tool: 'resize', params: { longSide: 16 } }] },
+          recursive: false,
+          include: [],
+          exclude: [],
+          extensions: [],
+          skipExisting: true,
+          concurrency: 1,
+        },
         controlBatch: { batchId: 'batch-1', action: 'pause' },
         recipeFromDocument: { docId },
         saveRecipeWithDialog: { recipe: { steps: [] } },
@@ -167,12 +192,15 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
     };
     const mutate = (value: unknown, depth = 0): unknown => {
       if (value === null || typeof value !== 'object' || depth > 4) return random() < 0.3 ? nasty() : value;
-      const copy: Record<string, unknown> = Array.isArray(value) ? ([...value] as unknown as Record<string, unknown>) : { ...(value as Record<string, unknown>) };
+      const copy: Record<string, unknown> = Array.isArray(value)
+        ? ([...value] as unknown as Record<string, unknown>)
+        : { ...(value as Record<string, unknown>) };
       const keys = Object.keys(copy);
       if (keys.length && random() < 0.7) {
         const k = pick(keys);
         copy[k] = random() < 0.5 ? nasty() : mutate(copy[k], depth + 1);
-      } else if (random() < 0.5) Object.defineProperty(copy, pick(['__proto__', 'constructor', 'prototype', 'extra', 'path']), { value: nasty(), enumerable: true });
+      } else if (random() < 0.5)
+        Object.defineProperty(copy, pick(['__proto__', 'constructor', 'prototype', 'extra', 'path']), { value: nasty(), enumerable: true });
       return copy;
     };
 
@@ -194,7 +222,8 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
         }
       } catch (err) {
         const info = toErrorInfo(err);
-        if (!(err instanceof GanvasError) || !info.message.trim() || /undefined|\[object Object\]|Cannot read prop/.test(info.message)) internal.push(`${name}: ${info.message.slice(0, 300)}`);
+        if (!(err instanceof GanvasError) || !info.message.trim() || /undefined|\[object Object\]|Cannot read prop/.test(info.message))
+          internal.push(`${name}: ${info.message.slice(0, 300)}`);
         refusals.set(info.code, (refusals.get(info.code) ?? 0) + 1);
       }
     }
@@ -208,7 +237,9 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
     expect(Object.keys(Object.prototype)).toEqual([]);
     expect(fingerprint(outside)).toEqual(outsideBefore);
     // Nothing written anywhere but the granted folders and the app's own data folder.
-    const written = readdirSync(root, { recursive: true }).map(String).filter((n) => !n.startsWith('granted') && !n.startsWith('data') && !n.startsWith('outside'));
+    const written = readdirSync(root, { recursive: true })
+      .map(String)
+      .filter((n) => !n.startsWith('granted') && !n.startsWith('data') && !n.startsWith('outside'));
     expect(written).toEqual([]);
     for (const name of readdirSync(granted, { recursive: true }).map(String)) expect(relative(granted, join(granted, name)).startsWith('..')).toBe(false);
     // The fuzz reached the handlers, not only the schema: several kinds of refusal.
@@ -225,7 +256,10 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
       await expect(dispatch(handlers, call, { key })).rejects.toMatchObject({ code: expect.stringMatching(/NOT_FOUND|INVALID_INPUT/) });
     }
     // A record that names a key of its own (e.g. planted by another program) is not offered either.
-    writeFileSync(join(recovery, '999999-aaaaaaaaaaaa.json'), JSON.stringify({ key, title: 't', projectPath: null, sourcePath: '/x', savedAt: '2026-01-01', pid: 999999 }));
+    writeFileSync(
+      join(recovery, '999999-aaaaaaaaaaaa.json'),
+      JSON.stringify({ key, title: 't', projectPath: null, sourcePath: '/x', savedAt: '2026-01-01', pid: 999999 }),
+    );
     expect(await handlers.recoverable({})).toEqual([]);
     expect(fingerprint(outside)).toEqual(outsideBefore);
   });

@@ -8,14 +8,22 @@ import { photo, repoRoot, testModelsDir } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { digest, testRaster } from '../support/rasters.js';
 
-const config = { catalogPath: bundledCatalogPath, modelsDir: testModelsDir, readOnlyModelDirs: [], bundledModelsDir: null, verifiedModelsCache: null, provider: 'cpu' as const };
+const config = {
+  catalogPath: bundledCatalogPath,
+  modelsDir: testModelsDir,
+  readOnlyModelDirs: [],
+  bundledModelsDir: null,
+  verifiedModelsCache: null,
+  provider: 'cpu' as const,
+};
 type End = Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>;
 
 describe('every job ends exactly once', () => {
   const engine = testEngine();
   const events: EngineEvent[] = [];
   engine.onEvent((e) => events.push(e));
-  const ends = (jobId: string) => events.filter((e): e is End => (e.type === 'job-done' || e.type === 'job-cancelled' || e.type === 'job-failed') && e.jobId === jobId);
+  const ends = (jobId: string) =>
+    events.filter((e): e is End => (e.type === 'job-done' || e.type === 'job-cancelled' || e.type === 'job-failed') && e.jobId === jobId);
   afterAll(() => engine.dispose());
 
   it('a cancel that comes with the last tile wins: no layer is added, one "cancelled"', async () => {
@@ -56,7 +64,10 @@ describe('the inference thread dies', () => {
     const raster = testRaster(64, 48);
     const doomed = host.run('lowlight', { raster, mask: null }, { model: 'sci_easy', die: true });
     const queued = host.run('lowlight', { raster, mask: null }, { model: 'sci_easy' });
-    await expect(doomed.result).rejects.toMatchObject({ code: 'INFERENCE_FAILED', message: expect.stringMatching(/inference thread stopped unexpectedly \(exit code 7\).*not changed/) });
+    await expect(doomed.result).rejects.toMatchObject({
+      code: 'INFERENCE_FAILED',
+      message: expect.stringMatching(/inference thread stopped unexpectedly \(exit code 7\).*not changed/),
+    });
     const r = await queued.result;
     expect(r.raster.width).toBe(64);
     expect(digest(r.raster)).not.toBe(digest(raster));

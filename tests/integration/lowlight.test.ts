@@ -28,18 +28,24 @@ async function brighten(file: string, params: object = {}) {
 function clipped(r: Raster): number {
   const top = r.depth === 16 ? 65535 : 255;
   let n = 0;
-  for (let p = 0; p < r.width * r.height; p++) for (let c = 0; c < 3; c++) if (r.data[p * r.channels + c]! >= top) { n++; break; }
+  for (let p = 0; p < r.width * r.height; p++)
+    for (let c = 0; c < 3; c++)
+      if (r.data[p * r.channels + c]! >= top) {
+        n++;
+        break;
+      }
   return n / (r.width * r.height);
 }
-
 
 /** A normal photo made dark the way an underexposure is: ×factor in linear light, plus sensor noise. */
 function darken(r: Raster, factor: number, noise: number, seed = 7): Raster {
   const out = allocRaster(r.width, r.height, 3, 8);
   let s = seed;
   const gauss = () => {
-    s = (s * 1103515245 + 12345) >>> 0; const u = (s + 1) / 2 ** 32;
-    s = (s * 1103515245 + 12345) >>> 0; const v = (s + 1) / 2 ** 32;
+    s = (s * 1103515245 + 12345) >>> 0;
+    const u = (s + 1) / 2 ** 32;
+    s = (s * 1103515245 + 12345) >>> 0;
+    const v = (s + 1) / 2 ** 32;
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
   for (let p = 0; p < r.width * r.height; p++) {
@@ -53,27 +59,33 @@ function darken(r: Raster, factor: number, noise: number, seed = 7): Raster {
 
 async function save(r: Raster, name: string): Promise<string> {
   const file = join(tmp, name);
-  await sharp(...sharpInput(r)).png().toFile(file);
+  await sharp(...sharpInput(r))
+    .png()
+    .toFile(file);
   return file;
 }
 
 describe('Low light on real night photos', () => {
-  it.each(['lime_1.png', 'lime_3.png', 'lime_7.png', 'dicm_01.jpg', 'dicm_12.jpg', 'sci_difficult_2015_02057.jpg', 'sci_medium_2062.jpg'])('%s: brighter, into a natural range, few clipped pixels', async (name) => {
-    const { result, original, end } = await brighten(join(photosDir, 'lowlight', name));
-    const [before, after] = [meanLuma(original), meanLuma(result)];
-    expect(after).toBeGreaterThan(before + 0.05);
-    expect(after).toBeGreaterThan(0.2);
-    expect(after).toBeLessThan(0.65);
-    expect(clipped(result)).toBeLessThan(0.03);
-    expect(end.type === 'job-done' && end.warnings).toEqual([]);
-  });
+  it.each(['lime_1.png', 'lime_3.png', 'lime_7.png', 'dicm_01.jpg', 'dicm_12.jpg', 'sci_difficult_2015_02057.jpg', 'sci_medium_2062.jpg'])(
+    '%s: brighter, into a natural range, few clipped pixels',
+    async (name) => {
+      const { result, original, end } = await brighten(join(photosDir, 'lowlight', name));
+      const [before, after] = [meanLuma(original), meanLuma(result)];
+      expect(after).toBeGreaterThan(before + 0.05);
+      expect(after).toBeGreaterThan(0.2);
+      expect(after).toBeLessThan(0.65);
+      expect(clipped(result)).toBeLessThan(0.03);
+      expect(end.type === 'job-done' && end.warnings).toEqual([]);
+    },
+  );
 
   it('already-bright areas keep their level (highlight protection), and lose it without', async () => {
     const file = join(photosDir, 'lowlight', 'dicm_01.jpg');
     const { result, original } = await brighten(file);
     const { result: unprotected } = await brighten(file, { protectHighlights: false });
     const bright = new Uint8Array(original.width * original.height);
-    for (let p = 0; p < bright.length; p++) bright[p] = 0.299 * original.data[p * 3]! + 0.587 * original.data[p * 3 + 1]! + 0.114 * original.data[p * 3 + 2]! > 0.9 * 255 ? 1 : 0;
+    for (let p = 0; p < bright.length; p++)
+      bright[p] = 0.299 * original.data[p * 3]! + 0.587 * original.data[p * 3 + 1]! + 0.114 * original.data[p * 3 + 2]! > 0.9 * 255 ? 1 : 0;
     expect(bright.reduce((a, b) => a + b, 0)).toBeGreaterThan(500);
     expect(holeError(result, original, bright).mae).toBeLessThan(4);
     expect(holeError(unprotected, original, bright).mae).toBeGreaterThan(holeError(result, original, bright).mae);
@@ -89,7 +101,11 @@ describe('Low light against a plain gamma curve', () => {
   // ×0.12 in linear light is about three stops under. Per photo the winner varies (IAT over-
   // brightens astronaut, SCI under-brightens chelsea), so both models are judged over the set.
   const scores: { iat: number; sci: number; gamma: number }[] = [];
-  afterAll(() => console.log(`PSNR vs the original (dB):\n${scores.map((s, i) => `${['coffee', 'chelsea', 'astronaut'][i]}: IAT ${s.iat.toFixed(2)}, SCI difficult ${s.sci.toFixed(2)}, gamma 0.45 ${s.gamma.toFixed(2)}`).join('\n')}`));
+  afterAll(() =>
+    console.log(
+      `PSNR vs the original (dB):\n${scores.map((s, i) => `${['coffee', 'chelsea', 'astronaut'][i]}: IAT ${s.iat.toFixed(2)}, SCI difficult ${s.sci.toFixed(2)}, gamma 0.45 ${s.gamma.toFixed(2)}`).join('\n')}`,
+    ),
+  );
 
   it.each(['coffee.png', 'chelsea.png', 'astronaut.png'])('a darkened copy of %s, brightened by IAT and by SCI difficult', async (name) => {
     const { raster: original } = await openImage(photo(name));
@@ -122,14 +138,21 @@ describe('Low light against a plain gamma curve', () => {
 
   it('16-bit in, 16-bit out', async () => {
     const file = join(tmp, 'lime-16.png');
-    await sharp(join(photosDir, 'lowlight', 'lime_1.png')).toColourspace('rgb16').png().toFile(file);
+    await sharp(join(photosDir, 'lowlight', 'lime_1.png'))
+      .toColourspace('rgb16')
+      .png()
+      .toFile(file);
     const { result } = await brighten(file, { model: 'sci_medium' });
     expect(result.depth).toBe(16);
   });
 
   it('the CLI brightens with a chosen model', async () => {
     const out = join(tmp, 'cli.jpg');
-    const r = spawnSync(process.execPath, [cli, 'lowlight', join(photosDir, 'lowlight', 'lime_3.png'), '--model', 'sci-difficult', '--denoise', '0.3', '-o', out], { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } });
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'lowlight', join(photosDir, 'lowlight', 'lime_3.png'), '--model', 'sci-difficult', '--denoise', '0.3', '-o', out],
+      { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } },
+    );
     expect(r.status, r.stderr).toBe(0);
     const written = (await openImage(out)).raster;
     expect(meanLuma(written)).toBeGreaterThan(meanLuma((await openImage(join(photosDir, 'lowlight', 'lime_3.png'))).raster) + 0.05);

@@ -35,14 +35,25 @@ describe('the models that ship in the repository', () => {
     // Nothing else heavy sneaks in, and each shipped model's licence is named in the notice.
     const notice = readFileSync(join(bundled, 'NOTICE.md'), 'utf8');
     for (const m of catalog.models.filter((x) => x.bundled)) expect(notice, m.id).toContain(m.file.split('/')[1]!.replace('.onnx', '').split('_')[0]!);
-    for (const f of readdirSync(bundled, { recursive: true }).map(String)) if (f.endsWith('.onnx')) expect(statSync(join(bundled, f)).size, f).toBeLessThanOrEqual(10e6);
+    for (const f of readdirSync(bundled, { recursive: true }).map(String))
+      if (f.endsWith('.onnx')) expect(statSync(join(bundled, f)).size, f).toBeLessThanOrEqual(10e6);
   });
 
   it('a fresh engine with an empty models folder finds them all: Enhance, Style, Low light, Erase and Extend run', async () => {
     const engine = testEngine({ modelsDir: fresh('empty-models') });
     try {
       const listing = await engine.models.list();
-      expect(listing.filter((m) => m.state === 'bundled').map((m) => m.id).sort()).toEqual(catalog.models.filter((m) => m.bundled).map((m) => m.id).sort());
+      expect(
+        listing
+          .filter((m) => m.state === 'bundled')
+          .map((m) => m.id)
+          .sort(),
+      ).toEqual(
+        catalog.models
+          .filter((m) => m.bundled)
+          .map((m) => m.id)
+          .sort(),
+      );
       const file = join(fresh('photo'), 'cup.png');
       await sharp(photo('coffee.png')).resize(96, 64).toFile(file);
       const doc = await engine.open(file);
@@ -70,7 +81,14 @@ describe('the models that ship in the repository', () => {
     const store = new ModelStore(catalog, dir, { bundledDir: bundled });
     expect((await store.status(m, false)).state).toBe('installed');
     await expect(store.resolve('sci_easy')).resolves.toBe(join(dir, 'sci_easy.onnx'));
-    expect((await store.status(catalog.models.find((x) => x.id === 'sci_medium')!, false)).state).toBe('bundled');
+    expect(
+      (
+        await store.status(
+          catalog.models.find((x) => x.id === 'sci_medium')!,
+          false,
+        )
+      ).state,
+    ).toBe('bundled');
   });
 
   it('hashes a bundled model once per version of its file, not at every start', async () => {
@@ -135,7 +153,11 @@ describe('downloads from the catalog URL', () => {
   const managerFor = (catalog: Catalog, dir = fresh('dl')) => {
     const events: ModelEvent[] = [];
     let changed = 0;
-    const manager = new ModelManager(new ModelStore(catalog, dir), (e) => events.push(e), () => changed++);
+    const manager = new ModelManager(
+      new ModelStore(catalog, dir),
+      (e) => events.push(e),
+      () => changed++,
+    );
     return { manager, events, dir, changes: () => changed };
   };
 
@@ -151,7 +173,9 @@ describe('downloads from the catalog URL', () => {
     expect(moving.etaSeconds).toBeGreaterThan(0);
     manager.cancelDownload('iat_download');
     await expect.poll(() => events.some((e) => e.type === 'model-download-failed')).toBe(true);
-    expect(events.find((e) => e.type === 'model-download-failed')).toMatchObject({ error: { code: 'CANCELLED', message: expect.stringMatching(/cancelled; .* kept to resume later/) } });
+    expect(events.find((e) => e.type === 'model-download-failed')).toMatchObject({
+      error: { code: 'CANCELLED', message: expect.stringMatching(/cancelled; .* kept to resume later/) },
+    });
     expect(existsSync(join(dir, 'iat_lol.onnx'))).toBe(false);
     const kept = statSync(join(dir, 'iat_lol.onnx.part')).size;
     expect(kept).toBeGreaterThan(0);
@@ -165,7 +189,9 @@ describe('downloads from the catalog URL', () => {
 
   it('refuses a file whose sha256 is not the catalog’s and leaves nothing behind', async () => {
     const { manager, dir } = managerFor(catalogWith({ sha256: 'f'.repeat(64) }));
-    await expect(manager.download('iat_download').done).rejects.toThrow(/Refused to install "iat_download": its sha256 is [0-9a-f]{64}, expected f{64}\. The file was discarded/);
+    await expect(manager.download('iat_download').done).rejects.toThrow(
+      /Refused to install "iat_download": its sha256 is [0-9a-f]{64}, expected f{64}\. The file was discarded/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -190,7 +216,9 @@ describe('downloads from the catalog URL', () => {
 
   it('install from a missing folder is one clear error', async () => {
     const { manager } = managerFor(loadCatalog());
-    await expect(manager.installFromFolder('/no/such/folder')).rejects.toThrow(/^The folder \/no\/such\/folder does not exist; choose the folder that holds the models\.$/);
+    await expect(manager.installFromFolder('/no/such/folder')).rejects.toThrow(
+      /^The folder \/no\/such\/folder does not exist; choose the folder that holds the models\.$/,
+    );
   });
 });
 
@@ -229,7 +257,9 @@ describe('your own ONNX', () => {
     // Nearest ×4: each source pixel became a 4×4 block of itself.
     const result = engine.doc(doc.id).layers.at(-1)!.raster;
     const source = engine.doc(doc.id).layers[0]!.raster;
-    expect([...result.data.subarray((5 * 4 * 160 + 7 * 4) * 3, (5 * 4 * 160 + 7 * 4) * 3 + 3)]).toEqual([...source.data.subarray((5 * 40 + 7) * 3, (5 * 40 + 7) * 3 + 3)]);
+    expect([...result.data.subarray((5 * 4 * 160 + 7 * 4) * 3, (5 * 4 * 160 + 7 * 4) * 3 + 3)]).toEqual([
+      ...source.data.subarray((5 * 40 + 7) * 3, (5 * 40 + 7) * 3 + 3),
+    ]);
     // Remove takes it out of the list and off the disk; a new engine does not see it.
     await engine.models.remove(added.id);
     expect((await engine.models.list('superres')).map((m) => m.id)).not.toContain(added.id);
@@ -240,8 +270,12 @@ describe('your own ONNX', () => {
     await expect(engine.models.addCustom('superres', write('x2.onnx', nearestX4(2)), 'Twice')).rejects.toThrow(
       /x2\.onnx does not fit Enhance: from a 32×32 image its output “output” is \[1, 3, 64, 64\]; Enhance needs \[1, 3, 128, 128\] \(×4\)\./,
     );
-    await expect(engine.models.addCustom('superres', write('named.onnx', nearestX4(4, 'image')), 'Named')).rejects.toThrow(/named\.onnx does not fit Enhance: its inputs are “image”; Enhance models have “input”\./);
-    await expect(engine.models.addCustom('lowlight', write('junk.onnx', Buffer.from('junk')), 'Junk')).rejects.toThrow(/junk\.onnx is not an ONNX model ONNX Runtime can load/);
+    await expect(engine.models.addCustom('superres', write('named.onnx', nearestX4(4, 'image')), 'Named')).rejects.toThrow(
+      /named\.onnx does not fit Enhance: its inputs are “image”; Enhance models have “input”\./,
+    );
+    await expect(engine.models.addCustom('lowlight', write('junk.onnx', Buffer.from('junk')), 'Junk')).rejects.toThrow(
+      /junk\.onnx is not an ONNX model ONNX Runtime can load/,
+    );
     expect(readdirSync(join(dir, 'models')).filter((n) => n.endsWith('.onnx'))).toEqual([]);
   });
 

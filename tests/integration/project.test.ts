@@ -20,7 +20,15 @@ function snapshot(docId: string) {
   const doc = engine.doc(docId);
   return {
     canvas: [doc.width, doc.height],
-    layers: doc.layers.map((l) => ({ id: l.id, props: l.props, bounds: l.bounds, origin: l.origin, pixels: digest(l.raster), mask: digest(l.mask), history: engine.historyOf(docId, { layerId: l.id }) })),
+    layers: doc.layers.map((l) => ({
+      id: l.id,
+      props: l.props,
+      bounds: l.bounds,
+      origin: l.origin,
+      pixels: digest(l.raster),
+      mask: digest(l.mask),
+      history: engine.historyOf(docId, { layerId: l.id }),
+    })),
     documentHistory: engine.historyOf(docId, 'document'),
   };
 }
@@ -44,7 +52,17 @@ beforeAll(async () => {
   const cat = engine.info(docId).layers[1]!.id;
   await engine.setLayerProps(docId, cat, { blend: 'overlay', opacity: 0.7 });
   await engine.addMask(docId, cat, 'reveal');
-  await engine.paintMask(docId, cat, { points: [[40, 40], [200, 120], [260, 60]], radius: 25, hardness: 0.6, value: 0, opacity: 1 });
+  await engine.paintMask(docId, cat, {
+    points: [
+      [40, 40],
+      [200, 120],
+      [260, 60],
+    ],
+    radius: 25,
+    hardness: 0.6,
+    value: 0,
+    opacity: 1,
+  });
   await engine.addLayer(docId, { kind: 'duplicate', layerId: engine.info(docId).layers[0]!.id });
   const copy = layerNamed(docId, 'coffee-16bit.png copy').id;
   await engine.setLayerProps(docId, copy, { blend: 'soft-light', name: 'Coffee soft light' });
@@ -120,7 +138,10 @@ describe('projects', () => {
         c.writeUInt32LE(99, 8);
         return c;
       });
-      await expect(engine.open(file)).rejects.toMatchObject({ code: 'PROJECT_TOO_NEW', message: expect.stringMatching(/newer\.ganvas was saved by a newer Ganvas/) });
+      await expect(engine.open(file)).rejects.toMatchObject({
+        code: 'PROJECT_TOO_NEW',
+        message: expect.stringMatching(/newer\.ganvas was saved by a newer Ganvas/),
+      });
     });
 
     it('one damaged layer: opens the rest and says what was lost', async () => {
@@ -221,7 +242,16 @@ describe('export of a layered document', () => {
     expect(end.type).toBe('job-done');
     const ai = engine.info(aiDoc).layers[1]!.id;
     await engine.setLayerProps(aiDoc, ai, { blend: 'screen', opacity: 0.8 });
-    await engine.paintMask(aiDoc, ai, { points: [[100, 100], [300, 200]], radius: 40, hardness: 0.5, value: 0, opacity: 1 });
+    await engine.paintMask(aiDoc, ai, {
+      points: [
+        [100, 100],
+        [300, 200],
+      ],
+      radius: 40,
+      hardness: 0.5,
+      value: 0,
+      opacity: 1,
+    });
   });
 
   it('applies blend modes and masks, and records the AI edits in XMP', async () => {
@@ -291,7 +321,12 @@ describe('AI results with the "replace" setting, and autosave after each AI resu
 
       // The AI result was autosaved: a recovery project holding the enhanced pixels.
       await expect.poll(() => readdirSync(own.recovery.dir).filter((n) => n.endsWith('.json')).length).toBe(1);
-      const recovered = await own.open(join(own.recovery.dir, readdirSync(own.recovery.dir).find((n) => n.endsWith('.ganvas'))!));
+      const recovered = await own.open(
+        join(
+          own.recovery.dir,
+          readdirSync(own.recovery.dir).find((n) => n.endsWith('.ganvas'))!,
+        ),
+      );
       expect(digest(own.doc(recovered.id).layers[0]!.raster)).toBe(digest(layer.raster));
 
       await own.undo(doc.id, { layerId: layer.id });

@@ -18,10 +18,18 @@ const tmp = mkdtempSync(join(tmpdir(), 'ganvas-raw-'));
 
 /** A DNG of a photo's scene, `exposure` × its light, recorded with a white balance that is not neutral. */
 function dngOf(src: Raster, exposure: number, file: string): string {
-  writeFileSync(file, writeDng(src.width, src.height, (x, y) => {
-    const p = (y * src.width + x) * src.channels;
-    return [0, 1, 2].map((c) => srgbToLinear(src.data[p + c]! / 255) * exposure) as [number, number, number];
-  }, [0.55, 1, 0.75]));
+  writeFileSync(
+    file,
+    writeDng(
+      src.width,
+      src.height,
+      (x, y) => {
+        const p = (y * src.width + x) * src.channels;
+        return [0, 1, 2].map((c) => srgbToLinear(src.data[p + c]! / 255) * exposure) as [number, number, number];
+      },
+      [0.55, 1, 0.75],
+    ),
+  );
   return file;
 }
 
@@ -45,7 +53,10 @@ describe('camera RAW (DNG written by the test, decoded by LibRaw)', () => {
 
   it('a grey card comes out grey', async () => {
     const file = join(tmp, 'grey.dng');
-    writeFileSync(file, writeDng(32, 32, () => [0.18, 0.18, 0.18], [0.5, 1, 0.8]));
+    writeFileSync(
+      file,
+      writeDng(32, 32, () => [0.18, 0.18, 0.18], [0.5, 1, 0.8]),
+    );
     const r = engine.doc((await engine.open(file)).id).layers[0]!.raster;
     const mid = (16 * 32 + 16) * 3;
     const [red, green, blue] = [r.data[mid]!, r.data[mid + 1]!, r.data[mid + 2]!];
@@ -81,7 +92,10 @@ describe('camera RAW (DNG written by the test, decoded by LibRaw)', () => {
   it('the CLI brightens a RAW file', async () => {
     const { raster: scene } = await openImage(photo('rocket.jpg'));
     const out = join(tmp, 'rocket-bright.png');
-    const r = spawnSync(process.execPath, [cli, 'lowlight', dngOf(scene, 0.05, join(tmp, 'rocket.dng')), '-o', out], { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir } });
+    const r = spawnSync(process.execPath, [cli, 'lowlight', dngOf(scene, 0.05, join(tmp, 'rocket.dng')), '-o', out], {
+      encoding: 'utf8',
+      env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(await sharp(out).metadata()).toMatchObject({ width: 640, height: 427, depth: 'ushort' });
   });

@@ -39,17 +39,25 @@ function edgeCorrelation(a: Raster, b: Raster): number {
   const grad = (r: Raster) => {
     const y = luma(r);
     const g = new Float32Array(r.width * r.height);
-    for (let j = 1; j < r.height - 1; j++) for (let i = 1; i < r.width - 1; i++) {
-      const p = j * r.width + i;
-      g[p] = Math.hypot(y[p + 1]! - y[p - 1]!, y[p + r.width]! - y[p - r.width]!);
-    }
+    for (let j = 1; j < r.height - 1; j++)
+      for (let i = 1; i < r.width - 1; i++) {
+        const p = j * r.width + i;
+        g[p] = Math.hypot(y[p + 1]! - y[p - 1]!, y[p + r.width]! - y[p - r.width]!);
+      }
     return g;
   };
   const [x, y] = [grad(a), grad(b)];
   const n = x.length;
-  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) { sxy += (x[i]! - mx) * (y[i]! - my); sxx += (x[i]! - mx) ** 2; syy += (y[i]! - my) ** 2; }
+  const mx = x.reduce((s, v) => s + v, 0) / n,
+    my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
   return sxy / Math.sqrt(sxx * syy);
 }
 
@@ -58,9 +66,14 @@ function palette(r: Raster): number[] {
   const k = r.depth === 16 ? 255 / 65535 : 1;
   const out: number[] = [];
   for (let c = 0; c < 3; c++) {
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const n = r.width * r.height;
-    for (let p = 0; p < n; p++) { const v = r.data[p * r.channels + c]! * k; s += v; s2 += v * v; }
+    for (let p = 0; p < n; p++) {
+      const v = r.data[p * r.channels + c]! * k;
+      s += v;
+      s2 += v * v;
+    }
     out.push(s / n, Math.sqrt(s2 / n - (s / n) ** 2));
   }
   return out;
@@ -85,7 +98,11 @@ describe('style networks through the engine’s adapters match their stored refe
     const infer = sessionInference(await pool.get(id, await store.resolve(id)), tensorContract(model));
     const out = await infer(readPlanarRgb(crop, 0, 0, W, H), W, H, vectorKey ? Float32Array.from(vectors.vectors[vectorKey]!) : undefined);
     const file = join(fixtures, `${id}.png`);
-    if (UPDATE) await sharp(...sharpInput(rasterFromPlanar(out, W, H, 16))).toColourspace('rgb16').png().toFile(file);
+    if (UPDATE)
+      await sharp(...sharpInput(rasterFromPlanar(out, W, H, 16)))
+        .toColourspace('rgb16')
+        .png()
+        .toFile(file);
     expect(existsSync(file), `${file} is missing: run with UPDATE_REFERENCES=1 once outputs are checked`).toBe(true);
     const ref = readPlanarRgb((await openImage(file)).raster, 0, 0, W, H);
     let worst = 0;
@@ -108,21 +125,22 @@ describe('style networks through the engine’s adapters match their stored refe
 });
 
 describe('Style on real photos', () => {
-  it.each([['monet', 'chelsea.png'], ['vangogh_starry_night', 'coffee.png'], ['fst_matta', 'rocket.jpg']] as const)(
-    '%s on %s keeps the photo’s structure and moves its palette toward the style',
-    async (style, name) => {
-      const { result, original } = await apply(photo(name), { style });
-      expect([result.width, result.height]).toEqual([original.width, original.height]);
-      // Unrelated photos score about 0 here (−0.03 for chelsea vs coffee, checked below); a
-      // photo against itself scores 1. The styles keep 0.27 (Matta, the most abstract) to 0.49
-      // (Monet, Van Gogh) of the edges: 0.25 separates "same scene, painted" from "lost".
-      expect(edgeCorrelation(original, result)).toBeGreaterThan(0.25);
-      // The style pulls different photos toward one palette: their palettes come closer.
-      const other = name === 'chelsea.png' ? 'coffee.png' : 'chelsea.png';
-      const { result: otherResult, original: otherOriginal } = await apply(photo(other), { style });
-      expect(distance(palette(result), palette(otherResult))).toBeLessThan(distance(palette(original), palette(otherOriginal)));
-    },
-  );
+  it.each([
+    ['monet', 'chelsea.png'],
+    ['vangogh_starry_night', 'coffee.png'],
+    ['fst_matta', 'rocket.jpg'],
+  ] as const)('%s on %s keeps the photo’s structure and moves its palette toward the style', async (style, name) => {
+    const { result, original } = await apply(photo(name), { style });
+    expect([result.width, result.height]).toEqual([original.width, original.height]);
+    // Unrelated photos score about 0 here (−0.03 for chelsea vs coffee, checked below); a
+    // photo against itself scores 1. The styles keep 0.27 (Matta, the most abstract) to 0.49
+    // (Monet, Van Gogh) of the edges: 0.25 separates "same scene, painted" from "lost".
+    expect(edgeCorrelation(original, result)).toBeGreaterThan(0.25);
+    // The style pulls different photos toward one palette: their palettes come closer.
+    const other = name === 'chelsea.png' ? 'coffee.png' : 'chelsea.png';
+    const { result: otherResult, original: otherOriginal } = await apply(photo(other), { style });
+    expect(distance(palette(result), palette(otherResult))).toBeLessThan(distance(palette(original), palette(otherOriginal)));
+  });
 
   it('unrelated photos share no edges (the baseline for the threshold above)', async () => {
     const a = (await openImage(photo('chelsea.png'))).raster;
@@ -153,7 +171,10 @@ describe('Style on real photos', () => {
     const { result, original } = await apply(photo('coffee.png'), { style: 'monet', strength: 0 });
     expect(digest(result)).toBe(digest(original));
     const kept = await apply(photo('coffee.png'), { style: 'monet', keepColours: true });
-    const chroma = (r: Raster) => palette(r).filter((_, i) => i % 2 === 0).map((m, _, all) => m - all.reduce((s, v) => s + v, 0) / 3);
+    const chroma = (r: Raster) =>
+      palette(r)
+        .filter((_, i) => i % 2 === 0)
+        .map((m, _, all) => m - all.reduce((s, v) => s + v, 0) / 3);
     chroma(kept.result).forEach((v, i) => expect(Math.abs(v - chroma(original)[i]!)).toBeLessThan(3));
     expect(edgeCorrelation(original, kept.result)).toBeLessThan(0.98);
   });
@@ -166,7 +187,9 @@ describe('Style on real photos', () => {
     const presets = await engine.saveStylePreset('Rocket night', end.type === 'job-done' ? end.styleVector! : []);
     expect(presets.at(-1)).toMatchObject({ id: 'user:Rocket night', kind: 'user' });
     expect(presets[0]).toMatchObject({ id: 'monet', name: 'Monet' });
-    expect(presets.map((p) => p.id)).toEqual(expect.arrayContaining(['vangogh_starry_night', 'hokusai_great_wave', 'munch_scream', 'kandinsky_composition', 'fst_mathura', 'fst_matta']));
+    expect(presets.map((p) => p.id)).toEqual(
+      expect.arrayContaining(['vangogh_starry_night', 'hokusai_great_wave', 'munch_scream', 'kandinsky_composition', 'fst_mathura', 'fst_matta']),
+    );
   });
 
   it('the CLI applies a preset and a painting', async () => {

@@ -90,12 +90,19 @@ export async function openApp(engine: Engine, dialogs: Partial<Dialogs>): Promis
 
 /** The colour drawn on the canvas at a fraction of its box (Konva's first layer: the layers and overlays). */
 export async function canvasPixel(page: Page, [fx, fy]: [number, number]): Promise<number[]> {
-  return page.evaluate(([x, y]) => {
-    type Canvas = { width: number; getBoundingClientRect(): { width: number; height: number }; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-    const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document;
-    const c = doc.querySelector('[data-testid="canvas"] canvas') as Canvas;
-    const r = c.getBoundingClientRect();
-    const scale = c.width / r.width;
-    return [...c.getContext('2d').getImageData(Math.round(x! * r.width * scale), Math.round(y! * r.height * scale), 1, 1).data];
-  }, [fx, fy]);
+  return page.evaluate(
+    ([x, y]) => {
+      type Canvas = {
+        width: number;
+        getBoundingClientRect(): { width: number; height: number };
+        getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
+      const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document;
+      const c = doc.querySelector('[data-testid="canvas"] canvas') as Canvas;
+      const r = c.getBoundingClientRect();
+      const scale = c.width / r.width;
+      return [...c.getContext('2d').getImageData(Math.round(x! * r.width * scale), Math.round(y! * r.height * scale), 1, 1).data];
+    },
+    [fx, fy],
+  );
 }

@@ -4,7 +4,12 @@
  * The camera space is linear sRGB (ColorMatrix1 is XYZ→sRGB) and `neutral` is the white balance
  * the "camera" recorded: raw values are the scene times `neutral`.
  */
-export function writeDng(width: number, height: number, linearRgb: (x: number, y: number) => [number, number, number], neutral: [number, number, number] = [1, 1, 1]): Uint8Array {
+export function writeDng(
+  width: number,
+  height: number,
+  linearRgb: (x: number, y: number) => [number, number, number],
+  neutral: [number, number, number] = [1, 1, 1],
+): Uint8Array {
   const mosaic = new Uint16Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -13,7 +18,12 @@ export function writeDng(width: number, height: number, linearRgb: (x: number, y
     }
   }
   type Entry = { tag: number; type: number; values: number[] | string };
-  const SHORT = 3, LONG = 4, RATIONAL = 5, SRATIONAL = 10, BYTE = 1, ASCII = 2;
+  const SHORT = 3,
+    LONG = 4,
+    RATIONAL = 5,
+    SRATIONAL = 10,
+    BYTE = 1,
+    ASCII = 2;
   const xyzToSrgb = [3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.204, 1.057];
   const entries: Entry[] = [
     { tag: 254, type: LONG, values: [0] },

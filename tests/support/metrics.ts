@@ -41,7 +41,10 @@ export function meanPerChannel(r: Raster): number[] {
 
 /** Bicubic resize of a raster, the baseline every upscaler is compared with. */
 export async function bicubic(r: Raster, width: number, height: number): Promise<Raster> {
-  const { data, info } = await sharp(...sharpInput(r)).resize(width, height, { kernel: 'cubic', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(...sharpInput(r))
+    .resize(width, height, { kernel: 'cubic', fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: r.channels, depth: 8, data: new Uint8Array(data) };
 }
 
@@ -49,7 +52,9 @@ export async function bicubic(r: Raster, width: number, height: number): Promise
 export function holeError(a: Raster, b: Raster, where: Uint8Array): { psnr: number; mae: number } {
   const cc = a.channels >= 3 ? 3 : 1;
   const k = a.depth === 16 ? 255 / 65535 : 1;
-  let se = 0, ae = 0, n = 0;
+  let se = 0,
+    ae = 0,
+    n = 0;
   for (let p = 0; p < where.length; p++) {
     if (!where[p]) continue;
     for (let c = 0; c < cc; c++) {
@@ -68,7 +73,11 @@ export function meanColourFill(r: Raster, where: Uint8Array): Raster {
   const out = { ...r, data: r.data.slice() };
   const sums = new Array<number>(r.channels).fill(0);
   let n = 0;
-  for (let p = 0; p < where.length; p++) if (!where[p]) { n++; for (let c = 0; c < r.channels; c++) sums[c]! += r.data[p * r.channels + c]!; }
+  for (let p = 0; p < where.length; p++)
+    if (!where[p]) {
+      n++;
+      for (let c = 0; c < r.channels; c++) sums[c]! += r.data[p * r.channels + c]!;
+    }
   for (let p = 0; p < where.length; p++) if (where[p]) for (let c = 0; c < r.channels; c++) out.data[p * r.channels + c] = Math.round(sums[c]! / n);
   return out;
 }
@@ -88,12 +97,26 @@ export function diffusionFill(r: Raster, where: Uint8Array): Raster {
     const next = new Float32Array(holes.length);
     for (let it = 0; it < 3000; it++) {
       holes.forEach((p, i) => {
-        const x = p % w, y = (p - x) / w;
-        let s = 0, m = 0;
-        if (x > 0) { s += v[p - 1]!; m++; }
-        if (x < w - 1) { s += v[p + 1]!; m++; }
-        if (y > 0) { s += v[p - w]!; m++; }
-        if (y < h - 1) { s += v[p + w]!; m++; }
+        const x = p % w,
+          y = (p - x) / w;
+        let s = 0,
+          m = 0;
+        if (x > 0) {
+          s += v[p - 1]!;
+          m++;
+        }
+        if (x < w - 1) {
+          s += v[p + 1]!;
+          m++;
+        }
+        if (y > 0) {
+          s += v[p - w]!;
+          m++;
+        }
+        if (y < h - 1) {
+          s += v[p + w]!;
+          m++;
+        }
         next[i] = s / m;
       });
       holes.forEach((p, i) => (v[p] = next[i]!));

@@ -25,10 +25,21 @@ async function autosave(photo: string, data: string) {
   const withLayer = await engine.addLayer(info.id, { kind: 'duplicate', layerId: info.layers[0]!.id });
   const top = withLayer.layers[1]!.id;
   await engine.setLayerProps(info.id, top, { blend: 'multiply', opacity: 0.6 });
-  await engine.paintMask(info.id, top, { points: [[20, 20], [120, 90]], radius: 15, hardness: 0.7, value: 0, opacity: 1 });
+  await engine.paintMask(info.id, top, {
+    points: [
+      [20, 20],
+      [120, 90],
+    ],
+    radius: 15,
+    hardness: 0.7,
+    value: 0,
+    opacity: 1,
+  });
   await engine.autosave(info.id);
   const doc = engine.doc(info.id);
-  process.stdout.write(`${JSON.stringify({ layers: doc.layers.map((l) => [l.props, digest(l.raster), digest(l.mask)]), render: digest(await doc.render()) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ layers: doc.layers.map((l) => [l.props, digest(l.raster), digest(l.mask)]), render: digest(await doc.render()) })}\n`,
+  );
   setInterval(() => {}, 1000);
 }
 

@@ -20,7 +20,10 @@ export function testRaster(width: number, height: number, channels: Raster['chan
 
 export function digest(r: Raster | null): string {
   if (!r) return 'none';
-  return createHash('sha256').update(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)).update(`${r.width}x${r.height}x${r.channels}@${r.depth}`).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength))
+    .update(`${r.width}x${r.height}x${r.channels}@${r.depth}`)
+    .digest('hex');
 }
 
 /** A copy of `r` with a filled rectangle: a stand-in for any local pixel edit. */

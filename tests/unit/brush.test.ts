@@ -40,7 +40,18 @@ describe('brush', () => {
     const mask = maskOf(320, 200, 40);
     const strokes: Stroke[] = [
       // A long diagonal (cut into pieces inside), a sharp turn, and one that leaves the raster.
-      { points: [[10, 10], [300, 180], [150, 20], [400, -50]], radius: 12, hardness: 0.3, value: 255, opacity: 0.8 },
+      {
+        points: [
+          [10, 10],
+          [300, 180],
+          [150, 20],
+          [400, -50],
+        ],
+        radius: 12,
+        hardness: 0.3,
+        value: 255,
+        opacity: 0.8,
+      },
       { points: [[160, 100]], radius: 30, hardness: 1, value: 0, opacity: 1 },
     ];
     for (const s of strokes) {

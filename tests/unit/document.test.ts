@@ -155,12 +155,18 @@ describe('document history', () => {
 /** The W3C compositing formulas, written out independently of the engine's code. */
 function reference(mode: BlendMode, cb: number, cs: number): number {
   switch (mode) {
-    case 'normal': return cs;
-    case 'multiply': return cb * cs;
-    case 'screen': return 1 - (1 - cb) * (1 - cs);
-    case 'overlay': return cb <= 0.5 ? 2 * cb * cs : 1 - 2 * (1 - cb) * (1 - cs);
-    case 'darken': return Math.min(cb, cs);
-    case 'lighten': return Math.max(cb, cs);
+    case 'normal':
+      return cs;
+    case 'multiply':
+      return cb * cs;
+    case 'screen':
+      return 1 - (1 - cb) * (1 - cs);
+    case 'overlay':
+      return cb <= 0.5 ? 2 * cb * cs : 1 - 2 * (1 - cb) * (1 - cs);
+    case 'darken':
+      return Math.min(cb, cs);
+    case 'lighten':
+      return Math.max(cb, cs);
     case 'soft-light': {
       if (cs <= 0.5) return cb - (1 - 2 * cs) * cb * (1 - cb);
       const d = cb <= 0.25 ? ((16 * cb - 12) * cb + 4) * cb : Math.sqrt(cb);
@@ -201,8 +207,19 @@ describe('blend math', () => {
   it('a layer over a transparent area keeps its alpha, and a fully covering layer comes back bit for bit', async () => {
     const area = { x: 0, y: 0, width: 4, height: 4 };
     const top = testRaster(4, 4, 3, 16, 9);
-    expect(await composite([{ raster: testRaster(4, 4, 3, 16, 1), mask: null, bounds: area, opacity: 1, blend: 'normal' }, { raster: top, mask: null, bounds: area, opacity: 1, blend: 'normal' }], area)).toBe(top);
-    const half = await composite([{ raster: testRaster(2, 4, 3, 8), mask: null, bounds: { x: 0, y: 0, width: 2, height: 4 }, opacity: 1, blend: 'normal' }], area);
+    expect(
+      await composite(
+        [
+          { raster: testRaster(4, 4, 3, 16, 1), mask: null, bounds: area, opacity: 1, blend: 'normal' },
+          { raster: top, mask: null, bounds: area, opacity: 1, blend: 'normal' },
+        ],
+        area,
+      ),
+    ).toBe(top);
+    const half = await composite(
+      [{ raster: testRaster(2, 4, 3, 8), mask: null, bounds: { x: 0, y: 0, width: 2, height: 4 }, opacity: 1, blend: 'normal' }],
+      area,
+    );
     expect(half.channels).toBe(4);
     expect(half.data[3]).toBe(255);
     expect(half.data[(0 * 4 + 3) * 4 + 3]).toBe(0);
@@ -217,23 +234,39 @@ describe('masks', () => {
     top.data.fill(200);
     const mask = allocRaster(3, 1, 1, 8);
     mask.data.set([0, 255, 128]);
-    const out = await composite([{ raster: base, mask: null, bounds: area, opacity: 1, blend: 'normal' }, { raster: top, mask, bounds: area, opacity: 1, blend: 'normal' }], area);
+    const out = await composite(
+      [
+        { raster: base, mask: null, bounds: area, opacity: 1, blend: 'normal' },
+        { raster: top, mask, bounds: area, opacity: 1, blend: 'normal' },
+      ],
+      area,
+    );
     expect([...out.data]).toEqual([0, 0, 0, 200, 200, 200, 100, 100, 100]);
   });
 
   it('a brush stroke changes the mask only inside its area, hard core fully, rim partly', () => {
     const mask = allocRaster(200, 100, 1, 8);
     mask.data.fill(255);
-    const { raster, area } = paintStroke(mask, { points: [[50, 50], [150, 50]], radius: 10, hardness: 0.5, value: 0, opacity: 1 });
+    const { raster, area } = paintStroke(mask, {
+      points: [
+        [50, 50],
+        [150, 50],
+      ],
+      radius: 10,
+      hardness: 0.5,
+      value: 0,
+      opacity: 1,
+    });
     expect(area).toEqual({ x: 40, y: 40, width: 121, height: 21 });
     expect(raster.data[50 * 200 + 100]).toBe(0);
     const rim = raster.data[58 * 200 + 100]!;
     expect(rim).toBeGreaterThan(0);
     expect(rim).toBeLessThan(255);
     expect(changedTiles(mask, raster).length).toBeGreaterThan(0);
-    for (let y = 0; y < 100; y++) for (let x = 0; x < 200; x++) {
-      if (x < area!.x || x >= area!.x + area!.width || y < area!.y || y >= area!.y + area!.height) expect(raster.data[y * 200 + x]).toBe(255);
-    }
+    for (let y = 0; y < 100; y++)
+      for (let x = 0; x < 200; x++) {
+        if (x < area!.x || x >= area!.x + area!.width || y < area!.y || y >= area!.y + area!.height) expect(raster.data[y * 200 + x]).toBe(255);
+      }
     expect(mask.data.every((v) => v === 255)).toBe(true);
   });
 });

@@ -8,7 +8,16 @@ describe('Electron hardening settings', () => {
   it('the page’s own CSP (the one that applies to it) allows no network, frames, workers or forms', () => {
     const html = readFileSync(join(repoRoot, 'renderer', 'index.html'), 'utf8');
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
-    for (const rule of ["default-src 'self'", "script-src 'self'", "connect-src 'none'", "frame-src 'none'", "worker-src 'none'", "object-src 'none'", "form-action 'none'", "base-uri 'none'"]) {
+    for (const rule of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "connect-src 'none'",
+      "frame-src 'none'",
+      "worker-src 'none'",
+      "object-src 'none'",
+      "form-action 'none'",
+      "base-uri 'none'",
+    ]) {
       expect(csp).toContain(rule);
     }
   });
@@ -16,7 +25,14 @@ describe('Electron hardening settings', () => {
   it('the packaged binary has its fuses set', () => {
     const yml = readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8');
     const fuses = yml.slice(yml.indexOf('electronFuses:'));
-    for (const line of ['runAsNode: false', 'enableNodeOptionsEnvironmentVariable: false', 'enableNodeCliInspectArguments: false', 'enableEmbeddedAsarIntegrityValidation: true', 'onlyLoadAppFromAsar: true', 'grantFileProtocolExtraPrivileges: false']) {
+    for (const line of [
+      'runAsNode: false',
+      'enableNodeOptionsEnvironmentVariable: false',
+      'enableNodeCliInspectArguments: false',
+      'enableEmbeddedAsarIntegrityValidation: true',
+      'onlyLoadAppFromAsar: true',
+      'grantFileProtocolExtraPrivileges: false',
+    ]) {
       expect(fuses).toContain(line);
     }
   });

@@ -13,14 +13,17 @@ describe('opening photos', () => {
   it('applies EXIF orientation so pixels are upright', async () => {
     // 40×20, red left half, blue right half, tagged "rotate 90° clockwise to display".
     const raw = Buffer.alloc(40 * 20 * 3);
-    for (let p = 0; p < 800; p++) raw.set((p % 40) < 20 ? [255, 0, 0] : [0, 0, 255], p * 3);
+    for (let p = 0; p < 800; p++) raw.set(p % 40 < 20 ? [255, 0, 0] : [0, 0, 255], p * 3);
     const file = join(dir, 'rotated.jpg');
-    await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toFile(file);
+    await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toFile(file);
     const { raster, meta } = await openImage(file);
     expect(meta.orientation).toBe(6);
     expect([raster.width, raster.height]).toEqual([20, 40]);
     expect(raster.data[0]!).toBeGreaterThan(200); // top-left is red after rotation
-    expect(raster.data[(39 * 20) * 3 + 2]!).toBeGreaterThan(200); // bottom-left is blue
+    expect(raster.data[39 * 20 * 3 + 2]!).toBeGreaterThan(200); // bottom-left is blue
     const out = join(dir, 'rotated-out.jpg');
     await saveImage(raster, out, { format: 'jpeg', quality: 95, bitDepth: 8 }, meta);
     const md = await sharp(out).metadata();
@@ -28,10 +31,14 @@ describe('opening photos', () => {
   });
 
   it('keeps 16-bit PNG samples exactly through open and a 16-bit export', async () => {
-    const w = 64, h = 32;
+    const w = 64,
+      h = 32;
     const px = new Uint16Array(w * h * 3).map((_, i) => (i * 2654435761) % 65536);
     const file = join(dir, 'deep.png');
-    await sharp(px, { raw: { width: w, height: h, channels: 3 } }).toColourspace('rgb16').png().toFile(file);
+    await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(file);
     const { raster, meta } = await openImage(file);
     expect([raster.depth, meta.bitDepth]).toEqual([16, 16]);
     expect(Array.from(raster.data)).toEqual(Array.from(px));
@@ -63,7 +70,11 @@ describe('opening photos', () => {
 
   it('keeps the ICC profile byte for byte, and EXIF where the format carries it', async () => {
     const file = join(dir, 'tagged.jpg');
-    await sharp(photo('coffee.png')).withIccProfile('p3').withExif({ IFD0: { Make: 'GanvasTestCam', Copyright: 'Rachel Michetti' } }).jpeg().toFile(file);
+    await sharp(photo('coffee.png'))
+      .withIccProfile('p3')
+      .withExif({ IFD0: { Make: 'GanvasTestCam', Copyright: 'Rachel Michetti' } })
+      .jpeg()
+      .toFile(file);
     const { raster, meta } = await openImage(file);
     const icc = (await sharp(file).metadata()).icc!;
     expect(meta.icc && Buffer.from(meta.icc).equals(icc)).toBe(true);
@@ -93,7 +104,10 @@ describe('bad files get a clear error naming the file', () => {
     const jpeg = readFileSync(photo('rocket.jpg'));
     const truncated = join(dir, 'truncated.jpg');
     writeFileSync(truncated, jpeg.subarray(0, jpeg.length >> 1));
-    await expect(openImage(truncated)).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE', message: expect.stringMatching(/^truncated\.jpg is damaged or truncated/) });
+    await expect(openImage(truncated)).rejects.toMatchObject({
+      code: 'IMAGE_UNREADABLE',
+      message: expect.stringMatching(/^truncated\.jpg is damaged or truncated/),
+    });
 
     const corrupt = join(dir, 'corrupt.png');
     const png = readFileSync(photo('chelsea.png'));
@@ -108,7 +122,10 @@ describe('bad files get a clear error naming the file', () => {
     writeFileSync(text, 'these are not pixels');
     await expect(openImage(text)).rejects.toMatchObject({ code: 'IMAGE_UNSUPPORTED', message: expect.stringContaining('notes.jpg is not an image format') });
 
-    await expect(openImage(photo('coffee.png'), { limitInputPixels: 1000 })).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringContaining('coffee.png is too large') });
+    await expect(openImage(photo('coffee.png'), { limitInputPixels: 1000 })).rejects.toMatchObject({
+      code: 'IMAGE_TOO_LARGE',
+      message: expect.stringContaining('coffee.png is too large'),
+    });
     await expect(openImage(join(dir, 'nope.png'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('nope.png cannot be opened') });
   });
 });

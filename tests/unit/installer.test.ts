@@ -34,7 +34,9 @@ describe('install from a mirror folder', () => {
 
   it('says how to install a missing model, and reports a damaged one', async () => {
     const store = fresh();
-    await expect(store.resolve('realesrgan-x4plus')).rejects.toThrow(/is not installed\. It comes from xinntao\/Real-ESRGAN .*install it with `ganvas models install realesrgan-x4plus --from <folder>`/);
+    await expect(store.resolve('realesrgan-x4plus')).rejects.toThrow(
+      /is not installed\. It comes from xinntao\/Real-ESRGAN .*install it with `ganvas models install realesrgan-x4plus --from <folder>`/,
+    );
     await expect(store.resolve('migan-pipeline-v2')).rejects.toThrow(/is not installed\. Download it with `ganvas models install migan-pipeline-v2`/);
     mkdirSync(store.dir, { recursive: true });
     const target = store.targetPath(model);
@@ -91,6 +93,8 @@ describe('install from a URL', () => {
   });
 
   it('needs a hash the user trusts for a model without a published one', async () => {
-    await expect(installFromUrl(fresh(), findModel(catalog, 'lama'), `${base}/x`)).rejects.toThrow(/no published sha256; pass the hash you trust with --sha256/);
+    await expect(installFromUrl(fresh(), findModel(catalog, 'lama'), `${base}/x`)).rejects.toThrow(
+      /no published sha256; pass the hash you trust with --sha256/,
+    );
   });
 });

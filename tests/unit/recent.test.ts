@@ -10,7 +10,18 @@ describe('recent files', () => {
     const recent = new RecentFiles(dir);
     for (let i = 0; i < 12; i++) await recent.add(`/photos/${i}.jpg`);
     await recent.add('/photos/5.jpg');
-    const expected = ['/photos/5.jpg', '/photos/11.jpg', '/photos/10.jpg', '/photos/9.jpg', '/photos/8.jpg', '/photos/7.jpg', '/photos/6.jpg', '/photos/4.jpg', '/photos/3.jpg', '/photos/2.jpg'];
+    const expected = [
+      '/photos/5.jpg',
+      '/photos/11.jpg',
+      '/photos/10.jpg',
+      '/photos/9.jpg',
+      '/photos/8.jpg',
+      '/photos/7.jpg',
+      '/photos/6.jpg',
+      '/photos/4.jpg',
+      '/photos/3.jpg',
+      '/photos/2.jpg',
+    ];
     expect(recent.list()).toEqual(expected);
     expect(new RecentFiles(dir).list()).toEqual(expected);
     expect(readdirSync(dir)).toEqual(['recent.json']);

@@ -23,7 +23,13 @@ function randomRaster(w: number, h: number, seed = 7): Raster {
 
 describe('tile planning', () => {
   it('covers every pixel with equal tiles that overlap at least as asked', () => {
-    for (const [size, tile, overlap] of [[1000, 256, 16], [257, 256, 16], [100, 256, 16], [4000, 512, 16], [333, 128, 32]] as const) {
+    for (const [size, tile, overlap] of [
+      [1000, 256, 16],
+      [257, 256, 16],
+      [100, 256, 16],
+      [4000, 512, 16],
+      [333, 128, 32],
+    ] as const) {
       const { starts, length } = planAxis(size, tile, overlap);
       expect(length).toBeLessThanOrEqual(tile);
       expect(starts[0]).toBe(0);

@@ -112,7 +112,8 @@ export function planOutputs(
 ): { output: string; note?: string }[] {
   const inputs = new Set(files.map((f) => samePathKey(join(dirs.input, f.rel))));
   const owners = new Map<string, string>();
-  const userFileInInput = (target: string, rel: string) => inside(target, dirs.input) && existsSync(target) && earlier(rel) !== relative(dirs.output, target).split(sep).join('/');
+  const userFileInInput = (target: string, rel: string) =>
+    inside(target, dirs.input) && existsSync(target) && earlier(rel) !== relative(dirs.output, target).split(sep).join('/');
   const clash = (candidate: string, rel: string): string | null => {
     const target = join(dirs.output, candidate);
     const key = samePathKey(target);
@@ -237,7 +238,12 @@ export class BatchRun {
     const scanned = await scanFolder(input, { ...this.opts, skipDir: output });
     const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
     const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
-    const plan = planOutputs(scanned, { input, output }, (rel) => outputName(rel, this.opts.recipe, date), (rel) => journal.last.get(rel)?.output ?? null);
+    const plan = planOutputs(
+      scanned,
+      { input, output },
+      (rel) => outputName(rel, this.opts.recipe, date),
+      (rel) => journal.last.get(rel)?.output ?? null,
+    );
     scanned.forEach((f, i) => this.files.push({ input: f.rel, ...plan[i]!, status: 'queued' }));
     // Once per folder, not per file: what a killed run was writing is debris now.
     for (const dir of new Set(this.files.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
@@ -316,7 +322,12 @@ export class BatchRun {
       const o = this.opts.recipe.output;
       await mkdir(dirname(target), { recursive: true });
       const xmp = this.opts.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
-      await saveImage(raster, target, { format: o.format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(o.format) && raster.depth === 16 ? 16 : 8 }, { exif: meta.exif, icc: meta.icc, xmp });
+      await saveImage(
+        raster,
+        target,
+        { format: o.format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(o.format) && raster.depth === 16 ? 16 : 8 },
+        { exif: meta.exif, icc: meta.icc, xmp },
+      );
       await this.record(journal, { rel: file.input, status: 'done', output: file.output });
       this.processedMs.push(performance.now() - t0);
       this.set(file, { status: 'done', ms: Math.round(performance.now() - t0) });

@@ -9,7 +9,10 @@ export type JournalRecord = { rel: string; status: 'started' | 'done' | 'failed'
  * reads it to skip what is done. A batch is "the same" when its input, output and recipe are.
  */
 export class Journal {
-  private constructor(readonly path: string, readonly last: Map<string, JournalRecord>) {}
+  private constructor(
+    readonly path: string,
+    readonly last: Map<string, JournalRecord>,
+  ) {}
 
   static key(parts: unknown): string {
     return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);

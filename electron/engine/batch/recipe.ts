@@ -56,6 +56,13 @@ export async function readRecipe(path: string): Promise<Recipe> {
     throw new GanvasError('INVALID_INPUT', `${name} is not a Ganvas recipe: it is not valid JSON (${(err as Error).message}).`, { cause: err });
   }
   const parsed = recipeSchema.safeParse(json);
-  if (!parsed.success) throw new GanvasError('INVALID_INPUT', `${name} is not a valid Ganvas recipe: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'the file'} ${i.message}`).join('; ')}.`);
+  if (!parsed.success)
+    throw new GanvasError(
+      'INVALID_INPUT',
+      `${name} is not a valid Ganvas recipe: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || 'the file'} ${i.message}`)
+        .join('; ')}.`,
+    );
   return parsed.data;
 }

@@ -126,7 +126,10 @@ async function exportCommand(args: string[]): Promise<number> {
   try {
     const doc = await engine.open(input);
     for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
-    const saved = await engine.export(doc.id, output, { ...exportOptionsFor(values, output, doc.bitDepth), ...(values['no-ai-provenance'] ? { recordAiProvenance: false } : {}) });
+    const saved = await engine.export(doc.id, output, {
+      ...exportOptionsFor(values, output, doc.bitDepth),
+      ...(values['no-ai-provenance'] ? { recordAiProvenance: false } : {}),
+    });
     const ai = saved.aiEdits > 0 && !values['no-ai-provenance'] ? `; ${saved.aiEdits} AI edit(s) recorded in XMP` : '';
     process.stderr.write(`Wrote ${saved.path} (${saved.width}×${saved.height})${ai}\n`);
     return 0;
@@ -196,7 +199,9 @@ async function runToolToFile(
     }
     for (const w of end.warnings) process.stderr.write(`warning: ${w}\n`);
     const saved = await engine.export(doc.id, output, exportOptions);
-    process.stderr.write(`Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`);
+    process.stderr.write(
+      `Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`,
+    );
     return 0;
   } finally {
     await engine.dispose();
@@ -222,7 +227,11 @@ async function enhance(args: string[]): Promise<number> {
   const output = outputFor(input, values.output ?? beside(input, `@${scale}x`), values.overwrite);
   const tile = intOption(values.tile, 'tile', TILE_RANGE);
   const params = { scale, quality: values.quality, ...(tile ? { tile } : {}) };
-  return runToolToFile(values, input, output, { id: 'enhance', params, describe: `Enhancing ×${scale} (${values.quality === 'fast' ? 'Fast' : 'High quality'})` });
+  return runToolToFile(values, input, output, {
+    id: 'enhance',
+    params,
+    describe: `Enhancing ×${scale} (${values.quality === 'fast' ? 'Fast' : 'High quality'})`,
+  });
 }
 
 function fraction(value: string | undefined, name: string): number | undefined {
@@ -236,7 +245,14 @@ async function style(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...common, ...exportFlags, style: { type: 'string' }, 'style-image': { type: 'string' }, strength: { type: 'string' }, 'keep-colours': { type: 'boolean', default: false } },
+    options: {
+      ...common,
+      ...exportFlags,
+      style: { type: 'string' },
+      'style-image': { type: 'string' },
+      strength: { type: 'string' },
+      'keep-colours': { type: 'boolean', default: false },
+    },
   });
   const input = onePhoto('style', positionals);
   if (values.style && values['style-image']) throw new UsageError('Give either --style or --style-image, not both.');
@@ -253,7 +269,13 @@ async function lowlight(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...common, ...exportFlags, model: { type: 'string' }, denoise: { type: 'string' }, 'no-protect-highlights': { type: 'boolean', default: false } },
+    options: {
+      ...common,
+      ...exportFlags,
+      model: { type: 'string' },
+      denoise: { type: 'string' },
+      'no-protect-highlights': { type: 'boolean', default: false },
+    },
   });
   const input = onePhoto('lowlight', positionals);
   const output = outputFor(input, values.output ?? beside(input, '-bright'), values.overwrite);
@@ -333,14 +355,21 @@ async function batch(args: string[]): Promise<number> {
       recursive: values.recursive,
       include: values.include,
       exclude: values.exclude,
-      extensions: values.formats ? values.formats.split(',').map((f) => f.trim()).filter(Boolean) : [],
+      extensions: values.formats
+        ? values.formats
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean)
+        : [],
       skipExisting: values['skip-existing'],
       concurrency: intOption(values.concurrency, 'concurrency') ?? 2,
       allowInsideInput: values['allow-inside-input'],
     });
     const off = engine.onEvent((e) => {
       if (e.type === 'batch-file' && e.batchId === batchId && e.file.status !== 'running') {
-        process.stderr.write(`${e.file.status.padEnd(7)} ${e.file.input}${e.file.reason ? ` — ${e.file.reason}` : e.file.output ? ` → ${e.file.output}` : ''}\n`);
+        process.stderr.write(
+          `${e.file.status.padEnd(7)} ${e.file.input}${e.file.reason ? ` — ${e.file.reason}` : e.file.output ? ` → ${e.file.output}` : ''}\n`,
+        );
       }
     });
     const cancel = () => engine.controlBatch(batchId, 'cancel');
@@ -357,13 +386,23 @@ async function batch(args: string[]): Promise<number> {
 }
 
 async function inpaint(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...common, ...exportFlags, mask: { type: 'string' }, model: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...common, ...exportFlags, mask: { type: 'string' }, model: { type: 'string' } },
+  });
   const input = onePhoto('inpaint', positionals);
   if (!values.mask) throw new UsageError('inpaint needs --mask <image> (white = remove), the same size as the photo.');
   const mask = resolve(values.mask);
   const output = outputFor(input, values.output ?? beside(input, '-erased'), values.overwrite);
   const params = values.model ? { model: values.model } : {};
-  return runToolToFile(values, input, output, { id: 'inpaint', params, describe: 'Erasing in' }, async (engine, docId) => void (await engine.selectionFromFile(docId, mask)));
+  return runToolToFile(
+    values,
+    input,
+    output,
+    { id: 'inpaint', params, describe: 'Erasing in' },
+    async (engine, docId) => void (await engine.selectionFromFile(docId, mask)),
+  );
 }
 
 /** "16:9" or "1.78" as width/height. */
@@ -376,7 +415,11 @@ function parseAspect(text: string): number {
 
 async function extend(args: string[]): Promise<number> {
   const sides = { left: { type: 'string' }, right: { type: 'string' }, top: { type: 'string' }, bottom: { type: 'string' } } as const;
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...common, ...exportFlags, ...sides, aspect: { type: 'string' }, model: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...common, ...exportFlags, ...sides, aspect: { type: 'string' }, model: { type: 'string' } },
+  });
   const input = onePhoto('extend', positionals);
   const output = outputFor(input, values.output ?? beside(input, '-extended'), values.overwrite);
   const given = Object.fromEntries((['left', 'right', 'top', 'bottom'] as const).map((s) => [s, intOption(values[s], s) ?? 0]));
@@ -410,7 +453,15 @@ async function models(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { ...common, from: { type: 'string' }, url: { type: 'string' }, sha256: { type: 'string' }, verify: { type: 'boolean', default: false }, task: { type: 'string' }, name: { type: 'string' } },
+    options: {
+      ...common,
+      from: { type: 'string' },
+      url: { type: 'string' },
+      sha256: { type: 'string' },
+      verify: { type: 'boolean', default: false },
+      task: { type: 'string' },
+      name: { type: 'string' },
+    },
   });
   const engine = engineFor(values);
   const { store } = engine;
@@ -425,7 +476,7 @@ async function models(args: string[]): Promise<number> {
         process.stdout.write(`Models folder: ${store.dir}\n`);
         for (const m of list) {
           if (sub === 'verify' && m.state !== 'installed' && m.state !== 'bundled') bad++;
-          const size = m.bytes === null ? "size unknown" : m.bytes < 1e6 ? `${Math.ceil(m.bytes / 1e3)} KB` : `${(m.bytes / 1e6).toFixed(1)} MB`;
+          const size = m.bytes === null ? 'size unknown' : m.bytes < 1e6 ? `${Math.ceil(m.bytes / 1e3)} KB` : `${(m.bytes / 1e6).toFixed(1)} MB`;
           process.stdout.write(`${m.state.padEnd(11)} ${m.id.padEnd(26)} ${m.displayName} — ${size}, ${m.licence}; for ${m.usedBy.join(', ')}; ${m.detail}\n`);
           if (m.state === 'missing' || m.state === 'corrupt') process.stdout.write(`            ${store.installHint(store.model(m.id))}\n`);
         }
@@ -456,7 +507,11 @@ async function models(args: string[]): Promise<number> {
 }
 
 /** `models install`: from a folder, from a URL, or (with neither) from each model's catalog URL. */
-async function installModels(engine: Engine, ids: string[], values: { from?: string | undefined; url?: string | undefined; sha256?: string | undefined }): Promise<number> {
+async function installModels(
+  engine: Engine,
+  ids: string[],
+  values: { from?: string | undefined; url?: string | undefined; sha256?: string | undefined },
+): Promise<number> {
   const { store } = engine;
   if (values.from && values.url) throw new UsageError('Give either --from <folder> or --url <url>, not both.');
   const chosen = ids.map((id) => store.model(id));
@@ -522,7 +577,16 @@ async function doctor(args: string[]): Promise<number> {
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  enhance, style, lowlight, batch, inpaint, extend, export: exportCommand, project, models, doctor,
+  enhance,
+  style,
+  lowlight,
+  batch,
+  inpaint,
+  extend,
+  export: exportCommand,
+  project,
+  models,
+  doctor,
 };
 
 export async function main(argv: string[]): Promise<number> {

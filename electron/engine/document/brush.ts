@@ -93,7 +93,12 @@ function* paintSlices(mask: Raster, s: Stroke): Generator<void, { raster: Raster
   let sinceYield = 0;
   for (const [[ax, ay], [bx, by]] of segments(s)) {
     const box = intersectRect(
-      { x: Math.floor(Math.min(ax, bx) - r), y: Math.floor(Math.min(ay, by) - r), width: Math.ceil(Math.abs(bx - ax) + 2 * r) + 2, height: Math.ceil(Math.abs(by - ay) + 2 * r) + 2 },
+      {
+        x: Math.floor(Math.min(ax, bx) - r),
+        y: Math.floor(Math.min(ay, by) - r),
+        width: Math.ceil(Math.abs(bx - ax) + 2 * r) + 2,
+        height: Math.ceil(Math.abs(by - ay) + 2 * r) + 2,
+      },
       fullRect(mask),
     );
     if (!box) continue;

@@ -52,8 +52,16 @@ export async function composite(layers: CompositeLayer[], area: Rect): Promise<R
   while (start > 0 && !coversOpaquely(layers[start]!, area)) start--;
   const used = layers.slice(start);
   const only = used[0]!;
-  if (used.length === 1 && coversOpaquely(only, area) && only.bounds.width === area.width && only.bounds.height === area.height
-    && only.bounds.x === area.x && only.bounds.y === area.y && only.raster.width === area.width && only.raster.height === area.height) {
+  if (
+    used.length === 1 &&
+    coversOpaquely(only, area) &&
+    only.bounds.width === area.width &&
+    only.bounds.height === area.height &&
+    only.bounds.x === area.x &&
+    only.bounds.y === area.y &&
+    only.raster.width === area.width &&
+    only.raster.height === area.height
+  ) {
     return only.raster;
   }
   const sized = await Promise.all(used.map(atBoundsSize));
@@ -96,7 +104,7 @@ export async function composite(layers: CompositeLayer[], area: Rect): Promise<R
     }
     const oc = out.channels;
     for (let i = 0, n = rows * area.width; i < n; i++) {
-      const o = ((y0 * area.width) + i) * oc;
+      const o = (y0 * area.width + i) * oc;
       for (let k = 0; k < colour; k++) out.data[o + k] = Math.round(acc[i * 4 + k]! * outMax);
       const alpha = Math.round(acc[i * 4 + 3]! * outMax);
       out.data[o + colour] = alpha;

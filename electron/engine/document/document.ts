@@ -81,7 +81,9 @@ export class PhotoDocument {
 
   static fromImage(id: string, source: DocumentSource, raster: Raster, store: HistoryStore): PhotoDocument {
     const doc = new PhotoDocument(id, source, store, raster);
-    doc.layers.push(doc.createLayer({ name: source.meta.fileName, raster, bounds: fullRect(raster), origin: { kind: 'image', fileName: source.meta.fileName } }));
+    doc.layers.push(
+      doc.createLayer({ name: source.meta.fileName, raster, bounds: fullRect(raster), origin: { kind: 'image', fileName: source.meta.fileName } }),
+    );
     return doc;
   }
 
@@ -211,7 +213,12 @@ export class PhotoDocument {
   async flatten(): Promise<Layer> {
     const visible = this.layers.filter((l) => l.props.visible);
     const raster = await this.render();
-    const flat = this.createLayer({ name: 'Flattened', raster, bounds: fullRect(this), origin: { kind: 'composite', aiEdits: visible.flatMap((l) => l.aiEdits()) } });
+    const flat = this.createLayer({
+      name: 'Flattened',
+      raster,
+      bounds: fullRect(this),
+      origin: { kind: 'composite', aiEdits: visible.flatMap((l) => l.aiEdits()) },
+    });
     await this.changeStructure('Flatten', () => void (this.layers = [flat]));
     return flat;
   }

@@ -35,7 +35,6 @@ function withSamples(v: StoredPixels, data: Uint8Array | Uint16Array): StoredPix
   return v.kind === 'raster' ? { kind: 'raster', raster: { ...v.raster, data } } : { kind: 'patches', patches: { ...v.patches, data } };
 }
 
-
 /** Removes spill folders left behind by sessions that crashed (their process is gone). */
 function removeStaleSpillDirs(root: string): void {
   let names: string[];
@@ -152,7 +151,9 @@ export class HistoryStore {
     this.spilling = this.spillUntilWithinBudget()
       .catch((err: unknown) => {
         this.spillPausedUntil = Date.now() + SPILL_RETRY_MS;
-        this.onSpillFailed(`Undo history cannot be moved to disk (${describeFsError(err, this.spillRoot, true)} in ${this.spillRoot}), so it stays in memory beyond its ${(this.budgetBytes / 2 ** 30).toFixed(1)} GB budget. Free some disk space or lower the number of edits you keep.`);
+        this.onSpillFailed(
+          `Undo history cannot be moved to disk (${describeFsError(err, this.spillRoot, true)} in ${this.spillRoot}), so it stays in memory beyond its ${(this.budgetBytes / 2 ** 30).toFixed(1)} GB budget. Free some disk space or lower the number of edits you keep.`,
+        );
       })
       .finally(() => (this.spillPending = false));
   }

@@ -33,8 +33,7 @@ export type PixelTarget = 'pixels' | 'mask';
 
 /** A self-inverting step on one layer. A pixel step's blob holds the other state's pixels (null: no mask). */
 export type LayerStep =
-  | { kind: 'props'; label: string; props: Partial<LayerProps> }
-  | { kind: 'pixels'; label: string; target: PixelTarget; blob: BlobId | null; ai: AiEdit | null };
+  { kind: 'props'; label: string; props: Partial<LayerProps> } | { kind: 'pixels'; label: string; target: PixelTarget; blob: BlobId | null; ai: AiEdit | null };
 
 export interface LayerInit {
   name: string;
@@ -119,7 +118,8 @@ export class Layer {
   }
 
   private install(target: PixelTarget, r: Raster | null): void {
-    if (r && r.data.length !== r.width * r.height * r.channels) throw new Error(`refusing to install ${r.width}×${r.height} pixels with ${r.data.length} samples`);
+    if (r && r.data.length !== r.width * r.height * r.channels)
+      throw new Error(`refusing to install ${r.width}×${r.height} pixels with ${r.data.length} samples`);
     this.version++;
     if (target === 'mask') this.mask = r;
     else if (r) this.raster = r;

@@ -41,10 +41,19 @@ export function selectionOnLayer(doc: PhotoDocument, layer: Layer): Raster {
 export async function readMaskImage(path: string, canvas: { width: number; height: number }): Promise<Buffer> {
   const name = basename(path);
   await checkReadableFile(path, 'mask');
-  const { data, info } = await sharp(path).flatten({ background: '#000000' }).greyscale().raw().toBuffer({ resolveWithObject: true })
-    .catch((err: unknown) => { throw new GanvasError('IMAGE_UNREADABLE', `${name} cannot be read as a mask: ${errorMessage(err)}`); });
+  const { data, info } = await sharp(path)
+    .flatten({ background: '#000000' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .catch((err: unknown) => {
+      throw new GanvasError('IMAGE_UNREADABLE', `${name} cannot be read as a mask: ${errorMessage(err)}`);
+    });
   if (info.width !== canvas.width || info.height !== canvas.height) {
-    throw new GanvasError('INVALID_INPUT', `The mask ${name} is ${info.width}×${info.height} but the photo is ${canvas.width}×${canvas.height}; they must match.`);
+    throw new GanvasError(
+      'INVALID_INPUT',
+      `The mask ${name} is ${info.width}×${info.height} but the photo is ${canvas.width}×${canvas.height}; they must match.`,
+    );
   }
   return data;
 }

@@ -37,7 +37,8 @@ const DETAIL_CLAMP = 2.5;
 /** Mean |4-neighbour Laplacian| of the luma of interleaved RGB over the pixels where `where` is set. */
 function fineDetail(rgb: Float32Array, width: number, height: number, where: Uint8Array): number {
   const y = (p: number) => 0.299 * rgb[p * 3]! + 0.587 * rgb[p * 3 + 1]! + 0.114 * rgb[p * 3 + 2]!;
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let j = 1; j < height - 1; j++) {
     for (let i = 1; i < width - 1; i++) {
       const p = j * width + i;
@@ -55,13 +56,22 @@ function fineDetail(rgb: Float32Array, width: number, height: number, where: Uin
  * fine detail around the hole, and stray edges are clipped to its range, so the fill's texture and
  * noise follow what surrounds it. Outside the hole: `low` as it is.
  */
-export function combineBands(low: Float32Array, detail: Float32Array, width: number, height: number, hole: Uint8Array, sigma: number, grain: number): Float32Array {
+export function combineBands(
+  low: Float32Array,
+  detail: Float32Array,
+  width: number,
+  height: number,
+  hole: Uint8Array,
+  sigma: number,
+  grain: number,
+): Float32Array {
   const lowPass = gaussianBlurRgb(low, width, height, sigma);
   const detailLow = gaussianBlurRgb(detail, width, height, sigma);
   const grown = dilate({ width, height, bits: hole }, RING).bits;
   const ring = grown.map((v, p) => (v && !hole[p] ? 1 : 0));
   const band = detail.map((v, i) => v - detailLow[i]!);
-  let ringSquares = 0, ringCount = 0;
+  let ringSquares = 0,
+    ringCount = 0;
   for (let p = 0; p < width * height; p++) {
     if (!ring[p]) continue;
     for (let k = 0; k < 3; k++) ringSquares += (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;

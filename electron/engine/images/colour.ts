@@ -31,7 +31,8 @@ export function rgbLike(like: Raster): Raster {
 export function copyAlpha(from: Raster, to: Raster): void {
   if (!hasAlpha(from) || !hasAlpha(to)) return;
   const k = maxValue(to.depth) / maxValue(from.depth);
-  for (let p = 0, n = from.width * from.height; p < n; p++) to.data[p * to.channels + to.channels - 1] = Math.round(from.data[p * from.channels + from.channels - 1]! * k);
+  for (let p = 0, n = from.width * from.height; p < n; p++)
+    to.data[p * to.channels + to.channels - 1] = Math.round(from.data[p * from.channels + from.channels - 1]! * k);
 }
 
 /** sRGB's transfer curve, 0..1 both ways. */

@@ -29,7 +29,8 @@ function half(g: Grid): Grid {
       let allHole = 1;
       for (let dy = 0; dy < 2; dy++) {
         for (let dx = 0; dx < 2; dx++) {
-          const sx = 2 * x + dx, sy = 2 * y + dy;
+          const sx = 2 * x + dx,
+            sy = 2 * y + dy;
           if (sx >= g.width || sy >= g.height) continue;
           const s = sy * g.width + sx;
           // Known pixels only, so the coarse boundary holds the photo's colours, not the hole's guess.
@@ -54,9 +55,12 @@ function sweep(g: Grid, times: number): void {
   const omega = 1.8;
   for (let t = 0; t < times; t++) {
     for (const p of cells) {
-      const x = p % w, y = (p - x) / w;
+      const x = p % w,
+        y = (p - x) / w;
       let n = 0;
-      let r = 0, gr = 0, b = 0;
+      let r = 0,
+        gr = 0,
+        b = 0;
       const add = (q: number) => {
         r += image[q * 3]!;
         gr += image[q * 3 + 1]!;

@@ -90,17 +90,24 @@ export function regions(m: BinaryMask): Rect[] {
   const stack: number[] = [];
   for (let start = 0; start < bits.length; start++) {
     if (!bits[start] || seen[start]) continue;
-    let x0 = w, y0 = h, x1 = -1, y1 = -1;
+    let x0 = w,
+      y0 = h,
+      x1 = -1,
+      y1 = -1;
     stack.push(start);
     seen[start] = 1;
     while (stack.length) {
       const p = stack.pop()!;
       const x = p % w;
       const y = (p - x) / w;
-      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx, ny = y + dy;
+          const nx = x + dx,
+            ny = y + dy;
           if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
           const q = ny * w + nx;
           if (bits[q] && !seen[q]) {
@@ -117,8 +124,10 @@ export function regions(m: BinaryMask): Rect[] {
 
 /** Sets (value 255) or clears (0) a rectangle of a mask, in place on a copy the caller owns. */
 export function fillRect(mask: Raster, rect: Rect, value: number): void {
-  const x0 = Math.max(0, Math.floor(rect.x)), y0 = Math.max(0, Math.floor(rect.y));
-  const x1 = Math.min(mask.width, Math.ceil(rect.x + rect.width)), y1 = Math.min(mask.height, Math.ceil(rect.y + rect.height));
+  const x0 = Math.max(0, Math.floor(rect.x)),
+    y0 = Math.max(0, Math.floor(rect.y));
+  const x1 = Math.min(mask.width, Math.ceil(rect.x + rect.width)),
+    y1 = Math.min(mask.height, Math.ceil(rect.y + rect.height));
   for (let y = y0; y < y1; y++) mask.data.fill(value, y * mask.width + x0, y * mask.width + x1);
 }
 
@@ -126,7 +135,8 @@ export function fillRect(mask: Raster, rect: Rect, value: number): void {
 export function fillPolygon(mask: Raster, points: [number, number][], value: number): void {
   if (points.length < 3) return;
   const ys = points.map((p) => p[1]);
-  const top = Math.max(0, Math.floor(Math.min(...ys))), bottom = Math.min(mask.height - 1, Math.ceil(Math.max(...ys)));
+  const top = Math.max(0, Math.floor(Math.min(...ys))),
+    bottom = Math.min(mask.height - 1, Math.ceil(Math.max(...ys)));
   for (let y = top; y <= bottom; y++) {
     const cy = y + 0.5;
     const xs: number[] = [];
@@ -137,7 +147,8 @@ export function fillPolygon(mask: Raster, points: [number, number][], value: num
     }
     xs.sort((a, b) => a - b);
     for (let k = 0; k + 1 < xs.length; k += 2) {
-      const from = Math.max(0, Math.ceil(xs[k]! - 0.5)), to = Math.min(mask.width, Math.ceil(xs[k + 1]! - 0.5));
+      const from = Math.max(0, Math.ceil(xs[k]! - 0.5)),
+        to = Math.min(mask.width, Math.ceil(xs[k + 1]! - 0.5));
       if (to > from) mask.data.fill(value, y * mask.width + from, y * mask.width + to);
     }
   }

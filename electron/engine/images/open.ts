@@ -41,7 +41,11 @@ function describe(path: string, err: unknown): GanvasError {
     return new GanvasError('IMAGE_TOO_LARGE', `${name} is too large to open: it has more pixels than the limit of this app.`, { cause: err });
   }
   if (/\.(heic|heif)$/i.test(path) && /codec|compression format|heif/i.test(msg)) {
-    return new GanvasError('IMAGE_UNSUPPORTED', `${name} is a HEIC photo (HEVC inside HEIF, as phones save them), which Ganvas cannot decode; save it as JPEG first. AVIF files open.`, { cause: err });
+    return new GanvasError(
+      'IMAGE_UNSUPPORTED',
+      `${name} is a HEIC photo (HEVC inside HEIF, as phones save them), which Ganvas cannot decode; save it as JPEG first. AVIF files open.`,
+      { cause: err },
+    );
   }
   if (/unsupported image format/i.test(msg)) {
     return new GanvasError(
@@ -61,10 +65,13 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
   if (isRawPath(path)) {
     const { raster } = await decodeRaw(path, opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);
     // LibRaw applies the camera's orientation and delivers sRGB: no profile to carry, nothing to rotate.
-    return { raster, meta: { fileName: name, format: `raw (${extname(path).slice(1).toUpperCase()})`, exif: null, icc: null, orientation: 1, bitDepth: 16 }, notices: [] };
+    return {
+      raster,
+      meta: { fileName: name, format: `raw (${extname(path).slice(1).toUpperCase()})`, exif: null, icc: null, orientation: 1, bitDepth: 16 },
+      notices: [],
+    };
   }
-  const input = () =>
-    sharp(path, { limitInputPixels: opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT, failOn: 'warning', pages: 1 });
+  const input = () => sharp(path, { limitInputPixels: opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT, failOn: 'warning', pages: 1 });
   try {
     const md = await input().metadata();
     if (!(SUPPORTED_INPUT_FORMATS as readonly string[]).includes(md.format ?? '')) {

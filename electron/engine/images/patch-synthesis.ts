@@ -53,7 +53,9 @@ function downsample(l: Level): Level {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let n = 0;
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       let anyHole = 0;
       let anyFrom = 0;
       for (let dy = 0; dy < 2; dy++) {
@@ -84,7 +86,10 @@ function downsample(l: Level): Level {
 
 /** Short side of the hole's bounding box. */
 function holeSpan(l: Level): number {
-  let x0 = l.width, y0 = l.height, x1 = -1, y1 = -1;
+  let x0 = l.width,
+    y0 = l.height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < l.height; y++) {
     for (let x = 0; x < l.width; x++) {
       if (!l.hole[y * l.width + x]) continue;
@@ -109,9 +114,11 @@ function windowsTouching(map: Uint8Array, width: number, height: number, radius:
   }
   const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
-    const y0 = Math.max(0, y - radius), y1 = Math.min(height, y + radius + 1);
+    const y0 = Math.max(0, y - radius),
+      y1 = Math.min(height, y + radius + 1);
     for (let x = 0; x < width; x++) {
-      const x0 = Math.max(0, x - radius), x1 = Math.min(width, x + radius + 1);
+      const x0 = Math.max(0, x - radius),
+        x1 = Math.min(width, x + radius + 1);
       const s = sat[y1 * (width + 1) + x1]! - sat[y0 * (width + 1) + x1]! - sat[y1 * (width + 1) + x0]! + sat[y0 * (width + 1) + x0]!;
       out[y * width + x] = s > 0 ? 1 : 0;
     }
@@ -127,12 +134,15 @@ function blurred(l: Level): Float32Array {
   for (let pass = 0; pass < 3; pass++) {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const a = (y * w + Math.max(0, x - 1)) * 3, b = (y * w + x) * 3, c = (y * w + Math.min(w - 1, x + 1)) * 3;
+        const a = (y * w + Math.max(0, x - 1)) * 3,
+          b = (y * w + x) * 3,
+          c = (y * w + Math.min(w - 1, x + 1)) * 3;
         for (let k = 0; k < 3; k++) tmp[b + k] = (src[a + k]! + src[b + k]! + src[c + k]!) / 3;
       }
     }
     for (let y = 0; y < h; y++) {
-      const up = Math.max(0, y - 1) * w, down = Math.min(h - 1, y + 1) * w;
+      const up = Math.max(0, y - 1) * w,
+        down = Math.min(h - 1, y + 1) * w;
       for (let x = 0; x < w; x++) {
         const b = (y * w + x) * 3;
         for (let k = 0; k < 3; k++) src[b + k] = (tmp[(up + x) * 3 + k]! + tmp[b + k]! + tmp[(down + x) * 3 + k]!) / 3;
@@ -251,7 +261,8 @@ function patchMatch(f: Field, passes: number, rand: () => number, reach: number)
       if (up >= 0) consider(i, t, f.match[up]! + step * width);
       // Random search around the current match, at radii halving from the image's size.
       const s = f.match[i]!;
-      const sx = s % width, sy = (s - sx) / width;
+      const sx = s % width,
+        sy = (s - sx) / width;
       for (let radius = reach; radius >= 1; radius >>= 1) {
         const x = Math.round(sx + (rand() * 2 - 1) * radius);
         const y = Math.round(sy + (rand() * 2 - 1) * radius);
@@ -307,12 +318,14 @@ function inherit(f: Field, coarse: Field | null, rand: () => number): void {
     const t = f.targets[i]!;
     let s = -1;
     if (coarse) {
-      const tx = t % width, ty = (t - tx) / width;
+      const tx = t % width,
+        ty = (t - tx) / width;
       const cw = coarse.level.width;
       const ct = coarse.targetAt(Math.min(coarse.level.height - 1, ty >> 1) * cw + Math.min(cw - 1, tx >> 1));
       if (ct >= 0) {
         const cs = coarse.match[ct]!;
-        const csx = cs % cw, csy = (cs - csx) / cw;
+        const csx = cs % cw,
+          csy = (cs - csx) / cw;
         const candidate = (2 * csy + (ty & 1)) * width + 2 * csx + (tx & 1);
         if (candidate < f.isSource.length && f.isSource[candidate]) s = candidate;
       }

@@ -45,9 +45,7 @@ export function rasterFromBuffer(buf: Buffer, width: number, height: number, cha
  * The raster as sharp input. sharp takes the sample depth from the typed array's type (a Buffer
  * reads as 8-bit), so 16-bit pixels must go in as the Uint16Array itself.
  */
-export function sharpInput(
-  r: Raster,
-): [Uint8Array | Uint16Array, { raw: { width: number; height: number; channels: Channels }; limitInputPixels: false }] {
+export function sharpInput(r: Raster): [Uint8Array | Uint16Array, { raw: { width: number; height: number; channels: Channels }; limitInputPixels: false }] {
   // Pixels already in memory passed the pixel limit when they were opened.
   return [r.data, { raw: { width: r.width, height: r.height, channels: r.channels }, limitInputPixels: false }];
 }

@@ -14,7 +14,9 @@ function escapeXml(s: string): string {
  */
 export function aiProvenanceXmp(edits: AiEdit[], creatorTool: string): string {
   const items = edits
-    .map((e) => `<rdf:li rdf:parseType="Resource"><ganvas:tool>${escapeXml(e.toolId)}</ganvas:tool><ganvas:model>${escapeXml(e.modelId)}</ganvas:model></rdf:li>`)
+    .map(
+      (e) => `<rdf:li rdf:parseType="Resource"><ganvas:tool>${escapeXml(e.toolId)}</ganvas:tool><ganvas:model>${escapeXml(e.modelId)}</ganvas:model></rdf:li>`,
+    )
     .join('');
   return [
     '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>',

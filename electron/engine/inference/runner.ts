@@ -110,4 +110,3 @@ export async function runTiled(infer: TileInference, src: Raster, opts: TiledRun
     }
   }
 }
-

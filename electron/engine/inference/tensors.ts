@@ -130,8 +130,10 @@ export function maskedInference(loaded: LoadedSession, contract: TensorContract,
   const [mlo, mhi] = maskSpec.range ?? [0, 1];
   return async (rgb, hole, width, height) => {
     const fixed = contract.fixedSize;
-    if (fixed && (width !== fixed[1] || height !== fixed[0])) throw new Error(`this model takes exactly ${fixed[1]}×${fixed[0]} pixels, not ${width}×${height}`);
-    if (width % contract.multipleOf || height % contract.multipleOf) throw new Error(`this model needs sizes that are multiples of ${contract.multipleOf}, not ${width}×${height}`);
+    if (fixed && (width !== fixed[1] || height !== fixed[0]))
+      throw new Error(`this model takes exactly ${fixed[1]}×${fixed[0]} pixels, not ${width}×${height}`);
+    if (width % contract.multipleOf || height % contract.multipleOf)
+      throw new Error(`this model needs sizes that are multiples of ${contract.multipleOf}, not ${width}×${height}`);
     // The mask spec's range maps our 0..1 onto the tensor; hole/keep are tensor values.
     const maskValues = new Float32Array(hole.length);
     for (let i = 0; i < hole.length; i++) maskValues[i] = ((hole[i]! >= 0.5 ? holeValue : keepValue) - mlo) / (mhi - mlo);

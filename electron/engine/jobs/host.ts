@@ -16,7 +16,6 @@ export interface JobHandle {
   cancel(): void;
 }
 
-
 /** Memory one run may plan for: half of what is free, between 1 and 4 GB. */
 export function defaultMemoryBudget(): number {
   return Math.min(4e9, Math.max(1e9, freemem() * 0.5));
@@ -82,10 +81,23 @@ export class JobHost {
         cancelled: false,
         firstProgressAt: null,
         settled: Promise.resolve(),
-        start: () => this.post({ type: 'run', jobId: id, toolId, params, input: input.raster, mask: input.mask, reference: input.reference ?? null, memoryBudgetBytes: this.memoryBudgetBytes }),
+        start: () =>
+          this.post({
+            type: 'run',
+            jobId: id,
+            toolId,
+            params,
+            input: input.raster,
+            mask: input.mask,
+            reference: input.reference ?? null,
+            memoryBudgetBytes: this.memoryBudgetBytes,
+          }),
       };
     });
-    pending.settled = result.then(() => {}, () => {});
+    pending.settled = result.then(
+      () => {},
+      () => {},
+    );
     this.queue.push(pending);
     this.pump();
     return {
@@ -187,7 +199,11 @@ export class JobHost {
     this.lastWorkerError = null;
     const job = this.current;
     this.current = null;
-    job?.reject(job.cancelled ? new CancelledError() : new GanvasError('INFERENCE_FAILED', `The inference thread stopped unexpectedly${why}. The photo was not changed; try again.`));
+    job?.reject(
+      job.cancelled
+        ? new CancelledError()
+        : new GanvasError('INFERENCE_FAILED', `The inference thread stopped unexpectedly${why}. The photo was not changed; try again.`),
+    );
     for (const w of this.providerWaiters.splice(0)) w.reject(new GanvasError('INFERENCE_FAILED', `The inference thread stopped unexpectedly${why}.`));
     this.spawn();
     this.pump();

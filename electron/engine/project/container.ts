@@ -134,12 +134,16 @@ export class ContainerReader {
       const version = head.readUInt32LE(SIGNATURE.length);
       // Formats count up one by one: a version far beyond ours is a damaged header, not the future.
       if (version > CONTAINER_VERSION && version <= CONTAINER_VERSION + PLAUSIBLE_NEWER_VERSIONS) {
-        throw new GanvasError('PROJECT_TOO_NEW', `${name} was saved by a newer Ganvas (file format ${version}; this version reads up to ${CONTAINER_VERSION}). Update Ganvas to open it.`);
+        throw new GanvasError(
+          'PROJECT_TOO_NEW',
+          `${name} was saved by a newer Ganvas (file format ${version}; this version reads up to ${CONTAINER_VERSION}). Update Ganvas to open it.`,
+        );
       }
       if (version === 0 || version > CONTAINER_VERSION) throw bad('its header is damaged');
       const trailer = Buffer.alloc(TRAILER_BYTES);
       await fh.read(trailer, 0, TRAILER_BYTES, size - TRAILER_BYTES);
-      if (size < HEADER_BYTES + TRAILER_BYTES || !trailer.subarray(8).equals(TRAILER_MAGIC)) throw bad('the file is truncated (it ends before its table of contents)');
+      if (size < HEADER_BYTES + TRAILER_BYTES || !trailer.subarray(8).equals(TRAILER_MAGIC))
+        throw bad('the file is truncated (it ends before its table of contents)');
       const manifestAt = trailer.readUInt32LE(0) + trailer.readUInt32LE(4) * 2 ** 32;
       if (manifestAt < HEADER_BYTES || manifestAt >= size - TRAILER_BYTES) throw bad('its table of contents is damaged');
       const json = Buffer.alloc(size - TRAILER_BYTES - manifestAt);

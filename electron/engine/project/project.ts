@@ -97,7 +97,13 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
   const docHistory = opts.includeHistory ? doc.history.snapshot() : null;
   const reachable = new Set<Layer>(doc.layers);
   for (const s of docHistory ? [...docHistory.done, ...docHistory.undone] : []) for (const p of s.placements) reachable.add(p.layer);
-  const layerStates = [...reachable].map((l) => ({ layer: l, props: l.props, raster: l.raster, mask: l.mask, history: opts.includeHistory ? l.history.snapshot() : null }));
+  const layerStates = [...reachable].map((l) => ({
+    layer: l,
+    props: l.props,
+    raster: l.raster,
+    mask: l.mask,
+    history: opts.includeHistory ? l.history.snapshot() : null,
+  }));
   const stack = doc.layers.map((l) => ({ layerId: l.id, bounds: l.bounds }));
   const { width, height, source, nextLayer } = doc;
 
@@ -135,7 +141,12 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
         history,
       };
     }
-    const structure = (s: StructureStep) => ({ label: s.label, width: s.width, height: s.height, placements: s.placements.map((p) => ({ layerId: p.layer.id, bounds: p.bounds })) });
+    const structure = (s: StructureStep) => ({
+      label: s.label,
+      width: s.width,
+      height: s.height,
+      placements: s.placements.map((p) => ({ layerId: p.layer.id, bounds: p.bounds })),
+    });
     const manifest: Manifest = {
       format: 'ganvas-project',
       version: PROJECT_VERSION,
@@ -189,8 +200,17 @@ export async function loadProject(path: string, docId: string, store: HistorySto
     if (!parsed.success) {
       // Only a manifest that is otherwise ours and counts one of the next versions is "newer".
       const { version, format } = raw;
-      if (format === 'ganvas-project' && typeof version === 'number' && Number.isInteger(version) && version > PROJECT_VERSION && version <= PROJECT_VERSION + 100) {
-        throw new GanvasError('PROJECT_TOO_NEW', `${name} was saved by a newer Ganvas (project version ${version}; this version reads up to ${PROJECT_VERSION}). Update Ganvas to open it.`);
+      if (
+        format === 'ganvas-project' &&
+        typeof version === 'number' &&
+        Number.isInteger(version) &&
+        version > PROJECT_VERSION &&
+        version <= PROJECT_VERSION + 100
+      ) {
+        throw new GanvasError(
+          'PROJECT_TOO_NEW',
+          `${name} was saved by a newer Ganvas (project version ${version}; this version reads up to ${PROJECT_VERSION}). Update Ganvas to open it.`,
+        );
       }
       throw unreadable(`its table of contents is damaged (${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? 'invalid'})`);
     }
@@ -262,7 +282,10 @@ export async function loadProject(path: string, docId: string, store: HistorySto
         lost[lost.length - 1] += '; the layer is now empty';
       }
       const mask = l.mask && (await readRaster(l.mask, `${name} mask`));
-      const layer = doc.createLayer({ name: l.props.name, raster, mask, bounds: { x: 0, y: 0, width: 1, height: 1 }, origin: l.origin as LayerOrigin, props: l.props }, id);
+      const layer = doc.createLayer(
+        { name: l.props.name, raster, mask, bounds: { x: 0, y: 0, width: 1, height: 1 }, origin: l.origin as LayerOrigin, props: l.props },
+        id,
+      );
       if (l.history) {
         const steps = async (list: z.infer<typeof layerStep>[]): Promise<LayerStep[] | null> => {
           const outSteps: LayerStep[] = [];

@@ -19,7 +19,6 @@ export interface RecoveryEntry {
   pid: number;
 }
 
-
 /** `<pid>-<12 hex>`, as `keyFor` makes them: anything else names no autosave of ours. */
 const KEY_FORMAT = /^\d{1,10}-[0-9a-f]{12}$/;
 

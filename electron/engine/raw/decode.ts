@@ -6,7 +6,29 @@ import { workerUrl } from '../worker-url.js';
 import type { RawReply, RawRequest } from './protocol.js';
 
 /** Camera RAW formats by extension (LibRaw reads many more; these are the ones offered in dialogs). */
-export const RAW_EXTENSIONS = ['dng', 'arw', 'srf', 'sr2', 'cr2', 'cr3', 'crw', 'nef', 'nrw', 'raf', 'orf', 'rw2', 'pef', 'srw', 'x3f', '3fr', 'iiq', 'erf', 'kdc', 'mrw', 'raw'] as const;
+export const RAW_EXTENSIONS = [
+  'dng',
+  'arw',
+  'srf',
+  'sr2',
+  'cr2',
+  'cr3',
+  'crw',
+  'nef',
+  'nrw',
+  'raf',
+  'orf',
+  'rw2',
+  'pef',
+  'srw',
+  'x3f',
+  '3fr',
+  'iiq',
+  'erf',
+  'kdc',
+  'mrw',
+  'raw',
+] as const;
 
 export function isRawPath(path: string): boolean {
   return (RAW_EXTENSIONS as readonly string[]).includes(extname(path).slice(1).toLowerCase());

@@ -5,6 +5,4 @@ export interface RawRequest {
   pixelLimit: number;
 }
 
-export type RawReply =
-  | { ok: true; raster: Raster; camera: string }
-  | { ok: false; code: 'IMAGE_TOO_LARGE' | 'IMAGE_UNREADABLE'; message: string };
+export type RawReply = { ok: true; raster: Raster; camera: string } | { ok: false; code: 'IMAGE_TOO_LARGE' | 'IMAGE_UNREADABLE'; message: string };

@@ -15,7 +15,9 @@ scope.WorkerGlobalScope = class {};
 scope.self = globalThis;
 const webFetch = globalThis.fetch;
 scope.fetch = async (url: string | URL, init?: RequestInit) =>
-  String(url).startsWith('file:') ? new Response(await readFile(new URL(String(url))), { headers: { 'content-type': 'application/wasm' } }) : webFetch(url, init);
+  String(url).startsWith('file:')
+    ? new Response(await readFile(new URL(String(url))), { headers: { 'content-type': 'application/wasm' } })
+    : webFetch(url, init);
 let reply: (r: LibRawReply) => void = () => {};
 scope.postMessage = (r: LibRawReply) => reply(r);
 await import('libraw-wasm/dist/worker.js');

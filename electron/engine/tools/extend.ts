@@ -27,7 +27,7 @@ type Side = 'left' | 'right' | 'top' | 'bottom';
  */
 function steps(amount: number, along: number): number[] {
   const out: number[] = [];
-  for (let done = 0, size = along; done < amount; ) {
+  for (let done = 0, size = along; done < amount;) {
     const s = Math.min(amount - done, Math.max(8, Math.floor(size / 1.5)));
     out.push(s);
     done += s;
@@ -39,7 +39,8 @@ function steps(amount: number, along: number): number[] {
 /** `r` with `s` new pixels on one side, copied from the nearest edge (they are about to be filled). */
 function grow(r: Raster, where: Side, s: number): { grown: Raster; strip: Rect; offset: [number, number] } {
   const horizontal = where === 'left' || where === 'right';
-  const w = r.width + (horizontal ? s : 0), h = r.height + (horizontal ? 0 : s);
+  const w = r.width + (horizontal ? s : 0),
+    h = r.height + (horizontal ? 0 : s);
   const [ox, oy] = where === 'left' ? [s, 0] : where === 'top' ? [0, s] : [0, 0];
   const out = allocRaster(w, h, r.channels, r.depth);
   const c = r.channels;
@@ -52,8 +53,14 @@ function grow(r: Raster, where: Side, s: number): { grown: Raster; strip: Rect; 
   }
   // New pixels are opaque: the fill is meant to show.
   if (hasAlpha(r)) for (let p = 0; p < w * h; p++) out.data[p * c + c - 1] = maxValue(r.depth);
-  const strip = where === 'left' ? { x: 0, y: 0, width: s, height: h } : where === 'right' ? { x: r.width, y: 0, width: s, height: h }
-    : where === 'top' ? { x: 0, y: 0, width: w, height: s } : { x: 0, y: r.height, width: w, height: s };
+  const strip =
+    where === 'left'
+      ? { x: 0, y: 0, width: s, height: h }
+      : where === 'right'
+        ? { x: r.width, y: 0, width: s, height: h }
+        : where === 'top'
+          ? { x: 0, y: 0, width: w, height: s }
+          : { x: 0, y: r.height, width: w, height: s };
   return { grown: out, strip, offset: [ox, oy] };
 }
 
@@ -62,10 +69,18 @@ function cropFor(where: Side, strip: Rect, size: { width: number; height: number
   const depth = where === 'left' || where === 'right' ? strip.width : strip.height;
   const context = Math.ceil(depth * 1.5);
   switch (where) {
-    case 'left': return { x: 0, y: 0, width: Math.min(size.width, depth + context), height: size.height };
-    case 'right': { const x = Math.max(0, strip.x - context); return { x, y: 0, width: size.width - x, height: size.height }; }
-    case 'top': return { x: 0, y: 0, width: size.width, height: Math.min(size.height, depth + context) };
-    case 'bottom': { const y = Math.max(0, strip.y - context); return { x: 0, y, width: size.width, height: size.height - y }; }
+    case 'left':
+      return { x: 0, y: 0, width: Math.min(size.width, depth + context), height: size.height };
+    case 'right': {
+      const x = Math.max(0, strip.x - context);
+      return { x, y: 0, width: size.width - x, height: size.height };
+    }
+    case 'top':
+      return { x: 0, y: 0, width: size.width, height: Math.min(size.height, depth + context) };
+    case 'bottom': {
+      const y = Math.max(0, strip.y - context);
+      return { x: 0, y, width: size.width, height: size.height - y };
+    }
   }
 }
 
@@ -100,8 +115,16 @@ function nextTo(where: Side, strip: Rect, crop: Rect): Uint8Array {
   const depth = where === 'left' || where === 'right' ? strip.width : strip.height;
   for (let y = 0; y < crop.height; y++) {
     for (let x = 0; x < crop.width; x++) {
-      const cx = crop.x + x, cy = crop.y + y;
-      const d = where === 'left' ? cx - (strip.x + strip.width) : where === 'right' ? strip.x - 1 - cx : where === 'top' ? cy - (strip.y + strip.height) : strip.y - 1 - cy;
+      const cx = crop.x + x,
+        cy = crop.y + y;
+      const d =
+        where === 'left'
+          ? cx - (strip.x + strip.width)
+          : where === 'right'
+            ? strip.x - 1 - cx
+            : where === 'top'
+              ? cy - (strip.y + strip.height)
+              : strip.y - 1 - cy;
       if (d >= 0 && d < depth) from[y * crop.width + x] = 1;
     }
   }
@@ -152,7 +175,8 @@ export const extendTool: Tool<ExtendParams> = {
     const o = (n: number) => (n > 0 ? OVERLAP : 0);
     const support = allocRaster(cur.width, cur.height, 1, 8);
     support.data.fill(255);
-    for (let y = top + o(top); y < top + raster.height - o(bottom); y++) support.data.fill(0, y * cur.width + left + o(left), y * cur.width + left + raster.width - o(right));
+    for (let y = top + o(top); y < top + raster.height - o(bottom); y++)
+      support.data.fill(0, y * cur.width + left + o(left), y * cur.width + left + raster.width - o(right));
     return {
       raster: cur,
       mask: support,

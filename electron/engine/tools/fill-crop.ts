@@ -46,7 +46,9 @@ export async function fillCrop(model: ModelHandle, src: Raster, crop: Rect, hole
   const c = model.contract;
   const working = c.tiling.workingSize ?? DEFAULT_WORKING_SIZE;
   const scale = Math.min(1, working / Math.max(crop.width, crop.height));
-  const [sw, sh] = c.fixedSize ? [c.fixedSize[1], c.fixedSize[0]] : [Math.max(c.minSize, Math.round(crop.width * scale)), Math.max(c.minSize, Math.round(crop.height * scale))];
+  const [sw, sh] = c.fixedSize
+    ? [c.fixedSize[1], c.fixedSize[0]]
+    : [Math.max(c.minSize, Math.round(crop.width * scale)), Math.max(c.minSize, Math.round(crop.height * scale))];
   const resized = sw !== crop.width || sh !== crop.height;
 
   const pixels = cropRaster(src, crop);
@@ -76,8 +78,10 @@ export function blendFill(out: Raster, crop: Rect, fill: Float32Array, weights: 
   const max = maxValue(out.depth);
   const plane = crop.width * crop.height;
   const colour = out.channels >= 3 ? 3 : 1;
-  const x0 = Math.max(0, region.x - crop.x), x1 = Math.min(crop.width, region.x + region.width - crop.x);
-  const y0 = Math.max(0, region.y - crop.y), y1 = Math.min(crop.height, region.y + region.height - crop.y);
+  const x0 = Math.max(0, region.x - crop.x),
+    x1 = Math.min(crop.width, region.x + region.width - crop.x);
+  const y0 = Math.max(0, region.y - crop.y),
+    y1 = Math.min(crop.height, region.y + region.height - crop.y);
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const p = (crop.y + y) * out.width + crop.x + x;
@@ -116,13 +120,22 @@ const DETAIL_SIGMA = 1.5;
  * starting from the network's fill (see patch-synthesis), and its fine detail is laid over the
  * chosen low band. Planar RGB 0..1 in and out, crop-sized; outside the hole the crop as it was.
  */
-export async function withPhotoTexture(fill: Float32Array, crop: Rect, hole: BinaryMask, lowBand: LowBand, opts: { signal?: AbortSignal; from?: Uint8Array } = {}): Promise<Float32Array> {
+export async function withPhotoTexture(
+  fill: Float32Array,
+  crop: Rect,
+  hole: BinaryMask,
+  lowBand: LowBand,
+  opts: { signal?: AbortSignal; from?: Uint8Array } = {},
+): Promise<Float32Array> {
   const n = crop.width * crop.height;
   const out = Float32Array.from(fill);
   const box = holeBounds(hole);
   if (!box) return out;
   // Patches come from near the hole: enough for its texture, and the work stays in proportion to it.
-  const win = intersectRect({ x: box.x - CONTEXT, y: box.y - CONTEXT, width: box.width + 2 * CONTEXT, height: box.height + 2 * CONTEXT }, { x: 0, y: 0, width: crop.width, height: crop.height })!;
+  const win = intersectRect(
+    { x: box.x - CONTEXT, y: box.y - CONTEXT, width: box.width + 2 * CONTEXT, height: box.height + 2 * CONTEXT },
+    { x: 0, y: 0, width: crop.width, height: crop.height },
+  )!;
   const m = win.width * win.height;
   const pixels = new Float32Array(m * 3);
   const bits = new Uint8Array(m);
@@ -136,7 +149,14 @@ export async function withPhotoTexture(fill: Float32Array, crop: Rect, hole: Bin
       if (from) from[q] = opts.from![p]!;
     }
   }
-  const synthesized = await synthesizeTexture({ width: win.width, height: win.height, pixels, hole: bits, ...(opts.signal ? { signal: opts.signal } : {}), ...(from ? { from } : {}) });
+  const synthesized = await synthesizeTexture({
+    width: win.width,
+    height: win.height,
+    pixels,
+    hole: bits,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(from ? { from } : {}),
+  });
   const low = lowBand === 'synthesis' ? synthesized : harmonicFill(pixels, win.width, win.height, bits);
   const done = combineBands(low, synthesized, win.width, win.height, bits, DETAIL_SIGMA, GRAIN[lowBand]);
   for (let y = 0; y < win.height; y++) {
@@ -153,7 +173,10 @@ export async function withPhotoTexture(fill: Float32Array, crop: Rect, hole: Bin
 const CONTEXT = 128;
 
 function holeBounds(hole: BinaryMask): Rect | null {
-  let x0 = hole.width, y0 = hole.height, x1 = -1, y1 = -1;
+  let x0 = hole.width,
+    y0 = hole.height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < hole.height; y++) {
     for (let x = 0; x < hole.width; x++) {
       if (!hole.bits[y * hole.width + x]) continue;

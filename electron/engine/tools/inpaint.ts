@@ -36,7 +36,8 @@ function overlaps(a: Rect, b: Rect): boolean {
 }
 
 function unionRect(a: Rect, b: Rect): Rect {
-  const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+  const x = Math.min(a.x, b.x),
+    y = Math.min(a.y, b.y);
   return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
 }
 
@@ -52,7 +53,9 @@ export function planInpaint(mask: Raster, params: Pick<InpaintParams, 'grow' | '
   // on a large photo with a small mark that is most of the work saved.
   const reach = params.grow + params.feather + 2;
   const box = markedBounds(marked);
-  const work = box ? intersectRect({ x: box.x - reach, y: box.y - reach, width: box.width + 2 * reach, height: box.height + 2 * reach }, image)! : { x: 0, y: 0, width: 1, height: 1 };
+  const work = box
+    ? intersectRect({ x: box.x - reach, y: box.y - reach, width: box.width + 2 * reach, height: box.height + 2 * reach }, image)!
+    : { x: 0, y: 0, width: 1, height: 1 };
   const localHole = dilate(subMask(marked, work), params.grow);
   const localWeights = feather(localHole, params.feather);
   const hole: BinaryMask = { width: mask.width, height: mask.height, bits: new Uint8Array(mask.width * mask.height) };
@@ -77,7 +80,10 @@ export function planInpaint(mask: Raster, params: Pick<InpaintParams, 'grow' | '
 
 /** The bounding box of the set pixels, or null when none are. */
 function markedBounds(m: BinaryMask): Rect | null {
-  let x0 = m.width, y0 = m.height, x1 = -1, y1 = -1;
+  let x0 = m.width,
+    y0 = m.height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < m.height; y++) {
     const row = m.bits.subarray(y * m.width, (y + 1) * m.width);
     const first = row.indexOf(1);
@@ -115,7 +121,8 @@ export const inpaintTool: Tool<InpaintParams> = {
     const marked = countSet(binarize(mask));
     if (marked === 0) throw new GanvasError('INVALID_INPUT', 'The mask is empty: paint over what to remove first.');
     const share = marked / (mask.width * mask.height);
-    const warnings = share > LARGE_HOLE ? [`The mask covers ${Math.round(share * 100)} % of the image; with so little left to go on, the fill will be poor.`] : [];
+    const warnings =
+      share > LARGE_HOLE ? [`The mask covers ${Math.round(share * 100)} % of the image; with so little left to go on, the fill will be poor.`] : [];
     const model = await ctx.model(params.model);
     const plan = planInpaint(mask, params);
     const out = copyRaster(raster);

@@ -60,14 +60,20 @@ export function denoise(rgb: Raster, strength: number): Raster {
     for (let x = 0; x < w; x++) {
       const c = (y * w + x) * 3;
       const lc = luma(rgb.data[c]!, rgb.data[c + 1]!, rgb.data[c + 2]!);
-      let sw = 0, sr = 0, sg = 0, sb = 0;
+      let sw = 0,
+        sr = 0,
+        sg = 0,
+        sb = 0;
       for (let dy = -2; dy <= 2; dy++) {
         const yy = Math.min(h - 1, Math.max(0, y + dy));
         for (let dx = -2; dx <= 2; dx++) {
           const q = (yy * w + Math.min(w - 1, Math.max(0, x + dx))) * 3;
           const dl = (luma(rgb.data[q]!, rgb.data[q + 1]!, rgb.data[q + 2]!) - lc) / sigmaR;
           const wt = spatial[Math.abs(dx)]! * spatial[Math.abs(dy)]! * Math.exp(-0.5 * dl * dl);
-          sw += wt; sr += wt * rgb.data[q]!; sg += wt * rgb.data[q + 1]!; sb += wt * rgb.data[q + 2]!;
+          sw += wt;
+          sr += wt * rgb.data[q]!;
+          sg += wt * rgb.data[q + 1]!;
+          sb += wt * rgb.data[q + 2]!;
         }
       }
       out.data[c] = Math.round(rgb.data[c]! + (sr / sw - rgb.data[c]!) * strength);
@@ -97,14 +103,16 @@ export const lowlightTool: Tool<LowlightParams> = {
     ctx.progress({ done: 0, total, unit: 'steps', message: 'brightening' });
     const colour = to16(rgbOf(raster));
     const scale = Math.min(1, p.workingSize / Math.max(W, H));
-    const w = Math.max(16, Math.round(W * scale)), h = Math.max(16, Math.round(H * scale));
+    const w = Math.max(16, Math.round(W * scale)),
+      h = Math.max(16, Math.round(H * scale));
     const small = w === W && h === H ? colour : await resizeRaster(colour, w, h, 'linear');
     const input = readPlanarRgb(small, 0, 0, w, h);
     const output = await model.infer(input, w, h);
     // Gain per pixel and channel, kept in a 16-bit raster as gain/MAX_GAIN.
     const plane = w * h;
     const gain = new Float32Array(3 * plane);
-    for (let k = 0; k < 3; k++) for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3)) / MAX_GAIN;
+    for (let k = 0; k < 3; k++)
+      for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3)) / MAX_GAIN;
     const gainFull = w === W && h === H ? rasterFromPlanar(gain, w, h, 16) : await resizeRaster(rasterFromPlanar(gain, w, h, 16), W, H, 'linear');
     if (ctx.signal.aborted) throw new CancelledError();
     ctx.progress({ done: 1, total, unit: 'steps', message: 'applying at full size' });

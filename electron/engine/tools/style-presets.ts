@@ -44,8 +44,12 @@ export async function listStylePresets(vectorsPath: string, userStylesPath: stri
   const own = await userStyles(userStylesPath);
   return [
     { id: 'monet', name: FIXED_STYLES.monet!.name, kind: 'fixed' },
-    ...Object.keys(vectors).filter((k) => k !== 'monet_average_120').map((id) => ({ id, name: styleName(id), kind: 'vector' as const })),
-    ...Object.entries(FIXED_STYLES).filter(([id]) => id !== 'monet').map(([id, f]) => ({ id, name: f.name, kind: 'fixed' as const })),
+    ...Object.keys(vectors)
+      .filter((k) => k !== 'monet_average_120')
+      .map((id) => ({ id, name: styleName(id), kind: 'vector' as const })),
+    ...Object.entries(FIXED_STYLES)
+      .filter(([id]) => id !== 'monet')
+      .map(([id, f]) => ({ id, name: f.name, kind: 'fixed' as const })),
     ...own.map((u) => ({ id: `user:${u.name}`, name: u.name, kind: 'user' as const, vector: u.vector })),
   ];
 }

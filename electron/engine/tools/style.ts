@@ -48,7 +48,12 @@ async function styleVectors(ctx: ToolContext): Promise<Record<string, number[]>>
 export async function predictStyle(model: ModelHandle, painting: Raster): Promise<Float32Array> {
   if (!model.inferVector) throw new GanvasError('MODEL_UNKNOWN', `${model.id} does not predict styles.`);
   const side = Math.min(painting.width, painting.height);
-  const square = cropRaster(rgbOf(painting), { x: Math.floor((painting.width - side) / 2), y: Math.floor((painting.height - side) / 2), width: side, height: side });
+  const square = cropRaster(rgbOf(painting), {
+    x: Math.floor((painting.width - side) / 2),
+    y: Math.floor((painting.height - side) / 2),
+    width: side,
+    height: side,
+  });
   const small = await resizeRaster(square, PREDICT_SIZE, PREDICT_SIZE, 'linear');
   return model.inferVector(readPlanarRgb(small, 0, 0, PREDICT_SIZE, PREDICT_SIZE), PREDICT_SIZE, PREDICT_SIZE);
 }
@@ -97,16 +102,24 @@ export const styleTool: Tool<StyleParams> = {
     const max = maxValue(out.depth);
     for (let i = 0, n = W * H; i < n; i++) {
       const o = i * 3;
-      const r0 = colour.data[o]! * k, g0 = colour.data[o + 1]! * k, b0 = colour.data[o + 2]! * k;
-      let r = styled.data[o]! * k, g = styled.data[o + 1]! * k, b = styled.data[o + 2]! * k;
+      const r0 = colour.data[o]! * k,
+        g0 = colour.data[o + 1]! * k,
+        b0 = colour.data[o + 2]! * k;
+      let r = styled.data[o]! * k,
+        g = styled.data[o + 1]! * k,
+        b = styled.data[o + 2]! * k;
       if (lowpass) {
         const d = p.detail * (luma(r0, g0, b0) - luma(lowpass.data[o]! * k, lowpass.data[o + 1]! * k, lowpass.data[o + 2]! * k));
-        r += d; g += d; b += d;
+        r += d;
+        g += d;
+        b += d;
       }
       if (p.keepColours) {
         // The style's luminance with the photo's colour differences (YCbCr: same Cb, Cr).
         const dy = luma(r, g, b) - luma(r0, g0, b0);
-        r = r0 + dy; g = g0 + dy; b = b0 + dy;
+        r = r0 + dy;
+        g = g0 + dy;
+        b = b0 + dy;
       }
       const q = i * out.channels;
       out.data[q] = Math.round(Math.min(1, Math.max(0, r0 + (r - r0) * p.strength)) * max);
