@@ -1,7 +1,8 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
-import { IPC_CALL_PREFIX, IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL, calls, type AppEvent, type CallName, type MenuAction } from '../contract.js';
+import { IPC_CALL_PREFIX, IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL, type AppEvent, type CallName, type MenuAction } from '../contract.js';
+import { callTable } from '../ipc/calls/index.js';
 import { Engine } from '../engine/engine.js';
 import { toErrorInfo } from '../engine/errors.js';
 import { parseProvider } from '../engine/inference/providers.js';
@@ -160,7 +161,7 @@ function checkSender(event: IpcMainInvokeEvent): void {
 }
 
 function registerIpc(): void {
-  for (const name of Object.keys(calls) as CallName[]) {
+  for (const name of Object.keys(callTable) as CallName[]) {
     ipcMain.handle(IPC_CALL_PREFIX + name, async (event, input: unknown) => {
       checkSender(event);
       return reply(handlers[name](input));

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calls, type CallName } from '../../electron/contract.js';
+import type { CallName } from '../../electron/contract.js';
+import { callTable } from '../../electron/ipc/calls/index.js';
 import { GanvasError, toErrorInfo } from '../../electron/engine/errors.js';
 import { createHandlers, dispatch } from '../../electron/ipc/handlers.js';
 import { scriptedDialogs } from '../support/dialogs.js';
@@ -98,7 +99,7 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
   it('no crash, no unhandled rejection, no prototype pollution, nothing touched outside, every refusal in words', async () => {
     const random = generator(SEED);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-    const names = Object.keys(calls) as CallName[];
+    const names = Object.keys(callTable) as CallName[];
     const nasty = (): unknown =>
       pick([
         () => NaN,
@@ -210,7 +211,7 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
     for (let i = 0; i < MESSAGES; i++) {
       const roll = random();
       const name = roll < 0.05 ? pick(['constructor', '__proto__', 'toString', 'openDropped', 'eval', '', 'hasOwnProperty']) : pick(names);
-      const message = roll < 0.15 ? nasty() : mutate(Object.hasOwn(calls, name) ? valid(name as CallName) : {});
+      const message = roll < 0.15 ? nasty() : mutate(Object.hasOwn(callTable, name) ? valid(name as CallName) : {});
       try {
         const result = await dispatch(handlers, name, message);
         // Keep what the fuzz opened in play; every document must come from a granted folder.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { strokeSchema } from '../../electron/contract.js';
+import { strokeSchema } from '../../electron/ipc/schemas.js';
 import { paintStroke, paintStrokeAsync, type Stroke } from '../../electron/engine/document/brush.js';
 import { STROKE_LIMITS } from '../../electron/engine/document/stroke.js';
 import { allocRaster, type Raster } from '../../electron/engine/images/raster.js';

@@ -1,0 +1,23 @@
+/** Opening, closing and reading documents; their histories. */
+import { z } from 'zod';
+import { defineCall } from '../context.js';
+import { doc, scope } from '../schemas.js';
+
+export const documentCalls = {
+  /** Shows the system Open dialog (photos and projects); null when the user cancels. */
+  openWithDialog: defineCall(z.object({}), async (_, { dialogs, open }) => {
+    const path = await dialogs.openFile();
+    return path ? open(path) : null;
+  }),
+  closeDocument: defineCall(z.object(doc), async ({ docId }, { engine }) => {
+    await engine.close(docId);
+    return null;
+  }),
+  documentInfo: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.info(docId)),
+  undo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.undo(docId, scope)),
+  redo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.redo(docId, scope)),
+  history: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.historyOf(docId, scope)),
+  jumpHistory: defineCall(z.object({ ...doc, scope, position: z.number().int().min(0) }), async ({ docId, scope, position }, { engine }) =>
+    engine.jumpHistory(docId, scope, position),
+  ),
+};

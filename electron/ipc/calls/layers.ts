@@ -1,0 +1,67 @@
+/** The layer stack, layer settings, masks, and what Erase removes (the selection). */
+import { z } from 'zod';
+import { defineCall } from '../context.js';
+import { coordinate, doc, id, layer, layerPropsPatch, pngDataUrl, strokeSchema } from '../schemas.js';
+
+export const layerCalls = {
+  layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) => {
+    const p = await engine.layerPreview(docId, layerId, maxSide);
+    return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
+  }),
+  addLayer: defineCall(
+    z.object({
+      ...doc,
+      what: z.discriminatedUnion('kind', [z.object({ kind: z.literal('empty') }), z.object({ kind: z.literal('duplicate'), layerId: id })]),
+    }),
+    async ({ docId, what }, { engine }) => engine.addLayer(docId, what),
+  ),
+  /** Shows the Open dialog and adds the chosen image as a layer; null when cancelled. */
+  addLayerFromFileWithDialog: defineCall(z.object(doc), async ({ docId }, { engine, dialogs }) => {
+    const path = await dialogs.openImage();
+    return path ? engine.addLayer(docId, { kind: 'file', path }) : null;
+  }),
+  deleteLayer: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.deleteLayer(docId, layerId)),
+  moveLayer: defineCall(z.object({ ...layer, index: z.number().int().min(0) }), async ({ docId, layerId, index }, { engine }) =>
+    engine.moveLayer(docId, layerId, index),
+  ),
+  setLayerProps: defineCall(z.object({ ...layer, props: layerPropsPatch }), async ({ docId, layerId, props }, { engine }) =>
+    engine.setLayerProps(docId, layerId, props),
+  ),
+  addMask: defineCall(z.object({ ...layer, fill: z.enum(['reveal', 'hide']) }), async ({ docId, layerId, fill }, { engine }) =>
+    engine.addMask(docId, layerId, fill),
+  ),
+  removeMask: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.removeMask(docId, layerId)),
+  paintMask: defineCall(z.object({ ...layer, stroke: strokeSchema }), async ({ docId, layerId, stroke }, { engine }) =>
+    engine.paintMask(docId, layerId, stroke),
+  ),
+  mergeDown: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.mergeDown(docId, layerId)),
+  flatten: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.flatten(docId)),
+  /** Marks (value 255) or unmarks (0) what Erase removes with a brush stroke, in canvas pixels. */
+  paintSelection: defineCall(z.object({ ...doc, stroke: strokeSchema }), async ({ docId, stroke }, { engine }) => engine.paintSelection(docId, stroke)),
+  selectShape: defineCall(
+    z.object({
+      ...doc,
+      shape: z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('rect'),
+          rect: z.object({ x: coordinate, y: coordinate, width: z.number().min(0).max(1e6), height: z.number().min(0).max(1e6) }),
+        }),
+        z.object({
+          kind: z.literal('lasso'),
+          points: z
+            .array(z.tuple([coordinate, coordinate]))
+            .min(3)
+            .max(20_000),
+        }),
+      ]),
+      value: z.union([z.literal(0), z.literal(255)]),
+    }),
+    async ({ docId, shape, value }, { engine }) => engine.selectShape(docId, shape, value),
+  ),
+  invertSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.invertSelection(docId)),
+  clearSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.clearSelection(docId)),
+  selectionPreview: defineCall(z.object({ ...doc, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, maxSide }, { engine }) => {
+    const p = await engine.selectionPreview(docId, maxSide);
+    return p && { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
+  }),
+};

@@ -1,0 +1,50 @@
+/** Running tools on a layer as jobs, their previews, and style presets. */
+import { z } from 'zod';
+import { enhanceParams } from '../../engine/tools/enhance.js';
+import { extendParams } from '../../engine/tools/extend.js';
+import { inpaintParams } from '../../engine/tools/inpaint.js';
+import { lowlightParams } from '../../engine/tools/lowlight.js';
+import { styleParams } from '../../engine/tools/style.js';
+import { defineCall } from '../context.js';
+import { id, layer, pngDataUrl } from '../schemas.js';
+
+const previewSize = z.number().int().min(16).max(4096);
+
+export const toolCalls = {
+  runTool: defineCall(
+    z.discriminatedUnion('tool', [
+      z.object({ ...layer, tool: z.literal('enhance'), params: enhanceParams }),
+      z.object({ ...layer, tool: z.literal('inpaint'), params: inpaintParams }),
+      z.object({ ...layer, tool: z.literal('extend'), params: extendParams }),
+      z.object({ ...layer, tool: z.literal('style'), params: styleParams }),
+      z.object({ ...layer, tool: z.literal('lowlight'), params: lowlightParams }),
+    ]),
+    async ({ docId, layerId, tool, params }, { engine }) => ({ jobId: engine.runTool(docId, layerId, tool, params) }),
+  ),
+  /** A tool's result on a copy of the layer at most `maxSide` pixels long, not added to the document. */
+  previewTool: defineCall(
+    z.discriminatedUnion('tool', [
+      z.object({ ...layer, maxSide: previewSize, tool: z.literal('style'), params: styleParams }),
+      z.object({ ...layer, maxSide: previewSize, tool: z.literal('lowlight'), params: lowlightParams }),
+    ]),
+    async ({ docId, layerId, maxSide, tool, params }, { engine }) => {
+      const p = await engine.previewTool(docId, layerId, tool, params, maxSide);
+      return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png), warnings: p.warnings };
+    },
+  ),
+  cancelJob: defineCall(z.object({ jobId: id }), async ({ jobId }, { engine }) => {
+    engine.cancel(jobId);
+    return null;
+  }),
+  /** Asks for a painting, then applies its style to the layer; null when cancelled. */
+  styleFromPaintingWithDialog: defineCall(z.object({ ...layer, params: styleParams }), async ({ docId, layerId, params }, { engine, dialogs }) => {
+    const path = await dialogs.openImage();
+    if (!path) return null;
+    return { jobId: engine.runTool(docId, layerId, 'style', params, { reference: await engine.openReference(path) }) };
+  }),
+  stylePresets: defineCall(z.object({}), async (_, { engine }) => engine.stylePresets()),
+  saveStylePreset: defineCall(
+    z.object({ name: z.string().trim().min(1).max(100), vector: z.array(z.number().finite()).length(100) }),
+    async ({ name, vector }, { engine }) => engine.saveStylePreset(name, vector),
+  ),
+};
