@@ -26,7 +26,7 @@ import { appVersion, bundledModelsDir, defaultModelsDir, userDataDir } from './p
 import { loadProject, PROJECT_EXTENSION, saveProject } from './project/project.js';
 import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
 import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
-import { getTool } from './tools/registry.js';
+import { getTool, type ToolId } from './tools/registry.js';
 import { STYLE_VECTORS } from './tools/style.js';
 import { listStylePresets, saveUserStyle, type StylePreset } from './tools/style-presets.js';
 import type { Tool, ToolResult } from './tools/tool.js';
@@ -483,7 +483,7 @@ export class Engine {
    * (setting "replace") the source's new pixels as one step of its history. A result with more
    * pixels than the layer's place on the canvas grows the canvas so nothing is thrown away.
    */
-  runTool(docId: string, layerId: string, toolId: string, rawParams: unknown, extra: { reference?: Raster } = {}): string {
+  runTool(docId: string, layerId: string, toolId: ToolId, rawParams: unknown, extra: { reference?: Raster } = {}): string {
     const doc = this.doc(docId);
     const source = doc.layer(layerId);
     const tool = getTool(toolId);

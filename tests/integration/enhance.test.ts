@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine.js';
 import { openImage } from '../../electron/engine/images/open.js';
+import { bundledCatalogPath } from '../../electron/engine/models/catalog.js';
 import { bicubic, laplacianVariance, meanPerChannel } from '../support/metrics.js';
 import { digest } from '../support/rasters.js';
 import { cli, photo, testModelsDir } from '../support/paths.js';
@@ -115,6 +116,24 @@ describe('Enhance through the engine', () => {
       expect(error).toMatchObject({ code: 'MODEL_MISSING', message: expect.stringContaining('ganvas models install realesrgan-x4plus --from <folder>') });
     } finally {
       await bare.dispose();
+    }
+  });
+});
+
+describe('a model that cannot run in tiles', () => {
+  it('is refused by Enhance with the reason, as its catalog entry says', async () => {
+    const catalog = JSON.parse(readFileSync(bundledCatalogPath, 'utf8')) as { models: { id: string; contract: { tiling: { mode: string } } }[] };
+    const fast = catalog.models.find((m) => m.id === 'realesr-general-x4v3')!;
+    catalog.models.push({ ...structuredClone(fast), id: 'whole-image-x4', contract: { ...structuredClone(fast.contract), tiling: { mode: 'none' } } });
+    const catalogPath = join(mkdtempSync(join(tmpdir(), 'ganvas-catalog-')), 'catalog.json');
+    writeFileSync(catalogPath, JSON.stringify(catalog));
+    const engine = testEngine({ catalogPath });
+    try {
+      const doc = await engine.open(photo('chelsea.png'));
+      const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { model: 'whole-image-x4' }));
+      expect(end).toMatchObject({ type: 'job-failed', error: { code: 'INVALID_INPUT', message: '“whole-image-x4” cannot run in tiles (its catalog entry says tiling: none), so it cannot enhance.' } });
+    } finally {
+      await engine.dispose();
     }
   });
 });

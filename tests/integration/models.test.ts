@@ -9,6 +9,7 @@ import type { EngineEvent } from '../../electron/engine/engine.js';
 import { loadCatalog, type Catalog, type ModelEntry } from '../../electron/engine/models/catalog.js';
 import { ModelManager, type ModelEvent } from '../../electron/engine/models/manager.js';
 import { ModelStore } from '../../electron/engine/models/store.js';
+import type { ToolId } from '../../electron/engine/tools/registry.js';
 import { repoRoot, photo } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
@@ -58,7 +59,7 @@ describe('the models that ship in the repository', () => {
       await sharp(photo('coffee.png')).resize(96, 64).toFile(file);
       const doc = await engine.open(file);
       const layer = doc.layers[0]!.id;
-      const run = async (tool: string, params: object) => {
+      const run = async (tool: ToolId, params: object) => {
         const end = await engine.waitFor(engine.runTool(doc.id, layer, tool, params));
         expect(end.type, `${tool}: ${JSON.stringify(end)}`).toBe('job-done');
       };

@@ -9,6 +9,7 @@ import { readRecipe, recipeSchema, type Recipe } from '../batch/recipe.js';
 import { Engine, type DocumentInfo } from '../engine.js';
 import { sidesForAspect } from '../tools/aspect.js';
 import { TILE_RANGE } from '../tools/enhance.js';
+import type { ToolId } from '../tools/registry.js';
 import { errorMessage, fromErrorInfo, GanvasError } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
@@ -171,7 +172,7 @@ async function runToolToFile(
   values: Parameters<typeof engineFor>[0] & Parameters<typeof exportOptionsFor>[0],
   input: string,
   output: string,
-  tool: { id: string; params: object | ((doc: DocumentInfo) => object); describe: string; reference?: string | null },
+  tool: { id: ToolId; params: object | ((doc: DocumentInfo) => object); describe: string; reference?: string | null },
   prepare: (engine: Engine, docId: string) => Promise<void> = async () => {},
 ): Promise<number> {
   const engine = engineFor(values);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GanvasError } from '../errors.js';
 import { resizeRaster } from '../images/resample.js';
 import { allocRaster, colourChannels, hasAlpha, type Raster } from '../images/raster.js';
 import { chooseTile, runTiled } from '../inference/runner.js';
@@ -50,7 +51,7 @@ function joinAlpha(colour: Raster, alpha: Raster): Raster {
  * Enhance: ×4 GAN super-resolution in tiles; ×2 is the ×4 result downscaled with Lanczos-3.
  * Alpha is not something these networks were trained on, so it is resized on its own.
  */
-export const enhanceTool: Tool<EnhanceParams> = {
+export const enhanceTool: Tool<EnhanceParams, 'enhance'> = {
   id: 'enhance',
   params: enhanceParams,
   modelTasks: ['superres'],
@@ -58,6 +59,12 @@ export const enhanceTool: Tool<EnhanceParams> = {
   async run({ raster: input }, params, ctx) {
     const model = await ctx.model(modelFor(params));
     const { contract } = model;
+    // Tiles are exact only for fully convolutional networks; one that normalises over the whole image would show seams.
+    if (contract.tiling.mode !== 'free')
+      throw new GanvasError(
+        'INVALID_INPUT',
+        `“${model.id}” cannot run in tiles (its catalog entry says tiling: ${contract.tiling.mode}), so it cannot enhance.`,
+      );
     const { colour, alpha } = splitAlpha(input);
     const tile = params.tile ?? chooseTile(contract, input.width, input.height, ctx.memoryBudgetBytes);
     const x4 = await runTiled(model.infer, colour, {

@@ -135,7 +135,7 @@ function nextTo(where: Side, strip: Rect, crop: Rect): Uint8Array {
  * Extend (outpaint): grows the canvas on any side and fills the new border with an inpainting
  * model, side by side and in steps. The photo's own pixels are never changed.
  */
-export const extendTool: Tool<ExtendParams> = {
+export const extendTool: Tool<ExtendParams, 'extend'> = {
   id: 'extend',
   params: extendParams,
   modelTasks: ['inpaint'],

@@ -107,7 +107,7 @@ function subMask(m: BinaryMask, r: Rect): BinaryMask {
  * the crop fits the model's working size, and blends the fill in with a feathered edge. Pixels
  * outside the feathered mask are the input's, bit for bit.
  */
-export const inpaintTool: Tool<InpaintParams> = {
+export const inpaintTool: Tool<InpaintParams, 'inpaint'> = {
   id: 'inpaint',
   params: inpaintParams,
   usesMask: true,

@@ -89,7 +89,7 @@ export function denoise(rgb: Raster, strength: number): Raster {
  * (output / input, smoothed by bilinear upsampling) brightens the full-size photo, so detail and
  * bit depth (16-bit stays 16-bit) are the photo's own. Bright areas keep their level.
  */
-export const lowlightTool: Tool<LowlightParams> = {
+export const lowlightTool: Tool<LowlightParams, 'lowlight'> = {
   id: 'lowlight',
   params: lowlightParams,
   modelTasks: ['lowlight'],

@@ -11,7 +11,7 @@ const tools = [enhanceTool, inpaintTool, extendTool, styleTool, lowlightTool] as
 export type ToolId = (typeof tools)[number]['id'];
 
 export function getTool(id: string): Tool<unknown> {
-  const tool = tools.find((t) => t.id === id);
+  const tool = tools.find((t): boolean => t.id === id);
   if (!tool) throw new GanvasError('INVALID_INPUT', `Unknown tool "${id}".`);
   return tool as unknown as Tool<unknown>;
 }

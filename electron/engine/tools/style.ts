@@ -77,7 +77,7 @@ async function chooseStyle(p: StyleParams, reference: Raster | null | undefined,
  * brought to full size with Lanczos plus the photo's own fine detail (what the working size
  * loses), then optionally only its luminance (keep colours), mixed with the photo by strength.
  */
-export const styleTool: Tool<StyleParams> = {
+export const styleTool: Tool<StyleParams, 'style'> = {
   id: 'style',
   params: styleParams,
   models: (p) => (typeof p.style === 'string' && FIXED_STYLES[p.style] ? [FIXED_STYLES[p.style]!.model] : [STYLE_TRANSFER_MODEL]),

@@ -57,8 +57,8 @@ export interface ToolResult {
 }
 
 /** Every tool has this shape: a new GAN tool is one file implementing it plus a catalog entry. */
-export interface Tool<P> {
-  id: string;
+export interface Tool<P, Id extends string = string> {
+  id: Id;
   params: z.ZodType<P>;
   /** Whether the tool works on the user's selection (Erase does); it then gets it as `input.mask`. */
   usesMask?: boolean;
