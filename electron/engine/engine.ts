@@ -559,7 +559,7 @@ export class Engine {
     const src = doc.layer(layerId);
     const add = (bounds: Rect) => {
       const added = doc.createLayer({ name: r.layerName, raster: r.raster, mask: r.mask ?? null, bounds, origin: { kind: 'ai', ...ai } });
-      doc.layers.splice(doc.layers.indexOf(src) + 1, 0, added);
+      doc.insertAbove(src, added);
       return added;
     };
     if (r.grown) {
@@ -781,10 +781,7 @@ export class Engine {
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)} with a project; choose another file name.`);
     await this.edit(docId, async (doc) => {
       await saveProject(doc, target, { includeHistory: opts.includeHistory ?? this.settings.get().saveHistoryInProjects });
-      doc.projectPath = target;
-      // A revision of its own, so the change of title and dirty state is reported.
-      doc.touch();
-      doc.savedRevision = doc.revision;
+      doc.markSaved(target);
     });
     if (!e.doc.dirty) await this.recovery.discard(e.doc);
     return this.info(docId);
@@ -815,8 +812,7 @@ export class Engine {
     const entry = (await this.recovery.orphans()).find((r) => r.key === key);
     if (!entry) throw new GanvasError('NOT_FOUND', 'That autosave is no longer there.');
     const { doc, lost } = await loadProject(this.recovery.projectFile(key), `doc-${this.nextDoc++}`, this.history, this.options.open?.limitInputPixels);
-    doc.projectPath = entry.projectPath;
-    doc.touch();
+    doc.markRestored(entry.projectPath);
     const info = this.register(doc, lost);
     await this.autosave(doc.id);
     await this.recovery.discard(key);

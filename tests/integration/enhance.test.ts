@@ -131,7 +131,10 @@ describe('a model that cannot run in tiles', () => {
     try {
       const doc = await engine.open(photo('chelsea.png'));
       const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { model: 'whole-image-x4' }));
-      expect(end).toMatchObject({ type: 'job-failed', error: { code: 'INVALID_INPUT', message: '“whole-image-x4” cannot run in tiles (its catalog entry says tiling: none), so it cannot enhance.' } });
+      expect(end).toMatchObject({
+        type: 'job-failed',
+        error: { code: 'INVALID_INPUT', message: '“whole-image-x4” cannot run in tiles (its catalog entry says tiling: none), so it cannot enhance.' },
+      });
     } finally {
       await engine.dispose();
     }

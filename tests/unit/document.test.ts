@@ -142,11 +142,11 @@ describe('document history', () => {
 
   it('marks the document dirty on edits and on undo', async () => {
     const { doc, a } = await twoLayerDoc();
-    doc.savedRevision = doc.revision;
+    doc.markSaved('/nowhere/test.ganvas');
     expect(doc.dirty).toBe(false);
     doc.setLayerProps(a.id, { name: 'x' }, 'rename');
     expect(doc.dirty).toBe(true);
-    doc.savedRevision = doc.revision;
+    doc.markSaved('/nowhere/test.ganvas');
     await doc.undo({ layerId: a.id });
     expect(doc.dirty).toBe(true);
   });

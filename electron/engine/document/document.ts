@@ -42,18 +42,49 @@ function asComposed(l: Layer): CompositeLayer {
  * and settings. Full-resolution pixels live only here.
  */
 export class PhotoDocument {
-  width: number;
-  height: number;
-  layers: Layer[] = [];
+  private canvasWidth: number;
+  private canvasHeight: number;
+  /** The layer stack, bottom first. */
+  private stack: Layer[] = [];
   readonly history: History<StructureStep>;
   /** Bumped by every change, undo and redo included; compared with what was saved. */
-  revision = 0;
-  savedRevision = 0;
-  projectPath: string | null = null;
-  nextLayer = 1;
+  private changes = 0;
+  private savedAt = 0;
+  private project: string | null = null;
+  private layerCount = 1;
   private marks: Raster | null = null;
+  private anyMarked = false;
+
+  get width(): number {
+    return this.canvasWidth;
+  }
+
+  get height(): number {
+    return this.canvasHeight;
+  }
+
+  get layers(): readonly Layer[] {
+    return this.stack;
+  }
+
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Where the document was last saved as a project (or opened from), if anywhere. */
+  get projectPath(): string | null {
+    return this.project;
+  }
+
+  /** The number the next new layer's id gets (kept in projects, so ids never repeat). */
+  get nextLayer(): number {
+    return this.layerCount;
+  }
+
   /** Whether anything in the selection is marked; kept with it, so asking costs no scan. */
-  selectionMarked = false;
+  get selectionMarked(): boolean {
+    return this.anyMarked;
+  }
 
   /**
    * What the user has marked for Erase: one 8-bit channel at canvas size (255 = marked), or
@@ -65,7 +96,7 @@ export class PhotoDocument {
 
   set selection(r: Raster | null) {
     this.marks = r;
-    this.selectionMarked = r?.data.some((v) => v >= 128) ?? false;
+    this.anyMarked = r?.data.some((v) => v >= 128) ?? false;
   }
 
   constructor(
@@ -74,28 +105,55 @@ export class PhotoDocument {
     readonly store: HistoryStore,
     size: { width: number; height: number },
   ) {
-    this.width = size.width;
-    this.height = size.height;
+    this.canvasWidth = size.width;
+    this.canvasHeight = size.height;
     this.history = new History<StructureStep>(async (s) => this.swapStructure(s));
   }
 
   static fromImage(id: string, source: DocumentSource, raster: Raster, store: HistoryStore): PhotoDocument {
     const doc = new PhotoDocument(id, source, store, raster);
-    doc.layers.push(
+    doc.stack.push(
       doc.createLayer({ name: source.meta.fileName, raster, bounds: fullRect(raster), origin: { kind: 'image', fileName: source.meta.fileName } }),
     );
     return doc;
   }
 
   get dirty(): boolean {
-    return this.revision !== this.savedRevision;
+    return this.changes !== this.savedAt;
   }
 
   touch(): void {
-    this.revision++;
+    this.changes++;
   }
 
-  createLayer(init: LayerInit, id = `layer-${this.nextLayer++}`): Layer {
+  /** The document was written to `path` as a project: that is its place now, and it is clean. */
+  markSaved(path: string): void {
+    this.project = path;
+    // A revision of its own, so the change of title and dirty state is reported.
+    this.touch();
+    this.savedAt = this.changes;
+  }
+
+  /** An autosave restored as unsaved work that belongs to the project at `path` (if any). */
+  markRestored(projectPath: string | null): void {
+    this.project = projectPath;
+    this.touch();
+  }
+
+  /** Sets up a document read from a project: its stack with each layer's place, and its ids. */
+  restore(placements: Placement[], nextLayer: number, projectPath: string): void {
+    this.stack = placements.map((p) => p.layer);
+    for (const p of placements) p.layer.bounds = p.bounds;
+    this.layerCount = nextLayer;
+    this.project = projectPath;
+  }
+
+  /** Puts a layer just above another one (in a structure change the caller makes). */
+  insertAbove(below: Layer, layer: Layer): void {
+    this.stack.splice(this.stack.indexOf(below) + 1, 0, layer);
+  }
+
+  createLayer(init: LayerInit, id = `layer-${this.layerCount++}`): Layer {
     return new Layer(id, init, this.store);
   }
 
@@ -117,9 +175,9 @@ export class PhotoDocument {
 
   private swapStructure(s: StructureStep): StructureStep {
     const inverse = this.structure(s.label);
-    this.width = s.width;
-    this.height = s.height;
-    this.layers = s.placements.map((p) => p.layer);
+    this.canvasWidth = s.width;
+    this.canvasHeight = s.height;
+    this.stack = s.placements.map((p) => p.layer);
     for (const p of s.placements) p.layer.bounds = p.bounds;
     this.touch();
     return inverse;
@@ -136,16 +194,16 @@ export class PhotoDocument {
 
   /** Grows the canvas by the given margins, moving every layer with the old canvas (part of a document-level edit). */
   growCanvas(m: { left: number; top: number; right: number; bottom: number }): void {
-    this.width += m.left + m.right;
-    this.height += m.top + m.bottom;
+    this.canvasWidth += m.left + m.right;
+    this.canvasHeight += m.top + m.bottom;
     for (const l of this.layers) l.bounds = { ...l.bounds, x: l.bounds.x + m.left, y: l.bounds.y + m.top };
   }
 
   /** Multiplies the canvas and every layer's placement by `factor` (part of a document-level edit). */
   scaleCanvas(factor: number): void {
     const s = (v: number) => Math.round(v * factor);
-    this.width = s(this.width);
-    this.height = s(this.height);
+    this.canvasWidth = s(this.width);
+    this.canvasHeight = s(this.height);
     for (const l of this.layers) l.bounds = { x: s(l.bounds.x), y: s(l.bounds.y), width: s(l.bounds.width), height: s(l.bounds.height) };
   }
 
@@ -153,7 +211,7 @@ export class PhotoDocument {
   addLayer(init: LayerInit, label = `Add “${init.name}”`, index = this.layers.length): Promise<Layer> {
     return this.changeStructure(label, () => {
       const layer = this.createLayer(init);
-      this.layers.splice(index, 0, layer);
+      this.stack.splice(index, 0, layer);
       return layer;
     });
   }
@@ -161,7 +219,7 @@ export class PhotoDocument {
   async deleteLayer(id: string): Promise<void> {
     const l = this.editable(id, 'delete it');
     if (this.layers.length === 1) throw new GanvasError('INVALID_INPUT', 'A document keeps at least one layer.');
-    await this.changeStructure(`Delete “${l.props.name}”`, () => void this.layers.splice(this.layers.indexOf(l), 1));
+    await this.changeStructure(`Delete “${l.props.name}”`, () => void this.stack.splice(this.layers.indexOf(l), 1));
   }
 
   async moveLayer(id: string, index: number): Promise<void> {
@@ -170,8 +228,8 @@ export class PhotoDocument {
     if (index < 0 || index >= this.layers.length) throw new GanvasError('INVALID_INPUT', `No position ${index} in a stack of ${this.layers.length} layers.`);
     if (index === from) return;
     await this.changeStructure(`Move “${l.props.name}”`, () => {
-      this.layers.splice(from, 1);
-      this.layers.splice(index, 0, l);
+      this.stack.splice(from, 1);
+      this.stack.splice(index, 0, l);
     });
   }
 
@@ -205,7 +263,7 @@ export class PhotoDocument {
       origin: { kind: 'composite', aiEdits: [...lower.aiEdits(), ...upper.aiEdits()] },
       props: { opacity: lower.props.opacity, blend: lower.props.blend },
     });
-    await this.changeStructure(`Merge “${upper.props.name}” down`, () => void this.layers.splice(i - 1, 2, merged));
+    await this.changeStructure(`Merge “${upper.props.name}” down`, () => void this.stack.splice(i - 1, 2, merged));
     return merged;
   }
 
@@ -219,7 +277,7 @@ export class PhotoDocument {
       bounds: fullRect(this),
       origin: { kind: 'composite', aiEdits: visible.flatMap((l) => l.aiEdits()) },
     });
-    await this.changeStructure('Flatten', () => void (this.layers = [flat]));
+    await this.changeStructure('Flatten', () => void (this.stack = [flat]));
     return flat;
   }
 

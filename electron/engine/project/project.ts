@@ -270,7 +270,6 @@ export async function loadProject(path: string, docId: string, store: HistorySto
       icc: m.source.icc ? await readBytes(m.source.icc, 'The photo’s colour profile') : null,
     };
     const doc = new PhotoDocument(docId, { path: m.source.path, meta }, store, m.canvas);
-    doc.nextLayer = m.nextLayer;
 
     const layers = new Map<string, Layer>();
     for (const [id, l] of Object.entries(m.layers)) {
@@ -315,14 +314,11 @@ export async function loadProject(path: string, docId: string, store: HistorySto
       if (!layer) throw unreadable(`it refers to a layer (${p.layerId}) it does not contain`);
       return { layer, bounds: p.bounds };
     };
-    const current = m.stack.map(place);
-    doc.layers = current.map((p) => p.layer);
-    for (const p of current) p.layer.bounds = p.bounds;
+    doc.restore(m.stack.map(place), m.nextLayer, path);
     if (m.documentHistory) {
       const structure = (s: z.infer<typeof structureStep>): StructureStep => ({ ...s, placements: s.placements.map(place) });
       doc.history.restore({ done: m.documentHistory.done.map(structure), undone: m.documentHistory.undone.map(structure) });
     }
-    doc.projectPath = path;
     return { doc, lost };
   } finally {
     await file.close();
