@@ -9,10 +9,10 @@ import { paintStrokeAsync, type Stroke } from './document/brush.js';
 import { PhotoDocument, type HistoryScope } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
 import { currentSelection, editableSelection, readMaskImage, selectionOnLayer, selectionPng } from './document/selection.js';
-import type { AiEdit, Layer, LayerProps } from './document/layer.js';
+import type { Layer, LayerProps } from './document/layer.js';
 import { openImage, type OpenOptions } from './images/open.js';
 import { fillPolygon, fillRect } from './images/masks.js';
-import { allocRaster, fullRect, sharpInput, type Raster, type Rect } from './images/raster.js';
+import { sharpInput, type Raster, type Rect } from './images/raster.js';
 import { colourspaceOf, resizeRaster } from './images/resample.js';
 import { saveImage, type ExportOptions } from './images/save.js';
 import { aiProvenanceXmp } from './images/xmp.js';
@@ -255,6 +255,12 @@ export class Engine {
     return run;
   }
 
+  /** An edit (see `edit`), answered with the document's new state. */
+  private async change(docId: string, work: (doc: PhotoDocument) => unknown): Promise<DocumentInfo> {
+    await this.edit(docId, work);
+    return this.info(docId);
+  }
+
   private title(doc: PhotoDocument): string {
     return doc.projectPath ? basename(doc.projectPath) : doc.source.meta.fileName;
   }
@@ -330,45 +336,22 @@ export class Engine {
     if (what.kind === 'file') {
       // Decoding can take a while; do it before taking the document's turn.
       const { raster, meta } = await openImage(resolve(what.path), this.options.open);
-      await this.edit(docId, (doc) => {
-        const scale = Math.min(doc.width / raster.width, doc.height / raster.height, 1);
-        const width = Math.max(1, Math.round(raster.width * scale));
-        const height = Math.max(1, Math.round(raster.height * scale));
-        const bounds = { x: Math.round((doc.width - width) / 2), y: Math.round((doc.height - height) / 2), width, height };
-        return doc.addLayer({ name: meta.fileName, raster, bounds, origin: { kind: 'image', fileName: meta.fileName } });
-      });
-    } else {
-      await this.edit(docId, (doc) => {
-        if (what.kind === 'empty') {
-          const raster = allocRaster(doc.width, doc.height, 4, 8);
-          return doc.addLayer({ name: `Layer ${doc.layers.length + 1}`, raster, bounds: fullRect(doc), origin: { kind: 'empty' } });
-        }
-        const src = doc.layer(what.layerId);
-        const { name, ...props } = src.props;
-        return doc.addLayer(
-          { name: `${name} copy`, raster: src.raster, mask: src.mask, bounds: src.bounds, origin: src.origin, props },
-          `Duplicate “${name}”`,
-          doc.layers.indexOf(src) + 1,
-        );
-      });
+      return this.change(docId, (doc) => doc.addImageLayer(raster, meta.fileName));
     }
-    return this.info(docId);
+    return this.change(docId, (doc) => (what.kind === 'empty' ? doc.addEmptyLayer() : doc.duplicateLayer(what.layerId)));
   }
 
-  async deleteLayer(docId: string, layerId: string): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.deleteLayer(layerId));
-    return this.info(docId);
+  deleteLayer(docId: string, layerId: string): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.deleteLayer(layerId));
   }
 
   /** Moves a layer to `index` in the stack (0 = bottom). */
-  async moveLayer(docId: string, layerId: string, index: number): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.moveLayer(layerId, index));
-    return this.info(docId);
+  moveLayer(docId: string, layerId: string, index: number): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.moveLayer(layerId, index));
   }
 
-  async setLayerProps(docId: string, layerId: string, props: Partial<LayerProps>): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.setLayerProps(layerId, props, propsLabel(props)));
-    return this.info(docId);
+  setLayerProps(docId: string, layerId: string, props: Partial<LayerProps>): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.setLayerProps(layerId, props, propsLabel(props)));
   }
 
   setLayerVisible(docId: string, layerId: string, visible: boolean): Promise<DocumentInfo> {
@@ -376,60 +359,35 @@ export class Engine {
   }
 
   /** Gives a layer a mask that shows everything ('reveal') or hides everything ('hide'). */
-  async addMask(docId: string, layerId: string, fill: 'reveal' | 'hide'): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => {
-      const l = doc.layer(layerId);
-      const mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
-      if (fill === 'reveal') mask.data.fill(255);
-      doc.commitPixels(layerId, 'mask', mask, fill === 'reveal' ? 'Add mask' : 'Add mask (hide all)');
-    });
-    return this.info(docId);
+  addMask(docId: string, layerId: string, fill: 'reveal' | 'hide'): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.addMask(layerId, fill));
   }
 
-  async removeMask(docId: string, layerId: string): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.commitPixels(layerId, 'mask', null, 'Delete mask'));
-    return this.info(docId);
+  removeMask(docId: string, layerId: string): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.commitPixels(layerId, 'mask', null, 'Delete mask'));
   }
 
   /** Paints on a layer's mask (adding one that shows everything if it has none). Points are in canvas pixels. */
-  async paintMask(docId: string, layerId: string, stroke: Stroke): Promise<DocumentInfo> {
-    await this.edit(docId, async (doc) => {
-      const l = doc.layer(layerId);
-      const sx = l.raster.width / l.bounds.width;
-      const sy = l.raster.height / l.bounds.height;
-      const local: Stroke = { ...stroke, radius: stroke.radius * sx, points: stroke.points.map(([x, y]) => [(x - l.bounds.x) * sx, (y - l.bounds.y) * sy]) };
-      let mask = l.mask;
-      if (!mask) {
-        mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
-        mask.data.fill(255);
-      }
-      const painted = await paintStrokeAsync(mask, local);
-      if (!painted.area) return;
-      doc.commitPixels(layerId, 'mask', painted.raster, stroke.value < 128 ? 'Mask: hide' : 'Mask: reveal', l.mask ? { area: painted.area } : {});
-    });
-    return this.info(docId);
+  paintMask(docId: string, layerId: string, stroke: Stroke): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.paintMask(layerId, stroke));
   }
 
-  async mergeDown(docId: string, layerId: string): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.mergeDown(layerId));
-    return this.info(docId);
+  mergeDown(docId: string, layerId: string): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.mergeDown(layerId));
   }
 
-  async flatten(docId: string): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.flatten());
-    return this.info(docId);
+  flatten(docId: string): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.flatten());
   }
 
   // ── History ───────────────────────────────────────────────────────────────────────────────
 
-  async undo(docId: string, scope: HistoryScope): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.undo(scope));
-    return this.info(docId);
+  undo(docId: string, scope: HistoryScope): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.undo(scope));
   }
 
-  async redo(docId: string, scope: HistoryScope): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.redo(scope));
-    return this.info(docId);
+  redo(docId: string, scope: HistoryScope): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.redo(scope));
   }
 
   historyOf(docId: string, scope: HistoryScope): HistoryInfo {
@@ -440,9 +398,8 @@ export class Engine {
   }
 
   /** Undoes or redoes until `position` edits of that history are in effect. */
-  async jumpHistory(docId: string, scope: HistoryScope, position: number): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => doc.jump(scope, position));
-    return this.info(docId);
+  jumpHistory(docId: string, scope: HistoryScope, position: number): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => doc.jump(scope, position));
   }
 
   /** History pixels in memory and on disk, and the budget (for the bench and the About box). */
@@ -506,7 +463,7 @@ export class Engine {
           const layer = await this.edit(docId, (d) => {
             if (!wanted()) throw new CancelledError();
             this.running.delete(job.id);
-            return this.placeResult(d, layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r);
+            return d.placeResult(layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r, this.settings.get().aiResult);
           });
           if (tool.usesMask) this.doc(docId).selection = null;
           this.emit({
@@ -549,55 +506,15 @@ export class Engine {
     }
   }
 
-  /**
-   * Puts a tool's result into the document: a grown image widens the canvas around the old one
-   * (always a new layer: the new area's fill); otherwise a new layer above the source with the
-   * result's mask, or (setting "replace") the source's new pixels as one step of its history.
-   * A result with more pixels than its place on the canvas grows the canvas so nothing is lost.
-   */
-  private async placeResult(doc: PhotoDocument, layerId: string, ai: AiEdit, r: ToolResult): Promise<Layer> {
-    const src = doc.layer(layerId);
-    const add = (bounds: Rect) => {
-      const added = doc.createLayer({ name: r.layerName, raster: r.raster, mask: r.mask ?? null, bounds, origin: { kind: 'ai', ...ai } });
-      doc.insertAbove(src, added);
-      return added;
-    };
-    if (r.grown) {
-      const k = src.bounds.width / src.raster.width;
-      const m = {
-        left: Math.round(r.grown.left * k),
-        top: Math.round(r.grown.top * k),
-        right: Math.round(r.grown.right * k),
-        bottom: Math.round(r.grown.bottom * k),
-      };
-      return doc.changeStructure(r.layerName, () => {
-        doc.growCanvas(m);
-        const b = src.bounds;
-        return add({ x: b.x - m.left, y: b.y - m.top, width: b.width + m.left + m.right, height: b.height + m.top + m.bottom });
-      });
-    }
-    const grow = r.raster.width / src.bounds.width;
-    if (this.settings.get().aiResult === 'replace') {
-      if (grow > 1) await doc.changeStructure('Canvas size', () => doc.scaleCanvas(grow));
-      doc.commitPixels(layerId, 'pixels', r.raster, r.layerName, { ai });
-      return src;
-    }
-    return doc.changeStructure(r.layerName, () => {
-      if (grow > 1) doc.scaleCanvas(grow);
-      return add(src.bounds);
-    });
-  }
-
   // ── Selection (what Erase removes) ────────────────────────────────────────────────────────
 
   /** The selection to change (a fresh copy at canvas size), installed when `change` is done. */
-  private async changeSelection(docId: string, change: (sel: Raster) => void | Promise<void>): Promise<DocumentInfo> {
-    await this.edit(docId, async (doc) => {
+  private changeSelection(docId: string, edit: (sel: Raster) => void | Promise<void>): Promise<DocumentInfo> {
+    return this.change(docId, async (doc) => {
       const next = editableSelection(doc);
-      await change(next);
+      await edit(next);
       doc.selection = next;
     });
-    return this.info(docId);
   }
 
   /** Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. */
@@ -619,9 +536,8 @@ export class Engine {
     });
   }
 
-  async clearSelection(docId: string): Promise<DocumentInfo> {
-    await this.edit(docId, (doc) => void (doc.selection = null));
-    return this.info(docId);
+  clearSelection(docId: string): Promise<DocumentInfo> {
+    return this.change(docId, (doc) => void (doc.selection = null));
   }
 
   /** Uses a mask image (white = remove) as the selection; it must be the canvas's size. */

@@ -1,6 +1,7 @@
 import { GanvasError } from '../errors.js';
 import type { ImageMeta } from '../images/open.js';
-import { fullRect, type Raster, type Rect } from '../images/raster.js';
+import { allocRaster, fullRect, type Raster, type Rect } from '../images/raster.js';
+import { paintStrokeAsync, type Stroke } from './brush.js';
 import { composite, type CompositeLayer } from './composite.js';
 import { History, type Step } from './history.js';
 import type { HistoryStore } from './history-store.js';
@@ -41,6 +42,16 @@ function asComposed(l: Layer): CompositeLayer {
  * reorder, canvas size, merge, flatten); each layer keeps its own history for its pixels, mask
  * and settings. Full-resolution pixels live only here.
  */
+/** A tool's result as the document places it (see `placeResult`). */
+export interface PlacedResult {
+  raster: Raster;
+  /** Where the result differs from the source (a new layer's mask). */
+  mask?: Raster;
+  /** Pixels added on each side, in the result's pixels, when the tool grew the image. */
+  grown?: { left: number; top: number; right: number; bottom: number };
+  layerName: string;
+}
+
 export class PhotoDocument {
   private canvasWidth: number;
   private canvasHeight: number;
@@ -149,7 +160,7 @@ export class PhotoDocument {
   }
 
   /** Puts a layer just above another one (in a structure change the caller makes). */
-  insertAbove(below: Layer, layer: Layer): void {
+  private insertAbove(below: Layer, layer: Layer): void {
     this.stack.splice(this.stack.indexOf(below) + 1, 0, layer);
   }
 
@@ -213,6 +224,95 @@ export class PhotoDocument {
       const layer = this.createLayer(init);
       this.stack.splice(index, 0, layer);
       return layer;
+    });
+  }
+
+  /** Adds an image as a layer on top, scaled down to fit the canvas (never up) and centred. */
+  addImageLayer(raster: Raster, fileName: string): Promise<Layer> {
+    const scale = Math.min(this.width / raster.width, this.height / raster.height, 1);
+    const width = Math.max(1, Math.round(raster.width * scale));
+    const height = Math.max(1, Math.round(raster.height * scale));
+    const bounds = { x: Math.round((this.width - width) / 2), y: Math.round((this.height - height) / 2), width, height };
+    return this.addLayer({ name: fileName, raster, bounds, origin: { kind: 'image', fileName } });
+  }
+
+  /** Adds a transparent layer of the canvas's size on top. */
+  addEmptyLayer(): Promise<Layer> {
+    const raster = allocRaster(this.width, this.height, 4, 8);
+    return this.addLayer({ name: `Layer ${this.layers.length + 1}`, raster, bounds: fullRect(this), origin: { kind: 'empty' } });
+  }
+
+  /** A copy of a layer (pixels, mask, settings) just above it. */
+  duplicateLayer(id: string): Promise<Layer> {
+    const src = this.layer(id);
+    const { name, ...props } = src.props;
+    return this.addLayer(
+      { name: `${name} copy`, raster: src.raster, mask: src.mask, bounds: src.bounds, origin: src.origin, props },
+      `Duplicate “${name}”`,
+      this.stack.indexOf(src) + 1,
+    );
+  }
+
+  /** Gives a layer a mask that shows everything ('reveal') or hides everything ('hide'). */
+  addMask(id: string, fill: 'reveal' | 'hide'): void {
+    const l = this.layer(id);
+    const mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
+    if (fill === 'reveal') mask.data.fill(255);
+    this.commitPixels(id, 'mask', mask, fill === 'reveal' ? 'Add mask' : 'Add mask (hide all)');
+  }
+
+  /** Paints on a layer's mask (adding one that shows everything if it has none); the stroke is in canvas pixels. */
+  async paintMask(id: string, stroke: Stroke): Promise<void> {
+    const l = this.layer(id);
+    const sx = l.raster.width / l.bounds.width;
+    const sy = l.raster.height / l.bounds.height;
+    const local: Stroke = { ...stroke, radius: stroke.radius * sx, points: stroke.points.map(([x, y]) => [(x - l.bounds.x) * sx, (y - l.bounds.y) * sy]) };
+    let mask = l.mask;
+    if (!mask) {
+      mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
+      mask.data.fill(255);
+    }
+    const painted = await paintStrokeAsync(mask, local);
+    if (!painted.area) return;
+    this.commitPixels(id, 'mask', painted.raster, stroke.value < 128 ? 'Mask: hide' : 'Mask: reveal', l.mask ? { area: painted.area } : {});
+  }
+
+  /**
+   * Puts a tool's result into the document: a grown image widens the canvas around the old one
+   * (always a new layer: the new area's fill); otherwise a new layer above the source with the
+   * result's mask, or (`replace`) the source's new pixels as one step of its history. A result
+   * with more pixels than its place on the canvas grows the canvas so nothing is lost.
+   */
+  async placeResult(sourceId: string, ai: AiEdit, r: PlacedResult, mode: 'new-layer' | 'replace'): Promise<Layer> {
+    const src = this.layer(sourceId);
+    const add = (bounds: Rect) => {
+      const added = this.createLayer({ name: r.layerName, raster: r.raster, mask: r.mask ?? null, bounds, origin: { kind: 'ai', ...ai } });
+      this.insertAbove(src, added);
+      return added;
+    };
+    if (r.grown) {
+      const k = src.bounds.width / src.raster.width;
+      const m = {
+        left: Math.round(r.grown.left * k),
+        top: Math.round(r.grown.top * k),
+        right: Math.round(r.grown.right * k),
+        bottom: Math.round(r.grown.bottom * k),
+      };
+      return this.changeStructure(r.layerName, () => {
+        this.growCanvas(m);
+        const b = src.bounds;
+        return add({ x: b.x - m.left, y: b.y - m.top, width: b.width + m.left + m.right, height: b.height + m.top + m.bottom });
+      });
+    }
+    const grow = r.raster.width / src.bounds.width;
+    if (mode === 'replace') {
+      if (grow > 1) await this.changeStructure('Canvas size', () => this.scaleCanvas(grow));
+      this.commitPixels(sourceId, 'pixels', r.raster, r.layerName, { ai });
+      return src;
+    }
+    return this.changeStructure(r.layerName, () => {
+      if (grow > 1) this.scaleCanvas(grow);
+      return add(src.bounds);
     });
   }
 
