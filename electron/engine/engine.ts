@@ -11,6 +11,7 @@ import { HistoryStore } from './document/history-store.js';
 import { currentSelection, editableSelection, readMaskImage, selectionOnLayer, selectionPng } from './document/selection.js';
 import type { Layer, LayerProps } from './document/layer.js';
 import { openImage, type OpenOptions } from './images/open.js';
+import { layerPng } from './images/preview.js';
 import { fillPolygon, fillRect } from './images/masks.js';
 import { sharpInput, type Raster, type Rect } from './images/raster.js';
 import { colourspaceOf, resizeRaster } from './images/resample.js';
@@ -31,7 +32,7 @@ import { STYLE_VECTORS } from './tools/style.js';
 import { listStylePresets, saveUserStyle, type StylePreset } from './tools/style-presets.js';
 import type { Tool, ToolResult } from './tools/tool.js';
 import { BatchRun, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from './batch/batch.js';
-import { recipeSchema, recipeStep, type Recipe } from './batch/recipe.js';
+import { recipeFromDocument, type Recipe } from './batch/recipe.js';
 import type { z } from 'zod';
 
 export interface EngineOptions {
@@ -410,26 +411,9 @@ export class Engine {
   // ── Pixels for the screen ─────────────────────────────────────────────────────────────────
 
   /** An 8-bit PNG of a layer (its mask applied as transparency), no longer than `maxSide` on its long edge. */
-  async layerPreview(docId: string, layerId: string, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
+  layerPreview(docId: string, layerId: string, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
     const l = this.doc(docId).layer(layerId);
-    const small = (r: Raster) =>
-      sharp(...sharpInput(r))
-        .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-        .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-    const shown = await small(l.raster);
-    let { data, info } = shown;
-    if (l.mask) {
-      const mask = await small(l.mask);
-      const withAlpha = await sharp(data, { raw: info }).ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
-      data = withAlpha.data;
-      info = withAlpha.info;
-      const c = info.channels;
-      for (let p = 0; p < info.width * info.height; p++) data[p * c + c - 1] = Math.round((data[p * c + c - 1]! * mask.data[p]!) / 255);
-    }
-    const png = await sharp(data, { raw: info }).png({ compressionLevel: 1 }).toBuffer();
-    return { width: info.width, height: info.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+    return layerPng(l.raster, l.mask, maxSide);
   }
 
   // ── Tools ─────────────────────────────────────────────────────────────────────────────────
@@ -656,14 +640,7 @@ export class Engine {
    * Low light, bottom to top (each tool having worked on the result below it, as the panels do).
    */
   recipeFromDocument(docId: string): Recipe {
-    const doc = this.doc(docId);
-    const steps = doc.layers
-      .filter((l) => l.props.visible)
-      .flatMap((l) => l.aiEdits())
-      .filter((e) => e.toolId === 'enhance' || e.toolId === 'style' || e.toolId === 'lowlight')
-      .map((e) => recipeStep.parse({ tool: e.toolId, params: e.params }));
-    if (steps.length === 0) throw new GanvasError('INVALID_INPUT', 'This document has no Enhance, Style or Low light edits to make a recipe from.');
-    return recipeSchema.parse({ name: `${doc.source.meta.fileName.replace(/\.[^.]+$/, '')} edits`, steps });
+    return recipeFromDocument(this.doc(docId));
   }
 
   /** Resolves when the job ends, with its event. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
+import type { PhotoDocument } from '../document/document.js';
 import { GanvasError } from '../errors.js';
 import { checkReadableFile, describeFsError } from '../files.js';
 import { EXPORT_FORMATS } from '../images/save.js';
@@ -65,4 +66,18 @@ export async function readRecipe(path: string): Promise<Recipe> {
         .join('; ')}.`,
     );
   return parsed.data;
+}
+
+/**
+ * The AI edits of a document as a batch recipe: every visible layer made by Enhance, Style or
+ * Low light, bottom to top (each tool having worked on the result below it, as the panels do).
+ */
+export function recipeFromDocument(doc: PhotoDocument): Recipe {
+  const steps = doc.layers
+    .filter((l) => l.props.visible)
+    .flatMap((l) => l.aiEdits())
+    .filter((e) => e.toolId === 'enhance' || e.toolId === 'style' || e.toolId === 'lowlight')
+    .map((e) => recipeStep.parse({ tool: e.toolId, params: e.params }));
+  if (steps.length === 0) throw new GanvasError('INVALID_INPUT', 'This document has no Enhance, Style or Low light edits to make a recipe from.');
+  return recipeSchema.parse({ name: `${doc.source.meta.fileName.replace(/\.[^.]+$/, '')} edits`, steps });
 }
