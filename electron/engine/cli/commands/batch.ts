@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../atomic-file.js';
+import { REPORT_NAME } from '../../batch/batch.js';
+import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
+import { errorMessage } from '../../errors.js';
+import { common, engineFor, fraction, intOption, LOWLIGHT_SHORT, UsageError, type Command, type Flag } from '../shared.js';
+
+const flags = {
+  ...common,
+  recipe: { type: 'string', hint: '<recipe.json>', help: 'the steps and output settings, from a file' },
+  'save-recipe': { type: 'string', hint: '<file>', help: 'save the recipe the flags make' },
+  recursive: { type: 'boolean', default: false, help: 'take photos in sub-folders too' },
+  include: { type: 'string', multiple: true, default: [], hint: '<glob>', help: 'only these (repeatable)' },
+  exclude: { type: 'string', multiple: true, default: [], hint: '<glob>', help: 'not these (repeatable)' },
+  formats: { type: 'string', hint: 'jpg,png,…', help: 'only these extensions' },
+  'skip-existing': { type: 'boolean', default: false, help: 'leave a photo alone when its output exists' },
+  concurrency: { type: 'string', default: '2', hint: 'N', help: 'photos in flight at once' },
+  'allow-inside-input': { type: 'boolean', default: false, help: 'write inside the input folder (originals are never replaced)' },
+  enhance: { type: 'string', multiple: true, hint: '2|4[:fast|hq]', help: 'step: Enhance' },
+  style: { type: 'string', multiple: true, hint: '<preset>[:strength]', help: 'step: Style' },
+  lowlight: { type: 'string', multiple: true, hint: 'iat|sci-…', help: 'step: Low light' },
+  resize: { type: 'string', multiple: true, hint: '<long side>', help: 'step: fit inside this many pixels' },
+  format: { type: 'string', hint: 'jpeg|png|webp|tiff', help: 'output format (default: jpeg)' },
+  'jpeg-quality': { type: 'string', hint: '1-100', help: 'JPEG and WebP quality' },
+  name: { type: 'string', hint: "'{name}-{recipe}'", help: 'output names: {name} {ext} {recipe} {scale} {date}' },
+} as const satisfies Record<string, Flag>;
+
+/** A recipe from the step flags, in the order given on the command line. */
+function recipeFromFlags(args: string[], values: Record<string, unknown>): Recipe {
+  const steps: unknown[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1] ?? ''];
+    if (flag === '--enhance') {
+      const [scale, quality] = value.split(':');
+      steps.push({ tool: 'enhance', params: { scale: intOption(scale, 'enhance', [2, 4]), quality: quality ?? 'fast' } });
+    } else if (flag === '--style') {
+      const [style, strength] = value.split(':');
+      steps.push({ tool: 'style', params: { style, ...(strength ? { strength: fraction(strength, 'style strength') } : {}) } });
+    } else if (flag === '--lowlight') steps.push({ tool: 'lowlight', params: { model: LOWLIGHT_SHORT[value] ?? value } });
+    else if (flag === '--resize') steps.push({ tool: 'resize', params: { longSide: intOption(value, 'resize') } });
+  }
+  const parsed = recipeSchema.safeParse({
+    name: 'batch',
+    steps,
+    output: {
+      format: (values.format as string | undefined) ?? 'jpeg',
+      quality: intOption(values['jpeg-quality'] as string | undefined, 'jpeg-quality') ?? 92,
+      ...(values.name ? { naming: values.name } : {}),
+    },
+  });
+  if (!parsed.success) throw new UsageError(`The batch steps are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: flags,
+  });
+  if (positionals.length !== 2) throw new UsageError('batch takes an input folder and an output folder.');
+  const [input, output] = positionals.map((p) => resolve(p)) as [string, string];
+  let recipe: Recipe;
+  if (values.recipe) {
+    const path = resolve(values.recipe);
+    recipe = await readRecipe(path).catch((err: unknown) => {
+      throw new UsageError(errorMessage(err));
+    });
+  } else recipe = recipeFromFlags(args, values);
+  if (values['save-recipe']) await writeFileAtomic(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
+  const engine = engineFor(values);
+  try {
+    const { batchId, done } = engine.startBatch({
+      input,
+      output,
+      recipe,
+      recursive: values.recursive,
+      include: values.include,
+      exclude: values.exclude,
+      extensions: values.formats
+        ? values.formats
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean)
+        : [],
+      skipExisting: values['skip-existing'],
+      concurrency: intOption(values.concurrency, 'concurrency') ?? 2,
+      allowInsideInput: values['allow-inside-input'],
+    });
+    const off = engine.onEvent((e) => {
+      if (e.type === 'batch-file' && e.batchId === batchId && e.file.status !== 'running') {
+        process.stderr.write(
+          `${e.file.status.padEnd(7)} ${e.file.input}${e.file.reason ? ` — ${e.file.reason}` : e.file.output ? ` → ${e.file.output}` : ''}\n`,
+        );
+      }
+    });
+    const cancel = () => engine.controlBatch(batchId, 'cancel');
+    process.once('SIGINT', cancel);
+    const report = await done;
+    off();
+    process.off('SIGINT', cancel);
+    const t = report.totals;
+    process.stderr.write(`${t.files} files: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed. Report: ${join(output, REPORT_NAME)}\n`);
+    return report.cancelled ? 130 : t.failed > 0 ? 1 : 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export const batchCommand: Command = {
+  name: 'batch',
+  forms: ['<in-dir> <out-dir> (--recipe <recipe.json> | steps)'],
+  about: 'Runs a recipe over a folder: a few files at once, outputs written atomically, a journal to resume, a JSON report. Steps run in the order given.',
+  flags,
+  run,
+};

@@ -1,0 +1,29 @@
+import { parseArgs } from 'node:util';
+import { appVersion } from '../../paths.js';
+import { common, engineFor, type Command, type Flag } from '../shared.js';
+
+const flags = { ...common } as const satisfies Record<string, Flag>;
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: flags });
+  const engine = engineFor(values);
+  try {
+    const report = await engine.doctor();
+    process.stdout.write(`Ganvas ${appVersion} on ${process.platform}/${process.arch}, Node ${process.version}\n`);
+    process.stdout.write(`Execution providers, in the order tried:\n`);
+    for (const c of report.providers.checks) process.stdout.write(`  ${c.available ? 'yes' : 'no '}  ${c.id.padEnd(7)} ${c.reason}\n`);
+    process.stdout.write(`Models folder: ${report.modelsDir}\n`);
+    for (const m of report.models) process.stdout.write(`  ${m.state.padEnd(11)} ${m.id.padEnd(24)} ${m.detail}\n`);
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  forms: [''],
+  about: 'Execution providers (and why not), and the state of every model.',
+  flags,
+  run,
+};

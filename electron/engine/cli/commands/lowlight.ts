@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import { beside, common, exportFlags, fraction, LOWLIGHT_SHORT, onePhoto, outputFor, runToolToFile, type Command, type Flag } from '../shared.js';
+
+const flags = {
+  ...common,
+  ...exportFlags,
+  model: {
+    type: 'string',
+    hint: 'iat|sci-easy|sci-medium|sci-difficult',
+    help: 'IAT (default, best quality) or SCI at three strengths, or a low-light model of yours',
+  },
+  denoise: { type: 'string', hint: '0-1', help: 'noise reduction after brightening (default: off)' },
+  'no-protect-highlights': { type: 'boolean', default: false, help: 'let bright areas be brightened too' },
+} as const satisfies Record<string, Flag>;
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: flags,
+  });
+  const input = onePhoto('lowlight', positionals);
+  const output = outputFor(input, values.output ?? beside(input, '-bright'), values.overwrite);
+  const model = values.model ? (LOWLIGHT_SHORT[values.model] ?? values.model) : undefined;
+  const denoise = fraction(values.denoise, 'denoise');
+  const params = { ...(model ? { model } : {}), ...(denoise !== undefined ? { denoise } : {}), protectHighlights: !values['no-protect-highlights'] };
+  return runToolToFile(values, input, output, { id: 'lowlight', params, describe: 'Brightening' });
+}
+
+export const lowlightCommand: Command = {
+  name: 'lowlight',
+  forms: ['<photo|raw>'],
+  about: 'Lifts a dark photo (or a camera RAW) out of the dark; the gain is found on a small copy and applied at full size.',
+  flags,
+  run,
+};

@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { Engine, type DocumentInfo } from '../engine.js';
+import { fromErrorInfo } from '../errors.js';
+import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
+import { parseProvider } from '../inference/providers.js';
+import type { ToolId } from '../tools/registry.js';
+import { progressBar } from './progress-bar.js';
+
+/** Bad usage: exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * A command-line flag: what `node:util` parseArgs needs, and what the help says about it. The help
+ * is generated from these tables, so it lists exactly the flags a command accepts.
+ */
+export interface Flag {
+  type: 'string' | 'boolean';
+  short?: string;
+  default?: string | boolean | string[];
+  multiple?: boolean;
+  /** The value's form in the help (`2|4`, `<file>`); none for a switch. */
+  hint?: string;
+  help: string;
+}
+
+/** One `ganvas` command: its name, its forms for the help, its flags and its work. */
+export interface Command {
+  name: string;
+  /** What follows the name, one line per form (e.g. `<photo>`, or `list` and `install <id>…`). */
+  forms: string[];
+  about: string;
+  flags: Record<string, Flag>;
+  run(args: string[]): Promise<number>;
+}
+
+/** Flags every command takes. */
+export const common = {
+  'models-dir': { type: 'string', hint: '<dir>', help: 'where models are installed (default: $GANVAS_MODELS_DIR or the user data folder)' },
+  provider: { type: 'string', hint: '<p>', help: 'auto (default), cuda, dml, coreml, webgpu or cpu ($GANVAS_PROVIDER)' },
+  help: { type: 'boolean', short: 'h', help: 'this help' },
+} as const satisfies Record<string, Flag>;
+
+export function engineFor(values: { 'models-dir'?: string | undefined; provider?: string | undefined }): Engine {
+  return new Engine({
+    ...(values['models-dir'] ? { modelsDir: resolve(values['models-dir']) } : {}),
+    provider: parseProvider(values.provider ?? process.env.GANVAS_PROVIDER),
+  });
+}
+
+type Allowed = readonly number[] | { min: number; max: number };
+
+export function intOption(value: string | undefined, name: string, allowed?: Allowed): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const inRange = !allowed || ('min' in allowed ? n >= allowed.min && n <= allowed.max : allowed.includes(n));
+  if (!Number.isInteger(n) || !inRange) {
+    const want = !allowed ? 'a whole number' : 'min' in allowed ? `a whole number from ${allowed.min} to ${allowed.max}` : allowed.join(' or ');
+    throw new UsageError(`--${name} must be ${want}, not "${value}".`);
+  }
+  return n;
+}
+
+export function fraction(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be between 0 and 1, not "${value}".`);
+  return n;
+}
+
+/** Flags of every command that writes an image. */
+export const exportFlags = {
+  output: { type: 'string', short: 'o', hint: '<file>', help: 'where to write; the format follows the extension (.png .jpg .webp .tif)' },
+  'jpeg-quality': { type: 'string', default: '92', hint: '1-100', help: 'JPEG and WebP quality' },
+  'bit-depth': { type: 'string', hint: '8|16', help: 'bits per channel (default: 16 where the photo and the format have it)' },
+  overwrite: { type: 'boolean', default: false, help: 'replace an existing output (never the original)' },
+} as const satisfies Record<string, Flag>;
+
+/** The output path, refusing to overwrite the input, or anything else unless asked. */
+export function outputFor(input: string, out: string, overwrite: boolean | undefined): string {
+  const output = resolve(out);
+  if (!formatFromPath(output)) throw new UsageError(`Cannot tell the output format from "${basename(output)}": use .png, .jpg, .webp or .tif.`);
+  if (output === input) throw new UsageError('The output would overwrite the original; choose another name.');
+  if (existsSync(output) && !overwrite) throw new UsageError(`${output} exists; pass --overwrite to replace it.`);
+  return output;
+}
+
+/** Format from the extension; 16-bit by default where both the document and the format have it. */
+export function exportOptionsFor(
+  values: { 'jpeg-quality'?: string | undefined; 'bit-depth'?: string | undefined },
+  output: string,
+  docDepth: 8 | 16,
+): ExportOptions {
+  const format = formatFromPath(output)!;
+  const bitDepth = (intOption(values['bit-depth'], 'bit-depth', [8, 16]) ?? (docDepth === 16 && supports16Bit(format) ? 16 : 8)) as 8 | 16;
+  return { format, quality: intOption(values['jpeg-quality'], 'jpeg-quality') ?? 92, bitDepth };
+}
+
+/**
+ * Opens a photo, runs one tool on it with a progress bar (Ctrl+C cancels), and exports the
+ * result. `prepare` may set up the document first (e.g. the mask to erase).
+ */
+export async function runToolToFile(
+  values: Parameters<typeof engineFor>[0] & Parameters<typeof exportOptionsFor>[0],
+  input: string,
+  output: string,
+  tool: { id: ToolId; params: object | ((doc: DocumentInfo) => object); describe: string; reference?: string | null },
+  prepare: (engine: Engine, docId: string) => Promise<void> = async () => {},
+): Promise<number> {
+  const engine = engineFor(values);
+  try {
+    const doc = await engine.open(input);
+    for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
+    await prepare(engine, doc.id);
+    const exportOptions = exportOptionsFor(values, output, doc.bitDepth);
+    process.stderr.write(`${tool.describe} ${doc.fileName} (${doc.width}×${doc.height})\n`);
+    const bar = progressBar();
+    const params = typeof tool.params === 'function' ? tool.params(doc) : tool.params;
+    const reference = tool.reference ? await engine.openReference(tool.reference) : undefined;
+    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, tool.id, params, reference ? { reference } : {});
+    const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));
+    const cancel = () => engine.cancel(jobId);
+    process.once('SIGINT', cancel);
+    const end = await engine.waitFor(jobId);
+    off();
+    bar.end();
+    process.off('SIGINT', cancel);
+    if (end.type === 'job-failed') throw fromErrorInfo(end.error);
+    if (end.type === 'job-cancelled') {
+      process.stderr.write('Cancelled; nothing was written.\n');
+      return 130;
+    }
+    for (const w of end.warnings) process.stderr.write(`warning: ${w}\n`);
+    const saved = await engine.export(doc.id, output, exportOptions);
+    process.stderr.write(
+      `Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`,
+    );
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export function onePhoto(command: string, positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one photo.`);
+  return resolve(positionals[0]!);
+}
+
+/** `<photo><suffix>.png` beside the photo: where a tool writes when not told. */
+export const beside = (input: string, suffix: string) => join(dirname(input), `${basename(input, extname(input))}${suffix}.png`);
+
+/** The CLI's short names of the low-light models. */
+export const LOWLIGHT_SHORT: Record<string, string> = { iat: 'iat_lol', 'sci-easy': 'sci_easy', 'sci-medium': 'sci_medium', 'sci-difficult': 'sci_difficult' };
