@@ -10,7 +10,8 @@ import { checkProvider, providerOrder } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
 import { maskedInference, sessionInference, vectorInference } from '../inference/tensors.js';
 import { getTool } from '../tools/registry.js';
-import type { ModelHandle } from '../tools/tool.js';
+import { Steps } from '../tools/steps.js';
+import type { ModelHandle, ToolProgress } from '../tools/tool.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
 const port = parentPort!;
@@ -53,11 +54,13 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         inferVector: vectorOut ? vectorInference(loaded, contract, onRunMs) : null,
       };
     };
+    const progress = (p: ToolProgress) => post({ type: 'progress', jobId: msg.jobId, progress: p });
     const result = await tool.run({ raster: msg.input, mask: msg.mask, reference: msg.reference }, params, {
       model,
       dataFile: (id) => store.resolve(id),
-      progress: (progress) => post({ type: 'progress', jobId: msg.jobId, progress }),
+      progress,
       signal: abort.signal,
+      steps: (names) => new Steps(names, progress, abort.signal),
       memoryBudgetBytes: msg.memoryBudgetBytes,
     });
     post({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CancelledError, GanvasError } from '../errors.js';
+import { GanvasError } from '../errors.js';
 import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../images/raster.js';
 import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
 import { DEFAULT_INPAINT_MODEL } from './inpaint.js';
@@ -145,10 +145,11 @@ export const extendTool: Tool<ExtendParams, 'extend'> = {
     if (sides.length === 0) throw new GanvasError('INVALID_INPUT', 'Nothing to extend: give at least one side a number of pixels, or an aspect ratio.');
     const model = await ctx.model(params.model);
     const plan = sides.flatMap((s) => steps(params[s], s === 'left' || s === 'right' ? raster.width : raster.height).map((n) => [s, n] as const));
+    const names = plan.map(([where, s]) => `${where} +${s}px`);
+    const stages = ctx.steps(names);
     let cur = raster;
     for (const [i, [where, s]] of plan.entries()) {
-      if (ctx.signal.aborted) throw new CancelledError();
-      ctx.progress({ done: i, total: plan.length, unit: 'steps', message: `${where} +${s}px` });
+      stages.start(names[i]!);
       const { grown, strip } = grow(cur, where, s);
       const crop = cropFor(where, strip, grown);
       const hole = { width: crop.width, height: crop.height, bits: new Uint8Array(crop.width * crop.height) };
@@ -167,7 +168,7 @@ export const extendTool: Tool<ExtendParams, 'extend'> = {
       blendFill(grown, crop, textured || fill, weights);
       cur = grown;
     }
-    ctx.progress({ done: plan.length, total: plan.length, unit: 'steps', message: 'done' });
+    stages.finish();
     const { left, right, top, bottom } = params;
     // The new layer shows the border and, on each extended side, a few pixels of the photo itself
     // (identical, since the layer holds them too): drawn scaled on screen, two layers that meet

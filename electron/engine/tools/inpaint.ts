@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CancelledError, GanvasError } from '../errors.js';
+import { GanvasError } from '../errors.js';
 import { binarize, countSet, dilate, feather, regions, type BinaryMask } from '../images/masks.js';
 import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../images/raster.js';
 import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
@@ -126,14 +126,15 @@ export const inpaintTool: Tool<InpaintParams, 'inpaint'> = {
     const model = await ctx.model(params.model);
     const plan = planInpaint(mask, params);
     const out = copyRaster(raster);
+    const areas = plan.crops.map((_, i) => `area ${i + 1} of ${plan.crops.length}`);
+    const steps = ctx.steps(areas);
     for (const [i, crop] of plan.crops.entries()) {
-      if (ctx.signal.aborted) throw new CancelledError();
-      ctx.progress({ done: i, total: plan.crops.length, unit: 'steps', message: `area ${i + 1} of ${plan.crops.length}` });
+      steps.start(areas[i]!);
       const hole = subMask(plan.hole, crop);
       const fill = await fillCrop(model, raster, crop, hole);
       blendFill(out, crop, params.texture ? await withPhotoTexture(fill, crop, hole, 'harmonic', { signal: ctx.signal }) : fill, plan.weights, crop.region);
     }
-    ctx.progress({ done: plan.crops.length, total: plan.crops.length, unit: 'steps', message: 'done' });
+    steps.finish();
     const support = allocRaster(raster.width, raster.height, 1, 8);
     for (let p = 0; p < plan.weights.length; p++) if (plan.weights[p]! > 0) support.data[p] = 255;
     return { raster: out, mask: support, layerName: 'Erase', modelId: model.id, provider: model.provider, warnings };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CancelledError } from '../errors.js';
 import { copyAlpha, luma, rgbLike, rgbOf, to16 } from '../images/colour.js';
 import { copyRaster, maxValue, rasterFromPlanar, type Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
@@ -99,8 +98,8 @@ export const lowlightTool: Tool<LowlightParams, 'lowlight'> = {
     const mean = meanLuma(raster);
     const warnings = mean > NOT_DARK ? [`This photo is not dark (average brightness ${Math.round(mean * 100)} %); Low light may wash it out.`] : [];
     const { width: W, height: H } = raster;
-    const total = p.denoise > 0 ? 3 : 2;
-    ctx.progress({ done: 0, total, unit: 'steps', message: 'brightening' });
+    const steps = ctx.steps(p.denoise > 0 ? ['brightening', 'applying at full size', 'reducing noise'] : ['brightening', 'applying at full size']);
+    steps.start('brightening');
     const colour = to16(rgbOf(raster));
     const scale = Math.min(1, p.workingSize / Math.max(W, H));
     const w = Math.max(16, Math.round(W * scale)),
@@ -114,8 +113,7 @@ export const lowlightTool: Tool<LowlightParams, 'lowlight'> = {
     for (let k = 0; k < 3; k++)
       for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3)) / MAX_GAIN;
     const gainFull = w === W && h === H ? rasterFromPlanar(gain, w, h, 16) : await resizeRaster(rasterFromPlanar(gain, w, h, 16), W, H, 'linear');
-    if (ctx.signal.aborted) throw new CancelledError();
-    ctx.progress({ done: 1, total, unit: 'steps', message: 'applying at full size' });
+    steps.start('applying at full size');
 
     let bright = copyRaster(colour);
     const k = 1 / 65535;
@@ -135,14 +133,14 @@ export const lowlightTool: Tool<LowlightParams, 'lowlight'> = {
       for (let c = 0; c < 3; c++) bright.data[o + c] = Math.round(Math.min(1, rgb[c]! * s) * 65535);
     }
     if (p.denoise > 0) {
-      ctx.progress({ done: 2, total, unit: 'steps', message: 'reducing noise' });
+      steps.start('reducing noise');
       bright = denoise(bright, p.denoise);
     }
     const out = rgbLike(raster);
     const kOut = maxValue(out.depth) / 65535;
     for (let i = 0, n = W * H; i < n; i++) for (let c = 0; c < 3; c++) out.data[i * out.channels + c] = Math.round(bright.data[i * 3 + c]! * kOut);
     copyAlpha(raster, out);
-    ctx.progress({ done: total, total, unit: 'steps', message: 'done' });
+    steps.finish();
     return { raster: out, layerName: `Low light (${p.model.replace('_lol', '').replace('_', ' ')})`, modelId: model.id, provider: model.provider, warnings };
   },
 };

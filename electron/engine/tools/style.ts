@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { CancelledError, GanvasError } from '../errors.js';
+import { GanvasError } from '../errors.js';
 import { copyAlpha, luma, rgbLike, rgbOf, to16 } from '../images/colour.js';
 import { cropRaster, maxValue, rasterFromPlanar, type Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
@@ -84,7 +84,8 @@ export const styleTool: Tool<StyleParams, 'style'> = {
   async run({ raster, reference }, p, ctx) {
     const style = await chooseStyle(p, reference, ctx);
     const { width: W, height: H } = raster;
-    ctx.progress({ done: 0, total: 2, unit: 'steps', message: `painting at ${p.workingSize}px` });
+    const steps = ctx.steps(['painting', 'bringing to full size']);
+    steps.start('painting', `at ${p.workingSize}px`);
     const colour = to16(rgbOf(raster));
     const scale = Math.min(1, p.workingSize / Math.max(W, H));
     const min = style.model.contract.minSize;
@@ -92,8 +93,7 @@ export const styleTool: Tool<StyleParams, 'style'> = {
     const h = Math.max(min, Math.round(H * scale));
     const small = w === W && h === H ? colour : await resizeRaster(colour, w, h);
     const styledSmall = rasterFromPlanar(await style.model.infer(readPlanarRgb(small, 0, 0, w, h), w, h, style.vector), w, h, 16);
-    if (ctx.signal.aborted) throw new CancelledError();
-    ctx.progress({ done: 1, total: 2, unit: 'steps', message: 'bringing to full size' });
+    steps.start('bringing to full size');
     const resized = small !== colour;
     const [styled, lowpass] = resized ? await Promise.all([resizeRaster(styledSmall, W, H), resizeRaster(small, W, H)]) : [styledSmall, null];
 
@@ -127,7 +127,7 @@ export const styleTool: Tool<StyleParams, 'style'> = {
       out.data[q + 2] = Math.round(Math.min(1, Math.max(0, b0 + (b - b0) * p.strength)) * max);
     }
     copyAlpha(raster, out);
-    ctx.progress({ done: 2, total: 2, unit: 'steps', message: 'done' });
+    steps.finish();
     return {
       raster: out,
       layerName: `Style: ${style.name}${p.strength < 1 ? ` ${Math.round(p.strength * 100)} %` : ''}`,

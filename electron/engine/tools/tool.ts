@@ -3,6 +3,7 @@ import type { Raster } from '../images/raster.js';
 import type { ModelTask, TensorContract } from '../models/catalog.js';
 import type { MaskedInference, TileInference, VectorInference } from '../inference/tensors.js';
 import type { ProviderId } from '../inference/providers.js';
+import type { Steps } from './steps.js';
 
 export interface ToolProgress {
   done: number;
@@ -38,6 +39,8 @@ export interface ToolContext {
   dataFile(id: string): Promise<string>;
   progress(p: ToolProgress): void;
   signal: AbortSignal;
+  /** The run as named steps: each start reports progress and checks for a cancel. */
+  steps(names: readonly string[]): Steps;
   memoryBudgetBytes: number;
 }
 
