@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Engine, type DocumentInfo } from '../engine.js';
 import { fromErrorInfo } from '../errors.js';
@@ -32,6 +33,11 @@ export interface Command {
   about: string;
   flags: Record<string, Flag>;
   run(args: string[]): Promise<number>;
+}
+
+/** A command's arguments read against its flag table (positionals allowed). */
+export function parse<F extends Record<string, Flag>>(args: string[], flags: F) {
+  return parseArgs({ args, allowPositionals: true, options: flags });
 }
 
 /** Flags every command takes. */

@@ -153,3 +153,21 @@ export function fillPolygon(mask: Raster, points: [number, number][], value: num
     }
   }
 }
+
+/** The bounding box of the set pixels, or null when none are. */
+export function maskBounds(m: BinaryMask): Rect | null {
+  let x0 = m.width,
+    y0 = m.height,
+    x1 = -1,
+    y1 = -1;
+  for (let y = 0; y < m.height; y++) {
+    const row = m.bits.subarray(y * m.width, (y + 1) * m.width);
+    const first = row.indexOf(1);
+    if (first < 0) continue;
+    y0 = Math.min(y0, y);
+    y1 = y;
+    x0 = Math.min(x0, first);
+    x1 = Math.max(x1, row.lastIndexOf(1));
+  }
+  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}

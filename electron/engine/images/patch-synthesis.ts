@@ -1,4 +1,5 @@
 import { CancelledError } from '../errors.js';
+import { maskBounds } from './masks.js';
 
 /**
  * Texture synthesis by patches (Wexler, Shechtman and Irani's "space-time completion" with
@@ -86,20 +87,8 @@ function downsample(l: Level): Level {
 
 /** Short side of the hole's bounding box. */
 function holeSpan(l: Level): number {
-  let x0 = l.width,
-    y0 = l.height,
-    x1 = -1,
-    y1 = -1;
-  for (let y = 0; y < l.height; y++) {
-    for (let x = 0; x < l.width; x++) {
-      if (!l.hole[y * l.width + x]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  return x1 < 0 ? 0 : Math.min(x1 - x0 + 1, y1 - y0 + 1);
+  const box = maskBounds({ width: l.width, height: l.height, bits: l.hole });
+  return box ? Math.min(box.width, box.height) : 0;
 }
 
 /** Sum over windows of a 0/1 map, via a summed-area table: which patch centres see any set pixel. */

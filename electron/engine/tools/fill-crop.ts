@@ -1,6 +1,6 @@
 import { GanvasError } from '../errors.js';
 import { luma } from '../images/colour.js';
-import type { BinaryMask } from '../images/masks.js';
+import { maskBounds, type BinaryMask } from '../images/masks.js';
 import { allocRaster, cropRaster, intersectRect, maxValue, rasterFromPlanar, type Raster, type Rect } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { combineBands } from '../images/bands.js';
@@ -129,7 +129,7 @@ export async function withPhotoTexture(
 ): Promise<Float32Array> {
   const n = crop.width * crop.height;
   const out = Float32Array.from(fill);
-  const box = holeBounds(hole);
+  const box = maskBounds(hole);
   if (!box) return out;
   // Patches come from near the hole: enough for its texture, and the work stays in proportion to it.
   const win = intersectRect(
@@ -171,20 +171,3 @@ export async function withPhotoTexture(
 
 /** Pixels of photo around a hole that the texture step reads (its patches and its surroundings' grain). */
 const CONTEXT = 128;
-
-function holeBounds(hole: BinaryMask): Rect | null {
-  let x0 = hole.width,
-    y0 = hole.height,
-    x1 = -1,
-    y1 = -1;
-  for (let y = 0; y < hole.height; y++) {
-    for (let x = 0; x < hole.width; x++) {
-      if (!hole.bits[y * hole.width + x]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GanvasError } from '../errors.js';
-import { binarize, countSet, dilate, feather, regions, type BinaryMask } from '../images/masks.js';
+import { binarize, countSet, dilate, feather, regions, type BinaryMask, maskBounds } from '../images/masks.js';
 import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../images/raster.js';
 import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
 import { DEFAULT_INPAINT_MODEL } from './model-choices.js';
@@ -52,7 +52,7 @@ export function planInpaint(mask: Raster, params: Pick<InpaintParams, 'grow' | '
   // Growing, feathering and finding regions only where something is marked (plus their reach):
   // on a large photo with a small mark that is most of the work saved.
   const reach = params.grow + params.feather + 2;
-  const box = markedBounds(marked);
+  const box = maskBounds(marked);
   const work = box
     ? intersectRect({ x: box.x - reach, y: box.y - reach, width: box.width + 2 * reach, height: box.height + 2 * reach }, image)!
     : { x: 0, y: 0, width: 1, height: 1 };
@@ -76,24 +76,6 @@ export function planInpaint(mask: Raster, params: Pick<InpaintParams, 'grow' | '
     return { ...crop, region };
   });
   return { hole, weights, crops };
-}
-
-/** The bounding box of the set pixels, or null when none are. */
-function markedBounds(m: BinaryMask): Rect | null {
-  let x0 = m.width,
-    y0 = m.height,
-    x1 = -1,
-    y1 = -1;
-  for (let y = 0; y < m.height; y++) {
-    const row = m.bits.subarray(y * m.width, (y + 1) * m.width);
-    const first = row.indexOf(1);
-    if (first < 0) continue;
-    y0 = Math.min(y0, y);
-    y1 = y;
-    x0 = Math.min(x0, first);
-    x1 = Math.max(x1, row.lastIndexOf(1));
-  }
-  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
 function subMask(m: BinaryMask, r: Rect): BinaryMask {

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';
 import { REPORT_NAME } from '../../batch/batch.js';
 import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
-import { common, engineFor, fraction, intOption, LOWLIGHT_SHORT, UsageError, type Command, type Flag } from '../shared.js';
+import { type Command, common, engineFor, type Flag, fraction, intOption, LOWLIGHT_SHORT, parse, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -54,11 +53,7 @@ function recipeFromFlags(args: string[], values: Record<string, unknown>): Recip
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(args, flags);
   if (positionals.length !== 2) throw new UsageError('batch takes an input folder and an output folder.');
   const [input, output] = positionals.map((p) => resolve(p)) as [string, string];
   let recipe: Recipe;

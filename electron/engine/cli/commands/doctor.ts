@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { appVersion } from '../../paths.js';
-import { common, engineFor, type Command, type Flag } from '../shared.js';
+import { type Command, common, engineFor, type Flag, parse } from '../shared.js';
 
 const flags = { ...common } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: flags });
+  const { values } = parse(args, flags);
   const engine = engineFor(values);
   try {
     const report = await engine.doctor();

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { TILE_RANGE } from '../../tools/enhance.js';
-import { beside, common, exportFlags, intOption, onePhoto, outputFor, runToolToFile, UsageError, type Command, type Flag } from '../shared.js';
+import { beside, type Command, common, exportFlags, type Flag, intOption, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -16,11 +15,7 @@ const flags = {
 } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(args, flags);
   const input = onePhoto('enhance', positionals);
   const scale = intOption(values.scale, 'scale', [2, 4]) as 2 | 4;
   if (values.quality !== 'fast' && values.quality !== 'hq') throw new UsageError(`--quality must be fast or hq, not "${values.quality}".`);

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { common, engineFor, exportFlags, exportOptionsFor, outputFor, UsageError, type Command, type Flag } from '../shared.js';
+import { type Command, common, engineFor, exportFlags, exportOptionsFor, type Flag, outputFor, parse, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -9,11 +8,7 @@ const flags = {
 } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(args, flags);
   if (positionals.length !== 1) throw new UsageError('export takes exactly one photo or project.');
   if (!values.output) throw new UsageError('export needs -o <output file>.');
   const input = resolve(positionals[0]!);

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { DocumentInfo } from '../../engine.js';
 import { sidesForAspect } from '../../tools/aspect.js';
-import { beside, common, exportFlags, intOption, onePhoto, outputFor, runToolToFile, UsageError, type Command, type Flag } from '../shared.js';
+import { beside, type Command, common, exportFlags, type Flag, intOption, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -23,11 +22,7 @@ function parseAspect(text: string): number {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(args, flags);
   const input = onePhoto('extend', positionals);
   const output = outputFor(input, values.output ?? beside(input, '-extended'), values.overwrite);
   const given = Object.fromEntries((['left', 'right', 'top', 'bottom'] as const).map((s) => [s, intOption(values[s], s) ?? 0]));

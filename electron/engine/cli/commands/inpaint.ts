@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { beside, common, exportFlags, onePhoto, outputFor, runToolToFile, UsageError, type Command, type Flag } from '../shared.js';
+import { beside, type Command, common, exportFlags, type Flag, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -10,11 +9,7 @@ const flags = {
 } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(args, flags);
   const input = onePhoto('inpaint', positionals);
   if (!values.mask) throw new UsageError('inpaint needs --mask <image> (white = remove), the same size as the photo.');
   const mask = resolve(values.mask);

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { beside, common, exportFlags, fraction, LOWLIGHT_SHORT, onePhoto, outputFor, runToolToFile, type Command, type Flag } from '../shared.js';
+import { beside, type Command, common, exportFlags, type Flag, fraction, LOWLIGHT_SHORT, onePhoto, outputFor, parse, runToolToFile } from '../shared.js';
 
 const flags = {
   ...common,
@@ -14,11 +13,7 @@ const flags = {
 } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(args, flags);
   const input = onePhoto('lowlight', positionals);
   const output = outputFor(input, values.output ?? beside(input, '-bright'), values.overwrite);
   const model = values.model ? (LOWLIGHT_SHORT[values.model] ?? values.model) : undefined;

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { Engine } from '../../engine.js';
 import { errorMessage } from '../../errors.js';
 import { installFromUrl, type InstallProgress } from '../../models/install.js';
 import { CUSTOM_MODEL_TASKS, type CustomModelTask } from '../../models/tasks.js';
 import { progressBar } from '../progress-bar.js';
-import { common, engineFor, UsageError, type Command, type Flag } from '../shared.js';
+import { type Command, common, engineFor, type Flag, parse, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -90,11 +89,7 @@ async function installModels(
 
 async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(rest, flags);
   const engine = engineFor(values);
   const { store } = engine;
   try {

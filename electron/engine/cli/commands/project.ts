@@ -1,12 +1,11 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { common, engineFor, UsageError, type Command, type Flag } from '../shared.js';
+import { type Command, common, engineFor, type Flag, parse, UsageError } from '../shared.js';
 
 const flags = { ...common } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: flags });
+  const { values, positionals } = parse(rest, flags);
   if (sub !== 'info') throw new UsageError(`Unknown project command "${sub ?? ''}": use info.`);
   if (positionals.length !== 1) throw new UsageError('project info takes exactly one project file.');
   const engine = engineFor(values);

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { beside, common, exportFlags, fraction, onePhoto, outputFor, runToolToFile, UsageError, type Command, type Flag } from '../shared.js';
+import { beside, type Command, common, exportFlags, type Flag, fraction, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -12,11 +11,7 @@ const flags = {
 } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: flags,
-  });
+  const { values, positionals } = parse(args, flags);
   const input = onePhoto('style', positionals);
   if (values.style && values['style-image']) throw new UsageError('Give either --style or --style-image, not both.');
   const output = outputFor(input, values.output ?? beside(input, `-${values.style ?? (values['style-image'] ? 'painting' : 'monet')}`), values.overwrite);
