@@ -47,11 +47,19 @@ export const common = {
   help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const satisfies Record<string, Flag>;
 
-export function engineFor(values: { 'models-dir'?: string | undefined; provider?: string | undefined }): Engine {
-  return new Engine({
+type EngineFlags = { 'models-dir'?: string | undefined; provider?: string | undefined };
+
+/** Runs a command's work on an engine set up from its flags, and always shuts the engine down. */
+export async function withEngine<T>(values: EngineFlags, work: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = new Engine({
     ...(values['models-dir'] ? { modelsDir: resolve(values['models-dir']) } : {}),
     provider: parseProvider(values.provider ?? process.env.GANVAS_PROVIDER),
   });
+  try {
+    return await work(engine);
+  } finally {
+    await engine.dispose();
+  }
 }
 
 type Allowed = readonly number[] | { min: number; max: number };
@@ -107,14 +115,13 @@ export function exportOptionsFor(
  * result. `prepare` may set up the document first (e.g. the mask to erase).
  */
 export async function runToolToFile(
-  values: Parameters<typeof engineFor>[0] & Parameters<typeof exportOptionsFor>[0],
+  values: EngineFlags & Parameters<typeof exportOptionsFor>[0],
   input: string,
   output: string,
   tool: { id: ToolId; params: object | ((doc: DocumentInfo) => object); describe: string; reference?: string | null },
   prepare: (engine: Engine, docId: string) => Promise<void> = async () => {},
 ): Promise<number> {
-  const engine = engineFor(values);
-  try {
+  return withEngine(values, async (engine) => {
     const doc = await engine.open(input);
     for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
     await prepare(engine, doc.id);
@@ -142,9 +149,7 @@ export async function runToolToFile(
       `Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`,
     );
     return 0;
-  } finally {
-    await engine.dispose();
-  }
+  });
 }
 
 export function onePhoto(command: string, positionals: string[]): string {

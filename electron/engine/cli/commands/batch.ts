@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../atomic-file.js';
 import { REPORT_NAME } from '../../batch/batch.js';
 import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
-import { type Command, common, engineFor, type Flag, fraction, intOption, LOWLIGHT_SHORT, parse, UsageError } from '../shared.js';
+import { type Command, common, type Flag, fraction, intOption, LOWLIGHT_SHORT, parse, UsageError, withEngine } from '../shared.js';
 
 const flags = {
   ...common,
@@ -64,8 +64,7 @@ async function run(args: string[]): Promise<number> {
     });
   } else recipe = recipeFromFlags(args, values);
   if (values['save-recipe']) await writeFileAtomic(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
-  const engine = engineFor(values);
-  try {
+  return withEngine(values, async (engine) => {
     const { batchId, done } = engine.startBatch({
       input,
       output,
@@ -98,9 +97,7 @@ async function run(args: string[]): Promise<number> {
     const t = report.totals;
     process.stderr.write(`${t.files} files: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed. Report: ${join(output, REPORT_NAME)}\n`);
     return report.cancelled ? 130 : t.failed > 0 ? 1 : 0;
-  } finally {
-    await engine.dispose();
-  }
+  });
 }
 
 export const batchCommand: Command = {

@@ -1,12 +1,11 @@
 import { appVersion } from '../../paths.js';
-import { type Command, common, engineFor, type Flag, parse } from '../shared.js';
+import { type Command, common, type Flag, parse, withEngine } from '../shared.js';
 
 const flags = { ...common } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
   const { values } = parse(args, flags);
-  const engine = engineFor(values);
-  try {
+  return withEngine(values, async (engine) => {
     const report = await engine.doctor();
     process.stdout.write(`Ganvas ${appVersion} on ${process.platform}/${process.arch}, Node ${process.version}\n`);
     process.stdout.write(`Execution providers, in the order tried:\n`);
@@ -14,9 +13,7 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`Models folder: ${report.modelsDir}\n`);
     for (const m of report.models) process.stdout.write(`  ${m.state.padEnd(11)} ${m.id.padEnd(24)} ${m.detail}\n`);
     return 0;
-  } finally {
-    await engine.dispose();
-  }
+  });
 }
 
 export const doctorCommand: Command = {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Command, common, engineFor, exportFlags, exportOptionsFor, type Flag, outputFor, parse, UsageError } from '../shared.js';
+import { type Command, common, exportFlags, exportOptionsFor, type Flag, outputFor, parse, UsageError, withEngine } from '../shared.js';
 
 const flags = {
   ...common,
@@ -13,8 +13,7 @@ async function run(args: string[]): Promise<number> {
   if (!values.output) throw new UsageError('export needs -o <output file>.');
   const input = resolve(positionals[0]!);
   const output = outputFor(input, values.output, values.overwrite);
-  const engine = engineFor(values);
-  try {
+  return withEngine(values, async (engine) => {
     const doc = await engine.open(input);
     for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
     const saved = await engine.export(doc.id, output, {
@@ -24,9 +23,7 @@ async function run(args: string[]): Promise<number> {
     const ai = saved.aiEdits > 0 && !values['no-ai-provenance'] ? `; ${saved.aiEdits} AI edit(s) recorded in XMP` : '';
     process.stderr.write(`Wrote ${saved.path} (${saved.width}×${saved.height})${ai}\n`);
     return 0;
-  } finally {
-    await engine.dispose();
-  }
+  });
 }
 
 export const exportCommand: Command = {

@@ -4,7 +4,7 @@ import { errorMessage } from '../../errors.js';
 import { installFromUrl, type InstallProgress } from '../../models/install.js';
 import { CUSTOM_MODEL_TASKS, type CustomModelTask } from '../../models/tasks.js';
 import { progressBar } from '../progress-bar.js';
-import { type Command, common, engineFor, type Flag, parse, UsageError } from '../shared.js';
+import { type Command, common, type Flag, parse, UsageError, withEngine } from '../shared.js';
 
 const flags = {
   ...common,
@@ -90,9 +90,8 @@ async function installModels(
 async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(rest, flags);
-  const engine = engineFor(values);
-  const { store } = engine;
-  try {
+  return withEngine(values, async (engine) => {
+    const { store } = engine;
     switch (sub) {
       case 'list':
       case 'verify': {
@@ -128,9 +127,7 @@ async function run(args: string[]): Promise<number> {
       default:
         throw new UsageError(`Unknown models command "${sub ?? ''}": use list, install, verify, remove or add.`);
     }
-  } finally {
-    await engine.dispose();
-  }
+  });
 }
 
 export const modelsCommand: Command = {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Command, common, engineFor, type Flag, parse, UsageError } from '../shared.js';
+import { type Command, common, type Flag, parse, UsageError, withEngine } from '../shared.js';
 
 const flags = { ...common } as const satisfies Record<string, Flag>;
 
@@ -8,8 +8,7 @@ async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(rest, flags);
   if (sub !== 'info') throw new UsageError(`Unknown project command "${sub ?? ''}": use info.`);
   if (positionals.length !== 1) throw new UsageError('project info takes exactly one project file.');
-  const engine = engineFor(values);
-  try {
+  return withEngine(values, async (engine) => {
     const doc = await engine.open(resolve(positionals[0]!));
     const docHistory = engine.historyOf(doc.id, 'document');
     process.stdout.write(`${doc.title}: ${doc.width}×${doc.height}, ${doc.layers.length} layer(s), from ${doc.fileName}\n`);
@@ -23,9 +22,7 @@ async function run(args: string[]): Promise<number> {
     }
     for (const line of doc.lost) process.stdout.write(`lost: ${line}\n`);
     return doc.lost.length > 0 ? 1 : 0;
-  } finally {
-    await engine.dispose();
-  }
+  });
 }
 
 export const projectCommand: Command = {
