@@ -8,7 +8,7 @@ import type { BlendMode } from './document/blend.js';
 import { paintStrokeAsync, type Stroke } from './document/brush.js';
 import { PhotoDocument, type HistoryScope } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
-import { currentSelection, editableSelection, readMaskImage, selectionOnLayer, selectionPng } from './document/selection.js';
+import { currentSelection, editableSelection, emptySelection, readMaskImage, selectionOnLayer, selectionPng } from './document/selection.js';
 import type { Layer, LayerProps } from './document/layer.js';
 import { openImage, type OpenOptions } from './images/open.js';
 import { layerPng } from './images/preview.js';
@@ -503,9 +503,9 @@ export class Engine {
 
   /** Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. */
   paintSelection(docId: string, stroke: Stroke): Promise<DocumentInfo> {
-    return this.changeSelection(docId, async (sel) => {
-      const { raster } = await paintStrokeAsync(sel, stroke);
-      sel.data.set(raster.data);
+    // The brush paints into a new raster of its own, so the selection needs no copy first.
+    return this.change(docId, async (doc) => {
+      doc.selection = (await paintStrokeAsync(currentSelection(doc) ?? emptySelection(doc), stroke)).raster;
     });
   }
 

@@ -12,10 +12,14 @@ export function currentSelection(doc: PhotoDocument): Raster | null {
   return sel && sel.width === doc.width && sel.height === doc.height ? sel : null;
 }
 
+export function emptySelection(doc: PhotoDocument): Raster {
+  return allocRaster(doc.width, doc.height, 1, 8);
+}
+
 /** A copy of the selection to change, or an empty one at canvas size. */
 export function editableSelection(doc: PhotoDocument): Raster {
   const sel = currentSelection(doc);
-  return sel ? copyRaster(sel) : allocRaster(doc.width, doc.height, 1, 8);
+  return sel ? copyRaster(sel) : emptySelection(doc);
 }
 
 /** The selection as a mask over a layer's own pixels; refuses when nothing is marked. */
