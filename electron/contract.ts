@@ -4,7 +4,8 @@
  * the events main sends. The renderer imports types only.
  */
 import type { z } from 'zod';
-import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, StylePreset } from './engine/engine.js';
+import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo } from './engine/info.js';
+import type { StylePreset } from './engine/tools/style/presets.js';
 import type { ErrorInfo } from './engine/errors.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
 import type { ModelStatus } from './engine/models/store.js';
@@ -66,6 +67,6 @@ export const IPC_EVENT_CHANNEL = 'ganvas:event';
 export const IPC_DROP_CHANNEL = 'ganvas:drop';
 export type { DocumentInfo, DoctorReport, EngineEvent, ErrorInfo, HistoryInfo, ModelListing, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
 export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
-export type { LayerInfo } from './engine/engine.js';
+export type { LayerInfo } from './engine/info.js';
 export type { JobProgress } from './engine/jobs/host.js';
 export type { BlendMode } from './engine/document/blend.js';

@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { DocumentInfo, Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import type { DocumentInfo } from '../engine/info.js';
 import type { ExportFormat } from '../engine/images/save.js';
 
 export type FolderPurpose = 'input' | 'output';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CallName, CallReply, CallResults } from '../contract.js';
-import type { DocumentInfo, Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import type { DocumentInfo } from '../engine/info.js';
 import { GanvasError, toErrorInfo } from '../engine/errors.js';
 import { callTable } from './calls/index.js';
 import { FolderGrants, type CallContext, type Dialogs } from './context.js';

@@ -29,9 +29,9 @@ export async function batchBench(): Promise<void> {
   const half = await folderOf(6, 866, 577);
   const enhance = recipeSchema.parse({ name: 'fast', steps: [{ tool: 'enhance', params: { scale: 2, quality: 'fast' } }], output: { format: 'jpeg' } });
   const warm = await folderOf(1, 64, 64);
-  await engine.startBatch({ ...base, input: join(warm, 'in'), output: join(warm, 'out'), recipe: enhance }).done; // session load
+  await engine.batches.start({ ...base, input: join(warm, 'in'), output: join(warm, 'out'), recipe: enhance }).done; // session load
   const { result: report, ms: wall } = await timed(
-    () => engine.startBatch({ ...base, input: join(half, 'in'), output: join(half, 'out'), recipe: enhance }).done,
+    () => engine.batches.start({ ...base, input: join(half, 'in'), output: join(half, 'out'), recipe: enhance }).done,
   );
   row('Batch Enhance ×2 Fast on 0.5 MP photos (6 files, 2 at once)', `${(report.totals.done / (wall / 60_000)).toFixed(1)} images/min`);
   row(
@@ -54,7 +54,7 @@ export async function batchBench(): Promise<void> {
   let after20 = 0;
   const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const off = engine.onEvent((e) => e.type === 'batch-progress' && e.progress.done === 20 && (after20 = process.memoryUsage().rss));
-  const big = await timed(() => engine.startBatch({ ...base, input: join(many, 'in'), output: join(many, 'out'), recipe }).done);
+  const big = await timed(() => engine.batches.start({ ...base, input: join(many, 'in'), output: join(many, 'out'), recipe }).done);
   clearInterval(poll);
   off();
   row('Batch of 200 files: time, peak RSS (RSS after 20 files)', `${(big.ms / 1000).toFixed(1)} s, ${gib(peak)} (${gib(after20)})`);

@@ -33,9 +33,9 @@ async function undoRedoLatency(engine: Engine, docId: string, layerId: string, r
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
     await beforeEach();
-    times.push((await timed(() => engine.undo(docId, { layerId }))).ms);
+    times.push((await timed(() => engine.document(docId).undo({ layerId }))).ms);
     await beforeEach();
-    times.push((await timed(() => engine.redo(docId, { layerId }))).ms);
+    times.push((await timed(() => engine.document(docId).redo({ layerId }))).ms);
   }
   return median(times);
 }
@@ -49,14 +49,14 @@ export async function documentBench(): Promise<void> {
     const engine = testEngine();
     const doc = await engine.open(file);
     const layerId = doc.layers[0]!.id;
-    const d = engine.doc(doc.id);
+    const d = engine.document(doc.id).doc;
     // Half the layer changed: the undo step holds those tiles, and undoing copies them back.
     const half = shifted(d.layer(layerId).raster, 40);
     half.data.set(d.layer(layerId).raster.data.subarray(0, half.data.length / 2));
     d.commitPixels(layerId, 'pixels', half, 'shift half');
     const partial = await undoRedoLatency(engine, doc.id, layerId, 3, async () => {});
     row(`undo/redo, ${mp} MP layer, half of it edited, in memory (median of 6)`, ms(partial), '≤ 100 ms');
-    await engine.undo(doc.id, { layerId });
+    await engine.document(doc.id).undo({ layerId });
     d.commitPixels(layerId, 'pixels', shifted(d.layer(layerId).raster, 40), 'shift');
     const inMemory = await undoRedoLatency(engine, doc.id, layerId, 3, async () => {});
     row(`undo/redo, ${mp} MP layer, all of it edited, in memory (median of 6)`, ms(inMemory), '≤ 100 ms');
@@ -83,13 +83,13 @@ export async function documentBench(): Promise<void> {
     const doc = await engine.open(file);
     const base = doc.layers[0]!.id;
     for (let i = 0; i < 2; i++) {
-      const info = await engine.addLayer(doc.id, { kind: 'duplicate', layerId: base });
+      const info = await engine.document(doc.id).addLayer({ kind: 'duplicate', layerId: base });
       const copy = info.layers[1]!.id;
-      engine.doc(doc.id).commitPixels(copy, 'pixels', shifted(engine.doc(doc.id).layer(copy).raster, 30 + i * 50), 'shift');
+      engine.document(doc.id).doc.commitPixels(copy, 'pixels', shifted(engine.document(doc.id).doc.layer(copy).raster, 30 + i * 50), 'shift');
     }
-    const masked = (await engine.addLayer(doc.id, { kind: 'duplicate', layerId: base })).layers[1]!.id;
-    await engine.setLayerProps(doc.id, masked, { blend: 'overlay', opacity: 0.5 });
-    await engine.paintMask(doc.id, masked, {
+    const masked = (await engine.document(doc.id).addLayer({ kind: 'duplicate', layerId: base })).layers[1]!.id;
+    await engine.document(doc.id).setLayerProps(masked, { blend: 'overlay', opacity: 0.5 });
+    await engine.document(doc.id).paintMask(masked, {
       points: [
         [1000, 1000],
         [5000, 3000],
@@ -99,17 +99,17 @@ export async function documentBench(): Promise<void> {
       value: 0,
       opacity: 1,
     });
-    await engine.addLayer(doc.id, { kind: 'empty' });
+    await engine.document(doc.id).addLayer({ kind: 'empty' });
     const project = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), 'five-layers.ganvas');
-    const save = await withLag(() => timed(() => engine.saveProject(doc.id, project, { includeHistory: false })));
+    const save = await withLag(() => timed(() => engine.document(doc.id).saveProject(project, { includeHistory: false })));
     const size = statSync(project).size;
     row(`save project: ${mp} MP × 5 layers, no history`, `${ms(save.result.ms)}, ${gib(size)} on disk, main-thread lag p99 ${ms(save.lagP99Ms)}`);
-    const withHistory = await timed(() => engine.saveProject(doc.id, project, { includeHistory: true }));
+    const withHistory = await timed(() => engine.document(doc.id).saveProject(project, { includeHistory: true }));
     row(`save project: same, with history`, `${ms(withHistory.ms)}, ${gib(statSync(project).size)} on disk`);
     dropFileCache();
     const open = await timed(() => engine.open(project));
     row(`open project: ${mp} MP × 5 layers, with history`, ms(open.ms));
-    const flatten = await withLag(() => timed(() => engine.doc(doc.id).render()));
+    const flatten = await withLag(() => timed(() => engine.document(doc.id).doc.render()));
     row(`flatten ${mp} MP × 5 layers (blend, opacity, mask)`, `${ms(flatten.result.ms)}, main-thread lag p99 ${ms(flatten.lagP99Ms)}`);
     await engine.dispose();
   }
@@ -119,7 +119,7 @@ export async function documentBench(): Promise<void> {
     const engine = testEngine();
     const doc = await engine.open(file);
     const layerId = doc.layers[0]!.id;
-    const d = engine.doc(doc.id);
+    const d = engine.document(doc.id).doc;
     let peakMemory = 0;
     const t = await timed(async () => {
       for (let i = 0; i < 50; i++) {

@@ -9,7 +9,7 @@ import { ms, row, timed, withLag } from './measure.js';
 async function releaseToResult(engine: Engine, file: string, rect: Rect): Promise<{ ms: number; networkMs: number }> {
   const doc = await engine.open(file);
   const { ms: took, result: networkMs } = await timed(async () => {
-    await engine.selectShape(doc.id, { kind: 'rect', rect }, 255);
+    await engine.document(doc.id).selectShape({ kind: 'rect', rect }, 255);
     const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', {}));
     if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
     return end.stats.inferenceMs;
@@ -42,7 +42,7 @@ export async function eraseBench(): Promise<void> {
   // The audit's freeze: one diagonal drag across a 4000×3000 photo with the default brush.
   const canvas = await engine.open(await photoOfSize(4000, 3000));
   const points = Array.from({ length: 300 }, (_, i): [number, number] => [(i * 4000) / 299, (i * 3000) / 299]);
-  const drag = await withLag(() => timed(() => engine.paintSelection(canvas.id, { points, radius: 20, hardness: 1, value: 255, opacity: 1 })));
+  const drag = await withLag(() => timed(() => engine.document(canvas.id).paintSelection({ points, radius: 20, hardness: 1, value: 255, opacity: 1 })));
   row(
     'Brush: diagonal drag on 12 MP (300 points, radius 20)',
     `${ms(drag.result.ms)}, longest event-loop stall ${ms(drag.lagMaxMs)}`,

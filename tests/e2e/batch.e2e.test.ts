@@ -37,7 +37,7 @@ describe('Batch in Chromium, driving the real engine', () => {
     await dialog.getByRole('button', { name: 'Input folder…' }).click();
     await expect.poll(() => dialog.getByTestId('batch-input').textContent()).toBe(input);
     await dialog.getByRole('button', { name: 'Output folder…' }).click();
-    await dialog.getByRole('button', { name: '+ resize' }).click();
+    await dialog.getByRole('button', { name: '+ Resize' }).click();
     await dialog.getByRole('combobox', { name: 'Batch format' }).selectOption('png');
     await dialog.getByRole('spinbutton', { name: 'Concurrency' }).fill('1');
     await dialog.getByRole('button', { name: 'Start' }).click();

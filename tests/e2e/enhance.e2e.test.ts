@@ -43,8 +43,8 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await expect.poll(() => page.getByTestId('enhance-status').textContent(), { timeout: 60_000 }).toMatch(/\d+\/\d+ tiles/);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).toMatch(/cancelled/i);
-    const docId = engine.info('doc-1').id;
-    expect(engine.info(docId).layers).toHaveLength(1);
+    const docId = engine.document('doc-1').info().id;
+    expect(engine.document(docId).info().layers).toHaveLength(1);
   });
 
   it('runs Enhance to the end, shows the new layer and compares before/after', async () => {
@@ -59,7 +59,7 @@ describe('the renderer in Chromium, driving the real engine', () => {
     expect(await slider.inputValue()).toBe('0.25');
     // Hiding the new layer via its checkbox goes through the engine.
     await page.getByRole('checkbox', { name: /Show Enhance/ }).uncheck();
-    await expect.poll(() => engine.info('doc-1').layers[1]!.visible).toBe(false);
+    await expect.poll(() => engine.document('doc-1').info().layers[1]!.visible).toBe(false);
     await page.getByRole('checkbox', { name: /Show Enhance/ }).check();
     await page.screenshot({ path: join(out, 'after-enhance.png') });
   });

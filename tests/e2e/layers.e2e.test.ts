@@ -87,21 +87,29 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.55, { steps: 8 });
     await page.mouse.up();
-    await expect.poll(() => engine.historyOf(docId(), { layerId: named('rocket.jpg copy')!.id }).entries.at(-1)!.label).toBe('Mask: hide');
+    await expect
+      .poll(
+        () =>
+          engine
+            .document(docId())
+            .historyOf({ layerId: named('rocket.jpg copy')!.id })
+            .entries.at(-1)!.label,
+      )
+      .toBe('Mask: hide');
     const copyId = named('rocket.jpg copy')!.id;
-    const painted = engine.doc(docId()).layer(copyId).mask!;
+    const painted = engine.document(docId()).doc.layer(copyId).mask!;
     expect(painted.data.some((v) => v === 0)).toBe(true);
     const coffeeBefore = named('coffee.png')!;
 
     await page.keyboard.press('Control+z');
-    await expect.poll(() => engine.doc(docId()).layer(copyId).mask).not.toBe(painted);
+    await expect.poll(() => engine.document(docId()).doc.layer(copyId).mask).not.toBe(painted);
     expect(named('coffee.png')).toMatchObject({ opacity: coffeeBefore.opacity, blend: coffeeBefore.blend, version: coffeeBefore.version });
     await page.keyboard.press('Control+Shift+z');
     await expect
       .poll(() =>
         engine
-          .doc(docId())
-          .layer(copyId)
+          .document(docId())
+          .doc.layer(copyId)
           .mask!.data.some((v) => v === 0),
       )
       .toBe(true);

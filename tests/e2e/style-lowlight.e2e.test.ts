@@ -14,9 +14,9 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
 
   beforeAll(async () => {
     // The presets arrive only after the photo is open, as on a slow first start: the thumbnails must still come.
-    const presets = engine.stylePresets.bind(engine);
-    engine.stylePresets = async () => {
-      engine.stylePresets = presets;
+    const presets = engine.styles.presets.bind(engine.styles);
+    engine.styles.presets = async () => {
+      engine.styles.presets = presets;
       await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toContain('chelsea.png');
       return presets();
     };
@@ -63,7 +63,7 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
     await panel.getByRole('button', { name: 'Save as preset' }).click();
     await expect.poll(() => panel.getByRole('radio', { name: 'Night launch' }).getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => panel.getByRole('radio', { name: 'Night launch' }).locator('img').count()).toBe(1);
-    expect((await engine.stylePresets()).at(-1)).toMatchObject({ id: 'user:Night launch', kind: 'user' });
+    expect((await engine.styles.presets()).at(-1)).toMatchObject({ id: 'user:Night launch', kind: 'user' });
   });
 
   it('opens a dark photo, brightens it with Low light, and compares', async () => {

@@ -134,7 +134,7 @@ beforeAll(async () => {
   // Projects.
   const { id } = await engine.open(at('good.png'));
   good = at('good.ganvas');
-  await engine.saveProject(id, good);
+  await engine.document(id).saveProject(good);
   await engine.close(id);
   const g = readFileSync(good);
   writeFileSync(at('cut.ganvas'), g.subarray(0, g.length - 100));

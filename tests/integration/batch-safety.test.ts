@@ -32,7 +32,7 @@ describe('a batch never writes over an original or over another output', () => {
   it('output = input folder: a.png → a.jpg does not replace the original a.jpg', async () => {
     const dir = await folderOfPhotos(['a.png', 'a.jpg', 'b.png']);
     const before = Object.fromEntries(['a.png', 'a.jpg', 'b.png'].map((n) => [n, sha(join(dir, n))]));
-    const report = await engine.startBatch({ ...batchOptions, input: dir, output: dir, recipe: resize('{name}'), allowInsideInput: true }).done;
+    const report = await engine.batches.start({ ...batchOptions, input: dir, output: dir, recipe: resize('{name}'), allowInsideInput: true }).done;
     for (const [name, digest] of Object.entries(before)) expect(sha(join(dir, name)), name).toBe(digest);
     const outputs = report.files.map((f) => f.output);
     expect(new Set(outputs).size).toBe(3);
@@ -50,7 +50,7 @@ describe('a batch never writes over an original or over another output', () => {
   it('two inputs that map to one name (a template without {name}) get a name each; a resumed run keeps them', async () => {
     const dir = await folderOfPhotos(['one.png', 'two.png', 'three.png']);
     const out = mkdtempSync(join(tmpdir(), 'ganvas-safety-out-'));
-    const run = () => engine.startBatch({ ...batchOptions, input: dir, output: out, recipe: resize('result', 'png') }).done;
+    const run = () => engine.batches.start({ ...batchOptions, input: dir, output: out, recipe: resize('result', 'png') }).done;
     const first = await run();
     const names = first.files.map((f) => f.output).sort();
     expect(names).toEqual(['result-2.png', 'result-3.png', 'result.png']);
@@ -66,7 +66,7 @@ describe('a batch never writes over an original or over another output', () => {
     const dir = await folderOfPhotos(['photo.png']);
     mkdirSync(join(dir, 'out'));
     writeFileSync(join(dir, 'out', 'photo.jpg'), 'the user’s own file');
-    const report = await engine.startBatch({ ...batchOptions, input: dir, output: join(dir, 'out'), recipe: resize('{name}'), allowInsideInput: true }).done;
+    const report = await engine.batches.start({ ...batchOptions, input: dir, output: join(dir, 'out'), recipe: resize('{name}'), allowInsideInput: true }).done;
     expect(readFileSync(join(dir, 'out', 'photo.jpg'), 'utf8')).toBe('the user’s own file');
     expect(report.files[0]).toMatchObject({ status: 'done', output: 'photo-2.jpg', note: expect.stringMatching(/photo\.jpg is a file in the input folder/) });
   });
@@ -80,7 +80,7 @@ describe('a batch never writes over an original or over another output', () => {
     symlinkSync(dir, join(dir, 'sub', 'loop'));
     symlinkSync(join(dir, 'sub'), join(dir, 'again'));
     const out = mkdtempSync(join(tmpdir(), 'ganvas-safety-out-'));
-    const report = await engine.startBatch({ ...batchOptions, recursive: true, input: dir, output: out, recipe: resize('{name}', 'png') }).done;
+    const report = await engine.batches.start({ ...batchOptions, recursive: true, input: dir, output: out, recipe: resize('{name}', 'png') }).done;
     // Reached first through the link 'again' (names are walked in order), then never again.
     expect(report.files.map((f) => f.input).sort()).toEqual(['again/inner.png', 'top.png']);
   });
@@ -147,7 +147,7 @@ describe.skipIf(!smallDiskSupport.ok)(`a full disk ${smallDiskSupport.reason}`, 
     const disk = smallDisk(160 * 1024);
     try {
       const big = recipeSchema.parse({ name: 'big', steps: [{ tool: 'enhance', params: { scale: 2 } }], output: { format: 'tiff', naming: '{name}' } });
-      const report = await engine.startBatch({ ...batchOptions, concurrency: 1, input: dir, output: disk.dir, recipe: big }).done;
+      const report = await engine.batches.start({ ...batchOptions, concurrency: 1, input: dir, output: disk.dir, recipe: big }).done;
       expect(report.stoppedBecause).toMatch(/output disk is full/);
       expect(report.totals.done).toBeGreaterThan(0);
       // Stopped early: later files were never run through the network.
@@ -169,15 +169,15 @@ describe.skipIf(!smallDiskSupport.ok)(`a full disk ${smallDiskSupport.reason}`, 
     const disk = smallDisk(64 * 1024);
     try {
       const { id } = await engine.open(photo('chelsea.png'));
-      await expect(engine.export(id, join(disk.dir, 'cat.png'), { format: 'png', quality: 90, bitDepth: 8 })).rejects.toMatchObject({
+      await expect(engine.document(id).export(join(disk.dir, 'cat.png'), { format: 'png', quality: 90, bitDepth: 8 })).rejects.toMatchObject({
         code: 'WRITE_FAILED',
         message: 'Could not write cat.png: the disk is full.',
       });
-      await expect(engine.saveProject(id, join(disk.dir, 'cat.ganvas'))).rejects.toMatchObject({
+      await expect(engine.document(id).saveProject(join(disk.dir, 'cat.ganvas'))).rejects.toMatchObject({
         code: 'WRITE_FAILED',
         message: 'Could not save cat.ganvas: the disk is full.',
       });
-      await expect(engine.export(id, join(disk.dir, 'missing', 'cat.png'), { format: 'png', quality: 90, bitDepth: 8 })).rejects.toThrow(
+      await expect(engine.document(id).export(join(disk.dir, 'missing', 'cat.png'), { format: 'png', quality: 90, bitDepth: 8 })).rejects.toThrow(
         /Could not write cat\.png: the folder .*missing does not exist/,
       );
       expect(readdirSync(disk.dir)).toEqual([]);

@@ -91,7 +91,7 @@ describe('a batch over a tree of 220 photos and broken files', () => {
 
   beforeAll(async () => {
     before = checksums(tree);
-    report = await engine.startBatch({
+    report = await engine.batches.start({
       input: tree,
       output: out,
       recipe,
@@ -136,7 +136,7 @@ describe('a batch over a tree of 220 photos and broken files', () => {
 
   it('refuses an output folder inside the input folder unless asked', async () => {
     await expect(
-      engine.startBatch({
+      engine.batches.start({
         input: tree,
         output: join(tree, 'out'),
         recipe,
@@ -152,7 +152,7 @@ describe('a batch over a tree of 220 photos and broken files', () => {
 
   it('skip existing skips the compute: no network runs at all', async () => {
     rmSync(join(out, '.ganvas-batch'), { recursive: true });
-    const again = await engine.startBatch({
+    const again = await engine.batches.start({
       input: tree,
       output: out,
       recipe,
@@ -168,7 +168,7 @@ describe('a batch over a tree of 220 photos and broken files', () => {
   });
 
   it('include, exclude and formats narrow the batch', async () => {
-    const narrow = await engine.startBatch({
+    const narrow = await engine.batches.start({
       input: tree,
       output: join(tmp, 'narrow'),
       recipe,
@@ -241,7 +241,7 @@ describe('a file the journal says was started', () => {
     mkdirSync(input, { recursive: true });
     await sharp(photo('coffee.png')).resize(40, 30).png().toFile(join(input, 'cup.png'));
     const options = { input, output: out, recipe, recursive: false, include: [], exclude: [], extensions: [], skipExisting: false, concurrency: 1 };
-    expect((await engine.startBatch(options).done).inferenceRuns).toBe(1);
+    expect((await engine.batches.start(options).done).inferenceRuns).toBe(1);
     const journal = join(out, '.ganvas-batch', readdirSync(join(out, '.ganvas-batch'))[0]!);
     const outputAt = statSync(join(out, 'cup-bright.jpg')).mtimeMs;
     const startedAt = (ms: number) =>
@@ -249,12 +249,12 @@ describe('a file the journal says was started', () => {
 
     // Killed after the output's rename, before its journal line.
     startedAt(outputAt - 1000);
-    const finished = await engine.startBatch(options).done;
+    const finished = await engine.batches.start(options).done;
     expect([finished.inferenceRuns, finished.files[0]!.reason]).toEqual([0, 'done in an earlier run']);
 
     // Killed before writing: the output there is from some earlier batch, not this one.
     startedAt(outputAt + 1000);
-    const redone = await engine.startBatch(options).done;
+    const redone = await engine.batches.start(options).done;
     expect([redone.inferenceRuns, redone.totals.done]).toEqual([1, 1]);
   });
 });
@@ -267,13 +267,13 @@ describe('recipe from my edits', () => {
     await sharp(photo('coffee.png')).resize(120).png().toFile(file);
     const doc = await engine.open(file);
     expect((await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale: 2, quality: 'fast' }))).type).toBe('job-done');
-    const enhanced = engine.info(doc.id).layers.at(-1)!.id;
+    const enhanced = engine.document(doc.id).info().layers.at(-1)!.id;
     expect((await engine.waitFor(engine.runTool(doc.id, enhanced, 'style', { style: 'vangogh_starry_night', strength: 0.7 }))).type).toBe('job-done');
-    const recipe = { ...engine.recipeFromDocument(doc.id), output: { format: 'png' as const, quality: 90, bitDepth: 8 as const, naming: '{name}' } };
+    const recipe = { ...engine.document(doc.id).recipe(), output: { format: 'png' as const, quality: 90, bitDepth: 8 as const, naming: '{name}' } };
     expect(recipe.steps.map((s) => s.tool)).toEqual(['enhance', 'style']);
     const exported = join(tmp, 'edited.png');
-    await engine.export(doc.id, exported, { format: 'png', quality: 90, bitDepth: 8 });
-    const report = await engine.startBatch({
+    await engine.document(doc.id).export(exported, { format: 'png', quality: 90, bitDepth: 8 });
+    const report = await engine.batches.start({
       input: folder,
       output: join(tmp, 'one-out'),
       recipe,

@@ -17,16 +17,16 @@ const out = mkdtempSync(join(tmpdir(), 'ganvas-enhance-'));
 
 async function enhance(file: string, params: object) {
   const doc = await engine.open(file);
-  const original = engine.doc(doc.id).layers[0]!;
+  const original = engine.document(doc.id).doc.layers[0]!;
   const before = { raster: original.raster, digest: digest(original.raster) };
   const jobId = engine.runTool(doc.id, original.id, 'enhance', params);
   const end = await engine.waitFor(jobId);
   if (end.type !== 'job-done') throw new Error(`enhance ended with ${JSON.stringify(end)}`);
   // The original layer is untouched: same raster, same bytes, still at the bottom.
-  expect(engine.doc(doc.id).layers[0]).toBe(original);
+  expect(engine.document(doc.id).doc.layers[0]).toBe(original);
   expect(original.raster).toBe(before.raster);
   expect(digest(original.raster)).toBe(before.digest);
-  return { doc: engine.info(doc.id), end };
+  return { doc: engine.document(doc.id).info(), end };
 }
 
 /** Sharper than bicubic by a clear margin, same size rules, same overall colour. */
@@ -34,7 +34,7 @@ async function expectGoodUpscale(file: string, scale: 2 | 4, quality: 'fast' | '
   const { raster: src } = await openImage(file);
   const { doc } = await enhance(file, { scale, quality });
   expect(doc.layers).toHaveLength(2);
-  const result = engine.doc(doc.id).layers[1]!.raster;
+  const result = engine.document(doc.id).doc.layers[1]!.raster;
   expect([result.width, result.height, result.channels]).toEqual([src.width * scale, src.height * scale, src.channels]);
   expect([doc.width, doc.height]).toEqual([src.width * scale, src.height * scale]);
   const baseline = await bicubic(src, result.width, result.height);
@@ -86,7 +86,7 @@ describe('Enhance through the engine', () => {
 
   it('cancel stops within a tile and leaves the document as it was', async () => {
     const doc = await engine.open(photo('astronaut.png'));
-    const before = engine.info(doc.id);
+    const before = engine.document(doc.id).info();
     const progress: number[] = [];
     const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, quality: 'fast', tile: 128 });
     const off = engine.onEvent((e) => {
@@ -99,7 +99,7 @@ describe('Enhance through the engine', () => {
     off();
     expect(end.type).toBe('job-cancelled');
     expect(Math.max(...progress)).toBeLessThanOrEqual(2);
-    expect(engine.info(doc.id)).toEqual(before);
+    expect(engine.document(doc.id).info()).toEqual(before);
   });
 
   it('a missing model is reported before the job starts, saying how to install it', async () => {

@@ -14,7 +14,7 @@ import { paintStroke } from '../../electron/engine/document/brush.js';
 import { binarize, dilate, fillRect } from '../../electron/engine/images/masks.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
-import { inpaintParams } from '../../electron/engine/tools/inpaint.js';
+import { inpaintParams } from '../../electron/engine/tools/inpaint/spec.js';
 import { testEngine } from '../support/engine.js';
 import { diffusionFill, holeError, luma, meanColourFill } from '../support/metrics.js';
 import { photo, repoRoot } from '../support/paths.js';
@@ -163,10 +163,10 @@ async function erase(file: string, mask: Raster, texture: boolean): Promise<Rast
   await sharp(...sharpInput(mask))
     .png()
     .toFile(maskFile);
-  await engine.selectionFromFile(doc.id, maskFile);
+  await engine.document(doc.id).selectionFromFile(maskFile);
   const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', { texture }));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
-  const render = await engine.doc(doc.id).render();
+  const render = await engine.document(doc.id).doc.render();
   await engine.close(doc.id);
   return render;
 }
@@ -273,7 +273,7 @@ describe('Extend: the new border continues the photo, without streaks or a seam'
     const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'extend', { right, texture: withTexture }));
     const ms = performance.now() - t0;
     if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
-    const r = await engine.doc(doc.id).render();
+    const r = await engine.document(doc.id).doc.render();
     await engine.close(doc.id);
     const w = original.width;
     const all = (x0: number, x1: number) => {

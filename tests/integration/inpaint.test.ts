@@ -11,7 +11,7 @@ import { fillRect } from '../../electron/engine/images/masks.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster, type Rect } from '../../electron/engine/images/raster.js';
 import { sha256File } from '../../electron/engine/models/sha256.js';
-import { planInpaint } from '../../electron/engine/tools/inpaint.js';
+import { planInpaint } from '../../electron/engine/tools/inpaint/run.js';
 import { testEngine } from '../support/engine.js';
 import { columnSteps, diffusionFill, holeError, meanColourFill } from '../support/metrics.js';
 import { cli, photo, repoRoot, testModelsDir } from '../support/paths.js';
@@ -42,10 +42,10 @@ async function writeMask(m: Raster, name: string): Promise<string> {
 
 async function erase(e: Engine, file: string, mask: Raster, params: object = {}) {
   const doc = await e.open(file);
-  await e.selectionFromFile(doc.id, await writeMask(mask, `mask-${doc.id}.png`));
+  await e.document(doc.id).selectionFromFile(await writeMask(mask, `mask-${doc.id}.png`));
   const end = await e.waitFor(e.runTool(doc.id, doc.layers[0]!.id, 'inpaint', params));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
-  return { doc: e.info(doc.id), end, render: await e.doc(doc.id).render() };
+  return { doc: e.document(doc.id).info(), end, render: await e.document(doc.id).doc.render() };
 }
 
 /** The ganvas model run directly by ORT on one crop, prepared as its PROVENANCE says: 0..1, 1 = hole, padded to ×8 by edge pixels marked known. */
@@ -156,8 +156,8 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
 
   it('is one undoable step: undo removes the Erase layer', async () => {
     const { doc } = await erase(engine, photo('coffee.png'), fixedMask(600, 400, 1));
-    await engine.undo(doc.id, 'document');
-    expect(engine.info(doc.id).layers).toHaveLength(1);
+    await engine.document(doc.id).undo('document');
+    expect(engine.document(doc.id).info().layers).toHaveLength(1);
   });
 
   it('a large crop is run at the working size and scaled back; pixels outside stay identical', async () => {
@@ -181,14 +181,14 @@ describe('bad masks', () => {
   it('an empty mask gets a message, not a run', async () => {
     const doc = await engine.open(photo('chelsea.png'));
     expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
-    await engine.selectionFromFile(doc.id, await writeMask(allocRaster(451, 300, 1, 8), 'empty.png'));
+    await engine.document(doc.id).selectionFromFile(await writeMask(allocRaster(451, 300, 1, 8), 'empty.png'));
     expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
   });
 
   it('a mask of another size is refused, naming both sizes (engine and CLI)', async () => {
     const doc = await engine.open(photo('chelsea.png'));
     const wrong = await writeMask(allocRaster(100, 80, 1, 8), 'wrong-size.png');
-    await expect(engine.selectionFromFile(doc.id, wrong)).rejects.toThrow('The mask wrong-size.png is 100×80 but the photo is 451×300');
+    await expect(engine.document(doc.id).selectionFromFile(wrong)).rejects.toThrow('The mask wrong-size.png is 100×80 but the photo is 451×300');
     const r = spawnSync(process.execPath, [cli, 'inpaint', photo('chelsea.png'), '--mask', wrong, '-o', join(tmp, 'never.png')], {
       encoding: 'utf8',
       env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
@@ -284,7 +284,7 @@ describe('Extend (outpaint)', () => {
     const doc = await engine.open(file);
     const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'extend', params));
     if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
-    return { info: engine.info(doc.id), render: await engine.doc(doc.id).render(), doc };
+    return { info: engine.document(doc.id).info(), render: await engine.document(doc.id).doc.render(), doc };
   }
 
   it.each([
@@ -326,8 +326,8 @@ describe('Extend (outpaint)', () => {
 
   it('undoes as one document step', async () => {
     const { doc } = await extend(photo('chelsea.png'), { left: 50 });
-    await engine.undo(doc.id, 'document');
-    expect(engine.info(doc.id)).toMatchObject({ width: 451, height: 300 });
-    expect(engine.info(doc.id).layers).toHaveLength(1);
+    await engine.document(doc.id).undo('document');
+    expect(engine.document(doc.id).info()).toMatchObject({ width: 451, height: 300 });
+    expect(engine.document(doc.id).info().layers).toHaveLength(1);
   });
 });

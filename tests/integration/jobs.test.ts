@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundledCatalogPath } from '../../electron/engine/models/catalog.js';
 import { JobHost } from '../../electron/engine/jobs/host.js';
-import type { EngineEvent } from '../../electron/engine/engine.js';
+import type { EngineEvent } from '../../electron/engine/info.js';
 import { photo, repoRoot, testModelsDir } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { digest, testRaster } from '../support/rasters.js';
@@ -28,7 +28,7 @@ describe('every job ends exactly once', () => {
 
   it('a cancel that comes with the last tile wins: no layer is added, one "cancelled"', async () => {
     const { id: docId } = await engine.open(photo('coffee.png'));
-    const before = engine.info(docId);
+    const before = engine.document(docId).info();
     const layer = before.layers[0]!.id;
     let jobId = '';
     const cancelAtLastTile = engine.onEvent((e) => {
@@ -40,7 +40,7 @@ describe('every job ends exactly once', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(end.type).toBe('job-cancelled');
     expect(ends(jobId)).toHaveLength(1);
-    expect(engine.info(docId).layers).toHaveLength(before.layers.length);
+    expect(engine.document(docId).info().layers).toHaveLength(before.layers.length);
     await engine.close(docId);
   });
 

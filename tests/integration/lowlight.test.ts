@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../electron/engine/images/open.js';
 import { linearToSrgb, srgbToLinear } from '../../electron/engine/images/colour.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
-import { meanLuma } from '../../electron/engine/tools/lowlight.js';
+import { meanLuma } from '../../electron/engine/tools/lowlight/run.js';
 import { testEngine } from '../support/engine.js';
 import { holeError, laplacianVariance } from '../support/metrics.js';
 import { cli, photo, photosDir, testModelsDir } from '../support/paths.js';
@@ -21,7 +21,7 @@ async function brighten(file: string, params: object = {}) {
   const doc = await engine.open(file);
   const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'lowlight', params));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
-  return { end, result: engine.doc(doc.id).layers.at(-1)!.raster, original: engine.doc(doc.id).layers[0]!.raster };
+  return { end, result: engine.document(doc.id).doc.layers.at(-1)!.raster, original: engine.document(doc.id).doc.layers[0]!.raster };
 }
 
 /** Share of pixels with a channel at the top of the scale. */

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../electron/engine/engine.js';
+import type { EngineEvent } from '../../electron/engine/info.js';
 import { loadCatalog, type Catalog, type ModelEntry } from '../../electron/engine/models/catalog.js';
 import { ModelManager, type ModelEvent } from '../../electron/engine/models/manager.js';
 import { ModelStore } from '../../electron/engine/models/store.js';
-import type { ToolId } from '../../electron/engine/tools/registry.js';
+import type { ToolId } from '../../electron/engine/tools/specs.js';
 import { repoRoot, photo } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
@@ -66,10 +66,10 @@ describe('the models that ship in the repository', () => {
       await run('enhance', { scale: 2 });
       await run('style', { style: 'monet' });
       await run('lowlight', { model: 'iat_lol' });
-      await engine.selectShape(doc.id, { kind: 'rect', rect: { x: 30, y: 20, width: 20, height: 16 } }, 255);
+      await engine.document(doc.id).selectShape({ kind: 'rect', rect: { x: 30, y: 20, width: 20, height: 16 } }, 255);
       await run('inpaint', {});
       await run('extend', { right: 24 });
-      expect(engine.info(doc.id).layers.length).toBe(6);
+      expect(engine.document(doc.id).info().layers.length).toBe(6);
     } finally {
       await engine.dispose();
     }
@@ -252,12 +252,12 @@ describe('your own ONNX', () => {
     engine.onEvent((e) => events.push(e));
     const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, model: added.id }));
     expect(end.type, JSON.stringify(end)).toBe('job-done');
-    const info = engine.info(doc.id);
+    const info = engine.document(doc.id).info();
     expect([info.width, info.height]).toEqual([160, 120]);
     expect(info.layers.at(-1)!.modelId).toBe(added.id);
     // Nearest ×4: each source pixel became a 4×4 block of itself.
-    const result = engine.doc(doc.id).layers.at(-1)!.raster;
-    const source = engine.doc(doc.id).layers[0]!.raster;
+    const result = engine.document(doc.id).doc.layers.at(-1)!.raster;
+    const source = engine.document(doc.id).doc.layers[0]!.raster;
     expect([...result.data.subarray((5 * 4 * 160 + 7 * 4) * 3, (5 * 4 * 160 + 7 * 4) * 3 + 3)]).toEqual([
       ...source.data.subarray((5 * 40 + 7) * 3, (5 * 40 + 7) * 3 + 3),
     ]);
@@ -283,9 +283,9 @@ describe('your own ONNX', () => {
   it('a bundled model cannot be removed, and a tool refuses a model of another task', async () => {
     await expect(engine.models.remove('iat_lol')).rejects.toThrow(/comes with Ganvas and cannot be removed/);
     const doc = await engine.open(photo('coffee.png'));
-    expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'lowlight', { model: 'realesr-general-x4v3' })).toThrow(/is not a model for lowlight/);
+    expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'lowlight', { model: 'realesr-general-x4v3' })).toThrow(/is not a model for Low light/);
     expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { quality: 'hq' })).toThrow(/is not installed\. It comes from/);
     // Refused before any work: the document is as it was.
-    expect(engine.info(doc.id).layers).toHaveLength(1);
+    expect(engine.document(doc.id).info().layers).toHaveLength(1);
   });
 });

@@ -17,7 +17,7 @@ const child = join(repoRoot, 'dist', 'tests', 'support', 'project-child.js');
 
 /** Everything a project must bring back: stack, settings, placement, pixels, masks, histories. */
 function snapshot(docId: string) {
-  const doc = engine.doc(docId);
+  const doc = engine.document(docId).doc;
   return {
     canvas: [doc.width, doc.height],
     layers: doc.layers.map((l) => ({
@@ -27,14 +27,17 @@ function snapshot(docId: string) {
       origin: l.origin,
       pixels: digest(l.raster),
       mask: digest(l.mask),
-      history: engine.historyOf(docId, { layerId: l.id }),
+      history: engine.document(docId).historyOf({ layerId: l.id }),
     })),
-    documentHistory: engine.historyOf(docId, 'document'),
+    documentHistory: engine.document(docId).historyOf('document'),
   };
 }
 
 function layerNamed(id: string, name: string) {
-  const l = engine.info(id).layers.find((x) => x.name === name);
+  const l = engine
+    .document(id)
+    .info()
+    .layers.find((x) => x.name === name);
   if (!l) throw new Error(`no layer ${name}`);
   return l;
 }
@@ -48,11 +51,11 @@ beforeAll(async () => {
   const doc = await engine.open(photo16);
   docId = doc.id;
   expect(doc.bitDepth).toBe(16);
-  await engine.addLayer(docId, { kind: 'file', path: photo('chelsea.png') });
-  const cat = engine.info(docId).layers[1]!.id;
-  await engine.setLayerProps(docId, cat, { blend: 'overlay', opacity: 0.7 });
-  await engine.addMask(docId, cat, 'reveal');
-  await engine.paintMask(docId, cat, {
+  await engine.document(docId).addLayer({ kind: 'file', path: photo('chelsea.png') });
+  const cat = engine.document(docId).info().layers[1]!.id;
+  await engine.document(docId).setLayerProps(cat, { blend: 'overlay', opacity: 0.7 });
+  await engine.document(docId).addMask(cat, 'reveal');
+  await engine.document(docId).paintMask(cat, {
     points: [
       [40, 40],
       [200, 120],
@@ -63,35 +66,35 @@ beforeAll(async () => {
     value: 0,
     opacity: 1,
   });
-  await engine.addLayer(docId, { kind: 'duplicate', layerId: engine.info(docId).layers[0]!.id });
+  await engine.document(docId).addLayer({ kind: 'duplicate', layerId: engine.document(docId).info().layers[0]!.id });
   const copy = layerNamed(docId, 'coffee-16bit.png copy').id;
-  await engine.setLayerProps(docId, copy, { blend: 'soft-light', name: 'Coffee soft light' });
-  const empty = await engine.addLayer(docId, { kind: 'empty' });
-  await engine.deleteLayer(docId, empty.layers.at(-1)!.id);
-  await engine.undo(docId, { layerId: cat }); // one step waiting to be redone
+  await engine.document(docId).setLayerProps(copy, { blend: 'soft-light', name: 'Coffee soft light' });
+  const empty = await engine.document(docId).addLayer({ kind: 'empty' });
+  await engine.document(docId).deleteLayer(empty.layers.at(-1)!.id);
+  await engine.document(docId).undo({ layerId: cat }); // one step waiting to be redone
 });
 
 describe('projects', () => {
   it('round-trips pixel-exact: 16-bit layers, masks, blend settings, both kinds of history', async () => {
     const before = snapshot(docId);
-    const rendered = digest(await engine.doc(docId).render());
+    const rendered = digest(await engine.document(docId).doc.render());
     const file = join(tmp, 'round-trip.ganvas');
-    const saved = await engine.saveProject(docId, file);
+    const saved = await engine.document(docId).saveProject(file);
     expect(saved).toMatchObject({ dirty: false, title: 'round-trip.ganvas' });
 
     const reopened = await engine.open(file);
     expect(reopened.lost).toEqual([]);
     expect(reopened.bitDepth).toBe(16);
     expect(snapshot(reopened.id)).toEqual(before);
-    expect(digest(await engine.doc(reopened.id).render())).toBe(rendered);
+    expect(digest(await engine.document(reopened.id).doc.render())).toBe(rendered);
 
     // The histories work after reopening exactly as before saving.
     const cat = layerNamed(docId, 'chelsea.png').id;
     for (const id of [docId, reopened.id]) {
-      await engine.redo(id, { layerId: cat });
-      await engine.undo(id, { layerId: cat });
-      await engine.undo(id, { layerId: cat });
-      await engine.undo(id, 'document');
+      await engine.document(id).redo({ layerId: cat });
+      await engine.document(id).undo({ layerId: cat });
+      await engine.document(id).undo({ layerId: cat });
+      await engine.document(id).undo('document');
     }
     expect(snapshot(reopened.id)).toEqual(snapshot(docId));
     await engine.close(reopened.id);
@@ -99,7 +102,7 @@ describe('projects', () => {
 
   it('can leave history out, keeping every pixel', async () => {
     const file = join(tmp, 'no-history.ganvas');
-    await engine.saveProject(docId, file, { includeHistory: false });
+    await engine.document(docId).saveProject(file, { includeHistory: false });
     const reopened = await engine.open(file);
     const a = snapshot(docId);
     const b = snapshot(reopened.id);
@@ -113,7 +116,7 @@ describe('projects', () => {
     let good: string;
     beforeAll(async () => {
       good = join(tmp, 'good.ganvas');
-      await engine.saveProject(docId, good);
+      await engine.document(docId).saveProject(good);
     });
     const variant = (name: string, damage: (bytes: Buffer) => Buffer) => {
       const file = join(tmp, name);
@@ -161,7 +164,7 @@ describe('projects', () => {
       const got = snapshot(opened.id).layers;
       const damaged = expected.findIndex((l) => l.id === cat.id);
       expect(got.map((l) => l.pixels)).toEqual(expected.map((l, i) => (i === damaged ? got[i]!.pixels : l.pixels)));
-      expect(engine.doc(opened.id).layers[damaged]!.raster.data.every((v) => v === 0)).toBe(true);
+      expect(engine.document(opened.id).doc.layers[damaged]!.raster.data.every((v) => v === 0)).toBe(true);
       await engine.close(opened.id);
     });
   });
@@ -193,7 +196,7 @@ describe('projects', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toHaveLength(1);
     // The next save clears what the killed one left behind, and nothing else.
     writeFileSync(join(dir, '.work.ganvas.notes.tmp'), 'not ours');
-    await engine.saveProject(reopened.id, file);
+    await engine.document(reopened.id).saveProject(file);
     expect(readdirSync(dir).sort()).toEqual(['.work.ganvas.notes.tmp', 'work.ganvas']);
     await engine.close(reopened.id);
   });
@@ -220,7 +223,7 @@ describe('projects', () => {
       expect(offers[0]!.title).toBe('rocket.jpg');
       const restored = await next.restore(offers[0]!.key);
       expect(restored.dirty).toBe(true);
-      const doc = next.doc(restored.id);
+      const doc = next.document(restored.id).doc;
       expect(doc.layers.map((l) => [l.props, digest(l.raster), digest(l.mask)])).toEqual(expected.layers);
       expect(digest(await doc.render())).toBe(expected.render);
       expect(restored.layers[1]!.canUndo).toBe(true);
@@ -238,11 +241,11 @@ describe('export of a layered document', () => {
     const small = join(tmp, 'chelsea-small.png');
     await sharp(photo('chelsea.png')).resize(96).toFile(small);
     aiDoc = (await engine.open(small)).id;
-    const end = await engine.waitFor(engine.runTool(aiDoc, engine.info(aiDoc).layers[0]!.id, 'enhance', { scale: 4, quality: 'fast' }));
+    const end = await engine.waitFor(engine.runTool(aiDoc, engine.document(aiDoc).info().layers[0]!.id, 'enhance', { scale: 4, quality: 'fast' }));
     expect(end.type).toBe('job-done');
-    const ai = engine.info(aiDoc).layers[1]!.id;
-    await engine.setLayerProps(aiDoc, ai, { blend: 'screen', opacity: 0.8 });
-    await engine.paintMask(aiDoc, ai, {
+    const ai = engine.document(aiDoc).info().layers[1]!.id;
+    await engine.document(aiDoc).setLayerProps(ai, { blend: 'screen', opacity: 0.8 });
+    await engine.document(aiDoc).paintMask(ai, {
       points: [
         [100, 100],
         [300, 200],
@@ -256,9 +259,9 @@ describe('export of a layered document', () => {
 
   it('applies blend modes and masks, and records the AI edits in XMP', async () => {
     const out = join(tmp, 'layered.png');
-    const r = await engine.export(aiDoc, out, { format: 'png', quality: 90, bitDepth: 8 });
+    const r = await engine.document(aiDoc).export(out, { format: 'png', quality: 90, bitDepth: 8 });
     expect(r.aiEdits).toBe(1);
-    const rendered = await engine.doc(aiDoc).render();
+    const rendered = await engine.document(aiDoc).doc.render();
     const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([rendered.width, rendered.height, rendered.channels]);
     expect(digest({ ...rendered, data: new Uint8Array(data) })).toBe(digest(rendered));
@@ -270,22 +273,22 @@ describe('export of a layered document', () => {
   it('writes no AI record when the setting is off or no AI layer shows', async () => {
     for (const format of ['jpeg', 'tiff', 'webp'] as const) {
       const out = join(tmp, `off.${format}`);
-      await engine.export(aiDoc, out, { format, quality: 90, bitDepth: 8, recordAiProvenance: false });
+      await engine.document(aiDoc).export(out, { format, quality: 90, bitDepth: 8, recordAiProvenance: false });
       expect((await sharp(out).metadata()).xmp).toBeUndefined();
       const on = join(tmp, `on.${format}`);
-      await engine.export(aiDoc, on, { format, quality: 90, bitDepth: 8 });
+      await engine.document(aiDoc).export(on, { format, quality: 90, bitDepth: 8 });
       expect((await sharp(on).metadata()).xmp?.toString()).toContain('compositeWithTrainedAlgorithmicMedia');
     }
-    await engine.setLayerVisible(aiDoc, engine.info(aiDoc).layers[1]!.id, false);
+    await engine.document(aiDoc).setLayerProps(engine.document(aiDoc).info().layers[1]!.id, { visible: false });
     const hidden = join(tmp, 'hidden.png');
-    expect((await engine.export(aiDoc, hidden, { format: 'png', quality: 90, bitDepth: 8 })).aiEdits).toBe(0);
+    expect((await engine.document(aiDoc).export(hidden, { format: 'png', quality: 90, bitDepth: 8 })).aiEdits).toBe(0);
     expect((await sharp(hidden).metadata()).xmp).toBeUndefined();
-    await engine.undo(aiDoc, { layerId: engine.info(aiDoc).layers[1]!.id });
+    await engine.document(aiDoc).undo({ layerId: engine.document(aiDoc).info().layers[1]!.id });
   });
 
   it('the CLI describes a project and exports it', async () => {
     const file = join(tmp, 'cli.ganvas');
-    await engine.saveProject(aiDoc, file);
+    await engine.document(aiDoc).saveProject(file);
     const info = spawnSync(process.execPath, [cli, 'project', 'info', file], { encoding: 'utf8' });
     expect(info.status).toBe(0);
     expect(info.stdout).toMatch(/cli\.ganvas: 384×\d+, 2 layer\(s\)/);
@@ -309,15 +312,20 @@ describe('AI results with the "replace" setting, and autosave after each AI resu
       const small = join(tmp, 'coffee-small.png');
       await sharp(photo('coffee.png')).resize(80).toFile(small);
       const doc = await own.open(small);
-      const layer = own.doc(doc.id).layers[0]!;
+      const layer = own.document(doc.id).doc.layers[0]!;
       const original = digest(layer.raster);
       const end = await own.waitFor(own.runTool(doc.id, layer.id, 'enhance', { scale: 4, quality: 'fast' }));
       expect(end).toMatchObject({ type: 'job-done', layerId: layer.id });
-      const after = own.info(doc.id);
+      const after = own.document(doc.id).info();
       expect(after.layers).toHaveLength(1);
       expect([after.width, after.height, after.layers[0]!.width]).toEqual([320, doc.height * 4, 320]);
-      expect(own.historyOf(doc.id, { layerId: layer.id }).entries.map((e) => e.label)).toEqual(['Opened coffee-small.png', 'Enhance ×4 (Fast)']);
-      expect(own.doc(doc.id).visibleAiEdits()).toMatchObject([{ toolId: 'enhance', modelId: 'realesr-general-x4v3' }]);
+      expect(
+        own
+          .document(doc.id)
+          .historyOf({ layerId: layer.id })
+          .entries.map((e) => e.label),
+      ).toEqual(['Opened coffee-small.png', 'Enhance ×4 (Fast)']);
+      expect(own.document(doc.id).doc.visibleAiEdits()).toMatchObject([{ toolId: 'enhance', modelId: 'realesr-general-x4v3' }]);
 
       // The AI result was autosaved: a recovery project holding the enhanced pixels.
       await expect.poll(() => readdirSync(own.recovery.dir).filter((n) => n.endsWith('.json')).length).toBe(1);
@@ -327,11 +335,11 @@ describe('AI results with the "replace" setting, and autosave after each AI resu
           readdirSync(own.recovery.dir).find((n) => n.endsWith('.ganvas'))!,
         ),
       );
-      expect(digest(own.doc(recovered.id).layers[0]!.raster)).toBe(digest(layer.raster));
+      expect(digest(own.document(recovered.id).doc.layers[0]!.raster)).toBe(digest(layer.raster));
 
-      await own.undo(doc.id, { layerId: layer.id });
+      await own.document(doc.id).undo({ layerId: layer.id });
       expect(digest(layer.raster)).toBe(original);
-      expect(own.doc(doc.id).visibleAiEdits()).toEqual([]);
+      expect(own.document(doc.id).doc.visibleAiEdits()).toEqual([]);
       // Closing the document removes its autosave.
       await own.close(doc.id);
       expect(readdirSync(own.recovery.dir).filter((n) => n.endsWith('.json'))).toEqual([]);

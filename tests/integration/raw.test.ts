@@ -45,7 +45,7 @@ describe('camera RAW (DNG written by the test, decoded by LibRaw)', () => {
     const { raster: scene } = await openImage(photo('coffee.png'));
     const doc = await engine.open(dngOf(scene, 1, join(tmp, 'coffee.dng')));
     expect(doc).toMatchObject({ width: 600, height: 400, bitDepth: 16, fileName: 'coffee.dng' });
-    const raster = engine.doc(doc.id).layers[0]!.raster;
+    const raster = engine.document(doc.id).doc.layers[0]!.raster;
     expect([raster.channels, raster.depth]).toEqual([3, 16]);
     // Demosaicing costs a little; the white balance (0.55, 1, 0.75) is undone, so colours are right.
     expect(holeError(as8(raster), scene, all(scene)).psnr).toBeGreaterThan(28);
@@ -57,7 +57,7 @@ describe('camera RAW (DNG written by the test, decoded by LibRaw)', () => {
       file,
       writeDng(32, 32, () => [0.18, 0.18, 0.18], [0.5, 1, 0.8]),
     );
-    const r = engine.doc((await engine.open(file)).id).layers[0]!.raster;
+    const r = engine.document((await engine.open(file)).id).doc.layers[0]!.raster;
     const mid = (16 * 32 + 16) * 3;
     const [red, green, blue] = [r.data[mid]!, r.data[mid + 1]!, r.data[mid + 2]!];
     expect(Math.abs(red - green)).toBeLessThan(300);
@@ -68,7 +68,7 @@ describe('camera RAW (DNG written by the test, decoded by LibRaw)', () => {
   it('see in the dark: a dark RAW keeps the shadow levels an 8-bit copy has lost, and Low light works on all 16 bits', async () => {
     const { raster: scene } = await openImage(photo('chelsea.png'));
     const raw = await engine.open(dngOf(scene, 0.02, join(tmp, 'dark.dng'))); // about 5.6 stops under
-    const decoded = engine.doc(raw.id).layers[0]!.raster;
+    const decoded = engine.document(raw.id).doc.layers[0]!.raster;
     // What an 8-bit JPEG of the same shot holds: the same decoded pixels, rounded to 8 bits.
     const sceneLuma = (p: number) => 0.299 * scene.data[p * 3]! + 0.587 * scene.data[p * 3 + 1]! + 0.114 * scene.data[p * 3 + 2]!;
     const shadows = [...Array(scene.width * scene.height).keys()].sort((a, b) => sceneLuma(a) - sceneLuma(b)).slice(0, (scene.width * scene.height) / 4);
@@ -78,7 +78,7 @@ describe('camera RAW (DNG written by the test, decoded by LibRaw)', () => {
     expect(inRaw).toBeGreaterThan(10 * in8);
     const end = await engine.waitFor(engine.runTool(raw.id, raw.layers[0]!.id, 'lowlight', {}));
     expect(end.type).toBe('job-done');
-    const bright = engine.doc(raw.id).layers.at(-1)!.raster;
+    const bright = engine.document(raw.id).doc.layers.at(-1)!.raster;
     expect(bright.depth).toBe(16);
     expect(levels(bright)).toBeGreaterThan(10 * in8);
   });

@@ -31,7 +31,7 @@ async function apply(file: string, params: object, reference?: Raster) {
   const doc = await engine.open(file);
   const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'style', params, reference ? { reference } : {}));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
-  return { doc, end, result: engine.doc(doc.id).layers.at(-1)!.raster, original: engine.doc(doc.id).layers[0]!.raster };
+  return { doc, end, result: engine.document(doc.id).doc.layers.at(-1)!.raster, original: engine.document(doc.id).doc.layers[0]!.raster };
 }
 
 /** Pearson correlation of the luminance gradient magnitudes: how much two images share their edges. */
@@ -184,7 +184,7 @@ describe('Style on real photos', () => {
     const { end, result, original } = await apply(photo('chelsea.png'), {}, painting);
     expect(end.type === 'job-done' && end.styleVector).toHaveLength(100);
     expect(digest(result)).not.toBe(digest(original));
-    const presets = await engine.saveStylePreset('Rocket night', end.type === 'job-done' ? end.styleVector! : []);
+    const presets = await engine.styles.save('Rocket night', end.type === 'job-done' ? end.styleVector! : []);
     expect(presets.at(-1)).toMatchObject({ id: 'user:Rocket night', kind: 'user' });
     expect(presets[0]).toMatchObject({ id: 'monet', name: 'Monet' });
     expect(presets.map((p) => p.id)).toEqual(

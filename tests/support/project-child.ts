@@ -13,19 +13,19 @@ async function saveLoop(project: string) {
   const engine = new Engine({ provider: 'cpu' });
   const doc = await engine.open(project);
   for (let i = 0; ; i++) {
-    await engine.addLayer(doc.id, { kind: 'duplicate', layerId: doc.layers[0]!.id });
+    await engine.document(doc.id).addLayer({ kind: 'duplicate', layerId: doc.layers[0]!.id });
     process.stdout.write(`saving ${i}\n`);
-    await engine.saveProject(doc.id, project);
+    await engine.document(doc.id).saveProject(project);
   }
 }
 
 async function autosave(photo: string, data: string) {
   const engine = new Engine({ provider: 'cpu', dataDir: data });
   const info = await engine.open(photo);
-  const withLayer = await engine.addLayer(info.id, { kind: 'duplicate', layerId: info.layers[0]!.id });
+  const withLayer = await engine.document(info.id).addLayer({ kind: 'duplicate', layerId: info.layers[0]!.id });
   const top = withLayer.layers[1]!.id;
-  await engine.setLayerProps(info.id, top, { blend: 'multiply', opacity: 0.6 });
-  await engine.paintMask(info.id, top, {
+  await engine.document(info.id).setLayerProps(top, { blend: 'multiply', opacity: 0.6 });
+  await engine.document(info.id).paintMask(top, {
     points: [
       [20, 20],
       [120, 90],
@@ -35,8 +35,8 @@ async function autosave(photo: string, data: string) {
     value: 0,
     opacity: 1,
   });
-  await engine.autosave(info.id);
-  const doc = engine.doc(info.id);
+  await engine.document(info.id).autosave();
+  const doc = engine.document(info.id).doc;
   process.stdout.write(
     `${JSON.stringify({ layers: doc.layers.map((l) => [l.props, digest(l.raster), digest(l.mask)]), render: digest(await doc.render()) })}\n`,
   );

@@ -5,19 +5,10 @@ import type { PhotoDocument } from '../document/document.js';
 import { GanvasError } from '../errors.js';
 import { checkReadableFile, describeFsError } from '../files.js';
 import { EXPORT_FORMATS } from '../images/save.js';
-import { enhanceParams } from '../tools/enhance.js';
-import { lowlightParams } from '../tools/lowlight.js';
-import { styleParams } from '../tools/style.js';
+import { TOOL_SPECS } from '../tools/specs.js';
+import { BATCHABLE_LABELS, recipeStep } from './recipe-steps.js';
 
-/** One step of a recipe: an AI tool with its settings, or a plain resize. */
-export const recipeStep = z.discriminatedUnion('tool', [
-  z.object({ tool: z.literal('enhance'), params: enhanceParams }),
-  z.object({ tool: z.literal('style'), params: styleParams }),
-  z.object({ tool: z.literal('lowlight'), params: lowlightParams }),
-  /** Fit inside a long side of this many pixels (never enlarging). */
-  z.object({ tool: z.literal('resize'), params: z.object({ longSide: z.number().int().min(16).max(65_535) }) }),
-]);
-export type RecipeStep = z.infer<typeof recipeStep>;
+export { recipeStep, type RecipeStep } from './recipe-steps.js';
 
 /** What a batch does to each photo and how it writes the result; saved and loaded as JSON. */
 export const recipeSchema = z.object({
@@ -69,15 +60,15 @@ export async function readRecipe(path: string): Promise<Recipe> {
 }
 
 /**
- * The AI edits of a document as a batch recipe: every visible layer made by Enhance, Style or
- * Low light, bottom to top (each tool having worked on the result below it, as the panels do).
+ * The AI edits of a document as a batch recipe: every visible layer made by a batchable tool,
+ * bottom to top (each tool having worked on the result below it, as the panels do).
  */
 export function recipeFromDocument(doc: PhotoDocument): Recipe {
   const steps = doc.layers
     .filter((l) => l.props.visible)
     .flatMap((l) => l.aiEdits())
-    .filter((e) => e.toolId === 'enhance' || e.toolId === 'style' || e.toolId === 'lowlight')
+    .filter((e) => TOOL_SPECS.some((s) => s.batchable && s.id === e.toolId))
     .map((e) => recipeStep.parse({ tool: e.toolId, params: e.params }));
-  if (steps.length === 0) throw new GanvasError('INVALID_INPUT', 'This document has no Enhance, Style or Low light edits to make a recipe from.');
+  if (steps.length === 0) throw new GanvasError('INVALID_INPUT', `This document has no ${BATCHABLE_LABELS} edits to make a recipe from.`);
   return recipeSchema.parse({ name: `${doc.source.meta.fileName.replace(/\.[^.]+$/, '')} edits`, steps });
 }

@@ -14,19 +14,18 @@ import { modelsCommand } from './commands/models.js';
 import { projectCommand } from './commands/project.js';
 import { styleCommand } from './commands/style.js';
 import { common, UsageError, type Command, type Flag } from './shared.js';
+import { TOOL_SPECS, type ToolId } from '../tools/specs.js';
 
-export const COMMANDS: Command[] = [
-  enhanceCommand,
-  inpaintCommand,
-  extendCommand,
-  styleCommand,
-  lowlightCommand,
-  batchCommand,
-  exportCommand,
-  projectCommand,
-  modelsCommand,
-  doctorCommand,
-];
+/** A command for every tool (a tool without one does not compile), listed in the tools' order. */
+const TOOL_COMMANDS: Record<ToolId, Command> = {
+  enhance: enhanceCommand,
+  inpaint: inpaintCommand,
+  extend: extendCommand,
+  style: styleCommand,
+  lowlight: lowlightCommand,
+};
+
+export const COMMANDS: Command[] = [...TOOL_SPECS.map((s) => TOOL_COMMANDS[s.id]), batchCommand, exportCommand, projectCommand, modelsCommand, doctorCommand];
 
 const flagName = (name: string, f: Flag) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.hint ? ` ${f.hint}` : ''}`;
 

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { Engine, type DocumentInfo } from '../engine.js';
+import { Engine } from '../engine.js';
+import type { DocumentInfo } from '../info.js';
 import { fromErrorInfo } from '../errors.js';
 import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
-import type { ToolId } from '../tools/registry.js';
+import { LOWLIGHT_MODELS } from '../tools/lowlight/spec.js';
+import type { AnyToolSpec, ToolId } from '../tools/specs.js';
 import { progressBar } from './progress-bar.js';
 
 /** Bad usage: exit code 2. */
@@ -33,6 +35,12 @@ export interface Command {
   about: string;
   flags: Record<string, Flag>;
   run(args: string[]): Promise<number>;
+}
+
+/** The command that runs one tool: named after the tool, described by its spec and what it writes. */
+export function toolCommand(spec: AnyToolSpec, command: Omit<Command, 'name' | 'about'> & { writes: string }): Command {
+  const { writes, ...rest } = command;
+  return { ...rest, name: spec.id, about: `${spec.summary}; ${writes}` };
 }
 
 /** A command's arguments read against its flag table (positionals allowed). */
@@ -144,7 +152,7 @@ export async function runToolToFile(
       return 130;
     }
     for (const w of end.warnings) process.stderr.write(`warning: ${w}\n`);
-    const saved = await engine.export(doc.id, output, exportOptions);
+    const saved = await engine.document(doc.id).export(output, exportOptions);
     process.stderr.write(
       `Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.provider.toUpperCase()}\n`,
     );
@@ -160,5 +168,5 @@ export function onePhoto(command: string, positionals: string[]): string {
 /** `<photo><suffix>.png` beside the photo: where a tool writes when not told. */
 export const beside = (input: string, suffix: string) => join(dirname(input), `${basename(input, extname(input))}${suffix}.png`);
 
-/** The CLI's short names of the low-light models. */
-export const LOWLIGHT_SHORT: Record<string, string> = { iat: 'iat_lol', 'sci-easy': 'sci_easy', 'sci-medium': 'sci_medium', 'sci-difficult': 'sci_difficult' };
+/** The CLI's short names of the low-light models (iat, sci-easy, …). */
+export const LOWLIGHT_SHORT: Record<string, string> = Object.fromEntries(LOWLIGHT_MODELS.map((id) => [id.replace(/_lol$/, '').replace('_', '-'), id]));

@@ -145,3 +145,13 @@ export class Layer {
     return { ...step, blob: current ? this.store.put({ kind: 'raster', raster: current }) : null };
   }
 }
+
+/** How a change of layer settings reads in the layer's history. */
+export function propsLabel(p: Partial<LayerProps>): string {
+  if (p.name !== undefined) return `Rename to “${p.name}”`;
+  if (p.opacity !== undefined) return `Opacity ${Math.round(p.opacity * 100)} %`;
+  if (p.blend !== undefined) return `Blend: ${p.blend}`;
+  if (p.visible !== undefined) return p.visible ? 'Show' : 'Hide';
+  if (p.locked !== undefined) return p.locked ? 'Lock' : 'Unlock';
+  return 'Layer settings';
+}

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { sharpInput, type Raster } from './raster.js';
-import { colourspaceOf } from './resample.js';
+import { colourspaceOf, resizeRaster } from './resample.js';
 
 /** An 8-bit PNG of a layer's pixels with its mask (if any) as transparency, no longer than `maxSide`. */
 export async function layerPng(raster: Raster, mask: Raster | null, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
@@ -21,4 +21,36 @@ export async function layerPng(raster: Raster, mask: Raster | null, maxSide: num
   }
   const png = await sharp(data, { raw: info }).png({ compressionLevel: 1 }).toBuffer();
   return { width: info.width, height: info.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+}
+
+/** An 8-bit PNG of a raster as it is (a tool's preview). */
+export async function rasterPng(r: Raster): Promise<{ width: number; height: number; png: Uint8Array }> {
+  const png = await sharp(...sharpInput(r))
+    .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+  return { width: r.width, height: r.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+}
+
+/**
+ * Copies no longer than a given side, kept with the raster they came from: every thumbnail and
+ * every preview of a layer starts from the same small copy instead of resizing the full photo
+ * again. Rasters never change, so a copy stays valid for as long as its raster lives.
+ */
+export class SmallCopies {
+  private readonly copies = new WeakMap<Raster, Map<number, Promise<Raster>>>();
+
+  async of(r: Raster, maxSide: number): Promise<Raster> {
+    const scale = Math.min(1, maxSide / Math.max(r.width, r.height));
+    if (scale === 1) return r;
+    const sizes = this.copies.get(r) ?? new Map<number, Promise<Raster>>();
+    this.copies.set(r, sizes);
+    let copy = sizes.get(maxSide);
+    if (!copy) {
+      copy = resizeRaster(r, Math.max(1, Math.round(r.width * scale)), Math.max(1, Math.round(r.height * scale)));
+      sizes.set(maxSide, copy);
+      copy.catch(() => sizes.delete(maxSide));
+    }
+    return copy;
+  }
 }

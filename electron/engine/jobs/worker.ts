@@ -37,7 +37,7 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   let inferenceMs = 0;
   try {
     const tool = getTool(msg.toolId);
-    const params = tool.params.parse(msg.params);
+    const params = tool.spec.params.parse(msg.params);
     const model = async (id: string): Promise<ModelHandle> => {
       const entry = store.model(id);
       const loaded = await pool.get(id, await store.resolve(id));

@@ -1,17 +1,24 @@
 import { GanvasError } from '../errors.js';
-import { enhanceTool } from './enhance.js';
-import { extendTool } from './extend.js';
-import { inpaintTool } from './inpaint.js';
-import { lowlightTool } from './lowlight.js';
-import { styleTool } from './style.js';
+import { enhanceTool } from './enhance/run.js';
+import { extendTool } from './extend/run.js';
+import { inpaintTool } from './inpaint/run.js';
+import { lowlightTool } from './lowlight/run.js';
+import { isToolId, type SpecOf, type ToolId } from './specs.js';
+import { styleTool } from './style/run.js';
 import type { Tool } from './tool.js';
 
-const tools = [enhanceTool, inpaintTool, extendTool, styleTool, lowlightTool] as const;
+/** Each spec's work; the type makes a spec without one (or a run without a spec) a compile error. */
+const TOOLS: { [Id in ToolId]: Tool<SpecOf<Id>> } = {
+  enhance: enhanceTool,
+  inpaint: inpaintTool,
+  extend: extendTool,
+  style: styleTool,
+  lowlight: lowlightTool,
+};
 
-export type ToolId = (typeof tools)[number]['id'];
-
-export function getTool(id: string): Tool<unknown> {
-  const tool = tools.find((t): boolean => t.id === id);
-  if (!tool) throw new GanvasError('INVALID_INPUT', `Unknown tool "${id}".`);
-  return tool as unknown as Tool<unknown>;
+export function getTool(id: string): Tool {
+  if (!isToolId(id)) throw new GanvasError('INVALID_INPUT', `Unknown tool "${id}".`);
+  return TOOLS[id] as unknown as Tool;
 }
+
+export type { ToolId };

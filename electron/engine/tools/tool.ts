@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { Raster } from '../images/raster.js';
-import type { ModelTask, TensorContract } from '../models/catalog.js';
+import type { TensorContract } from '../models/catalog.js';
 import type { MaskedInference, TileInference, VectorInference } from '../inference/tensors.js';
 import type { ProviderId } from '../inference/providers.js';
+import type { ToolSpec } from './spec.js';
 import type { Steps } from './steps.js';
 
 export interface ToolProgress {
@@ -59,15 +60,12 @@ export interface ToolResult {
   provider: ProviderId;
 }
 
-/** Every tool has this shape: a new GAN tool is one file implementing it plus a catalog entry. */
-export interface Tool<P, Id extends string = string> {
-  id: Id;
-  params: z.ZodType<P>;
-  /** Whether the tool works on the user's selection (Erase does); it then gets it as `input.mask`. */
-  usesMask?: boolean;
-  /** The catalog models this run will need, so they can be checked before any work starts. */
-  models(params: P): string[];
-  /** Tasks of the models the user may choose for this tool (a model of another task is refused). */
-  modelTasks?: readonly ModelTask[];
-  run(input: ToolInput, params: P, ctx: ToolContext): Promise<ToolResult>;
+/** A tool: what it says about itself (its spec, importable anywhere) and its work (Node only). */
+export interface Tool<S extends ToolSpec = ToolSpec> {
+  spec: S;
+  run(input: ToolInput, params: z.output<S['params']>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+export function defineTool<S extends ToolSpec>(spec: S, run: Tool<S>['run']): Tool<S> {
+  return { spec, run };
 }

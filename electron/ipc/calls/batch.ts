@@ -36,14 +36,14 @@ export const batchCalls = {
       if (!grants.has(o.output, 'output')) throw new GanvasError('INVALID_INPUT', `Choose the output folder ${o.output} with the folder dialog first.`);
       // The page cannot allow this by itself: the user says so to main's own dialog.
       const allowInsideInput = within(o.output, o.input) && (await dialogs.confirmOutputInsideInput(o.input, o.output));
-      return { batchId: engine.startBatch({ ...o, allowInsideInput }).batchId };
+      return { batchId: engine.batches.start({ ...o, allowInsideInput }).batchId };
     },
   ),
   controlBatch: defineCall(z.object({ batchId: id, action: z.enum(['pause', 'resume', 'cancel']) }), async ({ batchId, action }, { engine }) => {
-    engine.controlBatch(batchId, action);
+    engine.batches.control(batchId, action);
     return null;
   }),
-  recipeFromDocument: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.recipeFromDocument(docId)),
+  recipeFromDocument: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).recipe()),
   saveRecipeWithDialog: defineCall(z.object({ recipe: recipeSchema }), async ({ recipe }, { dialogs }) => {
     const path = await dialogs.saveRecipe(`${recipe.name}.json`);
     if (!path) return null;

@@ -13,11 +13,11 @@ export const documentCalls = {
     await engine.close(docId);
     return null;
   }),
-  documentInfo: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.info(docId)),
-  undo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.undo(docId, scope)),
-  redo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.redo(docId, scope)),
-  history: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.historyOf(docId, scope)),
+  documentInfo: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).info()),
+  undo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.document(docId).undo(scope)),
+  redo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.document(docId).redo(scope)),
+  history: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.document(docId).historyOf(scope)),
   jumpHistory: defineCall(z.object({ ...doc, scope, position: z.number().int().min(0) }), async ({ docId, scope, position }, { engine }) =>
-    engine.jumpHistory(docId, scope, position),
+    engine.document(docId).jumpHistory(scope, position),
   ),
 };

@@ -12,19 +12,19 @@ const recoveryKey = z.string().min(1).max(64);
 export const fileCalls = {
   /** Saves the project where it was saved before; with `saveAs` or the first time, asks where. Null when cancelled. */
   saveProject: defineCall(z.object({ ...doc, saveAs: z.boolean() }), async ({ docId, saveAs }, { engine, dialogs, opened }) => {
-    const info = engine.info(docId);
-    if (info.projectPath && !saveAs) return engine.saveProject(docId);
+    const info = engine.document(docId).info();
+    if (info.projectPath && !saveAs) return engine.document(docId).saveProject();
     const path = await dialogs.saveProject(`${stem(info.title)}.${PROJECT_EXTENSION}`);
     if (!path) return null;
-    const saved = await engine.saveProject(docId, path);
+    const saved = await engine.document(docId).saveProject(path);
     opened(path);
     return saved;
   }),
   /** Shows the system Save dialog, then exports the flattened document there; null when cancelled. */
   exportWithDialog: defineCall(z.object({ ...doc, settings: exportSettings }), async ({ docId, settings }, { engine, dialogs }) => {
-    const info = engine.info(docId);
+    const info = engine.document(docId).info();
     const path = await dialogs.saveImage(`${stem(info.fileName)}-ganvas.${extensionFor(settings.format)}`, settings.format);
-    return path ? engine.export(docId, path, settings) : null;
+    return path ? engine.document(docId).export(path, settings) : null;
   }),
   /** Autosaves left by a session that crashed. */
   recoverable: defineCall(z.object({}), async (_, { engine }) => engine.recoverable()),

@@ -5,7 +5,7 @@ import { coordinate, doc, id, layer, layerPropsPatch, pngDataUrl, strokeSchema }
 
 export const layerCalls = {
   layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) => {
-    const p = await engine.layerPreview(docId, layerId, maxSide);
+    const p = await engine.document(docId).layerPreview(layerId, maxSide);
     return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
   }),
   addLayer: defineCall(
@@ -13,31 +13,33 @@ export const layerCalls = {
       ...doc,
       what: z.discriminatedUnion('kind', [z.object({ kind: z.literal('empty') }), z.object({ kind: z.literal('duplicate'), layerId: id })]),
     }),
-    async ({ docId, what }, { engine }) => engine.addLayer(docId, what),
+    async ({ docId, what }, { engine }) => engine.document(docId).addLayer(what),
   ),
   /** Shows the Open dialog and adds the chosen image as a layer; null when cancelled. */
   addLayerFromFileWithDialog: defineCall(z.object(doc), async ({ docId }, { engine, dialogs }) => {
     const path = await dialogs.openImage();
-    return path ? engine.addLayer(docId, { kind: 'file', path }) : null;
+    return path ? engine.document(docId).addLayer({ kind: 'file', path }) : null;
   }),
-  deleteLayer: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.deleteLayer(docId, layerId)),
+  deleteLayer: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).deleteLayer(layerId)),
   moveLayer: defineCall(z.object({ ...layer, index: z.number().int().min(0) }), async ({ docId, layerId, index }, { engine }) =>
-    engine.moveLayer(docId, layerId, index),
+    engine.document(docId).moveLayer(layerId, index),
   ),
   setLayerProps: defineCall(z.object({ ...layer, props: layerPropsPatch }), async ({ docId, layerId, props }, { engine }) =>
-    engine.setLayerProps(docId, layerId, props),
+    engine.document(docId).setLayerProps(layerId, props),
   ),
   addMask: defineCall(z.object({ ...layer, fill: z.enum(['reveal', 'hide']) }), async ({ docId, layerId, fill }, { engine }) =>
-    engine.addMask(docId, layerId, fill),
+    engine.document(docId).addMask(layerId, fill),
   ),
-  removeMask: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.removeMask(docId, layerId)),
+  removeMask: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).removeMask(layerId)),
   paintMask: defineCall(z.object({ ...layer, stroke: strokeSchema }), async ({ docId, layerId, stroke }, { engine }) =>
-    engine.paintMask(docId, layerId, stroke),
+    engine.document(docId).paintMask(layerId, stroke),
   ),
-  mergeDown: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.mergeDown(docId, layerId)),
-  flatten: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.flatten(docId)),
+  mergeDown: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).mergeDown(layerId)),
+  flatten: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).flatten()),
   /** Marks (value 255) or unmarks (0) what Erase removes with a brush stroke, in canvas pixels. */
-  paintSelection: defineCall(z.object({ ...doc, stroke: strokeSchema }), async ({ docId, stroke }, { engine }) => engine.paintSelection(docId, stroke)),
+  paintSelection: defineCall(z.object({ ...doc, stroke: strokeSchema }), async ({ docId, stroke }, { engine }) =>
+    engine.document(docId).paintSelection(stroke),
+  ),
   selectShape: defineCall(
     z.object({
       ...doc,
@@ -56,12 +58,12 @@ export const layerCalls = {
       ]),
       value: z.union([z.literal(0), z.literal(255)]),
     }),
-    async ({ docId, shape, value }, { engine }) => engine.selectShape(docId, shape, value),
+    async ({ docId, shape, value }, { engine }) => engine.document(docId).selectShape(shape, value),
   ),
-  invertSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.invertSelection(docId)),
-  clearSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.clearSelection(docId)),
+  invertSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).invertSelection()),
+  clearSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).clearSelection()),
   selectionPreview: defineCall(z.object({ ...doc, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, maxSide }, { engine }) => {
-    const p = await engine.selectionPreview(docId, maxSide);
+    const p = await engine.document(docId).selectionPreview(maxSide);
     return p && { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
   }),
 };

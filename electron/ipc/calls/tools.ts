@@ -1,32 +1,19 @@
 /** Running tools on a layer as jobs, their previews, and style presets. */
 import { z } from 'zod';
-import { enhanceParams } from '../../engine/tools/enhance.js';
-import { extendParams } from '../../engine/tools/extend.js';
-import { inpaintParams } from '../../engine/tools/inpaint.js';
-import { lowlightParams } from '../../engine/tools/lowlight.js';
-import { styleParams } from '../../engine/tools/style.js';
+import { everyTool, previewable, toolVariants } from '../../engine/tools/specs.js';
+import { styleParams } from '../../engine/tools/style/spec.js';
 import { defineCall } from '../context.js';
 import { id, layer, pngDataUrl } from '../schemas.js';
 
 const previewSize = z.number().int().min(16).max(4096);
 
 export const toolCalls = {
-  runTool: defineCall(
-    z.discriminatedUnion('tool', [
-      z.object({ ...layer, tool: z.literal('enhance'), params: enhanceParams }),
-      z.object({ ...layer, tool: z.literal('inpaint'), params: inpaintParams }),
-      z.object({ ...layer, tool: z.literal('extend'), params: extendParams }),
-      z.object({ ...layer, tool: z.literal('style'), params: styleParams }),
-      z.object({ ...layer, tool: z.literal('lowlight'), params: lowlightParams }),
-    ]),
-    async ({ docId, layerId, tool, params }, { engine }) => ({ jobId: engine.runTool(docId, layerId, tool, params) }),
-  ),
+  runTool: defineCall(z.discriminatedUnion('tool', toolVariants(everyTool, layer)), async ({ docId, layerId, tool, params }, { engine }) => ({
+    jobId: engine.runTool(docId, layerId, tool, params),
+  })),
   /** A tool's result on a copy of the layer at most `maxSide` pixels long, not added to the document. */
   previewTool: defineCall(
-    z.discriminatedUnion('tool', [
-      z.object({ ...layer, maxSide: previewSize, tool: z.literal('style'), params: styleParams }),
-      z.object({ ...layer, maxSide: previewSize, tool: z.literal('lowlight'), params: lowlightParams }),
-    ]),
+    z.discriminatedUnion('tool', toolVariants(previewable, { ...layer, maxSide: previewSize })),
     async ({ docId, layerId, maxSide, tool, params }, { engine }) => {
       const p = await engine.previewTool(docId, layerId, tool, params, maxSide);
       return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png), warnings: p.warnings };
@@ -42,9 +29,9 @@ export const toolCalls = {
     if (!path) return null;
     return { jobId: engine.runTool(docId, layerId, 'style', params, { reference: await engine.openReference(path) }) };
   }),
-  stylePresets: defineCall(z.object({}), async (_, { engine }) => engine.stylePresets()),
+  stylePresets: defineCall(z.object({}), async (_, { engine }) => engine.styles.presets()),
   saveStylePreset: defineCall(
     z.object({ name: z.string().trim().min(1).max(100), vector: z.array(z.number().finite()).length(100) }),
-    async ({ name, vector }, { engine }) => engine.saveStylePreset(name, vector),
+    async ({ name, vector }, { engine }) => engine.styles.save(name, vector),
   ),
 };

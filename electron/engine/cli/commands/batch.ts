@@ -65,7 +65,7 @@ async function run(args: string[]): Promise<number> {
   } else recipe = recipeFromFlags(args, values);
   if (values['save-recipe']) await writeFileAtomic(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
   return withEngine(values, async (engine) => {
-    const { batchId, done } = engine.startBatch({
+    const { batchId, done } = engine.batches.start({
       input,
       output,
       recipe,
@@ -89,7 +89,7 @@ async function run(args: string[]): Promise<number> {
         );
       }
     });
-    const cancel = () => engine.controlBatch(batchId, 'cancel');
+    const cancel = () => engine.batches.control(batchId, 'cancel');
     process.once('SIGINT', cancel);
     const report = await done;
     off();

@@ -1,5 +1,5 @@
-import { TILE_RANGE } from '../../tools/enhance.js';
-import { beside, type Command, common, exportFlags, type Flag, intOption, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
+import { enhanceSpec, TILE_RANGE } from '../../tools/enhance/spec.js';
+import { beside, common, exportFlags, type Flag, intOption, onePhoto, outputFor, parse, runToolToFile, toolCommand, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -16,23 +16,22 @@ const flags = {
 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, flags);
-  const input = onePhoto('enhance', positionals);
+  const input = onePhoto(enhanceSpec.id, positionals);
   const scale = intOption(values.scale, 'scale', [2, 4]) as 2 | 4;
   if (values.quality !== 'fast' && values.quality !== 'hq') throw new UsageError(`--quality must be fast or hq, not "${values.quality}".`);
   const output = outputFor(input, values.output ?? beside(input, `@${scale}x`), values.overwrite);
   const tile = intOption(values.tile, 'tile', TILE_RANGE);
   const params = { scale, quality: values.quality, ...(tile ? { tile } : {}) };
   return runToolToFile(values, input, output, {
-    id: 'enhance',
+    id: enhanceSpec.id,
     params,
     describe: `Enhancing ×${scale} (${values.quality === 'fast' ? 'Fast' : 'High quality'})`,
   });
 }
 
-export const enhanceCommand: Command = {
-  name: 'enhance',
+export const enhanceCommand = toolCommand(enhanceSpec, {
   forms: ['<photo>'],
-  about: 'GAN super-resolution ×2 or ×4; writes <name>@<scale>x.png beside the photo unless -o is given.',
+  writes: 'writes <name>@<scale>x.png beside the photo unless -o is given.',
   flags,
   run,
-};
+});

@@ -16,7 +16,7 @@ async function run(args: string[]): Promise<number> {
   return withEngine(values, async (engine) => {
     const doc = await engine.open(input);
     for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
-    const saved = await engine.export(doc.id, output, {
+    const saved = await engine.document(doc.id).export(output, {
       ...exportOptionsFor(values, output, doc.bitDepth),
       ...(values['no-ai-provenance'] ? { recordAiProvenance: false } : {}),
     });

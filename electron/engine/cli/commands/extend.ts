@@ -1,6 +1,8 @@
-import type { DocumentInfo } from '../../engine.js';
-import { sidesForAspect } from '../../tools/aspect.js';
-import { beside, type Command, common, exportFlags, type Flag, intOption, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
+import type { DocumentInfo } from '../../info.js';
+import { DEFAULT_INPAINT_MODEL } from '../../tools/inpaint/spec.js';
+import { sidesForAspect } from '../../tools/extend/aspect.js';
+import { extendSpec } from '../../tools/extend/spec.js';
+import { beside, common, exportFlags, type Flag, intOption, onePhoto, outputFor, parse, runToolToFile, toolCommand, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -10,7 +12,7 @@ const flags = {
   top: { type: 'string', hint: 'N', help: 'pixels to add at the top' },
   bottom: { type: 'string', hint: 'N', help: 'pixels to add at the bottom' },
   aspect: { type: 'string', hint: '16:9', help: 'grow to this aspect ratio instead (after EXIF orientation)' },
-  model: { type: 'string', hint: '<id>', help: 'the inpainting model (default: ganvas-inpaint-v0)' },
+  model: { type: 'string', hint: '<id>', help: `the inpainting model (default: ${DEFAULT_INPAINT_MODEL})` },
 } as const satisfies Record<string, Flag>;
 
 /** "16:9" or "1.78" as width/height. */
@@ -23,7 +25,7 @@ function parseAspect(text: string): number {
 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, flags);
-  const input = onePhoto('extend', positionals);
+  const input = onePhoto(extendSpec.id, positionals);
   const output = outputFor(input, values.output ?? beside(input, '-extended'), values.overwrite);
   const given = Object.fromEntries((['left', 'right', 'top', 'bottom'] as const).map((s) => [s, intOption(values[s], s) ?? 0]));
   if (values.aspect && Object.values(given).some((v) => v > 0)) throw new UsageError('Give either --aspect or pixels per side, not both.');
@@ -31,13 +33,12 @@ async function run(args: string[]): Promise<number> {
   const aspect = values.aspect ? parseAspect(values.aspect) : null;
   // The aspect applies to the photo as shown (EXIF orientation applied), so it waits for the open.
   const params = (doc: DocumentInfo) => ({ ...(aspect ? sidesForAspect(doc.width, doc.height, aspect) : given), ...model });
-  return runToolToFile(values, input, output, { id: 'extend', params, describe: 'Extending' });
+  return runToolToFile(values, input, output, { id: extendSpec.id, params, describe: 'Extending' });
 }
 
-export const extendCommand: Command = {
-  name: 'extend',
+export const extendCommand = toolCommand(extendSpec, {
   forms: ['<photo> (--left N --right N --top N --bottom N | --aspect 16:9)'],
-  about: "Grows the canvas and fills the new border (the photo's own pixels stay as they are).",
+  writes: "the photo's own pixels stay as they are; writes <name>-extended.png unless -o is given.",
   flags,
   run,
-};
+});

@@ -1,16 +1,17 @@
 import { resolve } from 'node:path';
-import { beside, type Command, common, exportFlags, type Flag, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
+import { DEFAULT_INPAINT_MODEL, inpaintSpec } from '../../tools/inpaint/spec.js';
+import { beside, common, exportFlags, type Flag, onePhoto, outputFor, parse, runToolToFile, toolCommand, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
   ...exportFlags,
   mask: { type: 'string', hint: '<mask.png>', help: 'white where to erase' },
-  model: { type: 'string', hint: '<id>', help: 'the inpainting model (default: ganvas-inpaint-v0)' },
+  model: { type: 'string', hint: '<id>', help: `the inpainting model (default: ${DEFAULT_INPAINT_MODEL})` },
 } as const satisfies Record<string, Flag>;
 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, flags);
-  const input = onePhoto('inpaint', positionals);
+  const input = onePhoto(inpaintSpec.id, positionals);
   if (!values.mask) throw new UsageError('inpaint needs --mask <image> (white = remove), the same size as the photo.');
   const mask = resolve(values.mask);
   const output = outputFor(input, values.output ?? beside(input, '-erased'), values.overwrite);
@@ -19,15 +20,14 @@ async function run(args: string[]): Promise<number> {
     values,
     input,
     output,
-    { id: 'inpaint', params, describe: 'Erasing in' },
-    async (engine, docId) => void (await engine.selectionFromFile(docId, mask)),
+    { id: inpaintSpec.id, params, describe: 'Erasing in' },
+    async (engine, docId) => void (await engine.document(docId).selectionFromFile(mask)),
   );
 }
 
-export const inpaintCommand: Command = {
-  name: 'inpaint',
+export const inpaintCommand = toolCommand(inpaintSpec, {
   forms: ['<photo> --mask <mask.png>'],
-  about: 'Erases what the mask marks (white = remove; the same size as the photo).',
+  writes: 'the mask is white where to erase, the same size as the photo; writes <name>-erased.png unless -o is given.',
   flags,
   run,
-};
+});

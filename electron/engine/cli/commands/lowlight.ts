@@ -1,11 +1,12 @@
-import { beside, type Command, common, exportFlags, type Flag, fraction, LOWLIGHT_SHORT, onePhoto, outputFor, parse, runToolToFile } from '../shared.js';
+import { lowlightSpec } from '../../tools/lowlight/spec.js';
+import { beside, common, exportFlags, type Flag, fraction, LOWLIGHT_SHORT, onePhoto, outputFor, parse, runToolToFile, toolCommand } from '../shared.js';
 
 const flags = {
   ...common,
   ...exportFlags,
   model: {
     type: 'string',
-    hint: 'iat|sci-easy|sci-medium|sci-difficult',
+    hint: Object.keys(LOWLIGHT_SHORT).join('|'),
     help: 'IAT (default, best quality) or SCI at three strengths, or a low-light model of yours',
   },
   denoise: { type: 'string', hint: '0-1', help: 'noise reduction after brightening (default: off)' },
@@ -14,18 +15,17 @@ const flags = {
 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, flags);
-  const input = onePhoto('lowlight', positionals);
+  const input = onePhoto(lowlightSpec.id, positionals);
   const output = outputFor(input, values.output ?? beside(input, '-bright'), values.overwrite);
   const model = values.model ? (LOWLIGHT_SHORT[values.model] ?? values.model) : undefined;
   const denoise = fraction(values.denoise, 'denoise');
   const params = { ...(model ? { model } : {}), ...(denoise !== undefined ? { denoise } : {}), protectHighlights: !values['no-protect-highlights'] };
-  return runToolToFile(values, input, output, { id: 'lowlight', params, describe: 'Brightening' });
+  return runToolToFile(values, input, output, { id: lowlightSpec.id, params, describe: 'Brightening' });
 }
 
-export const lowlightCommand: Command = {
-  name: 'lowlight',
+export const lowlightCommand = toolCommand(lowlightSpec, {
   forms: ['<photo|raw>'],
-  about: 'Lifts a dark photo (or a camera RAW) out of the dark; the gain is found on a small copy and applied at full size.',
+  writes: 'the gain is found on a small copy and applied at full size; writes <name>-bright.png unless -o is given.',
   flags,
   run,
-};
+});

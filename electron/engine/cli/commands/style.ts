@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { beside, type Command, common, exportFlags, type Flag, fraction, onePhoto, outputFor, parse, runToolToFile, UsageError } from '../shared.js';
+import { styleSpec } from '../../tools/style/spec.js';
+import { beside, common, exportFlags, type Flag, fraction, onePhoto, outputFor, parse, runToolToFile, toolCommand, UsageError } from '../shared.js';
 
 const flags = {
   ...common,
@@ -12,19 +13,18 @@ const flags = {
 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, flags);
-  const input = onePhoto('style', positionals);
+  const input = onePhoto(styleSpec.id, positionals);
   if (values.style && values['style-image']) throw new UsageError('Give either --style or --style-image, not both.');
   const output = outputFor(input, values.output ?? beside(input, `-${values.style ?? (values['style-image'] ? 'painting' : 'monet')}`), values.overwrite);
   const strength = fraction(values.strength, 'strength');
   const params = { ...(values.style ? { style: values.style } : {}), ...(strength !== undefined ? { strength } : {}), keepColours: values['keep-colours'] };
   const painting = values['style-image'] ? resolve(values['style-image']) : null;
-  return runToolToFile(values, input, output, { id: 'style', params, describe: 'Painting', reference: painting });
+  return runToolToFile(values, input, output, { id: styleSpec.id, params, describe: 'Painting', reference: painting });
 }
 
-export const styleCommand: Command = {
-  name: 'style',
+export const styleCommand = toolCommand(styleSpec, {
   forms: ['<photo>'],
-  about: 'Turns a photo into a painting: a preset (monet, vangogh_starry_night, …) or the style of a painting you give.',
+  writes: 'presets are monet, vangogh_starry_night, … (the app lists them all); writes <name>-<style>.png unless -o is given.',
   flags,
   run,
-};
+});

@@ -1,24 +1,11 @@
-import { z } from 'zod';
-import { GanvasError } from '../errors.js';
-import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../images/raster.js';
-import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
-import { DEFAULT_INPAINT_MODEL } from './inpaint.js';
-import type { Tool } from './tool.js';
-
-const side = z.number().int().min(0).max(20_000).default(0);
+import { GanvasError } from '../../errors.js';
+import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../../images/raster.js';
+import { blendFill, fillCrop, withPhotoTexture } from '../fill-crop.js';
+import { defineTool } from '../tool.js';
+import { extendSpec } from './spec.js';
 
 /** Pixels of the photo the Extend layer also covers at each new edge (see the layer's mask). */
 const OVERLAP = 2;
-export const extendParams = z.object({
-  left: side,
-  right: side,
-  top: side,
-  bottom: side,
-  model: z.string().min(1).max(64).default(DEFAULT_INPAINT_MODEL),
-  /** Rebuild the new border's texture from the photo's own patches (off: the network's fill as it is). */
-  texture: z.boolean().default(true),
-});
-export type ExtendParams = z.infer<typeof extendParams>;
 type Side = 'left' | 'right' | 'top' | 'bottom';
 
 /**
@@ -135,56 +122,50 @@ function nextTo(where: Side, strip: Rect, crop: Rect): Uint8Array {
  * Extend (outpaint): grows the canvas on any side and fills the new border with an inpainting
  * model, side by side and in steps. The photo's own pixels are never changed.
  */
-export const extendTool: Tool<ExtendParams, 'extend'> = {
-  id: 'extend',
-  params: extendParams,
-  modelTasks: ['inpaint'],
-  models: (p) => [p.model],
-  async run({ raster }, params, ctx) {
-    const sides = (['left', 'right', 'top', 'bottom'] as const).filter((s) => params[s] > 0);
-    if (sides.length === 0) throw new GanvasError('INVALID_INPUT', 'Nothing to extend: give at least one side a number of pixels, or an aspect ratio.');
-    const model = await ctx.model(params.model);
-    const plan = sides.flatMap((s) => steps(params[s], s === 'left' || s === 'right' ? raster.width : raster.height).map((n) => [s, n] as const));
-    const names = plan.map(([where, s]) => `${where} +${s}px`);
-    const stages = ctx.steps(names);
-    let cur = raster;
-    for (const [i, [where, s]] of plan.entries()) {
-      stages.start(names[i]!);
-      const { grown, strip } = grow(cur, where, s);
-      const crop = cropFor(where, strip, grown);
-      const hole = { width: crop.width, height: crop.height, bits: new Uint8Array(crop.width * crop.height) };
-      const weights = new Float32Array(grown.width * grown.height);
-      for (let y = strip.y; y < strip.y + strip.height; y++) {
-        for (let x = strip.x; x < strip.x + strip.width; x++) {
-          hole.bits[(y - crop.y) * crop.width + (x - crop.x)] = 1;
-          weights[y * grown.width + x] = 1;
-        }
+export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx) => {
+  const sides = (['left', 'right', 'top', 'bottom'] as const).filter((s) => params[s] > 0);
+  if (sides.length === 0) throw new GanvasError('INVALID_INPUT', 'Nothing to extend: give at least one side a number of pixels, or an aspect ratio.');
+  const model = await ctx.model(params.model);
+  const plan = sides.flatMap((s) => steps(params[s], s === 'left' || s === 'right' ? raster.width : raster.height).map((n) => [s, n] as const));
+  const names = plan.map(([where, s]) => `${where} +${s}px`);
+  const stages = ctx.steps(names);
+  let cur = raster;
+  for (const [i, [where, s]] of plan.entries()) {
+    stages.start(names[i]!);
+    const { grown, strip } = grow(cur, where, s);
+    const crop = cropFor(where, strip, grown);
+    const hole = { width: crop.width, height: crop.height, bits: new Uint8Array(crop.width * crop.height) };
+    const weights = new Float32Array(grown.width * grown.height);
+    for (let y = strip.y; y < strip.y + strip.height; y++) {
+      for (let x = strip.x; x < strip.x + strip.width; x++) {
+        hole.bits[(y - crop.y) * crop.width + (x - crop.x)] = 1;
+        weights[y * grown.width + x] = 1;
       }
-      const fill = await fillCrop(model, grown, crop, hole);
-      // Patches come from the band of photo next to the new strip, as deep as the strip: what the
-      // border continues, not an object further in (copies of the subject in the sky).
-      const from = nextTo(where, strip, crop);
-      const textured = params.texture && (await withPhotoTexture(mirrorGuide(fill, where, strip, crop), crop, hole, 'synthesis', { signal: ctx.signal, from }));
-      blendFill(grown, crop, textured || fill, weights);
-      cur = grown;
     }
-    stages.finish();
-    const { left, right, top, bottom } = params;
-    // The new layer shows the border and, on each extended side, a few pixels of the photo itself
-    // (identical, since the layer holds them too): drawn scaled on screen, two layers that meet
-    // edge to edge leave a thin line of background between them.
-    const o = (n: number) => (n > 0 ? OVERLAP : 0);
-    const support = allocRaster(cur.width, cur.height, 1, 8);
-    support.data.fill(255);
-    for (let y = top + o(top); y < top + raster.height - o(bottom); y++)
-      support.data.fill(0, y * cur.width + left + o(left), y * cur.width + left + raster.width - o(right));
-    return {
-      raster: cur,
-      mask: support,
-      grown: { left, top, right, bottom },
-      layerName: `Extend ${cur.width}×${cur.height}`,
-      modelId: model.id,
-      provider: model.provider,
-    };
-  },
-};
+    const fill = await fillCrop(model, grown, crop, hole);
+    // Patches come from the band of photo next to the new strip, as deep as the strip: what the
+    // border continues, not an object further in (copies of the subject in the sky).
+    const from = nextTo(where, strip, crop);
+    const textured = params.texture && (await withPhotoTexture(mirrorGuide(fill, where, strip, crop), crop, hole, 'synthesis', { signal: ctx.signal, from }));
+    blendFill(grown, crop, textured || fill, weights);
+    cur = grown;
+  }
+  stages.finish();
+  const { left, right, top, bottom } = params;
+  // The new layer shows the border and, on each extended side, a few pixels of the photo itself
+  // (identical, since the layer holds them too): drawn scaled on screen, two layers that meet
+  // edge to edge leave a thin line of background between them.
+  const o = (n: number) => (n > 0 ? OVERLAP : 0);
+  const support = allocRaster(cur.width, cur.height, 1, 8);
+  support.data.fill(255);
+  for (let y = top + o(top); y < top + raster.height - o(bottom); y++)
+    support.data.fill(0, y * cur.width + left + o(left), y * cur.width + left + raster.width - o(right));
+  return {
+    raster: cur,
+    mask: support,
+    grown: { left, top, right, bottom },
+    layerName: `Extend ${cur.width}×${cur.height}`,
+    modelId: model.id,
+    provider: model.provider,
+  };
+});

@@ -1,23 +1,9 @@
-import { z } from 'zod';
-import { GanvasError } from '../errors.js';
-import { binarize, countSet, dilate, feather, regions, type BinaryMask, maskBounds } from '../images/masks.js';
-import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../images/raster.js';
-import { blendFill, fillCrop, withPhotoTexture } from './fill-crop.js';
-import { DEFAULT_INPAINT_MODEL } from './model-choices.js';
-import type { Tool } from './tool.js';
-
-export { DEFAULT_INPAINT_MODEL };
-
-export const inpaintParams = z.object({
-  model: z.string().min(1).max(64).default(DEFAULT_INPAINT_MODEL),
-  /** Pixels the hole is grown by: brush edges and halos go too. */
-  grow: z.number().int().min(0).max(32).default(3),
-  /** Width of the soft edge where the fill meets the photo. */
-  feather: z.number().int().min(0).max(64).default(4),
-  /** Rebuild the fill's texture from the photo's own patches (off: the network's fill as it is). */
-  texture: z.boolean().default(true),
-});
-export type InpaintParams = z.infer<typeof inpaintParams>;
+import { GanvasError } from '../../errors.js';
+import { binarize, countSet, dilate, feather, regions, type BinaryMask, maskBounds } from '../../images/masks.js';
+import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../../images/raster.js';
+import { blendFill, fillCrop, withPhotoTexture } from '../fill-crop.js';
+import { defineTool } from '../tool.js';
+import { inpaintSpec, type InpaintParams } from './spec.js';
 
 /** A mask over this share of the image still runs, with a warning. */
 const LARGE_HOLE = 0.5;
@@ -89,36 +75,29 @@ function subMask(m: BinaryMask, r: Rect): BinaryMask {
  * the crop fits the model's working size, and blends the fill in with a feathered edge. Pixels
  * outside the feathered mask are the input's, bit for bit.
  */
-export const inpaintTool: Tool<InpaintParams, 'inpaint'> = {
-  id: 'inpaint',
-  params: inpaintParams,
-  usesMask: true,
-  modelTasks: ['inpaint'],
-  models: (p) => [p.model],
-  async run({ raster, mask }, params, ctx) {
-    if (!mask) throw new GanvasError('INVALID_INPUT', 'Erase needs a mask: paint over what to remove.');
-    if (mask.width !== raster.width || mask.height !== raster.height) {
-      throw new GanvasError('INVALID_INPUT', `The mask is ${mask.width}×${mask.height} but the image is ${raster.width}×${raster.height}; they must match.`);
-    }
-    const marked = countSet(binarize(mask));
-    if (marked === 0) throw new GanvasError('INVALID_INPUT', 'The mask is empty: paint over what to remove first.');
-    const share = marked / (mask.width * mask.height);
-    const warnings =
-      share > LARGE_HOLE ? [`The mask covers ${Math.round(share * 100)} % of the image; with so little left to go on, the fill will be poor.`] : [];
-    const model = await ctx.model(params.model);
-    const plan = planInpaint(mask, params);
-    const out = copyRaster(raster);
-    const areas = plan.crops.map((_, i) => `area ${i + 1} of ${plan.crops.length}`);
-    const steps = ctx.steps(areas);
-    for (const [i, crop] of plan.crops.entries()) {
-      steps.start(areas[i]!);
-      const hole = subMask(plan.hole, crop);
-      const fill = await fillCrop(model, raster, crop, hole);
-      blendFill(out, crop, params.texture ? await withPhotoTexture(fill, crop, hole, 'harmonic', { signal: ctx.signal }) : fill, plan.weights, crop.region);
-    }
-    steps.finish();
-    const support = allocRaster(raster.width, raster.height, 1, 8);
-    for (let p = 0; p < plan.weights.length; p++) if (plan.weights[p]! > 0) support.data[p] = 255;
-    return { raster: out, mask: support, layerName: 'Erase', modelId: model.id, provider: model.provider, warnings };
-  },
-};
+export const inpaintTool = defineTool(inpaintSpec, async ({ raster, mask }, params, ctx) => {
+  if (!mask) throw new GanvasError('INVALID_INPUT', 'Erase needs a mask: paint over what to remove.');
+  if (mask.width !== raster.width || mask.height !== raster.height) {
+    throw new GanvasError('INVALID_INPUT', `The mask is ${mask.width}×${mask.height} but the image is ${raster.width}×${raster.height}; they must match.`);
+  }
+  const marked = countSet(binarize(mask));
+  if (marked === 0) throw new GanvasError('INVALID_INPUT', 'The mask is empty: paint over what to remove first.');
+  const share = marked / (mask.width * mask.height);
+  const warnings =
+    share > LARGE_HOLE ? [`The mask covers ${Math.round(share * 100)} % of the image; with so little left to go on, the fill will be poor.`] : [];
+  const model = await ctx.model(params.model);
+  const plan = planInpaint(mask, params);
+  const out = copyRaster(raster);
+  const areas = plan.crops.map((_, i) => `area ${i + 1} of ${plan.crops.length}`);
+  const steps = ctx.steps(areas);
+  for (const [i, crop] of plan.crops.entries()) {
+    steps.start(areas[i]!);
+    const hole = subMask(plan.hole, crop);
+    const fill = await fillCrop(model, raster, crop, hole);
+    blendFill(out, crop, params.texture ? await withPhotoTexture(fill, crop, hole, 'harmonic', { signal: ctx.signal }) : fill, plan.weights, crop.region);
+  }
+  steps.finish();
+  const support = allocRaster(raster.width, raster.height, 1, 8);
+  for (let p = 0; p < plan.weights.length; p++) if (plan.weights[p]! > 0) support.data[p] = 255;
+  return { raster: out, mask: support, layerName: 'Erase', modelId: model.id, provider: model.provider, warnings };
+});

@@ -1,0 +1,155 @@
+/**
+ * What crosses to the renderer and the CLI about documents, layers, histories and jobs: plain data,
+ * built from the engine's objects here and nowhere else.
+ */
+import { basename } from 'node:path';
+import type { BatchProgress, BatchReport, FileReport } from './batch/batch.js';
+import type { BlendMode } from './document/blend.js';
+import type { HistoryScope, PhotoDocument } from './document/document.js';
+import type { Layer } from './document/layer.js';
+import { currentSelection } from './document/selection.js';
+import type { ErrorInfo } from './errors.js';
+import type { Rect } from './images/raster.js';
+import type { ProviderId } from './inference/providers.js';
+import type { JobProgress } from './jobs/host.js';
+import type { ProviderReport, RunStats } from './jobs/protocol.js';
+import type { ModelEvent } from './models/manager.js';
+import type { ModelStatus } from './models/store.js';
+
+export interface LayerInfo {
+  id: string;
+  name: string;
+  visible: boolean;
+  locked: boolean;
+  opacity: number;
+  blend: BlendMode;
+  bounds: Rect;
+  width: number;
+  height: number;
+  channels: number;
+  bitDepth: 8 | 16;
+  hasMask: boolean;
+  /** Changes whenever the layer's pixels or mask do. */
+  version: number;
+  kind: Layer['origin']['kind'];
+  modelId: string | null;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+export interface DocumentInfo {
+  id: string;
+  /** The project's file name, or the photo's when it has not been saved as a project. */
+  title: string;
+  fileName: string;
+  path: string;
+  projectPath: string | null;
+  dirty: boolean;
+  width: number;
+  height: number;
+  bitDepth: 8 | 16;
+  hasIcc: boolean;
+  hasExif: boolean;
+  layers: LayerInfo[];
+  canUndoDocument: boolean;
+  canRedoDocument: boolean;
+  /** Whether anything is marked for Erase. */
+  hasSelection: boolean;
+  /** What could not be restored when the document was opened. */
+  lost: string[];
+}
+
+export interface HistoryInfo {
+  /** The state before any edit, then every edit: those in effect first, then those that can be redone. */
+  entries: { label: string; done: boolean }[];
+  /** How many entries are in effect. */
+  position: number;
+}
+
+export type SelectionShape = { kind: 'rect'; rect: Rect } | { kind: 'lasso'; points: [number, number][] };
+
+export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { kind: 'duplicate'; layerId: string };
+
+export type EngineEvent =
+  | { type: 'job-progress'; jobId: string; docId: string; progress: JobProgress }
+  | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId; warnings: string[]; styleVector?: number[] }
+  | { type: 'job-cancelled'; jobId: string; docId: string }
+  | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
+  | { type: 'document-changed'; docId: string; dirty: boolean; title: string }
+  | { type: 'autosave-failed'; docId: string; error: ErrorInfo }
+  /** Something the user should know that stops nothing (e.g. undo history cannot spill to disk). */
+  | { type: 'warning'; message: string }
+  | { type: 'batch-file'; batchId: string; file: FileReport }
+  | { type: 'batch-progress'; batchId: string; progress: BatchProgress }
+  | { type: 'batch-done'; batchId: string; report: BatchReport }
+  | { type: 'batch-failed'; batchId: string; error: ErrorInfo }
+  | ModelEvent;
+
+export interface DoctorReport {
+  modelsDir: string;
+  providers: ProviderReport;
+  models: ModelStatus[];
+}
+
+export function layerInfo(l: Layer): LayerInfo {
+  return {
+    id: l.id,
+    ...l.props,
+    bounds: l.bounds,
+    width: l.raster.width,
+    height: l.raster.height,
+    channels: l.raster.channels,
+    bitDepth: l.raster.depth,
+    hasMask: l.mask !== null,
+    version: l.version,
+    kind: l.origin.kind,
+    modelId: l.origin.kind === 'ai' ? l.origin.modelId : null,
+    canUndo: l.history.canUndo,
+    canRedo: l.history.canRedo,
+  };
+}
+
+/** The project's file name, or the photo's when it has not been saved as a project. */
+export function documentTitle(doc: PhotoDocument): string {
+  return doc.projectPath ? basename(doc.projectPath) : doc.source.meta.fileName;
+}
+
+export function documentInfo(d: PhotoDocument, lost: string[]): DocumentInfo {
+  return {
+    id: d.id,
+    title: documentTitle(d),
+    fileName: d.source.meta.fileName,
+    path: d.source.path,
+    projectPath: d.projectPath,
+    dirty: d.dirty,
+    width: d.width,
+    height: d.height,
+    bitDepth: d.layers.some((l) => l.raster.depth === 16) ? 16 : 8,
+    hasIcc: d.source.meta.icc !== null,
+    hasExif: d.source.meta.exif !== null,
+    layers: d.layers.map(layerInfo),
+    canUndoDocument: d.history.canUndo,
+    canRedoDocument: d.history.canRedo,
+    hasSelection: currentSelection(d) !== null && d.selectionMarked,
+    lost,
+  };
+}
+
+export function historyInfo(doc: PhotoDocument, scope: HistoryScope): HistoryInfo {
+  const h = scope === 'document' ? doc.history : doc.layer(scope.layerId).history;
+  const first = scope === 'document' ? 'Opened' : originLabel(doc.layer(scope.layerId));
+  return { entries: [{ label: first, done: true }, ...h.entries()], position: h.position };
+}
+
+function originLabel(l: Layer): string {
+  switch (l.origin.kind) {
+    case 'image':
+      return `Opened ${l.origin.fileName}`;
+    case 'empty':
+      return 'New layer';
+    case 'ai':
+      return `Made by ${l.origin.toolId} (${l.origin.modelId})`;
+    case 'composite':
+      return 'Merged';
+  }
+}

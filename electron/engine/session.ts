@@ -1,0 +1,265 @@
+import { basename, dirname, resolve } from 'node:path';
+import { removeLeftoverTemps } from './atomic-file.js';
+import { recipeFromDocument, type Recipe } from './batch/recipe.js';
+import { paintStrokeAsync, type Stroke } from './document/brush.js';
+import type { HistoryScope, PhotoDocument } from './document/document.js';
+import { propsLabel, type LayerProps } from './document/layer.js';
+import { currentSelection, editableSelection, emptySelection, readMaskImage, selectionPng } from './document/selection.js';
+import { GanvasError } from './errors.js';
+import { fillPolygon, fillRect } from './images/masks.js';
+import { openImage, type OpenOptions } from './images/open.js';
+import { layerPng } from './images/preview.js';
+import type { Raster } from './images/raster.js';
+import { saveImage, type ExportOptions } from './images/save.js';
+import { aiProvenanceXmp } from './images/xmp.js';
+import { documentInfo, documentTitle, historyInfo, type DocumentInfo, type HistoryInfo, type NewLayer, type SelectionShape } from './info.js';
+import { appVersion } from './paths.js';
+import { saveProject } from './project/project.js';
+import type { RecoveryStore } from './project/recovery.js';
+import type { SettingsFile } from './settings.js';
+
+/** What a document's session uses from the engine around it. */
+export interface SessionServices {
+  settings: SettingsFile;
+  recovery: RecoveryStore;
+  open: OpenOptions;
+  /** Whether an autosave may carry the undo history now (only while it is small). */
+  autosaveWithHistory(): boolean;
+  /** The document's revision changed (an edit, an undo, a save). */
+  changed(session: DocumentSession): void;
+  autosaveFailed(session: DocumentSession, err: unknown): void;
+}
+
+type Preview = { width: number; height: number; png: Uint8Array };
+
+/**
+ * One open document: its edits, undo, selection, saves and autosave, run one at a time in the
+ * order they were asked for; every edit answers with the document's new state.
+ */
+export class DocumentSession {
+  private queue: Promise<unknown> = Promise.resolve();
+  private autosavedRevision: number;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly doc: PhotoDocument,
+    /** What could not be restored when the document was opened. */
+    readonly lost: string[],
+    private readonly services: SessionServices,
+  ) {
+    this.autosavedRevision = doc.revision;
+  }
+
+  get id(): string {
+    return this.doc.id;
+  }
+
+  get title(): string {
+    return documentTitle(this.doc);
+  }
+
+  info(): DocumentInfo {
+    return documentInfo(this.doc, this.lost);
+  }
+
+  /** Runs `work` after everything queued before it; reports the change when it is one. */
+  async edit<T>(work: (doc: PhotoDocument) => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      const before = this.doc.revision;
+      const result = await work(this.doc);
+      if (this.doc.revision !== before) this.services.changed(this);
+      return result;
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** An edit, answered with the document's new state. */
+  private async change(work: (doc: PhotoDocument) => unknown): Promise<DocumentInfo> {
+    await this.edit(work);
+    return this.info();
+  }
+
+  // ── Layers ────────────────────────────────────────────────────────────────────────────────
+
+  async addLayer(what: NewLayer): Promise<DocumentInfo> {
+    if (what.kind === 'file') {
+      // Decoding can take a while; do it before taking the document's turn.
+      const { raster, meta } = await openImage(resolve(what.path), this.services.open);
+      return this.change((doc) => doc.addImageLayer(raster, meta.fileName));
+    }
+    return this.change((doc) => (what.kind === 'empty' ? doc.addEmptyLayer() : doc.duplicateLayer(what.layerId)));
+  }
+
+  deleteLayer(layerId: string): Promise<DocumentInfo> {
+    return this.change((doc) => doc.deleteLayer(layerId));
+  }
+
+  /** Moves a layer to `index` in the stack (0 = bottom). */
+  moveLayer(layerId: string, index: number): Promise<DocumentInfo> {
+    return this.change((doc) => doc.moveLayer(layerId, index));
+  }
+
+  setLayerProps(layerId: string, props: Partial<LayerProps>): Promise<DocumentInfo> {
+    return this.change((doc) => doc.setLayerProps(layerId, props, propsLabel(props)));
+  }
+
+  /** Gives a layer a mask that shows everything ('reveal') or hides everything ('hide'). */
+  addMask(layerId: string, fill: 'reveal' | 'hide'): Promise<DocumentInfo> {
+    return this.change((doc) => doc.addMask(layerId, fill));
+  }
+
+  removeMask(layerId: string): Promise<DocumentInfo> {
+    return this.change((doc) => doc.commitPixels(layerId, 'mask', null, 'Delete mask'));
+  }
+
+  /** Paints on a layer's mask (adding one that shows everything if it has none). Points are in canvas pixels. */
+  paintMask(layerId: string, stroke: Stroke): Promise<DocumentInfo> {
+    return this.change((doc) => doc.paintMask(layerId, stroke));
+  }
+
+  mergeDown(layerId: string): Promise<DocumentInfo> {
+    return this.change((doc) => doc.mergeDown(layerId));
+  }
+
+  flatten(): Promise<DocumentInfo> {
+    return this.change((doc) => doc.flatten());
+  }
+
+  /** An 8-bit PNG of a layer (its mask applied as transparency), no longer than `maxSide` on its long edge. */
+  layerPreview(layerId: string, maxSide: number): Promise<Preview> {
+    const l = this.doc.layer(layerId);
+    return layerPng(l.raster, l.mask, maxSide);
+  }
+
+  // ── History ───────────────────────────────────────────────────────────────────────────────
+
+  undo(scope: HistoryScope): Promise<DocumentInfo> {
+    return this.change((doc) => doc.undo(scope));
+  }
+
+  redo(scope: HistoryScope): Promise<DocumentInfo> {
+    return this.change((doc) => doc.redo(scope));
+  }
+
+  /** Undoes or redoes until `position` edits of that history are in effect. */
+  jumpHistory(scope: HistoryScope, position: number): Promise<DocumentInfo> {
+    return this.change((doc) => doc.jump(scope, position));
+  }
+
+  historyOf(scope: HistoryScope): HistoryInfo {
+    return historyInfo(this.doc, scope);
+  }
+
+  // ── Selection (what Erase removes) ────────────────────────────────────────────────────────
+
+  /** Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. */
+  paintSelection(stroke: Stroke): Promise<DocumentInfo> {
+    // The brush paints into a new raster of its own, so the selection needs no copy first.
+    return this.change(async (doc) => {
+      doc.selection = (await paintStrokeAsync(currentSelection(doc) ?? emptySelection(doc), stroke)).raster;
+    });
+  }
+
+  /** Marks (255) or unmarks (0) a rectangle or a lasso polygon, in canvas pixels. */
+  selectShape(shape: SelectionShape, value: number): Promise<DocumentInfo> {
+    return this.changeSelection((sel) => (shape.kind === 'rect' ? fillRect(sel, shape.rect, value) : fillPolygon(sel, shape.points, value)));
+  }
+
+  invertSelection(): Promise<DocumentInfo> {
+    return this.changeSelection((sel) => {
+      for (let i = 0; i < sel.data.length; i++) sel.data[i] = 255 - sel.data[i]!;
+    });
+  }
+
+  clearSelection(): Promise<DocumentInfo> {
+    return this.change((doc) => void (doc.selection = null));
+  }
+
+  /** Uses a mask image (white = remove) as the selection; it must be the canvas's size. */
+  async selectionFromFile(path: string): Promise<DocumentInfo> {
+    const mask = await readMaskImage(resolve(path), this.doc);
+    return this.changeSelection((sel) => sel.data.set(mask));
+  }
+
+  /** The selection as a white PNG whose alpha is the mask, no longer than `maxSide`; null when there is none. */
+  async selectionPreview(maxSide: number): Promise<Preview | null> {
+    const sel = currentSelection(this.doc);
+    return sel && selectionPng(sel, maxSide);
+  }
+
+  /** The selection to change (a fresh copy at canvas size), installed when `edit` is done. */
+  private changeSelection(edit: (sel: Raster) => void | Promise<void>): Promise<DocumentInfo> {
+    return this.change(async (doc) => {
+      const next = editableSelection(doc);
+      await edit(next);
+      doc.selection = next;
+    });
+  }
+
+  // ── Files ─────────────────────────────────────────────────────────────────────────────────
+
+  /** The document's AI edits as a batch recipe. */
+  recipe(): Recipe {
+    return recipeFromDocument(this.doc);
+  }
+
+  /** Saves the document as a project (atomically) at `path`, or where it was last saved. */
+  async saveProject(path?: string, opts: { includeHistory?: boolean } = {}): Promise<DocumentInfo> {
+    const chosen = path ?? this.doc.projectPath;
+    if (!chosen) throw new GanvasError('INVALID_INPUT', 'This document has not been saved as a project yet; choose a file name.');
+    const target = resolve(chosen);
+    if (target === this.doc.source.path)
+      throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)} with a project; choose another file name.`);
+    await this.edit(async (doc) => {
+      await saveProject(doc, target, { includeHistory: opts.includeHistory ?? this.services.settings.get().saveHistoryInProjects });
+      doc.markSaved(target);
+    });
+    if (!this.doc.dirty) await this.services.recovery.discard(this.doc);
+    return this.info();
+  }
+
+  /** Flattens and writes the document; AI provenance follows the setting unless `recordAiProvenance` says otherwise. */
+  async export(
+    path: string,
+    opts: ExportOptions & { recordAiProvenance?: boolean },
+  ): Promise<{ path: string; width: number; height: number; aiEdits: number }> {
+    const target = resolve(path);
+    if (target === this.doc.source.path)
+      throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)}; choose another file name.`);
+    const { pixels, aiEdits } = await this.edit(async (d) => ({ pixels: await d.render(), aiEdits: d.visibleAiEdits() }));
+    const record = (opts.recordAiProvenance ?? this.services.settings.get().recordAiProvenance) && aiEdits.length > 0;
+    const meta = this.doc.source.meta;
+    await saveImage(pixels, target, opts, { exif: meta.exif, icc: meta.icc, xmp: record ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null });
+    await removeLeftoverTemps(dirname(target));
+    return { path: target, width: pixels.width, height: pixels.height, aiEdits: aiEdits.length };
+  }
+
+  /** Writes the document to the recovery folder if it changed since the last autosave; a failure is reported, not thrown. */
+  async autosave(): Promise<void> {
+    if (this.doc.revision === this.autosavedRevision || !this.doc.dirty) return;
+    try {
+      await this.edit(async (doc) => {
+        const revision = doc.revision;
+        await this.services.recovery.save(doc, this.title, this.services.autosaveWithHistory());
+        this.autosavedRevision = revision;
+      });
+    } catch (err) {
+      this.services.autosaveFailed(this, err);
+    }
+  }
+
+  /** Autosaves every `minutes` from now on (replacing an earlier timer). */
+  autosaveEvery(minutes: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => void this.autosave(), minutes * 60_000);
+    this.timer.unref();
+  }
+
+  /** Stops the autosave timer and waits for the edits already asked for. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.queue;
+  }
+}

@@ -1,0 +1,61 @@
+import { GanvasError } from '../../errors.js';
+import { resizeRaster } from '../../images/resample.js';
+import { allocRaster, colourChannels, hasAlpha, type Raster } from '../../images/raster.js';
+import { chooseTile, runTiled } from '../../inference/runner.js';
+import { defineTool } from '../tool.js';
+import { enhanceModel, enhanceSpec } from './spec.js';
+
+/** Splits off the alpha channel (grey or colour pixels stay interleaved). */
+function splitAlpha(r: Raster): { colour: Raster; alpha: Raster | null } {
+  if (!hasAlpha(r)) return { colour: r, alpha: null };
+  const cc = colourChannels(r);
+  const colour = allocRaster(r.width, r.height, cc, r.depth);
+  const alpha = allocRaster(r.width, r.height, 1, r.depth);
+  for (let p = 0, n = r.width * r.height; p < n; p++) {
+    for (let k = 0; k < cc; k++) colour.data[p * cc + k] = r.data[p * r.channels + k]!;
+    alpha.data[p] = r.data[p * r.channels + cc]!;
+  }
+  return { colour, alpha };
+}
+
+function joinAlpha(colour: Raster, alpha: Raster): Raster {
+  const cc = colour.channels;
+  const out = allocRaster(colour.width, colour.height, cc === 1 ? 2 : 4, colour.depth);
+  for (let p = 0, n = colour.width * colour.height; p < n; p++) {
+    for (let k = 0; k < cc; k++) out.data[p * (cc + 1) + k] = colour.data[p * cc + k]!;
+    out.data[p * (cc + 1) + cc] = alpha.data[p]!;
+  }
+  return out;
+}
+
+/**
+ * Enhance: ×4 GAN super-resolution in tiles; ×2 is the ×4 result downscaled with Lanczos-3.
+ * Alpha is not something these networks were trained on, so it is resized on its own.
+ */
+export const enhanceTool = defineTool(enhanceSpec, async ({ raster: input }, params, ctx) => {
+  const model = await ctx.model(enhanceModel(params));
+  const { contract } = model;
+  // Tiles are exact only for fully convolutional networks; one that normalises over the whole image would show seams.
+  if (contract.tiling.mode !== 'free')
+    throw new GanvasError('INVALID_INPUT', `“${model.id}” cannot run in tiles (its catalog entry says tiling: ${contract.tiling.mode}), so it cannot enhance.`);
+  const { colour, alpha } = splitAlpha(input);
+  const tile = params.tile ?? chooseTile(contract, input.width, input.height, ctx.memoryBudgetBytes);
+  const x4 = await runTiled(model.infer, colour, {
+    tile,
+    overlap: contract.tiling.overlap ?? 16,
+    scale: contract.scale,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress({ done: p.done, total: p.total, unit: 'tiles', message: `tile ${p.done}/${p.total} (${p.tile}px)` }),
+    onTileReduced: (from, to) => ctx.progress({ done: 0, total: 0, unit: 'tiles', message: `out of memory at ${from}px tiles; retrying with ${to}px` }),
+  });
+  const width = input.width * params.scale;
+  const height = input.height * params.scale;
+  let result = params.scale === contract.scale ? x4 : await resizeRaster(x4, width, height);
+  if (alpha) result = joinAlpha(result, await resizeRaster(alpha, width, height));
+  return {
+    raster: result,
+    layerName: `Enhance ×${params.scale} (${params.quality === 'fast' ? 'Fast' : 'High quality'})`,
+    modelId: model.id,
+    provider: model.provider,
+  };
+});

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineToolSpec } from '../spec.js';
+
+/** Ships with Ganvas, so Erase and Extend work on a fresh install. */
+export const DEFAULT_INPAINT_MODEL = 'ganvas-inpaint-v0';
+
+/** Offered to users with a network the first time they erase (a one-click download). */
+export const BETTER_INPAINT_MODEL = 'migan-pipeline-v2';
+
+export const inpaintParams = z.object({
+  model: z.string().min(1).max(64).default(DEFAULT_INPAINT_MODEL),
+  /** Pixels the hole is grown by: brush edges and halos go too. */
+  grow: z.number().int().min(0).max(32).default(3),
+  /** Width of the soft edge where the fill meets the photo. */
+  feather: z.number().int().min(0).max(64).default(4),
+  /** Rebuild the fill's texture from the photo's own patches (off: the network's fill as it is). */
+  texture: z.boolean().default(true),
+});
+export type InpaintParams = z.infer<typeof inpaintParams>;
+
+export const inpaintSpec = defineToolSpec({
+  id: 'inpaint',
+  label: 'Erase',
+  doneVerb: 'Erased',
+  summary: 'Removes what the mask marks and fills it from its surroundings',
+  params: inpaintParams,
+  usesMask: true,
+  batchable: false,
+  preview: null,
+  models: (p) => [p.model],
+  modelTasks: ['inpaint'],
+});

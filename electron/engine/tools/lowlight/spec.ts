@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineToolSpec } from '../spec.js';
+
+/** IAT (best quality, the default), then SCI at three strengths, by catalog id. */
+export const LOWLIGHT_MODELS = ['iat_lol', 'sci_easy', 'sci_medium', 'sci_difficult'] as const;
+
+/** Shorter names than the catalog's, saying what each is for. */
+export const LOWLIGHT_MODEL_NAMES: Record<(typeof LOWLIGHT_MODELS)[number], string> = {
+  iat_lol: 'Best quality (IAT)',
+  sci_easy: 'Gentle (SCI easy)',
+  sci_medium: 'Medium (SCI)',
+  sci_difficult: 'Strong (SCI difficult)',
+};
+
+/** The long side the network sees by default; the gain it finds is applied at full size. */
+const LOWLIGHT_WORKING_SIZE = 1024;
+
+export const lowlightParams = z.object({
+  /** IAT (best quality, the default), SCI at three strengths (LOWLIGHT_MODELS), or the user's own low-light model. */
+  model: z.string().min(1).max(64).default(LOWLIGHT_MODELS[0]),
+  /** Keep what is already bright (skies, lamps) from being pushed to white. */
+  protectHighlights: z.boolean().default(true),
+  /** Noise reduction after brightening, 0 (off) to 1. */
+  denoise: z.number().min(0).max(1).default(0),
+  /** The long side the network sees; the gain it finds is applied at full size. */
+  workingSize: z.number().int().min(64).max(2048).default(LOWLIGHT_WORKING_SIZE),
+});
+export type LowlightParams = z.infer<typeof lowlightParams>;
+
+export const lowlightSpec = defineToolSpec({
+  id: 'lowlight',
+  label: 'Low light',
+  doneVerb: 'Brightened',
+  summary: 'Lifts a dark photo (or a camera RAW) out of the dark',
+  params: lowlightParams,
+  usesMask: false,
+  batchable: true,
+  preview: { side: LOWLIGHT_WORKING_SIZE },
+  models: (p) => [p.model],
+  modelTasks: ['lowlight'],
+});

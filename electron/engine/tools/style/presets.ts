@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../atomic-file.js';
+import { FIXED_STYLES } from './spec.js';
+
+export interface StylePreset {
+  id: string;
+  name: string;
+  kind: 'fixed' | 'vector' | 'user';
+  /** For the user's own styles: what to pass as `style` (name and vector). */
+  vector?: number[];
+}
+
+const STYLE_NAMES: Record<string, string> = {
+  vangogh_starry_night: 'Van Gogh — Starry Night',
+  hokusai_great_wave: 'Hokusai — The Great Wave (ukiyo-e)',
+  munch_scream: 'Munch — The Scream',
+  kandinsky_composition: 'Kandinsky — Composition',
+  monet_water_lilies: 'Monet — Water Lilies',
+  monet_poplars_meadow: 'Monet — Poplars',
+  monet_seaside_cliffs: 'Monet — Seaside Cliffs',
+  monet_garden_bright: 'Monet — Garden',
+};
+
+/** A display name for a style vector's key (new keys read as their words). */
+function styleName(id: string): string {
+  const words = id.replace(/_/g, ' ');
+  return STYLE_NAMES[id] ?? words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+async function userStyles(path: string): Promise<{ name: string; vector: number[] }[]> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as { name: string; vector: number[] }[];
+  } catch {
+    return [];
+  }
+}
+
+/** The styles the Style panel and batch offer: the catalog's painters and the user's own (saved in `userStylesPath`). */
+export class StyleLibrary {
+  constructor(
+    /** Where the catalog's style vectors are, once verified. */
+    private readonly vectorsPath: () => Promise<string>,
+    private readonly userStylesPath: string,
+  ) {}
+
+  /** Monet first, then the painters' vectors (the average Monet is Monet itself), the fixed styles and the user's own. */
+  async presets(): Promise<StylePreset[]> {
+    const vectors = (JSON.parse(await readFile(await this.vectorsPath(), 'utf8')) as { vectors: Record<string, number[]> }).vectors;
+    const own = await userStyles(this.userStylesPath);
+    return [
+      { id: 'monet', name: FIXED_STYLES.monet!.name, kind: 'fixed' },
+      ...Object.keys(vectors)
+        .filter((k) => k !== 'monet_average_120')
+        .map((id) => ({ id, name: styleName(id), kind: 'vector' as const })),
+      ...Object.entries(FIXED_STYLES)
+        .filter(([id]) => id !== 'monet')
+        .map(([id, f]) => ({ id, name: f.name, kind: 'fixed' as const })),
+      ...own.map((u) => ({ id: `user:${u.name}`, name: u.name, kind: 'user' as const, vector: u.vector })),
+    ];
+  }
+
+  /** Keeps a style learned from a painting under a name (replacing one of the same name), atomically; answers with every preset. */
+  async save(name: string, vector: number[]): Promise<StylePreset[]> {
+    const styles = (await userStyles(this.userStylesPath)).filter((u) => u.name !== name);
+    styles.push({ name, vector });
+    await writeFileAtomic(this.userStylesPath, JSON.stringify(styles));
+    return this.presets();
+  }
+}

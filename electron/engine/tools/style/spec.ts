@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { defineToolSpec } from '../spec.js';
+
+export const STYLE_TRANSFER_MODEL = 'magenta_style_transfer';
+export const STYLE_PREDICT_MODEL = 'magenta_style_predict';
+export const STYLE_VECTORS = 'magenta_style_vectors';
+/** Styles that are a network of their own (no vector). */
+export const FIXED_STYLES: Record<string, { model: string; name: string }> = {
+  monet: { model: 'painter_monet', name: 'Monet' },
+  fst_mathura: { model: 'fst_mathura', name: 'Mathura (engraving)' },
+  fst_matta: { model: 'fst_matta', name: 'Matta (surreal)' },
+};
+/**
+ * The long side the networks see. Their brush texture is fixed in pixels and they normalise
+ * over the whole image, so they run once at this size (never in tiles) and the result is brought
+ * to full resolution with the photo's own detail; the preview runs at the same size, so it looks
+ * the same.
+ */
+export const STYLE_WORKING_SIZE = 512;
+
+const vector = z.array(z.number().finite()).length(100);
+export const styleParams = z.object({
+  /** A preset id (monet, fst_*, or a key of the style vectors), or a style vector of one's own. */
+  style: z.union([z.string().min(1).max(64), z.object({ name: z.string().min(1).max(100), vector })]).default('monet'),
+  /** 0 gives the photo back, 1 the full style. */
+  strength: z.number().min(0).max(1).default(1),
+  /** Take only the brushwork (luminance) and keep the photo's colours. */
+  keepColours: z.boolean().default(false),
+  /** How much of the photo's fine detail returns when the style is brought to full size. */
+  detail: z.number().min(0).max(1).default(0.5),
+  workingSize: z.number().int().min(64).max(2048).default(STYLE_WORKING_SIZE),
+});
+export type StyleParams = z.infer<typeof styleParams>;
+
+export const styleSpec = defineToolSpec({
+  id: 'style',
+  label: 'Style',
+  doneVerb: 'Painted',
+  summary: 'Turns a photo into a painting: a painter preset or the style of a painting you give',
+  params: styleParams,
+  usesMask: false,
+  batchable: true,
+  preview: { side: STYLE_WORKING_SIZE },
+  models: (p) => (typeof p.style === 'string' && FIXED_STYLES[p.style] ? [FIXED_STYLES[p.style]!.model] : [STYLE_TRANSFER_MODEL]),
+  modelTasks: ['style'],
+});
