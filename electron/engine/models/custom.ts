@@ -6,7 +6,8 @@ import { writeFileAtomic } from '../atomic-file.js';
 import { GanvasError, errorMessage } from '../errors.js';
 import { checkReadableFile } from '../files.js';
 import { customCatalogPath, isTensorContract, parseCatalog, type ModelEntry, type TensorContract } from './catalog.js';
-import { CUSTOM_MODEL_TASKS, TOOLS_BY_TASK, type CustomModelTask } from './tasks.js';
+import { TOOLS_BY_TASK } from '../tools/specs.js';
+import { CUSTOM_MODEL_TASKS, type CustomModelTask } from './tasks.js';
 import { sha256File } from './sha256.js';
 import type { ModelStore } from './store.js';
 

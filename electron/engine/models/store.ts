@@ -3,7 +3,7 @@ import { basename, join, relative, isAbsolute } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { GanvasError } from '../errors.js';
 import { findModel, type Catalog, type ModelEntry } from './catalog.js';
-import { TOOLS_BY_TASK } from './tasks.js';
+import { TOOLS_BY_TASK } from '../tools/specs.js';
 import { sha256File } from './sha256.js';
 
 /**

@@ -2,17 +2,6 @@
 export const MODEL_TASKS = ['superres', 'style', 'style-predict', 'style-vectors', 'lowlight', 'lowlight-raw', 'inpaint'] as const;
 export type ModelTask = (typeof MODEL_TASKS)[number];
 
-/** Which tools use the models of each task (for the Models window). */
-export const TOOLS_BY_TASK: Record<ModelTask, readonly string[]> = {
-  superres: ['Enhance'],
-  style: ['Style'],
-  'style-predict': ['Style (from a painting)'],
-  'style-vectors': ['Style'],
-  lowlight: ['Low light'],
-  'lowlight-raw': ['Low light (camera RAW)'],
-  inpaint: ['Erase', 'Extend'],
-};
-
 /** Tasks a user may add a model of their own for, and the catalog model whose contract it must meet. */
 export const CUSTOM_MODEL_TASKS = { superres: 'realesr-general-x4v3', lowlight: 'iat_lol', inpaint: 'ganvas-inpaint-v0' } as const satisfies Partial<Record<ModelTask, string>>;
 export type CustomModelTask = keyof typeof CUSTOM_MODEL_TASKS;

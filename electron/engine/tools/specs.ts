@@ -7,10 +7,24 @@ import { enhanceSpec } from './enhance/spec.js';
 import { extendSpec } from './extend/spec.js';
 import { inpaintSpec } from './inpaint/spec.js';
 import { lowlightSpec } from './lowlight/spec.js';
+import type { ModelTask } from '../models/tasks.js';
 import type { ToolSpec } from './spec.js';
 import { styleSpec } from './style/spec.js';
 
 export const TOOL_SPECS = [enhanceSpec, inpaintSpec, extendSpec, styleSpec, lowlightSpec] as const;
+
+const labelsFor = (task: ModelTask) => TOOL_SPECS.filter((s) => (s.modelTasks as readonly ModelTask[]).includes(task)).map((s) => s.label);
+
+/** Which tools use the models of each task (the Models window's "used by"). */
+export const TOOLS_BY_TASK: Record<ModelTask, readonly string[]> = {
+  superres: labelsFor('superres'),
+  style: labelsFor('style'),
+  'style-predict': [`${styleSpec.label} (from a painting)`],
+  'style-vectors': [styleSpec.label],
+  lowlight: labelsFor('lowlight'),
+  'lowlight-raw': [`${lowlightSpec.label} (camera RAW)`],
+  inpaint: labelsFor('inpaint'),
+};
 
 export type AnyToolSpec = (typeof TOOL_SPECS)[number];
 export type ToolId = AnyToolSpec['id'];
