@@ -3,16 +3,12 @@ import { extname, join, resolve } from 'node:path';
 import { Batches } from './batch/batches.js';
 import { PhotoDocument } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
-import { selectionOnLayer } from './document/selection.js';
-import { CancelledError, GanvasError, isCancelled, toErrorInfo } from './errors.js';
+import { GanvasError, toErrorInfo } from './errors.js';
 import { checkReadableFile } from './files.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import { rasterPng, SmallCopies } from './images/preview.js';
-import type { Raster } from './images/raster.js';
 import type { DocumentInfo, DoctorReport, EngineEvent } from './info.js';
 import type { ProviderId } from './inference/providers.js';
 import { JobHost } from './jobs/host.js';
-import type { RunStats } from './jobs/protocol.js';
 import { bundledCatalogPath, loadCatalog } from './models/catalog.js';
 import { ModelManager } from './models/manager.js';
 import { ModelStore } from './models/store.js';
@@ -20,13 +16,11 @@ import { bundledModelsDir, defaultModelsDir, userDataDir } from './paths.js';
 import { loadProject, PROJECT_EXTENSION } from './project/project.js';
 import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
 import { DocumentSession, type SessionServices } from './session.js';
+import { ToolJobs } from './tool-jobs.js';
 import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
-import { getTool, type ToolId } from './tools/registry.js';
-import type { ToolSpec } from './tools/spec.js';
 import { toolSpec } from './tools/specs.js';
 import { StyleLibrary } from './tools/style/presets.js';
 import { STYLE_VECTORS } from './tools/style/spec.js';
-import type { ToolResult } from './tools/tool.js';
 import type { z } from 'zod';
 
 export interface EngineOptions {
@@ -75,14 +69,13 @@ export class Engine {
   readonly recovery: RecoveryStore;
   readonly styles: StyleLibrary;
   readonly batches: Batches;
+  readonly tools: ToolJobs;
   private readonly history: HistoryStore;
   private readonly sessionServices: SessionServices;
   private readonly jobs: JobHost;
   private readonly docs = new Map<string, DocumentSession>();
-  private readonly running = new Map<string, { docId: string; cancel: () => void; cancelled: boolean }>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private nextDoc = 1;
-  private readonly smallCopies = new SmallCopies();
 
   constructor(private readonly options: EngineOptions = {}) {
     const catalogPath = options.catalogPath ?? bundledCatalogPath;
@@ -114,12 +107,23 @@ export class Engine {
       () => this.jobs.reloadModels(),
     );
     this.styles = new StyleLibrary(() => this.store.resolve(STYLE_VECTORS), join(dataDir, 'styles.json'));
+    this.tools = new ToolJobs({
+      jobs: this.jobs,
+      store: this.store,
+      document: (id) => this.document(id),
+      isOpen: (id) => this.docs.has(id),
+      aiResult: () => this.settings.get().aiResult,
+      autosave: options.autosave ?? false,
+      open: options.open ?? {},
+      emit: (e) => this.emit(e),
+      onEvent: (l) => this.onEvent(l),
+    });
     this.batches = new Batches({
       // A model missing for any step is said once, before any photo is read.
       checkRecipe: (recipe) => {
-        for (const step of recipe.steps) if (step.tool !== 'resize') this.checkModels(toolSpec(step.tool), step.params);
+        for (const step of recipe.steps) if (step.tool !== 'resize') this.tools.checkModels(toolSpec(step.tool), step.params);
       },
-      runTool: (toolId, raster, params) => this.runOnPixels(toolId, raster, params),
+      runTool: (toolId, raster, params) => this.tools.onPixels(toolId, raster, params),
       open: options.open ?? {},
       recordAiProvenance: () => this.settings.get().recordAiProvenance,
       emit: (e) => this.emit(e),
@@ -178,7 +182,7 @@ export class Engine {
   /** Closes a document, cancelling its jobs; its autosave is removed (the user chose to close). */
   async close(docId: string): Promise<void> {
     const session = this.document(docId);
-    for (const [jobId, job] of this.running) if (job.docId === docId) this.cancel(jobId);
+    this.tools.cancelAll(docId);
     this.docs.delete(docId);
     await session.close();
     await this.recovery.discard(session.doc);
@@ -190,116 +194,6 @@ export class Engine {
   }
 
   // ── Tools ─────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * Starts a tool on a layer. The document is untouched until the result arrives (job-done), so
-   * a cancel or failure leaves it as it was. The result becomes a new layer above the source, or
-   * (setting "replace") the source's new pixels as one step of its history. A result with more
-   * pixels than the layer's place on the canvas grows the canvas so nothing is thrown away.
-   */
-  runTool(docId: string, layerId: string, toolId: ToolId, rawParams: unknown, extra: { reference?: Raster } = {}): string {
-    const session = this.document(docId);
-    const source = session.doc.layer(layerId);
-    const { spec } = getTool(toolId);
-    const params = spec.params.parse(rawParams ?? {});
-    this.checkModels(spec, params);
-    const mask = spec.usesMask ? selectionOnLayer(session.doc, source) : null;
-    const input = { raster: source.raster, mask, reference: extra.reference ?? null };
-    const job = this.jobs.run(toolId, input, params, (progress) => this.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
-    const entry = { docId, cancel: job.cancel, cancelled: false };
-    this.running.set(job.id, entry);
-    const ended = (err: unknown) => {
-      this.running.delete(job.id);
-      this.emit(isCancelled(err) ? { type: 'job-cancelled', jobId: job.id, docId } : { type: 'job-failed', jobId: job.id, docId, error: toErrorInfo(err) });
-    };
-    // Cancelled (or its document closed) while the result was on its way: it is dropped.
-    const wanted = () => !entry.cancelled && this.docs.has(docId);
-    job.result.then(async (r) => {
-      try {
-        if (!wanted()) throw new CancelledError();
-        const layer = await session.edit((d) => {
-          if (!wanted()) throw new CancelledError();
-          this.running.delete(job.id);
-          // What was marked is used up: the result replaced it.
-          if (spec.usesMask) d.selection = null;
-          return d.placeResult(layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r, this.settings.get().aiResult);
-        });
-        const { stats, provider, warnings = [], styleVector } = r;
-        this.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats, provider, warnings, ...(styleVector ? { styleVector } : {}) });
-        if (this.options.autosave) void session.autosave();
-      } catch (err) {
-        ended(err);
-      }
-    }, ended);
-    return job.id;
-  }
-
-  /**
-   * The models a run needs are there and of the right kind, before any work starts: a missing one
-   * is reported with where it comes from (the Models window offers the download).
-   */
-  private checkModels(spec: ToolSpec, params: unknown): void {
-    for (const id of spec.models(params as never)) {
-      const model = this.store.model(id);
-      if (!spec.modelTasks.includes(model.task)) {
-        throw new GanvasError('INVALID_INPUT', `"${model.displayName}" is not a model for ${spec.label}.`);
-      }
-      if (!this.store.locate(model)) {
-        throw new GanvasError('MODEL_MISSING', `“${model.displayName}” is not installed. ${this.store.installHint(model)}`);
-      }
-    }
-  }
-
-  /**
-   * A tool's result on a copy of a layer no larger than `maxSide`, as a PNG, without touching the
-   * document: for previews and thumbnails. Style runs at its working size either way, so a
-   * preview at that size looks like the full-resolution result.
-   */
-  async previewTool(
-    docId: string,
-    layerId: string,
-    toolId: string,
-    rawParams: unknown,
-    maxSide: number,
-  ): Promise<{ width: number; height: number; png: Uint8Array; warnings: string[] }> {
-    const layer = this.document(docId).doc.layer(layerId);
-    const params = getTool(toolId).spec.params.parse(rawParams ?? {});
-    const r = await this.jobs.run(toolId, { raster: await this.smallCopies.of(layer.raster, maxSide), mask: null }, params).result;
-    return { ...(await rasterPng(r.raster)), warnings: r.warnings ?? [] };
-  }
-
-  /** An image to learn from (e.g. a painting for Style), decoded like any photo. */
-  async openReference(path: string): Promise<Raster> {
-    return (await openImage(resolve(path), this.options.open)).raster;
-  }
-
-  /** Runs a tool on pixels that belong to no document (batch), on the same worker as everything else. */
-  private runOnPixels(toolId: string, raster: Raster, rawParams: unknown): { result: Promise<ToolResult & { stats: RunStats }>; cancel: () => void } {
-    const { spec } = getTool(toolId);
-    const params = spec.params.parse(rawParams ?? {});
-    this.checkModels(spec, params);
-    const job = this.jobs.run(toolId, { raster, mask: null }, params);
-    return { result: job.result, cancel: job.cancel };
-  }
-
-  /** Resolves when the job ends, with its event. */
-  waitFor(jobId: string): Promise<Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>> {
-    return new Promise((resolve) => {
-      const off = this.onEvent((e) => {
-        if ((e.type === 'job-done' || e.type === 'job-cancelled' || e.type === 'job-failed') && e.jobId === jobId) {
-          off();
-          resolve(e);
-        }
-      });
-    });
-  }
-
-  cancel(jobId: string): void {
-    const job = this.running.get(jobId);
-    if (!job) return;
-    job.cancelled = true;
-    job.cancel();
-  }
 
   // ── Recovery ──────────────────────────────────────────────────────────────────────────────
 
@@ -346,7 +240,7 @@ export class Engine {
   /** Stops jobs and timers. Autosaves stay (they are removed by closing a document, not by quitting with it open). */
   async dispose(): Promise<void> {
     await this.batches.dispose();
-    for (const id of [...this.running.keys()]) this.cancel(id);
+    this.tools.cancelAll();
     await Promise.all([...this.docs.values()].map((d) => d.close()));
     await this.jobs.close();
     await this.history.dispose();

@@ -30,7 +30,7 @@ async function rasterOf(file: string): Promise<Raster> {
 
 async function enhanceThroughEngine(engine: Engine, file: string, params: object) {
   const doc = await engine.open(file);
-  const { result: end, lagP99Ms } = await withLag(() => engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', params)));
+  const { result: end, lagP99Ms } = await withLag(() => engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'enhance', params)));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   await engine.close(doc.id);
   return { stats: end.stats, lagP99Ms };

@@ -10,7 +10,7 @@ async function releaseToResult(engine: Engine, file: string, rect: Rect): Promis
   const doc = await engine.open(file);
   const { ms: took, result: networkMs } = await timed(async () => {
     await engine.document(doc.id).selectShape({ kind: 'rect', rect }, 255);
-    const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', {}));
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {}));
     if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
     return end.stats.inferenceMs;
   });
@@ -52,7 +52,7 @@ export async function eraseBench(): Promise<void> {
 
   const twoMp = await photoOfSize(1732, 1155);
   const doc = await engine.open(twoMp);
-  const { ms: took, result: end } = await timed(() => engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'extend', { left: 433, right: 433 })));
+  const { ms: took, result: end } = await timed(() => engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'extend', { left: 433, right: 433 })));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   row('Extend: +50 % width (433 px each side) on a 2 MP photo', split({ ms: took, networkMs: end.stats.inferenceMs }), '≤ 15 s');
   await engine.dispose();

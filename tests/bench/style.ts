@@ -15,21 +15,21 @@ export async function styleBench(): Promise<void> {
   const doc = await engine.open(twelve);
   const layer = doc.layers[0]!.id;
 
-  await engine.previewTool(doc.id, layer, 'style', { style: 'monet' }, 512); // loads the session
+  await engine.tools.preview(doc.id, layer, 'style', { style: 'monet' }, 512); // loads the session
   const previews: number[] = [];
   for (const strength of [1, 0.8, 0.6, 0.4, 0.2])
-    previews.push((await timed(() => engine.previewTool(doc.id, layer, 'style', { style: 'monet', strength }, 512))).ms);
+    previews.push((await timed(() => engine.tools.preview(doc.id, layer, 'style', { style: 'monet', strength }, 512))).ms);
   row('Style preview at 512 px (Monet, from a 12 MP layer; median of 5)', ms(median(previews)), '≈ 500 ms');
 
   let peak = process.memoryUsage().rss;
   const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const apply = await timed(() => engine.waitFor(engine.runTool(doc.id, layer, 'style', { style: 'monet' })));
+  const apply = await timed(() => engine.tools.waitFor(engine.tools.run(doc.id, layer, 'style', { style: 'monet' })));
   clearInterval(poll);
   row('Style apply at full resolution, 12 MP (Monet)', `${ms(apply.ms)}, peak RSS ${gib(peak)}`);
 
-  const low = await timed(() => engine.waitFor(engine.runTool(doc.id, layer, 'lowlight', {})));
+  const low = await timed(() => engine.tools.waitFor(engine.tools.run(doc.id, layer, 'lowlight', {})));
   row('Low light on 12 MP (IAT at 1024 px, gain applied at full size)', ms(low.ms));
-  const lowDenoise = await timed(() => engine.waitFor(engine.runTool(doc.id, layer, 'lowlight', { denoise: 0.5 })));
+  const lowDenoise = await timed(() => engine.tools.waitFor(engine.tools.run(doc.id, layer, 'lowlight', { denoise: 0.5 })));
   row('Low light on 12 MP with noise reduction 50 %', ms(lowDenoise.ms));
   await engine.dispose();
 

@@ -266,9 +266,9 @@ describe('recipe from my edits', () => {
     const file = join(folder, 'coffee-small.png');
     await sharp(photo('coffee.png')).resize(120).png().toFile(file);
     const doc = await engine.open(file);
-    expect((await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale: 2, quality: 'fast' }))).type).toBe('job-done');
+    expect((await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'enhance', { scale: 2, quality: 'fast' }))).type).toBe('job-done');
     const enhanced = engine.document(doc.id).info().layers.at(-1)!.id;
-    expect((await engine.waitFor(engine.runTool(doc.id, enhanced, 'style', { style: 'vangogh_starry_night', strength: 0.7 }))).type).toBe('job-done');
+    expect((await engine.tools.waitFor(engine.tools.run(doc.id, enhanced, 'style', { style: 'vangogh_starry_night', strength: 0.7 }))).type).toBe('job-done');
     const recipe = { ...engine.document(doc.id).recipe(), output: { format: 'png' as const, quality: 90, bitDepth: 8 as const, naming: '{name}' } };
     expect(recipe.steps.map((s) => s.tool)).toEqual(['enhance', 'style']);
     const exported = join(tmp, 'edited.png');

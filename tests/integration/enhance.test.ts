@@ -19,8 +19,8 @@ async function enhance(file: string, params: object) {
   const doc = await engine.open(file);
   const original = engine.document(doc.id).doc.layers[0]!;
   const before = { raster: original.raster, digest: digest(original.raster) };
-  const jobId = engine.runTool(doc.id, original.id, 'enhance', params);
-  const end = await engine.waitFor(jobId);
+  const jobId = engine.tools.run(doc.id, original.id, 'enhance', params);
+  const end = await engine.tools.waitFor(jobId);
   if (end.type !== 'job-done') throw new Error(`enhance ended with ${JSON.stringify(end)}`);
   // The original layer is untouched: same raster, same bytes, still at the bottom.
   expect(engine.document(doc.id).doc.layers[0]).toBe(original);
@@ -88,14 +88,14 @@ describe('Enhance through the engine', () => {
     const doc = await engine.open(photo('astronaut.png'));
     const before = engine.document(doc.id).info();
     const progress: number[] = [];
-    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, quality: 'fast', tile: 128 });
+    const jobId = engine.tools.run(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, quality: 'fast', tile: 128 });
     const off = engine.onEvent((e) => {
       if (e.type === 'job-progress' && e.jobId === jobId) {
         progress.push(e.progress.done);
-        if (e.progress.done === 1) engine.cancel(jobId);
+        if (e.progress.done === 1) engine.tools.cancel(jobId);
       }
     });
-    const end = await engine.waitFor(jobId);
+    const end = await engine.tools.waitFor(jobId);
     off();
     expect(end.type).toBe('job-cancelled');
     expect(Math.max(...progress)).toBeLessThanOrEqual(2);
@@ -109,7 +109,7 @@ describe('Enhance through the engine', () => {
       const doc = await bare.open(photo('chelsea.png'));
       let error: unknown = null;
       try {
-        bare.runTool(doc.id, doc.layers[0]!.id, 'enhance', { quality: 'hq' });
+        bare.tools.run(doc.id, doc.layers[0]!.id, 'enhance', { quality: 'hq' });
       } catch (err) {
         error = err;
       }
@@ -130,7 +130,7 @@ describe('a model that cannot run in tiles', () => {
     const engine = testEngine({ catalogPath });
     try {
       const doc = await engine.open(photo('chelsea.png'));
-      const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { model: 'whole-image-x4' }));
+      const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'enhance', { model: 'whole-image-x4' }));
       expect(end).toMatchObject({
         type: 'job-failed',
         error: { code: 'INVALID_INPUT', message: '“whole-image-x4” cannot run in tiles (its catalog entry says tiling: none), so it cannot enhance.' },

@@ -164,7 +164,7 @@ async function erase(file: string, mask: Raster, texture: boolean): Promise<Rast
     .png()
     .toFile(maskFile);
   await engine.document(doc.id).selectionFromFile(maskFile);
-  const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', { texture }));
+  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', { texture }));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   const render = await engine.document(doc.id).doc.render();
   await engine.close(doc.id);
@@ -270,7 +270,7 @@ describe('Extend: the new border continues the photo, without streaks or a seam'
     const right = Math.round(original.width * 0.4);
     const doc = await engine.open(photo(name));
     const t0 = performance.now();
-    const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'extend', { right, texture: withTexture }));
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'extend', { right, texture: withTexture }));
     const ms = performance.now() - t0;
     if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
     const r = await engine.document(doc.id).doc.render();

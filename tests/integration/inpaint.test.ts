@@ -43,7 +43,7 @@ async function writeMask(m: Raster, name: string): Promise<string> {
 async function erase(e: Engine, file: string, mask: Raster, params: object = {}) {
   const doc = await e.open(file);
   await e.document(doc.id).selectionFromFile(await writeMask(mask, `mask-${doc.id}.png`));
-  const end = await e.waitFor(e.runTool(doc.id, doc.layers[0]!.id, 'inpaint', params));
+  const end = await e.tools.waitFor(e.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', params));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   return { doc: e.document(doc.id).info(), end, render: await e.document(doc.id).doc.render() };
 }
@@ -180,9 +180,9 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
 describe('bad masks', () => {
   it('an empty mask gets a message, not a run', async () => {
     const doc = await engine.open(photo('chelsea.png'));
-    expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
+    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
     await engine.document(doc.id).selectionFromFile(await writeMask(allocRaster(451, 300, 1, 8), 'empty.png'));
-    expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
+    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
   });
 
   it('a mask of another size is refused, naming both sizes (engine and CLI)', async () => {
@@ -282,7 +282,7 @@ describe('adapters for the downloadable models, run through the real pipeline on
 describe('Extend (outpaint)', () => {
   async function extend(file: string, params: object) {
     const doc = await engine.open(file);
-    const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'extend', params));
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'extend', params));
     if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
     return { info: engine.document(doc.id).info(), render: await engine.document(doc.id).doc.render(), doc };
   }

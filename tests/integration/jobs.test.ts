@@ -32,10 +32,10 @@ describe('every job ends exactly once', () => {
     const layer = before.layers[0]!.id;
     let jobId = '';
     const cancelAtLastTile = engine.onEvent((e) => {
-      if (e.type === 'job-progress' && e.jobId === jobId && e.progress.total > 0 && e.progress.done === e.progress.total) engine.cancel(jobId);
+      if (e.type === 'job-progress' && e.jobId === jobId && e.progress.total > 0 && e.progress.done === e.progress.total) engine.tools.cancel(jobId);
     });
-    jobId = engine.runTool(docId, layer, 'enhance', { scale: 2, tile: 256 });
-    const end = await engine.waitFor(jobId);
+    jobId = engine.tools.run(docId, layer, 'enhance', { scale: 2, tile: 256 });
+    const end = await engine.tools.waitFor(jobId);
     cancelAtLastTile();
     await new Promise((r) => setTimeout(r, 300));
     expect(end.type).toBe('job-cancelled');
@@ -46,8 +46,8 @@ describe('every job ends exactly once', () => {
 
   it('closing a document while its job runs ends the job as cancelled, once', async () => {
     const { id: docId, layers } = await engine.open(photo('chelsea.png'));
-    const jobId = engine.runTool(docId, layers[0]!.id, 'enhance', { scale: 2, tile: 128 });
-    const end = engine.waitFor(jobId);
+    const jobId = engine.tools.run(docId, layers[0]!.id, 'enhance', { scale: 2, tile: 128 });
+    const end = engine.tools.waitFor(jobId);
     await new Promise((r) => setTimeout(r, 200));
     await engine.close(docId);
     expect((await end).type).toBe('job-cancelled');

@@ -19,7 +19,7 @@ const everywhere = (r: Raster) => new Uint8Array(r.width * r.height).fill(1);
 
 async function brighten(file: string, params: object = {}) {
   const doc = await engine.open(file);
-  const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'lowlight', params));
+  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'lowlight', params));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   return { end, result: engine.document(doc.id).doc.layers.at(-1)!.raster, original: engine.document(doc.id).doc.layers[0]!.raster };
 }

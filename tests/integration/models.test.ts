@@ -60,7 +60,7 @@ describe('the models that ship in the repository', () => {
       const doc = await engine.open(file);
       const layer = doc.layers[0]!.id;
       const run = async (tool: ToolId, params: object) => {
-        const end = await engine.waitFor(engine.runTool(doc.id, layer, tool, params));
+        const end = await engine.tools.waitFor(engine.tools.run(doc.id, layer, tool, params));
         expect(end.type, `${tool}: ${JSON.stringify(end)}`).toBe('job-done');
       };
       await run('enhance', { scale: 2 });
@@ -250,7 +250,7 @@ describe('your own ONNX', () => {
     const doc = await engine.open(file);
     const events: EngineEvent[] = [];
     engine.onEvent((e) => events.push(e));
-    const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, model: added.id }));
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, model: added.id }));
     expect(end.type, JSON.stringify(end)).toBe('job-done');
     const info = engine.document(doc.id).info();
     expect([info.width, info.height]).toEqual([160, 120]);
@@ -283,8 +283,8 @@ describe('your own ONNX', () => {
   it('a bundled model cannot be removed, and a tool refuses a model of another task', async () => {
     await expect(engine.models.remove('iat_lol')).rejects.toThrow(/comes with Ganvas and cannot be removed/);
     const doc = await engine.open(photo('coffee.png'));
-    expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'lowlight', { model: 'realesr-general-x4v3' })).toThrow(/is not a model for Low light/);
-    expect(() => engine.runTool(doc.id, doc.layers[0]!.id, 'enhance', { quality: 'hq' })).toThrow(/is not installed\. It comes from/);
+    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'lowlight', { model: 'realesr-general-x4v3' })).toThrow(/is not a model for Low light/);
+    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'enhance', { quality: 'hq' })).toThrow(/is not installed\. It comes from/);
     // Refused before any work: the document is as it was.
     expect(engine.document(doc.id).info().layers).toHaveLength(1);
   });

@@ -241,7 +241,7 @@ describe('export of a layered document', () => {
     const small = join(tmp, 'chelsea-small.png');
     await sharp(photo('chelsea.png')).resize(96).toFile(small);
     aiDoc = (await engine.open(small)).id;
-    const end = await engine.waitFor(engine.runTool(aiDoc, engine.document(aiDoc).info().layers[0]!.id, 'enhance', { scale: 4, quality: 'fast' }));
+    const end = await engine.tools.waitFor(engine.tools.run(aiDoc, engine.document(aiDoc).info().layers[0]!.id, 'enhance', { scale: 4, quality: 'fast' }));
     expect(end.type).toBe('job-done');
     const ai = engine.document(aiDoc).info().layers[1]!.id;
     await engine.document(aiDoc).setLayerProps(ai, { blend: 'screen', opacity: 0.8 });
@@ -314,7 +314,7 @@ describe('AI results with the "replace" setting, and autosave after each AI resu
       const doc = await own.open(small);
       const layer = own.document(doc.id).doc.layers[0]!;
       const original = digest(layer.raster);
-      const end = await own.waitFor(own.runTool(doc.id, layer.id, 'enhance', { scale: 4, quality: 'fast' }));
+      const end = await own.tools.waitFor(own.tools.run(doc.id, layer.id, 'enhance', { scale: 4, quality: 'fast' }));
       expect(end).toMatchObject({ type: 'job-done', layerId: layer.id });
       const after = own.document(doc.id).info();
       expect(after.layers).toHaveLength(1);

@@ -76,7 +76,7 @@ describe('camera RAW (DNG written by the test, decoded by LibRaw)', () => {
     const [inRaw, in8] = [levels(decoded), levels(as8(decoded))];
     console.log(`distinct green levels in the darkest quarter: RAW ${inRaw}, 8-bit copy ${in8}`);
     expect(inRaw).toBeGreaterThan(10 * in8);
-    const end = await engine.waitFor(engine.runTool(raw.id, raw.layers[0]!.id, 'lowlight', {}));
+    const end = await engine.tools.waitFor(engine.tools.run(raw.id, raw.layers[0]!.id, 'lowlight', {}));
     expect(end.type).toBe('job-done');
     const bright = engine.document(raw.id).doc.layers.at(-1)!.raster;
     expect(bright.depth).toBe(16);

@@ -29,7 +29,7 @@ const UPDATE = process.env.UPDATE_REFERENCES === '1';
 
 async function apply(file: string, params: object, reference?: Raster) {
   const doc = await engine.open(file);
-  const end = await engine.waitFor(engine.runTool(doc.id, doc.layers[0]!.id, 'style', params, reference ? { reference } : {}));
+  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'style', params, reference ? { reference } : {}));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   return { doc, end, result: engine.document(doc.id).doc.layers.at(-1)!.raster, original: engine.document(doc.id).doc.layers[0]!.raster };
 }
@@ -152,7 +152,7 @@ describe('Style on real photos', () => {
     const big = join(tmp, 'astronaut-2k.png');
     await sharp(photo('astronaut.png')).resize(2048, 2048, { kernel: 'lanczos3' }).png().toFile(big);
     const { doc, result } = await apply(big, { style: 'monet' });
-    const preview = await engine.previewTool(doc.id, doc.layers[0]!.id, 'style', { style: 'monet' }, 512);
+    const preview = await engine.tools.preview(doc.id, doc.layers[0]!.id, 'style', { style: 'monet' }, 512);
     const small = (await openImage(await writePng(preview.png, 'preview.png'))).raster;
     const fullSmall = await resizeRaster(result, small.width, small.height);
     let se = 0;

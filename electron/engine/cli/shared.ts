@@ -137,12 +137,12 @@ export async function runToolToFile(
     process.stderr.write(`${tool.describe} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
     const params = typeof tool.params === 'function' ? tool.params(doc) : tool.params;
-    const reference = tool.reference ? await engine.openReference(tool.reference) : undefined;
-    const jobId = engine.runTool(doc.id, doc.layers[0]!.id, tool.id, params, reference ? { reference } : {});
+    const reference = tool.reference ? await engine.tools.openReference(tool.reference) : undefined;
+    const jobId = engine.tools.run(doc.id, doc.layers[0]!.id, tool.id, params, reference ? { reference } : {});
     const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));
-    const cancel = () => engine.cancel(jobId);
+    const cancel = () => engine.tools.cancel(jobId);
     process.once('SIGINT', cancel);
-    const end = await engine.waitFor(jobId);
+    const end = await engine.tools.waitFor(jobId);
     off();
     bar.end();
     process.off('SIGINT', cancel);

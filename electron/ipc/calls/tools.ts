@@ -9,25 +9,25 @@ const previewSize = z.number().int().min(16).max(4096);
 
 export const toolCalls = {
   runTool: defineCall(z.discriminatedUnion('tool', toolVariants(everyTool, layer)), async ({ docId, layerId, tool, params }, { engine }) => ({
-    jobId: engine.runTool(docId, layerId, tool, params),
+    jobId: engine.tools.run(docId, layerId, tool, params),
   })),
   /** A tool's result on a copy of the layer at most `maxSide` pixels long, not added to the document. */
   previewTool: defineCall(
     z.discriminatedUnion('tool', toolVariants(previewable, { ...layer, maxSide: previewSize })),
     async ({ docId, layerId, maxSide, tool, params }, { engine }) => {
-      const p = await engine.previewTool(docId, layerId, tool, params, maxSide);
+      const p = await engine.tools.preview(docId, layerId, tool, params, maxSide);
       return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png), warnings: p.warnings };
     },
   ),
   cancelJob: defineCall(z.object({ jobId: id }), async ({ jobId }, { engine }) => {
-    engine.cancel(jobId);
+    engine.tools.cancel(jobId);
     return null;
   }),
   /** Asks for a painting, then applies its style to the layer; null when cancelled. */
   styleFromPaintingWithDialog: defineCall(z.object({ ...layer, params: styleParams }), async ({ docId, layerId, params }, { engine, dialogs }) => {
     const path = await dialogs.openImage();
     if (!path) return null;
-    return { jobId: engine.runTool(docId, layerId, 'style', params, { reference: await engine.openReference(path) }) };
+    return { jobId: engine.tools.run(docId, layerId, 'style', params, { reference: await engine.tools.openReference(path) }) };
   }),
   stylePresets: defineCall(z.object({}), async (_, { engine }) => engine.styles.presets()),
   saveStylePreset: defineCall(
