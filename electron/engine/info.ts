@@ -91,7 +91,7 @@ export interface DoctorReport {
   models: ModelStatus[];
 }
 
-export function layerInfo(l: Layer): LayerInfo {
+function layerInfo(l: Layer): LayerInfo {
   return {
     id: l.id,
     ...l.props,

@@ -82,7 +82,7 @@ function inside(child: string, parent: string): boolean {
 }
 
 /** The output's path for an input file: the naming template in the input's sub-folder. */
-export function outputName(rel: string, recipe: Recipe, date: string): string {
+function outputName(rel: string, recipe: Recipe, date: string): string {
   const ext = extensionFor(recipe.output.format);
   const stem = basename(rel, extname(rel));
   const name = recipe.output.naming
@@ -104,7 +104,7 @@ const samePathKey = (p: string) => (process.platform === 'linux' ? resolve(p) : 
  * input folder gets a unique name instead (`a-2.jpg`), and the report says why. Names an earlier
  * run of this batch gave (in the journal) are kept, so a resumed batch finds its own outputs.
  */
-export function planOutputs(
+function planOutputs(
   files: { rel: string }[],
   dirs: { input: string; output: string },
   name: (rel: string) => string,

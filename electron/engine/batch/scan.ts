@@ -23,7 +23,7 @@ export interface ScannedFile {
 }
 
 /** A glob as a regular expression over a forward-slash relative path. */
-export function globToRegExp(glob: string): RegExp {
+function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -46,7 +46,7 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(glob.includes('/') ? `^${re}$` : `(?:^|/)${re}$`, 'i');
 }
 
-export function isSystemFile(name: string): boolean {
+function isSystemFile(name: string): boolean {
   return name.startsWith('.') || SYSTEM_FILES.has(name.toLowerCase());
 }
 

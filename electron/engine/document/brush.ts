@@ -4,7 +4,7 @@ import type { Stroke } from './stroke.js';
 export type { Stroke };
 
 /** The stroke's bounding box (clipped to the raster), or null if it lies outside. */
-export function strokeArea(s: Stroke, r: Pick<Raster, 'width' | 'height'>): Rect | null {
+function strokeArea(s: Stroke, r: Pick<Raster, 'width' | 'height'>): Rect | null {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;

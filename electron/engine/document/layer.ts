@@ -44,7 +44,7 @@ export interface LayerInit {
   props?: Partial<Omit<LayerProps, 'name'>>;
 }
 
-export const DEFAULT_PROPS: Omit<LayerProps, 'name'> = { visible: true, locked: false, opacity: 1, blend: 'normal' };
+const DEFAULT_PROPS: Omit<LayerProps, 'name'> = { visible: true, locked: false, opacity: 1, blend: 'normal' };
 
 /**
  * A layer owns its pixels, its mask and its own undo history. Rasters are never changed in

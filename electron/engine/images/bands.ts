@@ -1,7 +1,7 @@
 import { dilate } from './masks.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
-export function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
+function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
   const r = Math.ceil(sigma * 3);
   const kernel = Float32Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
   const total = kernel.reduce((a, b) => a + b, 0);

@@ -25,7 +25,7 @@ export interface OpenedImage {
   notices: string[];
 }
 
-export const SUPPORTED_INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
+const SUPPORTED_INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
 
 /** 300 megapixels: a 4× Enhance of a 16 MP photo still opens; a decompression bomb does not. */
 export const DEFAULT_PIXEL_LIMIT = 300_000_000;

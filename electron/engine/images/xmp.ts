@@ -1,8 +1,8 @@
 import type { AiEdit } from '../document/layer.js';
 
 /** IPTC Digital Source Type for a capture combined with output of a trained model (NewsCodes vocabulary). */
-export const COMPOSITE_WITH_TRAINED_MEDIA = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
-export const GANVAS_XMP_NS = 'https://ganvas.app/ns/xmp/1.0/';
+const COMPOSITE_WITH_TRAINED_MEDIA = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
+const GANVAS_XMP_NS = 'https://ganvas.app/ns/xmp/1.0/';
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);

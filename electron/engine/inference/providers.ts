@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 export type ProviderId = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
-export const PROVIDER_IDS: readonly ProviderId[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+const PROVIDER_IDS: readonly ProviderId[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
 
 export interface ProviderCheck {
   id: ProviderId;
@@ -14,7 +14,7 @@ export interface ProviderCheck {
   reason: string;
 }
 
-export const CUDA_INSTALL_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
+const CUDA_INSTALL_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
 
 function ortBinaryDir(): string {
   const require = createRequire(import.meta.url);

@@ -22,7 +22,7 @@ export interface TiledRunOptions {
 
 const SMALLEST_TILE = 32;
 
-export function isAllocationError(err: unknown): boolean {
+function isAllocationError(err: unknown): boolean {
   return /alloc|out of memory|bad_alloc|\boom\b/i.test(errorMessage(err));
 }
 

@@ -17,7 +17,7 @@ export interface JobHandle {
 }
 
 /** Memory one run may plan for: half of what is free, between 1 and 4 GB. */
-export function defaultMemoryBudget(): number {
+function defaultMemoryBudget(): number {
   return Math.min(4e9, Math.max(1e9, freemem() * 0.5));
 }
 

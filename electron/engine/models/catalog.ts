@@ -22,7 +22,7 @@ const tiling = z.object({
   workingSize: z.number().int().positive().optional(),
 });
 
-export const tensorContractSchema = z.object({
+const tensorContractSchema = z.object({
   inputs: z.array(tensorSpec).min(1),
   outputs: z.array(tensorSpec).min(1),
   layout: z.literal('NCHW'),
@@ -48,7 +48,7 @@ const otherContract = z.object({
   notes: z.string(),
 });
 
-export const modelEntrySchema = z.object({
+const modelEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/),
   task: z.enum(MODEL_TASKS),
   displayName: z.string(),
@@ -66,7 +66,7 @@ export const modelEntrySchema = z.object({
   contract: z.union([tensorContractSchema, otherContract]),
 });
 
-export const catalogSchema = z.object({
+const catalogSchema = z.object({
   version: z.literal(1),
   models: z.array(modelEntrySchema),
 });

@@ -32,7 +32,7 @@ function probeTensor(spec: TensorContract['inputs'][number], c: TensorContract, 
  * and ranks, and (by running it once on a small image) the same output size. Every mismatch is
  * named, so the user knows what to change in their export.
  */
-export async function checkAgainstContract(file: string, task: CustomModelTask, reference: TensorContract): Promise<void> {
+async function checkAgainstContract(file: string, task: CustomModelTask, reference: TensorContract): Promise<void> {
   const name = basename(file);
   const tool = TOOLS_BY_TASK[task].join(' and ');
   let session: ort.InferenceSession;

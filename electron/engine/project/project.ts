@@ -17,7 +17,7 @@ const inflateAsync = promisify(inflate);
 
 export const PROJECT_EXTENSION = 'ganvas';
 /** Version of the manifest's layout; a reader refuses what is newer than it knows. */
-export const PROJECT_VERSION = 1;
+const PROJECT_VERSION = 1;
 
 /** No side of a canvas, layer or placement is longer than this (the pixel limit keeps areas sane). */
 const MAX_SIDE = 1_000_000;

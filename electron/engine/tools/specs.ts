@@ -29,7 +29,6 @@ export const TOOLS_BY_TASK: Record<ModelTask, readonly string[]> = {
 export type AnyToolSpec = (typeof TOOL_SPECS)[number];
 export type ToolId = AnyToolSpec['id'];
 export type SpecOf<Id extends ToolId> = Extract<AnyToolSpec, { id: Id }>;
-export type ParamsOf<Id extends ToolId> = z.output<SpecOf<Id>['params']>;
 export type BatchableToolId = Extract<AnyToolSpec, { batchable: true }>['id'];
 export type PreviewToolId = Extract<AnyToolSpec, { preview: { side: number } }>['id'];
 

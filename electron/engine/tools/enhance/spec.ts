@@ -7,7 +7,7 @@ export const ENHANCE_MODELS = { fast: 'realesr-general-x4v3', hq: 'realesrgan-x4
 /** Tile sizes (input pixels) a user may ask for. */
 export const TILE_RANGE = { min: 32, max: 2048 } as const;
 
-export const enhanceParams = z.object({
+const enhanceParams = z.object({
   scale: z.union([z.literal(2), z.literal(4)]).default(4),
   quality: z.enum(['fast', 'hq']).default('fast'),
   /** A super-resolution model of the user's own (Models › Add your own ONNX) instead of the quality's. */

@@ -4,7 +4,7 @@ import { defineToolSpec } from '../spec.js';
 
 const side = z.number().int().min(0).max(20_000).default(0);
 
-export const extendParams = z.object({
+const extendParams = z.object({
   left: side,
   right: side,
   top: side,

@@ -15,7 +15,7 @@ export const LOWLIGHT_MODEL_NAMES: Record<(typeof LOWLIGHT_MODELS)[number], stri
 /** The long side the network sees by default; the gain it finds is applied at full size. */
 const LOWLIGHT_WORKING_SIZE = 1024;
 
-export const lowlightParams = z.object({
+const lowlightParams = z.object({
   /** IAT (best quality, the default), SCI at three strengths (LOWLIGHT_MODELS), or the user's own low-light model. */
   model: z.string().min(1).max(64).default(LOWLIGHT_MODELS[0]),
   /** Keep what is already bright (skies, lamps) from being pushed to white. */

@@ -16,7 +16,7 @@ async function styleVectors(ctx: ToolContext): Promise<Record<string, number[]>>
 }
 
 /** A painting's style: centre square, 256 px (bilinear), through the predictor. */
-export async function predictStyle(model: ModelHandle, painting: Raster): Promise<Float32Array> {
+async function predictStyle(model: ModelHandle, painting: Raster): Promise<Float32Array> {
   if (!model.inferVector) throw new GanvasError('MODEL_UNKNOWN', `${model.id} does not predict styles.`);
   const side = Math.min(painting.width, painting.height);
   const square = cropRaster(rgbOf(painting), {

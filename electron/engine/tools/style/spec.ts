@@ -16,7 +16,7 @@ export const FIXED_STYLES: Record<string, { model: string; name: string }> = {
  * to full resolution with the photo's own detail; the preview runs at the same size, so it looks
  * the same.
  */
-export const STYLE_WORKING_SIZE = 512;
+const STYLE_WORKING_SIZE = 512;
 
 const vector = z.array(z.number().finite()).length(100);
 export const styleParams = z.object({
