@@ -53,6 +53,9 @@ export interface DocumentInfo {
   layers: LayerInfo[];
   canUndoDocument: boolean;
   canRedoDocument: boolean;
+  /** What Ctrl+Z and Ctrl+Shift+Z would undo and redo: the latest step wherever it was; null when there is none. */
+  undoLabel: string | null;
+  redoLabel: string | null;
   /** Whether anything is marked for Erase. */
   hasSelection: boolean;
   /** What could not be restored when the document was opened. */
@@ -130,6 +133,8 @@ export function documentInfo(d: PhotoDocument, lost: string[]): DocumentInfo {
     layers: d.layers.map(layerInfo),
     canUndoDocument: d.history.canUndo,
     canRedoDocument: d.history.canRedo,
+    undoLabel: d.timeline.undoLabel,
+    redoLabel: d.timeline.redoLabel,
     hasSelection: currentSelection(d) !== null && d.selectionMarked,
     lost,
   };

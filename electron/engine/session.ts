@@ -134,12 +134,13 @@ export class DocumentSession {
 
   // ── History ───────────────────────────────────────────────────────────────────────────────
 
-  undo(scope: HistoryScope): Promise<DocumentInfo> {
-    return this.change((doc) => doc.undo(scope));
+  /** Undoes the latest step wherever it was ('latest', Ctrl+Z), or one step of one history. */
+  undo(scope: HistoryScope | 'latest'): Promise<DocumentInfo> {
+    return this.change((doc) => (scope === 'latest' ? doc.undoLatest() : doc.undo(scope)));
   }
 
-  redo(scope: HistoryScope): Promise<DocumentInfo> {
-    return this.change((doc) => doc.redo(scope));
+  redo(scope: HistoryScope | 'latest'): Promise<DocumentInfo> {
+    return this.change((doc) => (scope === 'latest' ? doc.redoLatest() : doc.redo(scope)));
   }
 
   /** Undoes or redoes until `position` edits of that history are in effect. */

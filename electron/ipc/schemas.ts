@@ -9,6 +9,8 @@ export const doc = { docId: id };
 export const layer = { docId: id, layerId: id };
 /** A history: the document's, or one layer's. */
 export const scope = z.union([z.literal('document'), z.object({ layerId: id })]);
+/** What Undo and Redo act on: the latest step wherever it was (Ctrl+Z), or one history. */
+export const undoScope = z.union([z.literal('latest'), scope]);
 /** Canvas pixels, with room for strokes that start off the canvas. */
 export const coordinate = z.number().finite().min(-1e6).max(1e6);
 

@@ -97,6 +97,11 @@ describe('projects', () => {
       await engine.document(id).undo('document');
     }
     expect(snapshot(reopened.id)).toEqual(snapshot(docId));
+    // So does the order of all the steps (Ctrl+Z), kept in the project.
+    expect(engine.document(reopened.id).info().undoLabel).toBe(engine.document(docId).info().undoLabel);
+    expect(engine.document(docId).info().undoLabel).not.toBeNull();
+    for (const id of [docId, reopened.id]) for (let i = 0; i < 3; i++) await engine.document(id).undo('latest');
+    expect(snapshot(reopened.id)).toEqual(snapshot(docId));
     await engine.close(reopened.id);
   });
 

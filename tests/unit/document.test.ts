@@ -175,6 +175,91 @@ function reference(mode: BlendMode, cb: number, cs: number): number {
   }
 }
 
+describe('undo of the latest step (Ctrl+Z) with per-layer histories kept', () => {
+  it('undoes steps in the order they were made, across layers and the structure, and redoes them forward', async () => {
+    const { doc, a, b } = await twoLayerDoc();
+    const [a0, b0] = [digest(a.raster), digest(b.raster)];
+    doc.commitPixels(a.id, 'pixels', withBox(a.raster, 10, 10, 40, 30, 0), 'paint A');
+    doc.commitPixels(b.id, 'pixels', withBox(b.raster, 50, 50, 20, 20, 255), 'paint B');
+    const c = await doc.addLayer({ name: 'C', raster: testRaster(300, 200, 4, 8, 3), bounds: fullRect(doc), origin: { kind: 'empty' } });
+    const [a1, b1] = [digest(a.raster), digest(b.raster)];
+    expect(doc.timeline.undoLabel).toBe('Add “C”');
+
+    expect(await doc.undoLatest()).toBe(true);
+    expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id]);
+    expect(await doc.undoLatest()).toBe(true);
+    expect([digest(a.raster), digest(b.raster)]).toEqual([a1, b0]);
+    expect(doc.timeline.undoLabel).toBe('paint A');
+    expect(await doc.undoLatest()).toBe(true);
+    expect(digest(a.raster)).toBe(a0);
+    expect(await doc.undoLatest()).toBe(true); // adding B
+    expect(doc.layers).toHaveLength(1);
+    expect(await doc.undoLatest()).toBe(false);
+
+    for (let i = 0; i < 4; i++) expect(await doc.redoLatest()).toBe(true);
+    expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id, c.id]);
+    expect([digest(a.raster), digest(b.raster)]).toEqual([a1, b1]);
+    expect(await doc.redoLatest()).toBe(false);
+  });
+
+  it('a per-layer undo on A keeps B’s later edit; Ctrl+Z then takes back that per-layer undo, and a new edit clears redo', async () => {
+    const { doc, a, b } = await twoLayerDoc();
+    doc.commitPixels(a.id, 'pixels', withBox(a.raster, 10, 10, 40, 30, 0), 'paint A');
+    const a1 = digest(a.raster);
+    doc.commitPixels(b.id, 'pixels', withBox(b.raster, 50, 50, 20, 20, 255), 'paint B');
+    const b1 = digest(b.raster);
+
+    await doc.undo({ layerId: a.id });
+    expect(digest(a.raster)).not.toBe(a1);
+    expect(digest(b.raster)).toBe(b1);
+    expect(doc.timeline.undoLabel).toBe('Undo on “test.png”');
+
+    // The jump is the latest action: Ctrl+Z brings A's edit back and leaves B alone.
+    await doc.undoLatest();
+    expect([digest(a.raster), digest(b.raster)]).toEqual([a1, b1]);
+    await doc.undoLatest();
+    expect(digest(b.raster)).not.toBe(b1);
+    expect(digest(a.raster)).toBe(a1);
+    await doc.redoLatest();
+    expect(digest(b.raster)).toBe(b1);
+
+    // A new edit: nothing to redo on the timeline.
+    await doc.undoLatest();
+    doc.setLayerProps(a.id, { opacity: 0.5 }, 'Opacity 50 %');
+    expect(doc.timeline.canRedo).toBe(false);
+    expect(doc.timeline.undoLabel).toBe('Opacity 50 %');
+  });
+
+  it('an edit after a per-layer undo drops the steps it replaced, so Ctrl+Z never reaches a history position that is gone', async () => {
+    const { doc, a } = await twoLayerDoc();
+    const a0 = digest(a.raster);
+    doc.commitPixels(a.id, 'pixels', withBox(a.raster, 10, 10, 40, 30, 0), 'first');
+    doc.commitPixels(a.id, 'pixels', withBox(a.raster, 60, 60, 40, 30, 0), 'second');
+    await doc.jump({ layerId: a.id }, 0);
+    doc.commitPixels(a.id, 'pixels', withBox(a.raster, 100, 20, 10, 10, 255), 'other');
+    expect(await doc.undoLatest()).toBe(true);
+    expect(digest(a.raster)).toBe(a0);
+    // Adding B is all that is left before.
+    expect(doc.timeline.undoLabel).toBe('Add “B”');
+  });
+
+  it('a tool result placed over the layer that also grows the canvas is one Ctrl+Z', async () => {
+    const { doc, a } = await twoLayerDoc();
+    const before = digest(a.raster);
+    const bigger = testRaster(600, 400, 3, 8, 9);
+    await doc.placeResult(
+      a.id,
+      { toolId: 'enhance', modelId: 'm', provider: 'cpu', params: {} },
+      { raster: bigger, layerName: 'Enhance ×2 (Fast)' },
+      'replace',
+    );
+    expect([doc.width, doc.height]).toEqual([600, 400]);
+    expect(doc.timeline.undoLabel).toBe('Enhance ×2 (Fast)');
+    await doc.undoLatest();
+    expect([doc.width, doc.height, digest(a.raster)]).toEqual([300, 200, before]);
+  });
+});
+
 describe('blend math', () => {
   const levels = [0, 0.1, 0.25, 0.4, 0.5, 0.6, 0.8, 1];
   const strip = (values: number[]) => {

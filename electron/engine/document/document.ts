@@ -6,6 +6,7 @@ import { composite, type CompositeLayer } from './composite.js';
 import { History, type Step } from './history.js';
 import type { HistoryStore } from './history-store.js';
 import { Layer, type AiEdit, type LayerInit, type LayerProps } from './layer.js';
+import { Timeline, type HistoryScope } from './timeline.js';
 
 export interface Placement {
   layer: Layer;
@@ -25,7 +26,7 @@ export interface DocumentSource {
   meta: ImageMeta;
 }
 
-export type HistoryScope = { layerId: string } | 'document';
+export type { HistoryScope };
 
 function union(a: Rect, b: Rect): Rect {
   const x = Math.min(a.x, b.x);
@@ -37,11 +38,6 @@ function asComposed(l: Layer): CompositeLayer {
   return { raster: l.raster, mask: l.mask, bounds: l.bounds, opacity: l.props.opacity, blend: l.props.blend };
 }
 
-/**
- * Layers (bottom first) on a canvas, with a history for document-level edits (add, delete,
- * reorder, canvas size, merge, flatten); each layer keeps its own history for its pixels, mask
- * and settings. Full-resolution pixels live only here.
- */
 /** A tool's result as the document places it (see `placeResult`). */
 export interface PlacedResult {
   raster: Raster;
@@ -52,12 +48,19 @@ export interface PlacedResult {
   layerName: string;
 }
 
+/**
+ * Layers (bottom first) on a canvas, with a history for document-level edits (add, delete,
+ * reorder, canvas size, merge, flatten); each layer keeps its own history for its pixels, mask
+ * and settings; the timeline keeps the order of all their steps, so the latest can be undone
+ * wherever it was. Full-resolution pixels live only here.
+ */
 export class PhotoDocument {
   private canvasWidth: number;
   private canvasHeight: number;
   /** The layer stack, bottom first. */
   private stack: Layer[] = [];
   readonly history: History<StructureStep>;
+  readonly timeline = new Timeline();
   /** Bumped by every change, undo and redo included; compared with what was saved. */
   private changes = 0;
   private savedAt = 0;
@@ -198,6 +201,7 @@ export class PhotoDocument {
   async changeStructure<T>(label: string, edit: () => T | Promise<T>): Promise<T> {
     const before = this.structure(label);
     const result = await edit();
+    this.timeline.recorded(label, 'document', this.history.position);
     this.history.record(before);
     this.touch();
     return result;
@@ -306,9 +310,12 @@ export class PhotoDocument {
     }
     const grow = r.raster.width / src.bounds.width;
     if (mode === 'replace') {
-      if (grow > 1) await this.changeStructure('Canvas size', () => this.scaleCanvas(grow));
-      this.commitPixels(sourceId, 'pixels', r.raster, r.layerName, { ai });
-      return src;
+      // Growing the canvas and the new pixels are one step for Ctrl+Z.
+      return this.timeline.asOne(r.layerName, async () => {
+        if (grow > 1) await this.changeStructure('Canvas size', () => this.scaleCanvas(grow));
+        this.commitPixels(sourceId, 'pixels', r.raster, r.layerName, { ai });
+        return src;
+      });
     }
     return this.changeStructure(r.layerName, () => {
       if (grow > 1) this.scaleCanvas(grow);
@@ -336,14 +343,20 @@ export class PhotoDocument {
   setLayerProps(id: string, props: Partial<LayerProps>, label: string): void {
     const guarded = Object.keys(props).some((k) => k !== 'visible' && k !== 'locked');
     const l = guarded ? this.editable(id, 'change it') : this.layer(id);
+    this.timeline.recorded(label, { layerId: id }, l.history.position);
     l.setProps(props, label);
     this.touch();
   }
 
   /** New pixels or mask for a layer, as one step of that layer's history. */
   commitPixels(id: string, target: 'pixels' | 'mask', next: Raster | null, label: string, opts: { area?: Rect; ai?: AiEdit } = {}): boolean {
-    const changed = this.editable(id, 'edit it').commit(target, next, label, opts);
-    if (changed) this.touch();
+    const layer = this.editable(id, 'edit it');
+    const before = layer.history.position;
+    const changed = layer.commit(target, next, label, opts);
+    if (changed) {
+      this.timeline.recorded(label, { layerId: id }, before);
+      this.touch();
+    }
     return changed;
   }
 
@@ -397,20 +410,56 @@ export class PhotoDocument {
     return scope === 'document' ? this.history : this.layer(scope.layerId).history;
   }
 
-  async undo(scope: HistoryScope): Promise<boolean> {
-    const done = await this.historyOf(scope).undo();
-    if (done) this.touch();
-    return done;
+  private scopeName(scope: HistoryScope): string {
+    return scope === 'document' ? 'the document' : `“${this.layer(scope.layerId).props.name}”`;
   }
 
-  async redo(scope: HistoryScope): Promise<boolean> {
-    const done = await this.historyOf(scope).redo();
-    if (done) this.touch();
-    return done;
+  /** Steps back one edit of one history (a layer's, or the document's structure), leaving the others as they are. */
+  undo(scope: HistoryScope): Promise<boolean> {
+    return this.moveOne(scope, -1, `Undo on ${this.scopeName(scope)}`);
   }
 
+  redo(scope: HistoryScope): Promise<boolean> {
+    return this.moveOne(scope, 1, `Redo on ${this.scopeName(scope)}`);
+  }
+
+  /** Undoes or redoes one history until `position` of its edits are in effect. */
   async jump(scope: HistoryScope, position: number): Promise<void> {
-    await this.historyOf(scope).jump(position);
+    const h = this.historyOf(scope);
+    const before = h.position;
+    await h.jump(position);
+    this.timeline.jumped(`History of ${this.scopeName(scope)}`, scope, before, h.position);
     this.touch();
+  }
+
+  /** Undoes the most recent step wherever it was (Ctrl+Z). */
+  async undoLatest(): Promise<boolean> {
+    const done = await this.timeline.undo((scope, position) => this.moveTo(scope, position));
+    if (done) this.touch();
+    return done;
+  }
+
+  async redoLatest(): Promise<boolean> {
+    const done = await this.timeline.redo((scope, position) => this.moveTo(scope, position));
+    if (done) this.touch();
+    return done;
+  }
+
+  private async moveOne(scope: HistoryScope, by: -1 | 1, label: string): Promise<boolean> {
+    const h = this.historyOf(scope);
+    const before = h.position;
+    const done = by < 0 ? await h.undo() : await h.redo();
+    if (!done) return false;
+    this.timeline.jumped(label, scope, before, h.position);
+    this.touch();
+    return true;
+  }
+
+  /** Moves one history for the timeline; false when that history is gone (its layer is not in the stack). */
+  private async moveTo(scope: HistoryScope, position: number): Promise<boolean> {
+    const h = scope === 'document' ? this.history : this.layers.find((l) => l.id === scope.layerId)?.history;
+    if (!h || position > h.entries().length) return false;
+    await h.jump(position);
+    return true;
   }
 }

@@ -54,6 +54,11 @@ const structureStep = z.object({
   height: side,
   placements: z.array(z.object({ layerId: z.string(), bounds: rect })),
 });
+const historyScope = z.union([z.literal('document'), z.object({ layerId: z.string() })]);
+const timelineEntry = z.object({
+  label: z.string(),
+  moves: z.array(z.object({ scope: historyScope, before: z.number().int().min(0), after: z.number().int().min(0) })),
+});
 const manifestSchema = z.object({
   format: z.literal('ganvas-project'),
   version: z.number().int(),
@@ -72,6 +77,8 @@ const manifestSchema = z.object({
   stack: z.array(z.object({ layerId: z.string(), bounds: rect })),
   layers: z.record(z.string(), z.object({ props, origin, raster: rasterRef, mask: rasterRef.nullable(), history: stacks(layerStep).nullable() })),
   documentHistory: stacks(structureStep).nullable(),
+  /** The order of all the histories' steps (Ctrl+Z); absent in projects saved before it was kept. */
+  timeline: stacks(timelineEntry).nullable().optional(),
 });
 type Manifest = z.infer<typeof manifestSchema>;
 type RasterRef = z.infer<typeof rasterRef>;
@@ -95,6 +102,7 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
   // Everything is gathered before the first await: rasters are immutable, so this is a
   // consistent snapshot even if the user keeps editing while the file is written.
   const docHistory = opts.includeHistory ? doc.history.snapshot() : null;
+  const timeline = opts.includeHistory ? doc.timeline.snapshot() : null;
   const reachable = new Set<Layer>(doc.layers);
   for (const s of docHistory ? [...docHistory.done, ...docHistory.undone] : []) for (const p of s.placements) reachable.add(p.layer);
   const layerStates = [...reachable].map((l) => ({
@@ -165,6 +173,7 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
       stack,
       layers,
       documentHistory: docHistory && { done: docHistory.done.map(structure), undone: docHistory.undone.map(structure) },
+      timeline,
     };
     await out.commit(manifest, path);
   } catch (err) {
@@ -319,6 +328,8 @@ export async function loadProject(path: string, docId: string, store: HistorySto
       const structure = (s: z.infer<typeof structureStep>): StructureStep => ({ ...s, placements: s.placements.map(place) });
       doc.history.restore({ done: m.documentHistory.done.map(structure), undone: m.documentHistory.undone.map(structure) });
     }
+    // Only with every history intact: the timeline's positions refer to them.
+    if (m.timeline && lost.length === 0) doc.timeline.restore(m.timeline);
     return { doc, lost };
   } finally {
     await file.close();

@@ -1,7 +1,7 @@
 /** Opening, closing and reading documents; their histories. */
 import { z } from 'zod';
 import { defineCall } from '../context.js';
-import { doc, scope } from '../schemas.js';
+import { doc, scope, undoScope } from '../schemas.js';
 
 export const documentCalls = {
   /** Shows the system Open dialog (photos and projects); null when the user cancels. */
@@ -14,8 +14,8 @@ export const documentCalls = {
     return null;
   }),
   documentInfo: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).info()),
-  undo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.document(docId).undo(scope)),
-  redo: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.document(docId).redo(scope)),
+  undo: defineCall(z.object({ ...doc, scope: undoScope }), async ({ docId, scope }, { engine }) => engine.document(docId).undo(scope)),
+  redo: defineCall(z.object({ ...doc, scope: undoScope }), async ({ docId, scope }, { engine }) => engine.document(docId).redo(scope)),
   history: defineCall(z.object({ ...doc, scope }), async ({ docId, scope }, { engine }) => engine.document(docId).historyOf(scope)),
   jumpHistory: defineCall(z.object({ ...doc, scope, position: z.number().int().min(0) }), async ({ docId, scope, position }, { engine }) =>
     engine.document(docId).jumpHistory(scope, position),
