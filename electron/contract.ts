@@ -13,6 +13,7 @@ import type { ModelListing } from './engine/models/manager.js';
 import type { Settings } from './engine/settings.js';
 import type { Recipe } from './engine/batch/recipe.js';
 import type { CallTable } from './ipc/calls/index.js';
+import type { Action } from './keymap.js';
 
 export type CallName = keyof CallTable;
 export type CallInput<K extends CallName> = z.input<CallTable[K]['input']>;
@@ -22,25 +23,9 @@ export type DocumentCallName = {
   [K in CallName]: CallResults[K] extends DocumentInfo ? (CallInput<K> extends { docId: string } ? K : never) : never;
 }[CallName];
 
-export type MenuAction =
-  | 'open'
-  | 'save'
-  | 'save-as'
-  | 'export'
-  | 'undo'
-  | 'redo'
-  | 'undo-document'
-  | 'redo-document'
-  | 'zoom-in'
-  | 'zoom-out'
-  | 'zoom-fit'
-  | 'zoom-100'
-  | 'help'
-  | 'settings'
-  | 'batch'
-  | 'models';
+export type MenuAction = Action;
 
-export type AppEvent = EngineEvent | { type: 'menu'; action: MenuAction } | { type: 'document-opened'; doc: DocumentInfo };
+export type AppEvent = EngineEvent | { type: 'menu'; action: Action } | { type: 'document-opened'; doc: DocumentInfo };
 
 /**
  * How a call's outcome crosses IPC: its result, or the failure with its code (Electron would pass

@@ -9,11 +9,8 @@ declare global {
 /** The contract's API, provided by preload in the app and by the test bridge in end-to-end tests. */
 export const api: GanvasApi = window.ganvas;
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** The failure's kind (MODEL_MISSING, WRITE_FAILED, …) as the engine said it, or INTERNAL. */
-export function errorCode(err: unknown): ErrorInfo['code'] {
-  return (err as { code?: ErrorInfo['code'] } | null)?.code ?? 'INTERNAL';
+/** A failure as the engine described it (preload and the bridge carry its code and details), or INTERNAL. */
+export function errorInfo(err: unknown): ErrorInfo {
+  const e = err as { code?: ErrorInfo['code']; details?: string; message?: string } | null;
+  return { code: e?.code ?? 'INTERNAL', message: e?.message ?? String(err), ...(e?.details ? { details: e.details } : {}) };
 }

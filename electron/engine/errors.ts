@@ -20,13 +20,17 @@ export type GanvasErrorCode =
   | 'NOT_FOUND';
 
 export class GanvasError extends Error {
+  /** A library's own words about the failure (for a "Details" section), kept out of `message`. */
+  readonly details: string | undefined;
+
   constructor(
     readonly code: GanvasErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: string },
   ) {
     super(message, options);
     this.name = 'GanvasError';
+    this.details = options?.details;
   }
 }
 
@@ -40,7 +44,9 @@ export function isCancelled(err: unknown): boolean {
   return err instanceof GanvasError && err.code === 'CANCELLED';
 }
 
+/** The whole story as one line of text (CLI, batch reports): the message, then any library details. */
 export function errorMessage(err: unknown): string {
+  if (err instanceof GanvasError && err.details) return `${err.message} (${err.details})`;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -48,13 +54,14 @@ export function errorMessage(err: unknown): string {
 export interface ErrorInfo {
   code: GanvasErrorCode | 'INTERNAL';
   message: string;
+  details?: string;
 }
 
 export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof GanvasError) return { code: err.code, message: err.message };
+  if (err instanceof GanvasError) return { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
   return { code: 'INTERNAL', message: errorMessage(err) };
 }
 
 export function fromErrorInfo(info: ErrorInfo): Error {
-  return info.code === 'INTERNAL' ? new Error(info.message) : new GanvasError(info.code, info.message);
+  return info.code === 'INTERNAL' ? new Error(info.message) : new GanvasError(info.code, info.message, info.details ? { details: info.details } : {});
 }

@@ -1,7 +1,8 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
-import { IPC_CALL_PREFIX, IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL, type AppEvent, type CallName, type MenuAction } from '../contract.js';
+import { IPC_CALL_PREFIX, IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL, type AppEvent, type CallName } from '../contract.js';
+import { hasModifier, KEYMAP, type MenuName } from '../keymap.js';
 import { callTable } from '../ipc/calls/index.js';
 import { Engine } from '../engine/engine.js';
 import { toErrorInfo } from '../engine/errors.js';
@@ -90,8 +91,15 @@ const { calls: handlers, openUserPath } = createHandlers(engine, dialogs, (path)
   buildMenu();
 });
 
-function menuItem(label: string, accelerator: string, action: MenuAction): MenuItemConstructorOptions {
-  return { label, accelerator, click: () => send({ type: 'menu', action }) };
+/** The keymap's commands of one menu, each sending its action to the renderer. */
+function menuItems(menu: MenuName): MenuItemConstructorOptions[] {
+  return KEYMAP.filter((c) => c.menu === menu).map((c) => ({
+    label: c.label,
+    accelerator: c.keys[0],
+    // A key without a modifier (a tool's letter) is the renderer's to handle, so typing in a field is not stolen.
+    registerAccelerator: hasModifier(c.keys[0]!),
+    click: () => send({ type: 'menu', action: c.action }),
+  }));
 }
 
 async function openRecent(path: string): Promise<void> {
@@ -103,52 +111,27 @@ async function openRecent(path: string): Promise<void> {
 }
 
 function buildMenu(): void {
+  const [open, ...file] = menuItems('File');
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
       submenu: [
-        menuItem('Open…', 'CmdOrCtrl+O', 'open'),
+        open!,
         { label: 'Open Recent', submenu: recent.list().map((p) => ({ label: p, click: () => void openRecent(p) })) },
         { type: 'separator' },
-        menuItem('Save', 'CmdOrCtrl+S', 'save'),
-        menuItem('Save As…', 'CmdOrCtrl+Shift+S', 'save-as'),
-        menuItem('Export…', 'CmdOrCtrl+Shift+E', 'export'),
-        menuItem('Batch…', 'CmdOrCtrl+B', 'batch'),
-        menuItem('Models…', 'CmdOrCtrl+Shift+M', 'models'),
-        { type: 'separator' },
-        menuItem('Settings…', 'CmdOrCtrl+,', 'settings'),
+        ...file,
         { type: 'separator' },
         { role: 'quit' },
       ],
     },
-    {
-      // Undo acts on the active layer; document changes (add, delete, reorder, merge…) have their own.
-      label: 'Edit',
-      submenu: [
-        menuItem('Undo (Layer)', 'CmdOrCtrl+Z', 'undo'),
-        menuItem('Redo (Layer)', 'CmdOrCtrl+Shift+Z', 'redo'),
-        menuItem('Undo Document Change', 'CmdOrCtrl+Alt+Z', 'undo-document'),
-        menuItem('Redo Document Change', 'CmdOrCtrl+Alt+Shift+Z', 'redo-document'),
-        { type: 'separator' },
-        { role: 'cut' },
-        { role: 'copy' },
-        { role: 'paste' },
-      ],
-    },
+    { label: 'Edit', submenu: [...menuItems('Edit'), { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }] },
     {
       label: 'View',
-      submenu: [
-        menuItem('Zoom In', 'CmdOrCtrl+=', 'zoom-in'),
-        menuItem('Zoom Out', 'CmdOrCtrl+-', 'zoom-out'),
-        menuItem('Fit to Window', 'CmdOrCtrl+0', 'zoom-fit'),
-        menuItem('Actual Size (100 %)', 'CmdOrCtrl+1', 'zoom-100'),
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
-      ],
+      submenu: [...menuItems('View'), { type: 'separator' }, { role: 'togglefullscreen' }, ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }])],
     },
-    { label: 'Help', submenu: [menuItem('Keyboard Shortcuts', 'F1', 'help')] },
+    { label: 'Tools', submenu: menuItems('Tools') },
+    { label: 'Help', submenu: menuItems('Help') },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }

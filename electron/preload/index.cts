@@ -6,11 +6,11 @@ const IPC_CALL_PREFIX = 'ganvas:call:';
 const IPC_EVENT_CHANNEL = 'ganvas:event';
 const IPC_DROP_CHANNEL = 'ganvas:drop';
 
-type Reply = { ok: unknown } | { error: { code: string; message: string } };
+type Reply = { ok: unknown } | { error: { code: string; message: string; details?: string } };
 
-/** Main answers every call with its result or its failure (code and message); a failure is thrown here. */
+/** Main answers every call with its result or its failure (code, message, details); a failure is thrown here. */
 function unwrap(r: Reply): unknown {
-  if ('error' in r) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+  if ('error' in r) throw Object.assign(new Error(r.error.message), { code: r.error.code, details: r.error.details });
   return r.ok;
 }
 

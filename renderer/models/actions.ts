@@ -2,5 +2,5 @@
 export interface ModelActions {
   onDownload: (id: string) => void;
   onCancel: (id: string) => void;
-  onInstallFromFolder: (id: string) => void;
+  onInstallFromFolder: (id?: string) => void;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -6,7 +6,7 @@ import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine.js';
 import { openApp } from '../support/bridge.js';
-import { photo } from '../support/paths.js';
+import { photo, repoRoot } from '../support/paths.js';
 
 describe('the renderer in Chromium, driving the real engine', () => {
   let page: Page;
@@ -37,11 +37,14 @@ describe('the renderer in Chromium, driving the real engine', () => {
     expect(await page.getByTestId('zoom').textContent()).not.toBe(zoomBefore);
   });
 
-  it('starts Enhance and cancels it: the document stays as it was', async () => {
+  it('starts Enhance and cancels it from the progress area: the document stays as it was', async () => {
     await page.getByRole('radio', { name: 'High quality' }).check();
     await page.getByRole('button', { name: 'Enhance ×4' }).click();
-    await expect.poll(() => page.getByTestId('enhance-status').textContent(), { timeout: 60_000 }).toMatch(/\d+\/\d+ tiles/);
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    // The progress shows in the status bar and over the canvas, whichever tool panel is open.
+    const bar = page.getByRole('group', { name: 'Progress', exact: true });
+    await expect.poll(() => bar.textContent(), { timeout: 60_000 }).toMatch(/Enhance.*tile \d+ of \d+/);
+    expect(await page.getByRole('group', { name: 'Progress on the canvas' }).textContent()).toContain('Enhance');
+    await bar.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).toMatch(/cancelled/i);
     const docId = engine.document('doc-1').info().id;
     expect(engine.document(docId).info().layers).toHaveLength(1);
@@ -53,10 +56,18 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await page.getByRole('button', { name: 'Enhance ×2' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).toMatch(/Enhanced in .* · 1200×800/);
     await expect.poll(() => page.getByRole('button', { name: /^Enhance ×2 \(Fast\)/ }).count()).toBe(1);
-    // The compare slider appears and moves the split.
-    const slider = page.getByRole('slider', { name: 'Before/after split' });
-    await slider.fill('0.25');
-    expect(await slider.inputValue()).toBe('0.25');
+    // Compare (C): a divider on the image with Before and After on either side; the arrow keys move it.
+    await page.keyboard.press('c');
+    const divider = page.getByRole('slider', { name: 'Before/after divider' });
+    expect(await divider.getAttribute('aria-valuenow')).toBe('50');
+    await divider.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => divider.getAttribute('aria-valuenow')).toBe('45');
+    const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
+    await divider.dragTo(page.getByTestId('canvas'), { targetPosition: { x: canvasBox.width * 0.5, y: canvasBox.height / 2 } });
+    await expect.poll(async () => Number(await divider.getAttribute('aria-valuenow'))).toBeGreaterThan(45);
+    expect(await page.getByText('Before', { exact: true }).count()).toBe(1);
+    expect(await page.getByText('After', { exact: true }).count()).toBe(1);
     // Hiding the new layer via its checkbox goes through the engine.
     await page.getByRole('checkbox', { name: /Show Enhance/ }).uncheck();
     await expect.poll(() => engine.document('doc-1').info().layers[1]!.visible).toBe(false);
@@ -73,9 +84,29 @@ describe('the renderer in Chromium, driving the real engine', () => {
     expect(await sharp(exportPath).metadata()).toMatchObject({ format: 'jpeg', width: 1200, height: 800 });
   });
 
-  it('shows a clear error for a broken file', async () => {
+  it('shows a clear error for a missing file, and a damaged one with the library’s words under Details only', async () => {
     toOpen = join(out, 'missing.png');
     await page.getByRole('button', { name: 'Open…' }).first().click();
-    await expect.poll(() => page.getByTestId('status').textContent()).toContain('missing.png cannot be opened');
+    const dialog = page.getByRole('alertdialog', { name: 'Could not open the photo' });
+    await expect.poll(() => dialog.count()).toBe(1);
+    expect(await dialog.getByTestId('error-message').textContent()).toContain('missing.png cannot be opened');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+
+    toOpen = join(out, 'cut-short.jpg');
+    const jpeg = await sharp(photo('coffee.png')).jpeg().toBuffer();
+    writeFileSync(toOpen, jpeg.subarray(0, Math.floor(jpeg.length / 3)));
+    await page.getByRole('button', { name: 'Open…' }).first().click();
+    await expect.poll(() => dialog.count()).toBe(1);
+    const message = (await dialog.getByTestId('error-message').textContent())!;
+    expect(message).toBe('cut-short.jpg is damaged or truncated and cannot be read.');
+    // The decoder's own text is there for whoever wants it, folded, each repeated line once.
+    const details = dialog.getByTestId('error-details');
+    expect(await details.isVisible()).toBe(false);
+    await dialog.getByText('Details').click();
+    expect(await details.isVisible()).toBe(true);
+    const lines = (await details.textContent())!.split('\n');
+    expect(lines.length).toBe(new Set(lines).size);
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'error-dialog.png') });
+    await dialog.getByRole('button', { name: 'OK' }).click();
   });
 });

@@ -36,8 +36,11 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await page.mouse.up();
   }
 
+  const useTool = (name: string) => page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name, exact: true }).click();
+
   it('brushes a stroke, erases it with Enter, shows the Erase layer, and undoes it', async () => {
-    const panel = page.getByRole('region', { name: 'Erase and extend' });
+    await useTool('Erase');
+    const panel = page.getByRole('region', { name: 'Erase', exact: true });
     await panel.getByRole('radio', { name: 'Brush' }).check();
     await panel.getByRole('slider', { name: 'Erase brush size' }).fill('24');
     const before = await canvasPixel(page, [0.575, 0.4]);
@@ -62,15 +65,17 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     expect(doc().hasSelection).toBe(false);
     await expect.poll(() => page.getByRole('button', { name: /^Erase/ }).count()).toBeGreaterThan(0);
 
-    // Ctrl+Z acts on the active (new) layer, which has no steps: the app says how to undo the Erase.
+    // Ctrl+Z undoes the latest step, whatever it was: here the Erase layer; Ctrl+Shift+Z brings it back.
     await page.keyboard.press('Control+z');
-    await expect.poll(() => page.getByTestId('status').textContent()).toContain('Ctrl+Alt+Z undoes document changes');
-    await page.keyboard.press('Control+Alt+z');
+    await expect.poll(() => doc().layers.length).toBe(1);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => doc().layers.length).toBe(2);
+    await page.keyboard.press('Control+z');
     await expect.poll(() => doc().layers.length).toBe(1);
   });
 
   it('marks with a rectangle and a lasso, inverts and clears', async () => {
-    const panel = page.getByRole('region', { name: 'Erase and extend' });
+    const panel = page.getByRole('region', { name: 'Erase', exact: true });
     await panel.getByRole('radio', { name: 'Rectangle' }).check();
     await drag([0.1, 0.1], [0.3, 0.3]);
     await expect.poll(() => doc().hasSelection).toBe(true);
@@ -85,7 +90,8 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
   });
 
   it('extends the canvas to 16:9 as a new layer', async () => {
-    const panel = page.getByRole('region', { name: 'Erase and extend' });
+    await useTool('Extend');
+    const panel = page.getByRole('region', { name: 'Extend', exact: true });
     await panel.getByRole('combobox', { name: 'Extend to aspect' }).selectOption('16:9');
     expect(await panel.getByRole('spinbutton', { name: 'Extend left' }).inputValue()).toBe('55');
     await panel.getByRole('button', { name: 'Extend', exact: true }).click();

@@ -78,7 +78,7 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     await expect.poll(() => named('coffee.png')!.blend).toBe('overlay');
   });
 
-  it('Ctrl+Z undoes on the active layer only; the History panel jumps', async () => {
+  it('Ctrl+Z undoes the latest step wherever it was; per-layer undo leaves later edits on other layers; the History panel jumps', async () => {
     // Layer A: the copy (restored with a mask); layer B: coffee.png (opacity, blend).
     await page.getByRole('button', { name: /^rocket\.jpg copy/ }).click();
     await page.getByRole('radio', { name: 'Paint to hide' }).check();
@@ -114,10 +114,20 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
       )
       .toBe(true);
 
-    // History of coffee.png: opened, opacity, blend. Jump back to "opened".
+    // Per-layer undo on coffee.png (its blend) keeps the copy's later mask edit.
     await page.getByRole('button', { name: /^coffee\.png/ }).click();
+    const maskAfterPaint = engine.document(docId()).doc.layer(copyId).mask;
+    await page.getByRole('region', { name: 'History' }).getByRole('button', { name: 'Undo on this layer' }).click();
+    await expect.poll(() => named('coffee.png')!.blend).toBe('normal');
+    expect(engine.document(docId()).doc.layer(copyId).mask).toBe(maskAfterPaint);
+    // That per-layer undo is itself the latest step: Ctrl+Z takes it back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => named('coffee.png')!.blend).toBe('overlay');
+    expect(engine.document(docId()).doc.layer(copyId).mask).toBe(maskAfterPaint);
+
+    // History of coffee.png: opened, opacity, blend. Jump back to "opened".
     const panel = page.getByRole('region', { name: 'History' });
-    await expect.poll(() => panel.getByRole('button').allTextContents()).toEqual(['Opened coffee.png', 'Opacity 40 %', 'Blend: overlay']);
+    await expect.poll(() => panel.getByRole('list').getByRole('button').allTextContents()).toEqual(['Opened coffee.png', 'Opacity 40 %', 'Blend: overlay']);
     await panel.getByRole('button', { name: 'Opened coffee.png' }).click();
     await expect.poll(() => named('coffee.png')).toMatchObject({ opacity: 1, blend: 'normal' });
     // …and the document's own history lists the layer operations.

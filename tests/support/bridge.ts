@@ -51,8 +51,10 @@ export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Prom
     w.ganvas = {
       // As preload does: the failure's code travels with its message.
       call: async (name: string, input: unknown) => {
-        const r = await (w.__ganvasCall as (n: string, i: unknown) => Promise<{ ok: unknown } | { error: { code: string; message: string } }>)(name, input);
-        if ('error' in r) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+        const r = await (
+          w.__ganvasCall as (n: string, i: unknown) => Promise<{ ok: unknown } | { error: { code: string; message: string; details?: string } }>
+        )(name, input);
+        if ('error' in r) throw Object.assign(new Error(r.error.message), { code: r.error.code, details: r.error.details });
         return r.ok;
       },
       onEvent: (l: (e: unknown) => void) => {

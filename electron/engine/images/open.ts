@@ -54,7 +54,7 @@ function describe(path: string, err: unknown): GanvasError {
       { cause: err },
     );
   }
-  return new GanvasError('IMAGE_UNREADABLE', `${name} is damaged or truncated and cannot be read (${msg}).`, { cause: err });
+  return new GanvasError('IMAGE_UNREADABLE', `${name} is damaged or truncated and cannot be read.`, { cause: err, details: msg });
 }
 
 /** Decodes a photo upright (EXIF orientation applied), in its own colour space, at its own bit depth. */

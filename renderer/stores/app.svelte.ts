@@ -1,0 +1,70 @@
+import type { ModelListing, RecoveryEntry, Settings } from '../../electron/contract.js';
+import type { CustomModelTask } from '../../electron/engine/models/tasks.js';
+import { api } from '../api.js';
+import type { ModelActions } from '../models/actions.js';
+import { attempt } from './document.svelte.js';
+import { messages } from './messages.svelte.js';
+
+export type DialogName = 'help' | 'export' | 'settings' | 'models' | 'batch';
+
+/** What is not about the photo: settings, models, autosaves left by a crash, and which dialog is open. */
+class AppStore {
+  settings = $state<Settings | null>(null);
+  /** Every catalog model with its state (and its download while one runs). */
+  models = $state<ModelListing[]>([]);
+  recovery = $state<RecoveryEntry[]>([]);
+  dialog = $state<DialogName | null>(null);
+
+  modelsFor(task: ModelListing['task']): ModelListing[] {
+    return this.models.filter((m) => m.task === task);
+  }
+
+  async load(): Promise<void> {
+    await attempt('Could not read the settings', async () => {
+      this.settings = await api.call('getSettings', {});
+      this.recovery = await api.call('recoverable', {});
+    });
+  }
+
+  refreshModels(): Promise<void> {
+    return attempt('Could not list the models', async () => void (this.models = await api.call('models', {})));
+  }
+
+  saveSettings(patch: Partial<Settings>): Promise<void> {
+    this.dialog = null;
+    return attempt('Could not save the settings', async () => void (this.settings = await api.call('updateSettings', patch)));
+  }
+
+  readonly modelActions: ModelActions = {
+    onDownload: (id) => void attempt('Could not download the model', async () => void (await api.call('downloadModel', { id }))),
+    onCancel: (id) => void attempt('Could not cancel the download', async () => void (await api.call('cancelModelDownload', { id }))),
+    onInstallFromFolder: (id) =>
+      void attempt('Could not install the models', async () => {
+        const r = await api.call('installModelsWithDialog', id ? { ids: [id] } : {});
+        if (!r) return;
+        if (r.failed.length) messages.warn(r.failed.map((f) => f.reason).join(' '));
+        else messages.say(`Installed ${r.installed.length} model(s).`);
+      }),
+  };
+
+  removeModel(id: string): Promise<void> {
+    return attempt('Could not remove the model', async () => void (await api.call('removeModel', { id })));
+  }
+
+  verifyModel(id: string): Promise<void> {
+    return attempt('Could not check the model', async () => {
+      const m = await api.call('verifyModel', { id });
+      if (m.state === 'corrupt') messages.warn(`${m.displayName}: damaged (${m.detail}).`);
+      else messages.say(`${m.displayName}: verified, sha256 matches.`);
+    });
+  }
+
+  addCustomModel(task: CustomModelTask, name: string): Promise<void> {
+    return attempt('Could not add the model', async () => {
+      const m = await api.call('addCustomModelWithDialog', { task, name });
+      if (m) messages.say(`Added “${m.displayName}” for ${m.usedBy.join(' and ')}.`);
+    });
+  }
+}
+
+export const app = new AppStore();

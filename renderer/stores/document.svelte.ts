@@ -1,0 +1,124 @@
+import type { CallInput, DocumentCallName, DocumentInfo, HistoryInfo } from '../../electron/contract.js';
+import { api, errorInfo } from '../api.js';
+import { messages } from './messages.svelte.js';
+
+/** Screen copies of layers; full-resolution pixels stay in the engine. */
+const PREVIEW_MAX_SIDE = 4096;
+
+export async function imageOf(dataUrl: string): Promise<HTMLImageElement> {
+  const img = new Image();
+  img.src = dataUrl;
+  await img.decode();
+  return img;
+}
+
+/**
+ * Runs `work`, reporting a failure in the error dialog as `title` ("Could not open the photo").
+ * Every call the user starts goes through here, so none fails silently.
+ */
+export async function attempt(title: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    messages.fail(title, errorInfo(err));
+  }
+}
+
+/** The open document as the renderer shows it: its info, screen copies of its layers, the active layer and its history. */
+class DocumentStore {
+  info = $state<DocumentInfo | null>(null);
+  /** Layer previews, each with the layer version it shows. */
+  images = $state<Record<string, { version: number; image: HTMLImageElement }>>({});
+  active = $state<string | null>(null);
+  /** Which history the History panel shows: the active layer's or the document's structure. */
+  historyScope = $state<'layer' | 'document'>('layer');
+  history = $state<HistoryInfo | null>(null);
+  /** The Erase selection at screen size (white, its alpha the mask); tinted where it is drawn. */
+  selection = $state<HTMLImageElement | null>(null);
+
+  readonly activeLayer = $derived(this.info?.layers.find((l) => l.id === this.active) ?? null);
+
+  /** Shows a document that was just opened (closing the one shown before). */
+  async show(next: DocumentInfo): Promise<void> {
+    if (this.info && this.info.id !== next.id) await api.call('closeDocument', { docId: this.info.id });
+    this.active = null;
+    this.images = {};
+    await this.update(next);
+    messages.say(`${next.title} · ${next.width}×${next.height}${next.bitDepth === 16 ? ' · 16-bit' : ''}`);
+    if (next.lost.length) messages.warn(`Opened with losses: ${next.lost.join('; ')}`);
+  }
+
+  /** Takes the engine's new state of the document and fetches what changed. */
+  async update(next: DocumentInfo): Promise<void> {
+    this.info = next;
+    if (!this.active || !next.layers.some((l) => l.id === this.active)) this.active = next.layers.at(-1)?.id ?? null;
+    const stale = next.layers.filter((l) => this.images[l.id]?.version !== l.version);
+    const fresh = await Promise.all(
+      stale.map(async (l) => {
+        const p = await api.call('layerPreview', { docId: next.id, layerId: l.id, maxSide: PREVIEW_MAX_SIDE });
+        return [l.id, { version: l.version, image: await imageOf(p.dataUrl) }] as const;
+      }),
+    );
+    const kept = Object.fromEntries(Object.entries(this.images).filter(([id]) => next.layers.some((l) => l.id === id)));
+    this.images = { ...kept, ...Object.fromEntries(fresh) };
+    await Promise.all([this.refreshHistory(), this.loadSelection()]);
+  }
+
+  /** A document call; the document's new state it returns is shown. */
+  change<K extends DocumentCallName>(name: K, input: Omit<CallInput<K>, 'docId'>, failure = 'That did not work'): Promise<void> {
+    return attempt(failure, async () => {
+      if (!this.info) return;
+      await this.update(await api.call(name, { ...input, docId: this.info.id } as CallInput<K>));
+    });
+  }
+
+  select(layerId: string): void {
+    this.active = layerId;
+    void this.refreshHistory();
+  }
+
+  setHistoryScope(scope: 'layer' | 'document'): void {
+    this.historyScope = scope;
+    void this.refreshHistory();
+  }
+
+  async refreshHistory(): Promise<void> {
+    if (!this.info) return void (this.history = null);
+    const scope = this.historyScope === 'document' ? 'document' : this.active ? { layerId: this.active } : null;
+    this.history = scope ? await api.call('history', { docId: this.info.id, scope }) : null;
+  }
+
+  /** Undo or redo the latest step wherever it was (Ctrl+Z), or on the active layer only. */
+  step(which: 'undo' | 'redo', where: 'latest' | 'layer'): Promise<void> {
+    if (where === 'layer') {
+      const layer = this.activeLayer;
+      if (!layer) return Promise.resolve();
+      if (!(which === 'undo' ? layer.canUndo : layer.canRedo)) return Promise.resolve(messages.say(`Nothing to ${which} on “${layer.name}”.`));
+      return this.change(which, { scope: { layerId: layer.id } });
+    }
+    if (!this.info || !(which === 'undo' ? this.info.undoLabel : this.info.redoLabel)) return Promise.resolve(messages.say(`Nothing to ${which}.`));
+    const label = which === 'undo' ? this.info.undoLabel : this.info.redoLabel;
+    return this.change(which, { scope: 'latest' }).then(() => messages.say(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}”.`));
+  }
+
+  async loadSelection(): Promise<void> {
+    const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE }) : null;
+    this.selection = p ? await imageOf(p.dataUrl) : null;
+  }
+
+  async addLayer(what: 'empty' | 'file' | 'duplicate'): Promise<void> {
+    await attempt('Could not add the layer', async () => {
+      if (!this.info) return;
+      const before = new Set(this.info.layers.map((l) => l.id));
+      const next =
+        what === 'file'
+          ? await api.call('addLayerFromFileWithDialog', { docId: this.info.id })
+          : await api.call('addLayer', { docId: this.info.id, what: what === 'empty' ? { kind: 'empty' } : { kind: 'duplicate', layerId: this.active! } });
+      if (!next) return;
+      this.active = next.layers.find((l) => !before.has(l.id))?.id ?? this.active;
+      await this.update(next);
+    });
+  }
+}
+
+export const session = new DocumentStore();
