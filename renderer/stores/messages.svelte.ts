@@ -19,7 +19,10 @@ export function collapseRepeats(text: string): string {
   let last: string | null = null;
   let count = 0;
   const flush = () => last !== null && out.push(count > 1 ? `${last} (×${count})` : last);
-  for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     if (line === last) count++;
     else {
       flush();
