@@ -6,7 +6,7 @@ import { HistoryStore } from './document/history-store.js';
 import { GanvasError, toErrorInfo } from './errors.js';
 import { checkReadableFile } from './files.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import type { DocumentInfo, DoctorReport, EngineEvent } from './info.js';
+import { modelShortName, type DocumentInfo, type DoctorReport, type EngineEvent } from './info.js';
 import type { ProviderId } from './inference/providers.js';
 import { JobHost } from './jobs/host.js';
 import { bundledCatalogPath, loadCatalog } from './models/catalog.js';
@@ -132,6 +132,7 @@ export class Engine {
       settings: this.settings,
       recovery: this.recovery,
       open: this.options.open ?? {},
+      modelName: (id) => modelShortName(this.store.catalog.models.find((m) => m.id === id)?.displayName ?? id),
       autosaveWithHistory: () => this.history.memoryBytes + this.history.diskBytes <= AUTOSAVE_HISTORY_LIMIT,
       changed: (s) => this.emit({ type: 'document-changed', docId: s.id, dirty: s.doc.dirty, title: s.title }),
       autosaveFailed: (s, err) => this.emit({ type: 'autosave-failed', docId: s.id, error: toErrorInfo(err) }),

@@ -140,20 +140,27 @@ export function documentInfo(d: PhotoDocument, lost: string[]): DocumentInfo {
   };
 }
 
-export function historyInfo(doc: PhotoDocument, scope: HistoryScope): HistoryInfo {
+/** A model's name as a history shows it: "Real-ESRGAN general x4 v3" from "Enhance — Fast (Real-ESRGAN general x4 v3)". */
+export function modelShortName(displayName: string): string {
+  // Catalog names read "<tool> — <variant> (<network>)"; others are names of their own.
+  const variant = /^[^—]+ — (.+)$/.exec(displayName)?.[1];
+  return variant ? (/\(([^)]+)\)$/.exec(variant)?.[1] ?? variant) : displayName;
+}
+
+export function historyInfo(doc: PhotoDocument, scope: HistoryScope, modelName: (id: string) => string): HistoryInfo {
   const h = scope === 'document' ? doc.history : doc.layer(scope.layerId).history;
-  const first = scope === 'document' ? 'Opened' : originLabel(doc.layer(scope.layerId));
+  const first = scope === 'document' ? 'Opened' : originLabel(doc.layer(scope.layerId), modelName);
   return { entries: [{ label: first, done: true }, ...h.entries()], position: h.position };
 }
 
-function originLabel(l: Layer): string {
+function originLabel(l: Layer, modelName: (id: string) => string): string {
   switch (l.origin.kind) {
     case 'image':
       return `Opened ${l.origin.fileName}`;
     case 'empty':
       return 'New layer';
     case 'ai':
-      return `Made by ${l.origin.toolId} (${l.origin.modelId})`;
+      return `${l.origin.label ?? l.props.name} with ${modelName(l.origin.modelId)}`;
     case 'composite':
       return 'Merged';
   }

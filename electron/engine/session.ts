@@ -23,6 +23,8 @@ export interface SessionServices {
   settings: SettingsFile;
   recovery: RecoveryStore;
   open: OpenOptions;
+  /** A model's name for people, from its catalog id. */
+  modelName(id: string): string;
   /** Whether an autosave may carry the undo history now (only while it is small). */
   autosaveWithHistory(): boolean;
   /** The document's revision changed (an edit, an undo, a save). */
@@ -149,7 +151,7 @@ export class DocumentSession {
   }
 
   historyOf(scope: HistoryScope): HistoryInfo {
-    return historyInfo(this.doc, scope);
+    return historyInfo(this.doc, scope, this.services.modelName);
   }
 
   // ── Selection (what Erase removes) ────────────────────────────────────────────────────────

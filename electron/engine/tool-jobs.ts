@@ -71,7 +71,7 @@ export class ToolJobs {
           this.running.delete(job.id);
           // What was marked is used up: the result replaced it.
           if (spec.usesMask) d.selection = null;
-          return d.placeResult(layerId, { toolId, modelId: r.modelId, provider: r.provider, params }, r, this.services.aiResult());
+          return d.placeResult(layerId, { toolId, modelId: r.modelId, provider: r.provider, params, label: r.layerName }, r, this.services.aiResult());
         });
         const { stats, provider, warnings = [], styleVector } = r;
         this.services.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats, provider, warnings, ...(styleVector ? { styleVector } : {}) });

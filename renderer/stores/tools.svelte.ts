@@ -29,6 +29,7 @@ export interface LowlightChoice {
   /** A low-light model's catalog id (the built-in ones or the user's own). */
   model: string;
   protectHighlights: boolean;
+  amount: number;
   denoise: number;
 }
 
@@ -49,7 +50,7 @@ class ToolsStore {
   /** Erase's brush diameter in canvas pixels. */
   eraseSize = $state(40);
   extend = $state<{ sides: Sides; aspect: string }>({ sides: NO_SIDES, aspect: '' });
-  lowlight = $state<LowlightChoice>(pick(lowlightSpec.params.parse({}), ['model', 'protectHighlights', 'denoise']));
+  lowlight = $state<LowlightChoice>(pick(lowlightSpec.params.parse({}), ['model', 'protectHighlights', 'amount', 'denoise']));
   maskBrush = $state<MaskBrush>({ mode: null, size: 40, hardness: 0.6 });
   /** Before/after: the divider's place (0–1 of the width) while on; `before` while \ is held. */
   compare = $state<{ on: boolean; split: number; before: boolean }>({ on: false, split: 0.5, before: false });

@@ -55,7 +55,17 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await page.getByRole('radio', { name: '×2' }).check();
     await page.getByRole('button', { name: 'Enhance ×2' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).toMatch(/Enhanced in .* · 1200×800/);
-    await expect.poll(() => page.getByRole('button', { name: /^Enhance ×2 \(Fast\)/ }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('region', { name: 'Layers' })
+          .getByRole('button', { name: /^Enhance ×2 \(Fast\)/ })
+          .count(),
+      )
+      .toBe(1);
+    // Names for people: the new layer's history says what made it and with which network.
+    const history = page.getByRole('region', { name: 'History' }).getByRole('list');
+    await expect.poll(() => history.getByRole('button').first().textContent()).toBe('Enhance ×2 (Fast) with Real-ESRGAN general x4 v3');
     // Compare (C): a divider on the image with Before and After on either side; the arrow keys move it.
     await page.keyboard.press('c');
     const divider = page.getByRole('slider', { name: 'Before/after divider' });

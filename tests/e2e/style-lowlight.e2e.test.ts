@@ -56,7 +56,7 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
     expect(doc().layers).toHaveLength(1);
     await panel.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Painted in .* · 451×300/);
-    expect(doc().layers.map((l) => l.name)).toEqual(['chelsea.png', 'Style: Monet 60 %']);
+    expect(doc().layers.map((l) => l.name)).toEqual(['chelsea.png', 'Style: Monet, 60 %']);
     await page.keyboard.press('Control+z');
     await expect.poll(() => doc().layers.length).toBe(1);
   });
@@ -81,7 +81,7 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
     await panel.getByRole('slider', { name: 'Noise reduction' }).fill('0.3');
     await panel.getByRole('button', { name: 'Brighten' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Brightened in/);
-    expect(doc().layers.map((l) => l.name)).toEqual(['lime_1.png', 'Low light (iat)']);
+    expect(doc().layers.map((l) => l.name)).toEqual(['lime_1.png', 'Low light: Best quality (IAT)']);
     // Compare is offered; while \ is held only the photo shows.
     expect(await page.getByTestId('status').textContent()).toContain('C compares before and after');
     await page.getByRole('button', { name: 'Compare' }).click();

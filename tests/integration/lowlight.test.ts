@@ -91,6 +91,17 @@ describe('Low light on real night photos', () => {
     expect(holeError(unprotected, original, bright).mae).toBeGreaterThan(holeError(result, original, bright).mae);
   });
 
+  it('Amount sets how much of the brightening is applied: none leaves the photo as it was, half lands between', async () => {
+    const file = join(photosDir, 'lowlight', 'lime_3.png');
+    const none = await brighten(file, { amount: 0 });
+    const half = await brighten(file, { amount: 0.5 });
+    const all = await brighten(file, { amount: 1 });
+    expect(holeError(none.result, none.original, everywhere(none.original)).mae).toBeLessThan(0.5);
+    const [l0, l5, l1] = [meanLuma(none.result), meanLuma(half.result), meanLuma(all.result)];
+    expect(l5).toBeGreaterThan(l0 + 0.02);
+    expect(l5).toBeLessThan(l1 - 0.02);
+  });
+
   it('warns when the photo is not dark', async () => {
     const { end } = await brighten(photo('coffee.png'));
     expect(end.type === 'job-done' && end.warnings[0]).toMatch(/not dark \(average brightness \d+ %\)/);

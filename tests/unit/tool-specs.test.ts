@@ -9,6 +9,8 @@ import type { ToolSpec } from '../../electron/engine/tools/spec.js';
 import { TOOL_SPECS } from '../../electron/engine/tools/specs.js';
 import { allocRaster } from '../../electron/engine/images/raster.js';
 import { atWorkingSize } from '../../electron/engine/tools/working-size.js';
+import { modelShortName } from '../../electron/engine/info.js';
+import { styleName } from '../../electron/engine/tools/style/spec.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -86,5 +88,19 @@ describe('running at a working size', () => {
     expect(await work.toFullSize(work.small)).toBe(work.small);
     const thin = await atWorkingSize(allocRaster(4000, 100, 3, 8), 512, { minSide: 64 });
     expect([thin.small.width, thin.small.height]).toEqual([512, 64]);
+  });
+});
+
+describe('names for people', () => {
+  it('a model is named by what it is, not by the tool it belongs to', () => {
+    expect(modelShortName('Enhance — Fast (Real-ESRGAN general x4 v3)')).toBe('Real-ESRGAN general x4 v3');
+    expect(modelShortName('Erase — Ganvas inpaint v0')).toBe('Ganvas inpaint v0');
+    expect(modelShortName('Mathura (engraving)')).toBe('Mathura (engraving)');
+    expect(modelShortName('my-model')).toBe('my-model');
+  });
+
+  it('a painter preset reads as the painting, a new vector key as its words', () => {
+    expect(styleName('vangogh_starry_night')).toBe('Van Gogh — Starry Night');
+    expect(styleName('klimt_kiss')).toBe('Klimt kiss');
   });
 });

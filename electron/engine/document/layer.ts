@@ -20,6 +20,8 @@ export interface AiEdit {
   modelId: string;
   provider: ProviderId;
   params: unknown;
+  /** What the result was called when it was made ("Enhance ×2 (Fast)"), whatever the layer is renamed to later. */
+  label?: string;
 }
 
 export type LayerOrigin =

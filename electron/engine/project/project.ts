@@ -31,7 +31,7 @@ const rasterRef = z.object({
   channels: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   depth: z.union([z.literal(8), z.literal(16)]),
 });
-const aiEdit = z.object({ toolId: z.string(), modelId: z.string(), provider: z.string(), params: z.unknown() });
+const aiEdit = z.object({ toolId: z.string(), modelId: z.string(), provider: z.string(), params: z.unknown(), label: z.string().optional() });
 const origin = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('image'), fileName: z.string() }),
   z.object({ kind: z.literal('empty') }),

@@ -9,6 +9,7 @@ const flags = {
     hint: Object.keys(LOWLIGHT_SHORT).join('|'),
     help: 'IAT (default, best quality) or SCI at three strengths, or a low-light model of yours',
   },
+  amount: { type: 'string', hint: '0-1', help: 'how much of the brightening to apply (default: 1, all of it)' },
   denoise: { type: 'string', hint: '0-1', help: 'noise reduction after brightening (default: off)' },
   'no-protect-highlights': { type: 'boolean', default: false, help: 'let bright areas be brightened too' },
 } as const satisfies Record<string, Flag>;
@@ -19,7 +20,13 @@ async function run(args: string[]): Promise<number> {
   const output = outputFor(input, values.output ?? beside(input, '-bright'), values.overwrite);
   const model = values.model ? (LOWLIGHT_SHORT[values.model] ?? values.model) : undefined;
   const denoise = fraction(values.denoise, 'denoise');
-  const params = { ...(model ? { model } : {}), ...(denoise !== undefined ? { denoise } : {}), protectHighlights: !values['no-protect-highlights'] };
+  const amount = fraction(values.amount, 'amount');
+  const params = {
+    ...(model ? { model } : {}),
+    ...(denoise !== undefined ? { denoise } : {}),
+    ...(amount !== undefined ? { amount } : {}),
+    protectHighlights: !values['no-protect-highlights'],
+  };
   return runToolToFile(values, input, output, { id: lowlightSpec.id, params, describe: 'Brightening' });
 }
 

@@ -2,7 +2,7 @@ import { copyAlpha, luma, rgbLike, rgbOf } from '../../images/colour.js';
 import { copyRaster, maxValue, rasterFromPlanar, type Raster } from '../../images/raster.js';
 import { readPlanarRgb } from '../../inference/tensors.js';
 import { defineTool } from '../tool.js';
-import { lowlightSpec } from './spec.js';
+import { LOWLIGHT_MODEL_NAMES, lowlightSpec } from './spec.js';
 import { atWorkingSize } from '../working-size.js';
 
 /** The largest brightening per pixel: enough for a photo 5 stops under. */
@@ -101,7 +101,7 @@ export const lowlightTool = defineTool(lowlightSpec, async ({ raster }, p, ctx) 
     const y = luma(colour.data[o]! * k, colour.data[o + 1]! * k, colour.data[o + 2]! * k);
     const keep = p.protectHighlights ? smoothstep(0.55, 0.9, y) : 0;
     for (let c = 0; c < 3; c++) {
-      const g = gainFull.data[o + c]! * k * MAX_GAIN;
+      const g = 1 + (gainFull.data[o + c]! * k * MAX_GAIN - 1) * p.amount;
       rgb[c] = colour.data[o + c]! * k * (g + (1 - g) * keep);
     }
     // Brightened highlights roll off towards white instead of clipping (same hue); nothing
@@ -119,5 +119,11 @@ export const lowlightTool = defineTool(lowlightSpec, async ({ raster }, p, ctx) 
   for (let i = 0, n = W * H; i < n; i++) for (let c = 0; c < 3; c++) out.data[i * out.channels + c] = Math.round(bright.data[i * 3 + c]! * kOut);
   copyAlpha(raster, out);
   steps.finish();
-  return { raster: out, layerName: `Low light (${p.model.replace('_lol', '').replace('_', ' ')})`, modelId: model.id, provider: model.provider, warnings };
+  return {
+    raster: out,
+    layerName: `Low light: ${(LOWLIGHT_MODEL_NAMES as Record<string, string>)[p.model] ?? model.id}`,
+    modelId: model.id,
+    provider: model.provider,
+    warnings,
+  };
 });

@@ -20,6 +20,8 @@ const lowlightParams = z.object({
   model: z.string().min(1).max(64).default(LOWLIGHT_MODELS[0]),
   /** Keep what is already bright (skies, lamps) from being pushed to white. */
   protectHighlights: z.boolean().default(true),
+  /** How much of the brightening the network found is applied: 0 leaves the photo as it was, 1 applies all of it. */
+  amount: z.number().min(0).max(1).default(1),
   /** Noise reduction after brightening, 0 (off) to 1. */
   denoise: z.number().min(0).max(1).default(0),
   /** The long side the network sees; the gain it finds is applied at full size. */

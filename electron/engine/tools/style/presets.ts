@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../atomic-file.js';
-import { FIXED_STYLES } from './spec.js';
+import { FIXED_STYLES, styleName } from './spec.js';
 
 export interface StylePreset {
   id: string;
@@ -8,23 +8,6 @@ export interface StylePreset {
   kind: 'fixed' | 'vector' | 'user';
   /** For the user's own styles: what to pass as `style` (name and vector). */
   vector?: number[];
-}
-
-const STYLE_NAMES: Record<string, string> = {
-  vangogh_starry_night: 'Van Gogh — Starry Night',
-  hokusai_great_wave: 'Hokusai — The Great Wave (ukiyo-e)',
-  munch_scream: 'Munch — The Scream',
-  kandinsky_composition: 'Kandinsky — Composition',
-  monet_water_lilies: 'Monet — Water Lilies',
-  monet_poplars_meadow: 'Monet — Poplars',
-  monet_seaside_cliffs: 'Monet — Seaside Cliffs',
-  monet_garden_bright: 'Monet — Garden',
-};
-
-/** A display name for a style vector's key (new keys read as their words). */
-function styleName(id: string): string {
-  const words = id.replace(/_/g, ' ');
-  return STYLE_NAMES[id] ?? words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 async function userStyles(path: string): Promise<{ name: string; vector: number[] }[]> {

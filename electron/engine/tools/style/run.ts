@@ -6,7 +6,7 @@ import { resizeRaster } from '../../images/resample.js';
 import { readPlanarRgb } from '../../inference/tensors.js';
 import { defineTool, type ModelHandle, type ToolContext } from '../tool.js';
 import { atWorkingSize } from '../working-size.js';
-import { FIXED_STYLES, STYLE_PREDICT_MODEL, STYLE_TRANSFER_MODEL, STYLE_VECTORS, styleSpec, type StyleParams } from './spec.js';
+import { FIXED_STYLES, STYLE_PREDICT_MODEL, STYLE_TRANSFER_MODEL, STYLE_VECTORS, styleName, styleSpec, type StyleParams } from './spec.js';
 
 const PREDICT_SIZE = 256;
 
@@ -40,7 +40,7 @@ async function chooseStyle(p: StyleParams, reference: Raster | null | undefined,
   if (fixed) return { model: await ctx.model(fixed.model), vector: undefined, name: fixed.name };
   const v = (await styleVectors(ctx))[p.style];
   if (!v) throw new GanvasError('INVALID_INPUT', `Unknown style "${p.style}".`);
-  return { model: await ctx.model(STYLE_TRANSFER_MODEL), vector: Float32Array.from(v), name: p.style };
+  return { model: await ctx.model(STYLE_TRANSFER_MODEL), vector: Float32Array.from(v), name: styleName(p.style) };
 }
 
 /**
@@ -94,7 +94,7 @@ export const styleTool = defineTool(styleSpec, async ({ raster, reference }, p, 
   steps.finish();
   return {
     raster: out,
-    layerName: `Style: ${style.name}${p.strength < 1 ? ` ${Math.round(p.strength * 100)} %` : ''}`,
+    layerName: `Style: ${style.name}, ${Math.round(p.strength * 100)} %`,
     modelId: style.model.id,
     provider: style.model.provider,
     ...(reference && style.vector ? { styleVector: [...style.vector] } : {}),

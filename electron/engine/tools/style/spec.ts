@@ -32,6 +32,23 @@ export const styleParams = z.object({
 });
 export type StyleParams = z.infer<typeof styleParams>;
 
+const STYLE_NAMES: Record<string, string> = {
+  vangogh_starry_night: 'Van Gogh — Starry Night',
+  hokusai_great_wave: 'Hokusai — The Great Wave (ukiyo-e)',
+  munch_scream: 'Munch — The Scream',
+  kandinsky_composition: 'Kandinsky — Composition',
+  monet_water_lilies: 'Monet — Water Lilies',
+  monet_poplars_meadow: 'Monet — Poplars',
+  monet_seaside_cliffs: 'Monet — Seaside Cliffs',
+  monet_garden_bright: 'Monet — Garden',
+};
+
+/** A display name for a style vector's key (new keys read as their words). */
+export function styleName(id: string): string {
+  const words = id.replace(/_/g, ' ');
+  return STYLE_NAMES[id] ?? words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export const styleSpec = defineToolSpec({
   id: 'style',
   label: 'Style',
