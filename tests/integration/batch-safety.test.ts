@@ -86,6 +86,30 @@ describe('a batch never writes over an original or over another output', () => {
   });
 });
 
+describe('what a batch writes by default', () => {
+  it('each photo in its own format (PNG stays PNG, JPEG JPEG, WebP WebP), and files that are not photos are skipped, not failed', async () => {
+    const dir = await folderOfPhotos(['a.png', 'b.jpg', 'c.webp']);
+    writeFileSync(join(dir, 'notes.txt'), 'shot list');
+    const out = mkdtempSync(join(tmpdir(), 'ganvas-same-'));
+    const recipe = recipeSchema.parse({ name: 'small', steps: [{ tool: 'resize', params: { longSide: 32 } }] });
+    expect(recipe.output.format).toBe('same');
+    const report = await engine.batches.start({ ...batchOptions, input: dir, output: out, recipe }).done;
+    expect(report.files.map((f) => [f.input, f.status, f.output])).toEqual([
+      ['a.png', 'done', 'a.png'],
+      ['b.jpg', 'done', 'b.jpg'],
+      ['c.webp', 'done', 'c.webp'],
+      ['notes.txt', 'skipped', null],
+    ]);
+    for (const [name, format] of [
+      ['a.png', 'png'],
+      ['b.jpg', 'jpeg'],
+      ['c.webp', 'webp'],
+    ])
+      expect((await sharp(join(out, name!)).metadata()).format, name).toBe(format);
+    expect(report.totals).toMatchObject({ done: 3, skipped: 1, failed: 0 });
+  });
+});
+
 describe('folder grants in the app', () => {
   let picked: Record<'input' | 'output', string | null>;
   let confirmed: boolean;

@@ -62,7 +62,8 @@ beforeAll(async () => {
   addBad('a/zero.png', '', /empty \(0 bytes\)/);
   addBad('b/truncated.png', png.subarray(0, Math.floor(png.length / 2)), /damaged or truncated/);
   addBad('b/c/corrupt.jpg', Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)), /truncated\.png|corrupt\.jpg|cannot/);
-  addBad('notes.txt', 'not a photo', /not an image format/);
+  // Not a photo by its name: left alone and listed as skipped, not failed.
+  writeFileSync(join(tree, 'notes.txt'), 'not a photo');
   symlinkSync(join(tree, 'nowhere.jpg'), join(tree, 'a', 'dangling.jpg'));
   bad['a/dangling.jpg'] = /dangling\.jpg cannot be opened/;
   addBad(
@@ -105,7 +106,8 @@ describe('a batch over a tree of 220 photos and broken files', () => {
   });
 
   it('produces every good file with the right name, size and metadata', async () => {
-    expect(report.totals).toMatchObject({ files: 220 + Object.keys(bad).length, done: 220, failed: Object.keys(bad).length, skipped: 0 });
+    expect(report.totals).toMatchObject({ files: 221 + Object.keys(bad).length, done: 220, failed: Object.keys(bad).length, skipped: 1 });
+    expect(report.files.find((f) => f.input === 'notes.txt')).toMatchObject({ status: 'skipped', output: null, reason: 'not a photo (.txt)' });
     for (const g of good) {
       const outRel = g.rel.replace(/\.(png|jpg|webp)$/, '-bright.jpg');
       expect(report.files.find((f) => f.input === g.rel)).toMatchObject({ status: 'done', output: outRel });
@@ -163,7 +165,7 @@ describe('a batch over a tree of 220 photos and broken files', () => {
       skipExisting: true,
       concurrency: 2,
     }).done;
-    expect(again.totals.skipped).toBe(220);
+    expect(again.totals.skipped).toBe(221);
     expect(again.inferenceRuns).toBe(0);
   });
 

@@ -5,10 +5,10 @@ import { describeFsError } from '../files.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { CancelledError, GanvasError, errorMessage, isCancelled } from '../errors.js';
 import type { AiEdit } from '../document/layer.js';
-import { openImage, type OpenOptions } from '../images/open.js';
+import { isPhotoPath, openImage, type OpenOptions } from '../images/open.js';
 import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
-import { extensionFor, saveImage, supports16Bit } from '../images/save.js';
+import { extensionFor, sameFormatAs, saveImage, supports16Bit, type ExportFormat } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
 import type { RunStats } from '../jobs/protocol.js';
 import type { ToolResult } from '../tools/tool.js';
@@ -81,9 +81,14 @@ function inside(child: string, parent: string): boolean {
   return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== child);
 }
 
+/** The format a file is written in: the recipe's, or the photo's own. */
+function outputFormat(rel: string, recipe: Recipe): ExportFormat {
+  return recipe.output.format === 'same' ? sameFormatAs(rel) : recipe.output.format;
+}
+
 /** The output's path for an input file: the naming template in the input's sub-folder. */
 function outputName(rel: string, recipe: Recipe, date: string): string {
-  const ext = extensionFor(recipe.output.format);
+  const ext = extensionFor(outputFormat(rel, recipe));
   const stem = basename(rel, extname(rel));
   const name = recipe.output.naming
     .replaceAll('{name}', stem)
@@ -238,19 +243,26 @@ export class BatchRun {
     const scanned = await scanFolder(input, { ...this.opts, skipDir: output });
     const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
     const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
+    // Files that are not photos by their name (notes, sidecars, videos) are left alone and listed as skipped.
+    const photos = scanned.filter((f) => isPhotoPath(f.rel));
+    const others = scanned.filter((f) => !isPhotoPath(f.rel));
     const plan = planOutputs(
-      scanned,
+      photos,
       { input, output },
       (rel) => outputName(rel, this.opts.recipe, date),
       (rel) => journal.last.get(rel)?.output ?? null,
     );
-    scanned.forEach((f, i) => this.files.push({ input: f.rel, ...plan[i]!, status: 'queued' }));
+    photos.forEach((f, i) => this.files.push({ input: f.rel, ...plan[i]!, status: 'queued' }));
     // Once per folder, not per file: what a killed run was writing is debris now.
     for (const dir of new Set(this.files.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
-    this.counts.queued = this.files.length;
+    const queue = [...this.files];
+    this.counts.queued = queue.length;
+    for (const f of others) {
+      this.files.push({ input: f.rel, output: null, status: 'skipped', reason: `not a photo (${extname(f.rel) || 'no extension'})` });
+      this.counts.skipped++;
+    }
     this.onProgress(this.progress());
 
-    const queue = [...this.files];
     const worker = async () => {
       for (let file = queue.shift(); file && !this.stopping; file = queue.shift()) {
         while (this.paused && !this.stopping) await new Promise<void>((r) => (this.wake = r));
@@ -320,12 +332,13 @@ export class BatchRun {
         ai.push({ toolId: step.tool, modelId: r.modelId, provider: r.provider, params: step.params });
       }
       const o = this.opts.recipe.output;
+      const format = outputFormat(file.input, this.opts.recipe);
       await mkdir(dirname(target), { recursive: true });
       const xmp = this.opts.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
       await saveImage(
         raster,
         target,
-        { format: o.format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(o.format) && raster.depth === 16 ? 16 : 8 },
+        { format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(format) && raster.depth === 16 ? 16 : 8 },
         { exif: meta.exif, icc: meta.icc, xmp },
       );
       await this.record(journal, { rel: file.input, status: 'done', output: file.output });

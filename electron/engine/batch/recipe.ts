@@ -17,14 +17,15 @@ export const recipeSchema = z.object({
   steps: z.array(recipeStep).max(20),
   output: z
     .object({
-      format: z.enum(EXPORT_FORMATS).default('jpeg'),
+      /** `same`: each photo in its own format (see `sameFormatAs`). */
+      format: z.enum(['same', ...EXPORT_FORMATS]).default('same'),
       quality: z.number().int().min(1).max(100).default(92),
       /** 16 only where the format holds it; otherwise 8. */
       bitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
       /** {name} {ext} {recipe} {scale} {date}; sub-folders are kept separately. */
       naming: z.string().min(1).max(200).default('{name}'),
     })
-    .default({ format: 'jpeg', quality: 92, bitDepth: 8, naming: '{name}' }),
+    .default({ format: 'same', quality: 92, bitDepth: 8, naming: '{name}' }),
 });
 export type Recipe = z.infer<typeof recipeSchema>;
 

@@ -27,6 +27,13 @@ export interface OpenedImage {
 
 const SUPPORTED_INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
 
+/** File name endings of photos (what sharp decodes, and camera RAW): a batch leaves other files alone. */
+const PHOTO_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif']);
+
+export function isPhotoPath(path: string): boolean {
+  return PHOTO_EXTENSIONS.has(extname(path).slice(1).toLowerCase()) || isRawPath(path);
+}
+
 /** 300 megapixels: a 4× Enhance of a 16 MP photo still opens; a decompression bomb does not. */
 export const DEFAULT_PIXEL_LIMIT = 300_000_000;
 

@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import sharp from 'sharp';
 import { GanvasError } from '../errors.js';
+import { isRawPath } from '../raw/decode.js';
 import { withUprightOrientation } from './exif.js';
 import { addPngMetadata } from './png-chunks.js';
 import { hasAlpha, sharpInput, type Raster } from './raster.js';
@@ -32,6 +33,12 @@ export function supports16Bit(format: ExportFormat): boolean {
 /** The usual file extension for a format (no dot). */
 export function extensionFor(format: ExportFormat): string {
   return format === 'jpeg' ? 'jpg' : format === 'tiff' ? 'tif' : format;
+}
+
+/** What a batch writes for a photo when told to keep each photo's format: its own where Ganvas writes it; TIFF for RAW (16-bit with the recipe's bit depth 16), PNG for GIF, JPEG for the rest (HEIC, AVIF). */
+export function sameFormatAs(path: string): ExportFormat {
+  const ext = extname(path).slice(1).toLowerCase();
+  return formatFromPath(path) ?? (isRawPath(path) ? 'tiff' : ext === 'gif' ? 'png' : 'jpeg');
 }
 
 export function formatFromPath(path: string): ExportFormat | null {

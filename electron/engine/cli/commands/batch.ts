@@ -20,7 +20,7 @@ const flags = {
   style: { type: 'string', multiple: true, hint: '<preset>[:strength]', help: 'step: Style' },
   lowlight: { type: 'string', multiple: true, hint: 'iat|sci-…', help: 'step: Low light' },
   resize: { type: 'string', multiple: true, hint: '<long side>', help: 'step: fit inside this many pixels' },
-  format: { type: 'string', hint: 'jpeg|png|webp|tiff', help: 'output format (default: jpeg)' },
+  format: { type: 'string', hint: 'same|jpeg|png|webp|tiff', help: "output format (default: same, each photo's own)" },
   'jpeg-quality': { type: 'string', hint: '1-100', help: 'JPEG and WebP quality' },
   name: { type: 'string', hint: "'{name}-{recipe}'", help: 'output names: {name} {ext} {recipe} {scale} {date}' },
 } as const satisfies Record<string, Flag>;
@@ -43,7 +43,7 @@ function recipeFromFlags(args: string[], values: Record<string, unknown>): Recip
     name: 'batch',
     steps,
     output: {
-      format: (values.format as string | undefined) ?? 'jpeg',
+      ...(values.format ? { format: values.format } : {}),
       quality: intOption(values['jpeg-quality'] as string | undefined, 'jpeg-quality') ?? 92,
       ...(values.name ? { naming: values.name } : {}),
     },
