@@ -117,7 +117,9 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     // Per-layer undo on coffee.png (its blend) keeps the copy's later mask edit.
     await page.getByRole('button', { name: /^coffee\.png/ }).click();
     const maskAfterPaint = engine.document(docId()).doc.layer(copyId).mask;
-    await page.getByRole('region', { name: 'History' }).getByRole('button', { name: 'Undo on this layer' }).click();
+    // From the layer's context menu (the History panel has the same button).
+    await page.getByTestId('layer-row-coffee.png').click({ button: 'right' });
+    await page.getByRole('menu', { name: 'coffee.png menu' }).getByRole('menuitem', { name: 'Undo on this layer' }).click();
     await expect.poll(() => named('coffee.png')!.blend).toBe('normal');
     expect(engine.document(docId()).doc.layer(copyId).mask).toBe(maskAfterPaint);
     // That per-layer undo is itself the latest step: Ctrl+Z takes it back.
