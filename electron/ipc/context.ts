@@ -21,6 +21,8 @@ export interface Dialogs {
   confirmOutputInsideInput(input: string, output: string): Promise<boolean>;
   saveRecipe(suggestedName: string): Promise<string | null>;
   openRecipe(): Promise<string | null>;
+  /** Shows a folder in the system's file manager. */
+  showFolder(path: string): Promise<void>;
 }
 
 /**

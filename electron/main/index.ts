@@ -72,6 +72,10 @@ const dialogs: Dialogs = {
   openModel: () => pickFile([{ name: 'ONNX models', extensions: ['onnx'] }]),
   saveRecipe: (suggestedName) => pickSavePath(suggestedName, RECIPES),
   openRecipe: () => pickFile([RECIPES]),
+  async showFolder(path) {
+    const failure = await shell.openPath(path);
+    if (failure) throw new Error(failure);
+  },
   async confirmOutputInsideInput(input, output) {
     const { response } = await dialog.showMessageBox(window!, {
       type: 'question',

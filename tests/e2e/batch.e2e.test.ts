@@ -16,6 +16,7 @@ describe('Batch in Chromium, driving the real engine', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'ganvas-e2e-batch-'));
   const input = join(tmp, 'in');
   const output = join(tmp, 'out');
+  const shown: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(join(input, 'sub'), { recursive: true });
@@ -26,7 +27,10 @@ describe('Batch in Chromium, driving the real engine', () => {
         .toFile(join(input, i % 2 ? 'sub' : '', `photo-${i}.png`));
     }
     writeFileSync(join(input, 'broken.jpg'), 'not a jpeg');
-    ({ page, close } = await openApp(engine, { openFolder: async (purpose) => (purpose === 'input' ? input : output) }));
+    ({ page, close } = await openApp(engine, {
+      openFolder: async (purpose) => (purpose === 'input' ? input : output),
+      showFolder: async (path) => void shown.push(path),
+    }));
   });
 
   afterAll(() => close?.());
@@ -51,8 +55,20 @@ describe('Batch in Chromium, driving the real engine', () => {
     expect(await dialog.getByTestId('batch-progress').textContent()).toBe(doneWhilePaused);
     expect(doneWhilePaused).not.toMatch(/^6 done/);
 
+    // The batch goes on in the background: the editor is usable, the status bar shows it, Show brings the dialog back.
+    await dialog.getByRole('button', { name: 'Run in the background' }).click();
+    expect(await dialog.count()).toBe(0);
+    const background = page.getByRole('group', { name: 'Batch in the background' });
+    await expect.poll(() => background.textContent()).toContain('paused');
+    expect(await background.getByRole('progressbar', { name: 'Batch progress' }).count()).toBe(1);
+    await page.keyboard.press('F1');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await background.getByRole('button', { name: 'Show' }).click();
     await dialog.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => dialog.getByTestId('batch-report').textContent(), { timeout: 90_000 }).toContain('Finished: 6 done, 0 skipped, 1 failed');
+    await dialog.getByRole('button', { name: 'Open output folder' }).click();
+    await expect.poll(() => shown).toEqual([output]);
     expect(await dialog.locator('li.failed').textContent()).toContain('broken.jpg');
     const report = JSON.parse(readFileSync(join(output, 'ganvas-batch-report.json'), 'utf8')) as BatchReport;
     expect(report.totals).toEqual({ files: 7, done: 6, skipped: 0, failed: 1 });

@@ -13,6 +13,7 @@ export function scriptedDialogs(given: Partial<Dialogs> = {}): Dialogs {
     saveRecipe: cancelled,
     openRecipe: cancelled,
     confirmOutputInsideInput: async () => false,
+    showFolder: async () => {},
     ...given,
   };
 }

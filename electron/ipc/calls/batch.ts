@@ -43,6 +43,12 @@ export const batchCalls = {
     engine.batches.control(batchId, action);
     return null;
   }),
+  /** Shows a batch's output folder in the file manager: only a folder the user chose as output. */
+  showOutputFolder: defineCall(z.object({ path: z.string().min(1).max(4096) }), async ({ path }, { dialogs, grants }) => {
+    if (!grants.has(path, 'output')) throw new GanvasError('INVALID_INPUT', `${path} is not a folder you chose for a batch's results.`);
+    await dialogs.showFolder(path);
+    return null;
+  }),
   recipeFromDocument: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).recipe()),
   saveRecipeWithDialog: defineCall(z.object({ recipe: recipeSchema }), async ({ recipe }, { dialogs }) => {
     const path = await dialogs.saveRecipe(`${recipe.name}.json`);

@@ -1,0 +1,102 @@
+import type { AppEvent, BatchProgress, BatchReport, FileReport, Recipe } from '../../electron/contract.js';
+import { api, errorInfo } from '../api.js';
+
+type Step = Recipe['steps'][number];
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * A batch as the Batch dialog sets it up, and its run, which goes on in the background when the
+ * dialog is closed: the status bar shows its progress and reopens the dialog.
+ */
+class BatchStore {
+  input = $state<string | null>(null);
+  output = $state<string | null>(null);
+  recursive = $state(true);
+  include = $state('');
+  exclude = $state('');
+  formats = $state('');
+  recipe = $state<Recipe>({
+    version: 1,
+    name: 'my-recipe',
+    steps: [{ tool: 'enhance', params: { scale: 2, quality: 'fast' } }],
+    output: { format: 'same', quality: 92, bitDepth: 8, naming: '{name}-{recipe}' },
+  });
+  skipExisting = $state(true);
+  concurrency = $state(2);
+  batchId = $state<string | null>(null);
+  progress = $state<BatchProgress | null>(null);
+  files = $state<Record<string, FileReport>>({});
+  report = $state<BatchReport | null>(null);
+  error = $state<string | null>(null);
+
+  readonly running = $derived(this.batchId !== null && this.report === null && this.error === null);
+
+  async attempt(work: () => Promise<void>): Promise<void> {
+    try {
+      this.error = null;
+      await work();
+    } catch (err) {
+      this.error = errorInfo(err).message;
+    }
+  }
+
+  choose(which: 'input' | 'output'): Promise<void> {
+    return this.attempt(async () => {
+      const path = await api.call('chooseFolder', { purpose: which });
+      if (path && which === 'input') this.input = path;
+      else if (path) this.output = path;
+    });
+  }
+
+  start(): Promise<void> {
+    return this.attempt(async () => {
+      if (!this.input || !this.output) return;
+      this.files = {};
+      this.report = null;
+      this.progress = null;
+      const r = await api.call('startBatch', {
+        input: this.input,
+        output: this.output,
+        recipe: this.recipe,
+        recursive: this.recursive,
+        include: list(this.include),
+        exclude: list(this.exclude),
+        extensions: list(this.formats),
+        skipExisting: this.skipExisting,
+        concurrency: this.concurrency,
+      });
+      this.batchId = r.batchId;
+    });
+  }
+
+  control(action: 'pause' | 'resume' | 'cancel'): Promise<void> {
+    const batchId = this.batchId;
+    return batchId ? this.attempt(async () => void (await api.call('controlBatch', { batchId, action }))) : Promise.resolve();
+  }
+
+  showOutput(): Promise<void> {
+    const path = this.output;
+    return path ? this.attempt(async () => void (await api.call('showOutputFolder', { path }))) : Promise.resolve();
+  }
+
+  setStep(i: number, step: Step): void {
+    this.recipe = { ...this.recipe, steps: this.recipe.steps.map((s, k) => (k === i ? step : s)) };
+  }
+
+  onEvent(e: AppEvent): void {
+    if (!('batchId' in e) || e.batchId !== this.batchId) return;
+    if (e.type === 'batch-file') this.files = { ...this.files, [e.file.input]: e.file };
+    else if (e.type === 'batch-progress') this.progress = e.progress;
+    else if (e.type === 'batch-done') this.report = e.report;
+    else if (e.type === 'batch-failed') this.error = e.error.message;
+  }
+}
+
+export const batch = new BatchStore();
+
+export const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
