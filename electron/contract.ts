@@ -23,8 +23,6 @@ export type DocumentCallName = {
   [K in CallName]: CallResults[K] extends DocumentInfo ? (CallInput<K> extends { docId: string } ? K : never) : never;
 }[CallName];
 
-export type MenuAction = Action;
-
 export type AppEvent = EngineEvent | { type: 'menu'; action: Action } | { type: 'document-opened'; doc: DocumentInfo };
 
 /**
