@@ -1,14 +1,11 @@
 import type { ModelListing } from '../../electron/contract.js';
+import { clock } from '../time.js';
 
 export function megabytes(bytes: number | null): string {
   if (bytes === null) return 'size unknown';
   return bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-function clock(seconds: number): string {
-  const s = Math.round(seconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
 
 /** "12.0 of 28.1 MB · 3.2 MB/s · 0:05 left" */
 export function downloadText(m: ModelListing): string {

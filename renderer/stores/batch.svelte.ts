@@ -98,5 +98,3 @@ class BatchStore {
 }
 
 export const batch = new BatchStore();
-
-export const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;

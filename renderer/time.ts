@@ -1,0 +1,5 @@
+/** Seconds as minutes and seconds, "3:05", for times left. */
+export function clock(seconds: number): string {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
