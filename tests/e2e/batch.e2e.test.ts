@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../electron/engine/batch/batch.js';
 import { openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
-import { photo } from '../support/paths.js';
+import { photo, repoRoot } from '../support/paths.js';
 
 describe('Batch in Chromium, driving the real engine', () => {
   let page: Page;
@@ -44,6 +44,9 @@ describe('Batch in Chromium, driving the real engine', () => {
     await dialog.getByRole('button', { name: '+ Resize' }).click();
     await dialog.getByRole('combobox', { name: 'Batch format' }).selectOption('png');
     await dialog.getByRole('spinbutton', { name: 'Concurrency' }).fill('1');
+    await dialog.getByRole('button', { name: '+ Style' }).click();
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'batch-dialog.png') });
+    await dialog.getByRole('button', { name: 'Remove step 3' }).click();
     await dialog.getByRole('button', { name: 'Start' }).click();
 
     await dialog.getByRole('button', { name: 'Pause' }).click();

@@ -80,6 +80,7 @@ describe('the editor at the usual window sizes', () => {
         expect(await reachable(page.getByRole('region', { name: 'History' }).getByRole('tab', { name: 'Document' })), `History at ${width}×${height}`).toBe(
           true,
         );
+        if (width === 1280) await page.screenshot({ path: join(shots, `${tool.toLowerCase().replace(' ', '-')}-1280x720.png`) });
       }
       await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Style', exact: true }).click();
       await page.screenshot({ path: join(shots, `style-${width}x${height}.png`) });
