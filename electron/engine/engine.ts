@@ -97,6 +97,7 @@ export class Engine {
         readOnlyModelDirs: readOnly,
         bundledModelsDir: bundled,
         verifiedModelsCache: verifiedCache,
+        modelSpeedCache: join(dataDir, 'cache', 'model-speed.json'),
         provider: options.provider ?? 'auto',
       },
       options.memoryBudgetBytes,

@@ -15,7 +15,7 @@ import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { sessionInference } from '../../electron/engine/inference/tensors.js';
 import { testEngine } from '../support/engine.js';
 import { photo, testModelsDir } from '../support/paths.js';
-import { row, withLag } from './measure.js';
+import { ms, row, withLag } from './measure.js';
 
 export async function photoOfSize(width: number, height: number): Promise<string> {
   const file = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), `astronaut-${width}x${height}.png`);
@@ -81,6 +81,8 @@ export async function enhanceBench(): Promise<void> {
     '≤ 10 %',
   );
 
+  await cancelLatency(engine);
+
   // Peak RSS for ×4 of a big photo (BENCH_BIG_MP megapixels, 3:2).
   const bigMp = Number(process.env.BENCH_BIG_MP ?? 12);
   const bigW = Math.round(Math.sqrt(bigMp * 1e6 * 1.5));
@@ -93,4 +95,40 @@ export async function enhanceBench(): Promise<void> {
 
   await engine.dispose();
   await pool.releaseAll();
+}
+
+/**
+ * How long a cancel takes on High quality, the slowest network: cancels at several moments into
+ * a tile (the tile in flight has to finish), from the click to the job's end. The longest counts.
+ */
+async function cancelLatency(engine: Engine): Promise<void> {
+  const file = await photoOfSize(600, 400);
+  const latencies: number[] = [];
+  let tiles = 0;
+  for (const wait of [100, 600, 1100]) {
+    const doc = await engine.open(file);
+    const jobId = engine.tools.run(doc.id, doc.layers[0]!.id, 'enhance', { scale: 4, quality: 'hq' });
+    // Once a tile is done, the next is in flight: cancel `wait` ms into it.
+    await new Promise<void>((resolve) => {
+      const off = engine.onEvent((e) => {
+        if (e.type === 'job-progress' && e.jobId === jobId && e.progress.done >= 1) {
+          tiles = e.progress.total;
+          off();
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    engine.tools.cancel(jobId);
+    const end = await engine.tools.waitFor(jobId);
+    if (end.type !== 'job-cancelled') throw new Error(`expected a cancel, got ${end.type}`);
+    latencies.push(performance.now() - t0);
+    await engine.close(doc.id);
+  }
+  row(
+    'Cancel latency, Enhance ×4 High quality (600×400)',
+    `${ms(Math.max(...latencies))} longest of ${latencies.map((l) => ms(l)).join(', ')} (${tiles} tiles)`,
+    '≤ 2000 ms',
+  );
 }

@@ -14,6 +14,7 @@ const config = {
   readOnlyModelDirs: [],
   bundledModelsDir: null,
   verifiedModelsCache: null,
+  modelSpeedCache: null,
   provider: 'cpu' as const,
 };
 type End = Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>;

@@ -5,7 +5,7 @@ import { openImage } from '../../electron/engine/images/open.js';
 import { rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
 import { loadCatalog, findModel, tensorContract } from '../../electron/engine/models/catalog.js';
 import { ModelStore } from '../../electron/engine/models/store.js';
-import { runTiled } from '../../electron/engine/inference/runner.js';
+import { chooseTile, runTiled } from '../../electron/engine/inference/runner.js';
 import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { sessionInference, type TileInference } from '../../electron/engine/inference/tensors.js';
 import { planAxis, planTiles } from '../../electron/engine/inference/tiling.js';
@@ -124,5 +124,83 @@ describe('tiled Real-ESRGAN against one whole-image pass', async () => {
     const hard = await runTiled(infer, src, { tile, overlap: 0, scale: 4 });
     const diffs = Array.from(whole.data, (v, i) => Math.abs(v - hard.data[i]!));
     expect(diffs.reduce((a, b) => a + b, 0) / diffs.length).toBeGreaterThan(0.3);
+  });
+});
+
+describe('Real-ESRGAN x4plus in tiles short enough for a quick cancel', async () => {
+  const catalog = loadCatalog();
+  const store = new ModelStore(catalog, testModelsDir);
+  const model = findModel(catalog, 'realesrgan-x4plus');
+  const contract = tensorContract(model);
+  const loaded = await new SessionPool('cpu').get(model.id, await store.resolve(model.id));
+  const infer = sessionInference(loaded, contract);
+  const { raster: full } = await openImage(photo('chelsea.png'));
+  const { data, info } = await sharp(Buffer.from(full.data.buffer), { raw: { width: full.width, height: full.height, channels: 3 } })
+    .extract({ left: 150, top: 60, width: 176, height: 120 })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const src = rasterFromBuffer(data, info.width, info.height, 3, 8);
+  const overlap = contract.tiling.overlap!;
+  const whole = await runTiled(infer, src, { tile: 1000, overlap, scale: 4 });
+  const tile = 96;
+  const tiled = await runTiled(infer, src, { tile, overlap, scale: 4 });
+  const hard = await runTiled(infer, src, { tile, overlap: 0, scale: 4 });
+  const joins = (() => {
+    const plan = planTiles(src.width, src.height, tile, overlap);
+    return plan.cols.starts.slice(1).map((s, i) => Math.round(((s + plan.cols.starts[i]! + plan.cols.length) / 2) * 4));
+  })();
+  /** Mean difference from the whole-image run along one output column. */
+  const columnError = (r: Raster, x: number) => {
+    let s = 0;
+    for (let y = 0; y < r.height; y++) for (let k = 0; k < 3; k++) s += Math.abs(r.data[(y * r.width + x) * 3 + k]! - whole.data[(y * r.width + x) * 3 + k]!);
+    return s / (r.height * 3);
+  };
+
+  it('keeps tiles short enough for a quick cancel: the smallest until the speed is measured, then as large as the time allows', async () => {
+    const limit = contract.tiling.maxTileSeconds!;
+    expect(limit).toBeLessThanOrEqual(1.5);
+    const big = [4000, 3000, 4e9] as const;
+    expect(chooseTile(contract, ...big, null)).toBe(contract.tiling.minTile);
+    // The speed as the second tile of a run shows it (the first also warms the session up).
+    const speeds: number[] = [];
+    await runTiled(infer, src, { tile: 64, overlap, scale: 4, onSpeed: (spp) => speeds.push(spp) });
+    expect(speeds).toHaveLength(1);
+    const chosen = chooseTile(contract, ...big, speeds[0]!);
+    expect(chosen).toBeGreaterThanOrEqual(contract.tiling.minTile!);
+    expect(chosen * chosen * speeds[0]!).toBeLessThanOrEqual(limit * 1.01);
+    // Measured, the tile that size takes about the time allowed (and no more than a third over: the speed varies with the load).
+    const t0 = performance.now();
+    await infer(new Float32Array(3 * chosen * chosen).fill(0.5), chosen, chosen);
+    expect((performance.now() - t0) / 1000).toBeLessThan(limit * 1.33);
+    // On a fast machine (a GPU), the largest tiles; a model without a time limit keeps its memory-bound tile.
+    expect(chooseTile(contract, ...big, 1e-9)).toBe(contract.tiling.maxTile);
+    expect(chooseTile(tensorContract(findModel(catalog, 'realesr-general-x4v3')), ...big, 1)).toBe(512);
+  });
+
+  it('shows no tile grid: the joins differ from one whole-image run no more than the rest does', () => {
+    const all = Array.from({ length: whole.width }, (_, x) => columnError(tiled, x)).sort((a, b) => a - b);
+    const p90 = all[Math.floor(all.length * 0.9)]!;
+    for (const x of joins) expect(columnError(tiled, x)).toBeLessThanOrEqual(p90 * 1.5);
+    // The same measure finds the line a hard cut leaves.
+    expect(Math.max(...joins.map((x) => columnError(hard, x)))).toBeGreaterThan(p90 * 1.5);
+  });
+});
+
+describe('model speeds kept between sessions', () => {
+  it('a speed recorded in one session is there in the next; a damaged file only means measuring again', async () => {
+    const { ModelSpeeds } = await import('../../electron/engine/inference/speed.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const path = join(mkdtempSync(join(tmpdir(), 'ganvas-speed-')), 'cache', 'model-speed.json');
+    const first = new ModelSpeeds(path);
+    expect(first.get('realesrgan-x4plus', 'cpu')).toBeNull();
+    first.record('realesrgan-x4plus', 'cpu', 1.8e-4);
+    await first.saving;
+    const next = new ModelSpeeds(path);
+    expect(next.get('realesrgan-x4plus', 'cpu')).toBe(1.8e-4);
+    expect(next.get('realesrgan-x4plus', 'cuda')).toBeNull();
+    writeFileSync(path, '{"realesrgan-x4plus|cpu": "fast", "x|cpu": -1');
+    expect(new ModelSpeeds(path).get('realesrgan-x4plus', 'cpu')).toBeNull();
   });
 });

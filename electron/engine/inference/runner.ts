@@ -18,6 +18,8 @@ export interface TiledRunOptions {
   onProgress?: (p: TileProgress) => void;
   /** Called when a tile failed to allocate and the run restarts with smaller tiles. */
   onTileReduced?: (from: number, to: number, reason: string) => void;
+  /** The model's speed (seconds per input pixel), timed on the second tile: a session's first run also allocates and warms up. */
+  onSpeed?: (secondsPerPixel: number) => void;
 }
 
 const SMALLEST_TILE = 32;
@@ -26,12 +28,19 @@ function isAllocationError(err: unknown): boolean {
   return /alloc|out of memory|bad_alloc|\boom\b/i.test(errorMessage(err));
 }
 
-/** Largest square tile whose run fits the memory budget, within the model's recommended range. */
-export function chooseTile(contract: TensorContract, width: number, height: number, budgetBytes: number): number {
-  const { minTile = SMALLEST_TILE, maxTile = 512 } = contract.tiling;
+/**
+ * Largest square tile whose run fits the memory budget, within the model's recommended range. A
+ * model with `maxTileSeconds` gets tiles that take at most that long at its measured speed
+ * (seconds per input pixel), or its smallest tile before it is measured: a cancel is read between
+ * tiles (a network run cannot be stopped halfway, and stopping the thread inside ONNX Runtime
+ * would take the process with it), so this is how long a cancel can wait.
+ */
+export function chooseTile(contract: TensorContract, width: number, height: number, budgetBytes: number, secondsPerPixel: number | null = null): number {
+  const { minTile = SMALLEST_TILE, maxTile = 512, maxTileSeconds } = contract.tiling;
   const pixels = Math.max(0, budgetBytes - contract.memory.baseBytes) / contract.memory.bytesPerInputPixel;
   const fit = Math.floor(Math.sqrt(pixels));
-  const tile = Math.max(minTile, Math.min(maxTile, fit));
+  const quick = !maxTileSeconds ? Infinity : secondsPerPixel ? Math.floor(Math.sqrt(maxTileSeconds / secondsPerPixel)) : minTile;
+  const tile = Math.max(minTile, Math.min(maxTile, fit, quick));
   return Math.min(tile, Math.max(width, height));
 }
 
@@ -82,7 +91,9 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
       await throwIfCancelled(opts.signal);
       const x0 = plan.cols.starts[c]!;
       const tileIn = readPlanarRgb(src, x0, y0, plan.cols.length, plan.rows.length);
+      const started = performance.now();
       const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length);
+      if (done === 1) opts.onSpeed?.((performance.now() - started) / 1000 / (plan.cols.length * plan.rows.length));
       acc.add(tileOut, x0 * scale, y0 * scale, plan.cols.length * scale, plan.rows.length * scale, wx[c]!, wy);
       done++;
       opts.onProgress?.({ done, total: plan.count, tile: opts.tile });

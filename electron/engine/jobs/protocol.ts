@@ -11,6 +11,8 @@ export interface WorkerConfig {
   bundledModelsDir: string | null;
   /** Shared with the main thread's store: a model is hashed once per file version. */
   verifiedModelsCache: string | null;
+  /** Each tiled model's measured speed, kept between sessions (see inference/speed.ts); null: this session only. */
+  modelSpeedCache: string | null;
   provider: ProviderId | 'auto';
 }
 

@@ -8,6 +8,7 @@ import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
 import { checkProvider, providerOrder } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
+import { ModelSpeeds } from '../inference/speed.js';
 import { maskedInference, sessionInference, vectorInference } from '../inference/tensors.js';
 import { getTool } from '../tools/registry.js';
 import { Steps } from '../tools/steps.js';
@@ -24,6 +25,7 @@ const openStore = () =>
   });
 let store = openStore();
 const pool = new SessionPool(config.provider);
+const speeds = new ModelSpeeds(config.modelSpeedCache);
 const running = new Map<string, AbortController>();
 
 function post(msg: FromWorker): void {
@@ -45,13 +47,16 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       const onRunMs = (ms: number) => (inferenceMs += ms);
       const inferMasked = contract.mask ? maskedInference(loaded, contract, onRunMs) : null;
       const vectorOut = contract.outputs.some((t) => t.role === 'style');
+      const infer = sessionInference(loaded, contract, onRunMs);
       return {
         id,
         contract,
         provider: loaded.provider,
-        infer: sessionInference(loaded, contract, onRunMs),
+        infer,
         inferMasked,
         inferVector: vectorOut ? vectorInference(loaded, contract, onRunMs) : null,
+        secondsPerPixel: () => speeds.get(id, loaded.provider),
+        recordSpeed: (spp) => speeds.record(id, loaded.provider, spp),
       };
     };
     const progress = (p: ToolProgress) => post({ type: 'progress', jobId: msg.jobId, progress: p });

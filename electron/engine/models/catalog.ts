@@ -19,6 +19,11 @@ const tiling = z.object({
   minTile: z.number().int().positive().optional(),
   maxTile: z.number().int().positive().optional(),
   overlap: z.number().int().nonnegative().optional(),
+  /**
+   * For networks slow enough that a tile could keep a cancel waiting: tiles are sized from the
+   * model's measured speed to take at most this long (the model's smallest tile until it is measured).
+   */
+  maxTileSeconds: z.number().positive().optional(),
   workingSize: z.number().int().positive().optional(),
 });
 

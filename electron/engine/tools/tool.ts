@@ -22,6 +22,9 @@ export interface ModelHandle {
   inferMasked: MaskedInference | null;
   /** For models whose output is a vector (style prediction); null for the others. */
   inferVector: VectorInference | null;
+  /** Seconds per input pixel on this machine and provider, as its last tiled run measured; null before one. */
+  secondsPerPixel(): number | null;
+  recordSpeed(secondsPerPixel: number): void;
 }
 
 /** What a tool works on: the layer's pixels and, for tools that need one, a mask at the same size. */

@@ -39,7 +39,7 @@ export const enhanceTool = defineTool(enhanceSpec, async ({ raster: input }, par
   if (contract.tiling.mode !== 'free')
     throw new GanvasError('INVALID_INPUT', `“${model.id}” cannot run in tiles (its catalog entry says tiling: ${contract.tiling.mode}), so it cannot enhance.`);
   const { colour, alpha } = splitAlpha(input);
-  const tile = params.tile ?? chooseTile(contract, input.width, input.height, ctx.memoryBudgetBytes);
+  const tile = params.tile ?? chooseTile(contract, input.width, input.height, ctx.memoryBudgetBytes, model.secondsPerPixel());
   const x4 = await runTiled(model.infer, colour, {
     tile,
     overlap: contract.tiling.overlap ?? 16,
@@ -47,6 +47,7 @@ export const enhanceTool = defineTool(enhanceSpec, async ({ raster: input }, par
     signal: ctx.signal,
     onProgress: (p) => ctx.progress({ done: p.done, total: p.total, unit: 'tiles', message: `tile ${p.done}/${p.total} (${p.tile}px)` }),
     onTileReduced: (from, to) => ctx.progress({ done: 0, total: 0, unit: 'tiles', message: `out of memory at ${from}px tiles; retrying with ${to}px` }),
+    onSpeed: (secondsPerPixel) => model.recordSpeed(secondsPerPixel),
   });
   const width = input.width * params.scale;
   const height = input.height * params.scale;
