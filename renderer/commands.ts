@@ -22,12 +22,18 @@ export async function show(next: DocumentInfo): Promise<void> {
   tools.resetForDocument();
   style.resetForDocument();
   await session.show(next);
+  void app.loadRecent();
 }
 
 export const open = () =>
   attempt('Could not open the photo', async () => {
     const d = await api.call('openWithDialog', {});
     if (d) await show(d);
+  });
+
+export const openRecent = (path: string) =>
+  attempt('Could not open the photo', async () => {
+    await show(await api.call('openRecent', { path }));
   });
 
 export const openDropped = (file: File) =>

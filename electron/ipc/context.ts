@@ -1,3 +1,4 @@
+import type { RecentFiles } from '../engine/recent.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
@@ -56,6 +57,7 @@ export interface CallContext {
   open(path: string): Promise<DocumentInfo>;
   /** Tells the app a file was opened or saved (the recent files list). */
   opened(path: string): void;
+  recent: RecentFiles;
 }
 
 /** One IPC call: the schema its input must meet (checked in main, never trusted) and its handler. */

@@ -3,6 +3,7 @@ import type { CallName, CallReply, CallResults } from '../contract.js';
 import type { Engine } from '../engine/engine.js';
 import type { DocumentInfo } from '../engine/info.js';
 import { GanvasError, toErrorInfo } from '../engine/errors.js';
+import { RecentFiles } from '../engine/recent.js';
 import { callTable } from './calls/index.js';
 import { FolderGrants, type CallContext, type Dialogs } from './context.js';
 
@@ -29,14 +30,19 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function createHandlers(
   engine: Engine,
   dialogs: Dialogs,
+  recent: RecentFiles = new RecentFiles(null),
   onOpened: (path: string) => void = () => {},
 ): { calls: Handlers; openUserPath: (path: string) => Promise<DocumentInfo> } {
+  const opened = (path: string) => {
+    recent.add(path).catch((err: unknown) => console.error(`Could not update the recent files list: ${toErrorInfo(err).message}`));
+    onOpened(path);
+  };
   const open = async (path: string) => {
     const doc = await engine.open(path);
-    onOpened(doc.projectPath ?? doc.path);
+    opened(doc.projectPath ?? doc.path);
     return doc;
   };
-  const ctx: CallContext = { engine, dialogs, grants: new FolderGrants(), open, opened: onOpened };
+  const ctx: CallContext = { engine, dialogs, grants: new FolderGrants(), open, opened, recent };
   const served = Object.fromEntries(
     Object.entries(callTable).map(([name, call]) => [
       name,

@@ -11,7 +11,7 @@ import { appRoot, defaultModelsDir } from '../engine/paths.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
 import { RAW_EXTENSIONS } from '../engine/raw/decode.js';
 import { createHandlers, reply, type Dialogs } from '../ipc/handlers.js';
-import { RecentFiles } from './recent.js';
+import { RecentFiles } from '../engine/recent.js';
 
 /**
  * The renderer is served from this privileged scheme rather than file:// (which grants a page
@@ -89,8 +89,7 @@ const dialogs: Dialogs = {
   },
 };
 
-const { calls: handlers, openUserPath } = createHandlers(engine, dialogs, (path) => {
-  recent.add(path).catch((err: unknown) => console.error(`Could not update the recent files list: ${toErrorInfo(err).message}`));
+const { calls: handlers, openUserPath } = createHandlers(engine, dialogs, recent, (path) => {
   app.addRecentDocument(path);
   buildMenu();
 });

@@ -13,6 +13,8 @@ class AppStore {
   /** Every catalog model with its state (and its download while one runs). */
   models = $state<ModelListing[]>([]);
   recovery = $state<RecoveryEntry[]>([]);
+  /** Recently opened photos and projects, for the start screen. */
+  recent = $state<{ path: string; name: string }[]>([]);
   dialog = $state<DialogName | null>(null);
 
   modelsFor(task: ModelListing['task']): ModelListing[] {
@@ -24,6 +26,11 @@ class AppStore {
       this.settings = await api.call('getSettings', {});
       this.recovery = await api.call('recoverable', {});
     });
+    await this.loadRecent();
+  }
+
+  loadRecent(): Promise<void> {
+    return attempt('Could not list the recent files', async () => void (this.recent = await api.call('recentFiles', {})));
   }
 
   refreshModels(): Promise<void> {

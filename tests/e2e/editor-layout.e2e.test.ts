@@ -48,14 +48,23 @@ describe('the editor at the usual window sizes', () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    ({ page, close } = await openApp(engine, { openFile: async () => photo('coffee.png') }));
+    ({ page, close } = await openApp(engine, { openFile: async () => photo('coffee.png') }, [photo('chelsea.png')]));
   });
 
   afterAll(() => close?.());
 
-  it('without a photo offers only Open (and dropping one); no tool options', async () => {
+  it('without a photo offers only Open (and dropping one) and the recent files; no tool options', async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     expect(await reachable(page.getByRole('button', { name: 'Open…' }).last())).toBe(true);
+    const recent = page.getByRole('navigation', { name: 'Recent files' });
+    await expect.poll(() => recent.getByRole('button').allTextContents()).toEqual(['chelsea.png']);
+    // The page can open only what the list holds, not a path of its own making.
+    const refused = await page.evaluate(() =>
+      (globalThis as unknown as { ganvas: { call(n: string, i: unknown): Promise<unknown> } }).ganvas
+        .call('openRecent', { path: '/etc/passwd' })
+        .catch((e: { code: string }) => e.code),
+    );
+    expect(refused).toBe('NOT_FOUND');
     expect(await page.getByRole('navigation', { name: 'Tools' }).count()).toBe(0);
     expect(await page.getByRole('region', { name: 'Tool options' }).count()).toBe(0);
     await page.screenshot({ path: join(shots, 'empty-1440x900.png') });

@@ -66,6 +66,11 @@ describe('the renderer in Chromium, driving the real engine', () => {
     // Names for people: the new layer's history says what made it and with which network.
     const history = page.getByRole('region', { name: 'History' }).getByRole('list');
     await expect.poll(() => history.getByRole('button').first().textContent()).toBe('Enhance ×2 (Fast) with Real-ESRGAN general x4 v3');
+    // Ctrl+Z undoes the latest step (the Enhance layer); Ctrl+Shift+Z brings it back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => engine.document('doc-1').info().layers.length).toBe(1);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => engine.document('doc-1').info().layers.length).toBe(2);
     // Compare (C): a divider on the image with Before and After on either side; the arrow keys move it.
     await page.keyboard.press('c');
     const divider = page.getByRole('slider', { name: 'Before/after divider' });

@@ -4,6 +4,7 @@ import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import type { AppEvent } from '../../electron/contract.js';
 import type { Engine } from '../../electron/engine/engine.js';
+import { RecentFiles } from '../../electron/engine/recent.js';
 import { createHandlers, dispatch, reply, type Dialogs } from '../../electron/ipc/handlers.js';
 import { scriptedDialogs } from './dialogs.js';
 import { repoRoot } from './paths.js';
@@ -41,8 +42,8 @@ export async function launchChromium(): Promise<Browser> {
  * this process through the same handlers Electron's main process registers. Only the OS dialogs
  * are scripted.
  */
-export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Promise<void> {
-  const handlers = createHandlers(engine, dialogs).calls;
+export async function bridge(page: Page, engine: Engine, dialogs: Dialogs, recent: string[] = []): Promise<void> {
+  const handlers = createHandlers(engine, dialogs, new RecentFiles(null, recent)).calls;
   await page.exposeFunction('__ganvasCall', (name: string, input: unknown) => reply(dispatch(handlers, name, input)));
   await page.addInitScript(() => {
     const listeners = new Set<(e: unknown) => void>();
@@ -74,11 +75,11 @@ export async function bridge(page: Page, engine: Engine, dialogs: Dialogs): Prom
  * The built renderer in Chromium at 1280×800, bridged to `engine`; `close` ends it all. Dialogs
  * not given are cancelled by the "user".
  */
-export async function openApp(engine: Engine, dialogs: Partial<Dialogs>): Promise<{ page: Page; close: () => Promise<void> }> {
+export async function openApp(engine: Engine, dialogs: Partial<Dialogs>, recent: string[] = []): Promise<{ page: Page; close: () => Promise<void> }> {
   const server = await serveRenderer();
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await bridge(page, engine, scriptedDialogs(dialogs));
+  await bridge(page, engine, scriptedDialogs(dialogs), recent);
   await page.goto(server.url);
   return {
     page,

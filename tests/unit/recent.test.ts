@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecentFiles } from '../../electron/main/recent.js';
+import { RecentFiles } from '../../electron/engine/recent.js';
 
 describe('recent files', () => {
   it('most recent first, no repeats, at most ten, kept across restarts', async () => {
