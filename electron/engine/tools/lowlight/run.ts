@@ -1,5 +1,5 @@
 import { copyAlpha, luma, rgbLike, rgbOf } from '../../images/colour.js';
-import { copyRaster, maxValue, rasterFromPlanar, type Raster } from '../../images/raster.js';
+import { allocRaster, copyRaster, maxValue, rasterFromPlanar, type Raster } from '../../images/raster.js';
 import { readPlanarRgb } from '../../inference/tensors.js';
 import { defineTool } from '../tool.js';
 import { LOWLIGHT_MODEL_NAMES, lowlightSpec } from './spec.js';
@@ -93,30 +93,44 @@ export const lowlightTool = defineTool(lowlightSpec, async ({ raster }, p, ctx) 
   const gainFull = await work.toFullSize(rasterFromPlanar(gain, w, h, 16), 'linear');
   steps.start('applying at full size');
 
-  let bright = copyRaster(colour);
+  // One pass from the gain to the result: straight into the output at the photo's depth, or
+  // into 16-bit RGB first when noise reduction follows.
+  const out = rgbLike(raster);
+  const bright = p.denoise > 0 ? allocRaster(W, H, 3, 16) : out;
+  const bc = bright.channels;
+  const top = maxValue(bright.depth);
   const k = 1 / 65535;
-  const rgb = [0, 0, 0];
+  const cd = colour.data;
+  const gd = gainFull.data;
+  const amount = p.amount;
   for (let i = 0, n = W * H; i < n; i++) {
     const o = i * 3;
-    const y = luma(colour.data[o]! * k, colour.data[o + 1]! * k, colour.data[o + 2]! * k);
+    const r0 = cd[o]! * k,
+      g0 = cd[o + 1]! * k,
+      b0 = cd[o + 2]! * k;
+    const y = luma(r0, g0, b0);
     const keep = p.protectHighlights ? smoothstep(0.55, 0.9, y) : 0;
-    for (let c = 0; c < 3; c++) {
-      const g = 1 + (gainFull.data[o + c]! * k * MAX_GAIN - 1) * p.amount;
-      rgb[c] = colour.data[o + c]! * k * (g + (1 - g) * keep);
-    }
+    const gr = 1 + (gd[o]! * k * MAX_GAIN - 1) * amount,
+      gg = 1 + (gd[o + 1]! * k * MAX_GAIN - 1) * amount,
+      gb = 1 + (gd[o + 2]! * k * MAX_GAIN - 1) * amount;
+    const r = r0 * (gr + (1 - gr) * keep),
+      g = g0 * (gg + (1 - gg) * keep),
+      b = b0 * (gb + (1 - gb) * keep);
     // Brightened highlights roll off towards white instead of clipping (same hue); nothing
     // ends darker than it was.
-    const yOut = luma(rgb[0]!, rgb[1]!, rgb[2]!);
+    const yOut = luma(r, g, b);
     const s = p.protectHighlights && yOut > 0 ? Math.max(y, rolledOff(yOut)) / yOut : 1;
-    for (let c = 0; c < 3; c++) bright.data[o + c] = Math.round(Math.min(1, rgb[c]! * s) * 65535);
+    const q = i * bc;
+    bright.data[q] = Math.round(Math.min(1, r * s) * top);
+    bright.data[q + 1] = Math.round(Math.min(1, g * s) * top);
+    bright.data[q + 2] = Math.round(Math.min(1, b * s) * top);
   }
-  if (p.denoise > 0) {
+  if (bright !== out) {
     steps.start('reducing noise');
-    bright = denoise(bright, p.denoise);
+    const clean = denoise(bright, p.denoise);
+    const kOut = maxValue(out.depth) / 65535;
+    for (let i = 0, n = W * H; i < n; i++) for (let c = 0; c < 3; c++) out.data[i * out.channels + c] = Math.round(clean.data[i * 3 + c]! * kOut);
   }
-  const out = rgbLike(raster);
-  const kOut = maxValue(out.depth) / 65535;
-  for (let i = 0, n = W * H; i < n; i++) for (let c = 0; c < 3; c++) out.data[i * out.channels + c] = Math.round(bright.data[i * 3 + c]! * kOut);
   copyAlpha(raster, out);
   steps.finish();
   return {
