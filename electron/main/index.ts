@@ -9,7 +9,7 @@ import { toErrorInfo } from '../engine/errors.js';
 import { parseProvider } from '../engine/inference/providers.js';
 import { appRoot, defaultModelsDir } from '../engine/paths.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
-import { RAW_EXTENSIONS } from '../engine/raw/decode.js';
+import { PHOTO_EXTENSIONS } from '../engine/images/open.js';
 import { createHandlers, reply, type Dialogs } from '../ipc/handlers.js';
 import { RecentFiles } from '../engine/recent.js';
 
@@ -40,7 +40,6 @@ function send(e: AppEvent): void {
 }
 
 // No .heic: sharp's libvips decodes HEIF only with AV1 inside (AVIF), not the HEVC of phone photos.
-const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heif', 'gif', ...RAW_EXTENSIONS];
 const PROJECTS = { name: 'Ganvas projects', extensions: [PROJECT_EXTENSION] };
 const RECIPES = { name: 'Batch recipes', extensions: ['json'] };
 
@@ -57,11 +56,11 @@ async function pickSavePath(defaultPath: string, filter: Electron.FileFilter): P
 const dialogs: Dialogs = {
   openFile: () =>
     pickFile([
-      { name: 'Photos and projects', extensions: [...IMAGE_EXTENSIONS, PROJECT_EXTENSION] },
-      { name: 'Images', extensions: IMAGE_EXTENSIONS },
+      { name: 'Photos and projects', extensions: [...PHOTO_EXTENSIONS, PROJECT_EXTENSION] },
+      { name: 'Images', extensions: PHOTO_EXTENSIONS },
       PROJECTS,
     ]),
-  openImage: () => pickFile([{ name: 'Images', extensions: IMAGE_EXTENSIONS }]),
+  openImage: () => pickFile([{ name: 'Images', extensions: PHOTO_EXTENSIONS }]),
   saveImage: (suggestedName, format) => pickSavePath(suggestedName, { name: format.toUpperCase(), extensions: [suggestedName.split('.').pop()!] }),
   saveProject: (suggestedName) => pickSavePath(suggestedName, PROJECTS),
   async openFolder(purpose) {

@@ -2,7 +2,7 @@ import { basename, extname } from 'node:path';
 import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
 import { checkReadableFile } from '../files.js';
-import { decodeRaw, isRawPath } from '../raw/decode.js';
+import { decodeRaw, isRawPath, RAW_EXTENSIONS } from '../raw/decode.js';
 import { stripExifHeader } from './exif.js';
 import { rasterFromBuffer, type Channels, type Raster } from './raster.js';
 
@@ -27,11 +27,11 @@ export interface OpenedImage {
 
 const SUPPORTED_INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
 
-/** File name endings of photos (what sharp decodes, and camera RAW): a batch leaves other files alone. */
-const PHOTO_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif']);
+/** File name endings of photos (what sharp decodes, and camera RAW): the Open dialogs offer these, and a batch leaves other files alone. */
+export const PHOTO_EXTENSIONS = ['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'heif', 'gif', ...RAW_EXTENSIONS];
 
 export function isPhotoPath(path: string): boolean {
-  return PHOTO_EXTENSIONS.has(extname(path).slice(1).toLowerCase()) || isRawPath(path);
+  return PHOTO_EXTENSIONS.includes(extname(path).slice(1).toLowerCase());
 }
 
 /** 300 megapixels: a 4× Enhance of a 16 MP photo still opens; a decompression bomb does not. */
