@@ -185,7 +185,8 @@ describe('Enhance through the CLI', () => {
   it('models verify checks sha256 of the installed models; doctor explains the providers', () => {
     const verify = run('models', 'verify', 'realesr-general-x4v3', 'iat_lol');
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
-    expect(verify.stdout).toMatch(/installed\s+realesr-general-x4v3.*sha256 verified/);
+    expect(verify.stdout).toMatch(/bundled\s+realesr-general-x4v3.*sha256 verified/);
+    expect(verify.stdout).toMatch(/installed\s+iat_lol.*sha256 verified/);
     const doctor = run('doctor');
     expect(doctor.status).toBe(0);
     expect(doctor.stdout).toMatch(/yes\s+cpu\s+always available/);

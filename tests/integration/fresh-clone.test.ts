@@ -45,7 +45,7 @@ describe.skipIf(!isGitCheckout)('a fresh clone with no model mirror and an empty
 
   it('has no mirror beside it', () => {
     expect(existsSync(join(root, 'shared'))).toBe(false);
-    expect(existsSync(join(clone, 'models', 'superres', 'realesr-general-x4v3.onnx'))).toBe(true);
+    expect(existsSync(join(clone, 'models', 'superres', 'realesr-general-x4v3-split-prelu.onnx'))).toBe(true);
   });
 
   const commands: [string, string[], [number, number]][] = [

@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { isTensorContract, loadCatalog, parseCatalog } from '../../electron/engine/models/catalog.js';
 import { sha256File } from '../../electron/engine/models/sha256.js';
-import { modelMirror, testModelsDir } from '../support/paths.js';
+import { modelMirror, repoRoot, testModelsDir } from '../support/paths.js';
 
 const catalog = loadCatalog();
 
@@ -14,16 +14,18 @@ describe('models/catalog.json', () => {
     expect(files.length).toBeGreaterThanOrEqual(13);
     for (const file of files) {
       const entry = catalog.models.find((m) => m.file === file);
-      expect(entry, `catalog entry for ${file}`).toBeDefined();
-      expect(entry!.bytes).toBe(statSync(join(modelMirror, file)).size);
-      expect(entry!.sha256).toBe(await sha256File(join(modelMirror, file)));
+      const original = catalog.models.find((m) => m.derivedFrom?.file === file)?.derivedFrom;
+      expect(entry ?? original, `catalog entry for ${file}`).toBeDefined();
+      if (entry) expect(entry.bytes).toBe(statSync(join(modelMirror, file)).size);
+      expect((entry ?? original)!.sha256).toBe(await sha256File(join(modelMirror, file)));
     }
   });
 
   it("declares each network's real input and output names, types and ranks", async () => {
-    for (const m of catalog.models.filter((x) => x.availability === 'mirror' && isTensorContract(x.contract))) {
+    for (const m of catalog.models.filter((x) => (x.availability === 'mirror' || x.availability === 'bundled') && isTensorContract(x.contract))) {
       if (!isTensorContract(m.contract)) continue;
-      const session = await ort.InferenceSession.create(join(testModelsDir, m.file.split('/').at(-1)!));
+      const file = m.availability === 'bundled' ? join(repoRoot, 'models', m.file) : join(testModelsDir, basename(m.file));
+      const session = await ort.InferenceSession.create(file);
       expect(session.inputNames.slice().sort(), m.id).toEqual(m.contract.inputs.map((t) => t.name).sort());
       for (const t of m.contract.outputs) expect(session.outputNames, m.id).toContain(t.name);
       for (const [i, meta] of session.inputMetadata.entries()) {

@@ -63,11 +63,17 @@ const modelEntrySchema = z.object({
   bytes: z.number().int().positive().nullable(),
   licence: z.string(),
   source: z.string(),
-  /** mirror: from a folder (or its URL); download: from its URL; custom: the user's own file; unavailable: no source. */
-  availability: z.enum(['mirror', 'download', 'custom', 'unavailable']),
+  /**
+   * mirror: from a folder (or its URL); download: from its URL; bundled: only in the app's models/
+   * folder (a rewrite of a mirror model, see derivedFrom); custom: the user's own file;
+   * unavailable: no source.
+   */
+  availability: z.enum(['mirror', 'download', 'bundled', 'custom', 'unavailable']),
   /** Shipped in the app's models/ folder at `file`; no install step. */
   bundled: z.boolean().default(false),
   url: z.string().url().nullable().optional(),
+  /** The published file this one was rewritten from, exactly (same outputs), and the script that did it. */
+  derivedFrom: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), rewrite: z.string() }).optional(),
   contract: z.union([tensorContractSchema, otherContract]),
 });
 

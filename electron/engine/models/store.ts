@@ -106,6 +106,7 @@ export class ModelStore {
   installHint(model: ModelEntry): string {
     if (model.availability === 'unavailable') return `Model "${model.displayName}" has no known source yet (${model.source}).`;
     if (model.availability === 'custom') return `It was added from your own file: add it again with \`ganvas models add\` or Models › Add your own ONNX.`;
+    if (model.availability === 'bundled') return `It ships with Ganvas as models/${model.file}: reinstall Ganvas to get it back.`;
     if (model.url) return `Download it with \`ganvas models install ${model.id}\` or in the app: Models › Download.`;
     return (
       `It comes from ${model.source}. Put ${basename(model.file)} in a folder and install it with ` +
