@@ -9,12 +9,11 @@ import sharp from 'sharp';
 import type { Engine } from '../../electron/engine/engine.js';
 import { rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
 import { findModel, loadCatalog, tensorContract } from '../../electron/engine/models/catalog.js';
-import { ModelStore } from '../../electron/engine/models/store.js';
 import { runTiled } from '../../electron/engine/inference/runner.js';
 import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { sessionInference } from '../../electron/engine/inference/tensors.js';
-import { testEngine } from '../support/engine.js';
-import { photo, testModelsDir } from '../support/paths.js';
+import { testEngine, testModelStore } from '../support/engine.js';
+import { photo } from '../support/paths.js';
 import { ms, row, withLag } from './measure.js';
 
 export async function photoOfSize(width: number, height: number): Promise<string> {
@@ -38,7 +37,7 @@ async function enhanceThroughEngine(engine: Engine, file: string, params: object
 
 export async function enhanceBench(): Promise<void> {
   const catalog = loadCatalog();
-  const store = new ModelStore(catalog, testModelsDir);
+  const store = testModelStore();
   const pool = new SessionPool('cpu');
   const engine = testEngine();
 

@@ -8,10 +8,9 @@ import { openImage } from '../../electron/engine/images/open.js';
 import { cropRaster, rasterFromPlanar, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
 import { resizeRaster } from '../../electron/engine/images/resample.js';
 import { findModel, loadCatalog, tensorContract } from '../../electron/engine/models/catalog.js';
-import { ModelStore } from '../../electron/engine/models/store.js';
 import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { readPlanarRgb, sessionInference, vectorInference } from '../../electron/engine/inference/tensors.js';
-import { testEngine } from '../support/engine.js';
+import { testEngine, testModelStore } from '../support/engine.js';
 import { columnSteps, luma } from '../support/metrics.js';
 import { cli, photo, repoRoot, testModelsDir } from '../support/paths.js';
 import { digest } from '../support/rasters.js';
@@ -81,7 +80,7 @@ function palette(r: Raster): number[] {
 const distance = (a: number[], b: number[]) => Math.hypot(...a.map((v, i) => v - b[i]!));
 
 describe('style networks through the engine’s adapters match their stored references', () => {
-  const store = new ModelStore(loadCatalog(), testModelsDir);
+  const store = testModelStore();
   const vectors = JSON.parse(readFileSync(join(testModelsDir, 'magenta_style_vectors.json'), 'utf8')) as { vectors: Record<string, number[]> };
   const cases = [
     ['painter_monet', undefined],

@@ -4,12 +4,13 @@ import { CancelledError } from '../../electron/engine/errors.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
 import { loadCatalog, findModel, tensorContract } from '../../electron/engine/models/catalog.js';
-import { ModelStore } from '../../electron/engine/models/store.js';
 import { chooseTile, runTiled } from '../../electron/engine/inference/runner.js';
 import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { sessionInference, type TileInference } from '../../electron/engine/inference/tensors.js';
 import { planAxis, planTiles } from '../../electron/engine/inference/tiling.js';
-import { photo, testModelsDir } from '../support/paths.js';
+import { testModelStore } from '../support/engine.js';
+import { photo } from '../support/paths.js';
+import { testRaster } from '../support/rasters.js';
 
 /** A network that returns its input: tiling and blending must then reproduce the image exactly. */
 const identity: TileInference = async (rgb) => rgb.slice();
@@ -54,6 +55,36 @@ describe('tiled runner', () => {
     }
   });
 
+  it("writes a ×2 network's output exactly, grey and 16-bit too, clamping what overshoots", async () => {
+    // Nearest-neighbour ×2 that overshoots: a value v comes back as 1.5·v − 0.25, i.e. outside 0..1 at both ends.
+    const nearest2x: TileInference = async (rgb, w, h) => {
+      const out = new Float32Array(rgb.length * 4);
+      for (let k = 0; k < 3; k++)
+        for (let y = 0; y < 2 * h; y++)
+          for (let x = 0; x < 2 * w; x++) out[k * 4 * w * h + y * 2 * w + x] = 1.5 * rgb[k * w * h + (y >> 1) * w + (x >> 1)]! - 0.25;
+      return out;
+    };
+    for (const [channels, depth] of [
+      [3, 8],
+      [1, 16],
+    ] as const) {
+      const src = testRaster(97, 61, channels, depth, 3);
+      const max = depth === 8 ? 255 : 65535;
+      const expected = (x: number, y: number, k: number) => {
+        const v = (1.5 * src.data[((y >> 1) * src.width + (x >> 1)) * channels + k]!) / max - 0.25;
+        return Math.round(Math.min(1, Math.max(0, v)) * max);
+      };
+      for (const tile of [24, 40, 97]) {
+        const out = await runTiled(nearest2x, src, { tile, overlap: 8, scale: 2 });
+        let wrong = 0;
+        for (let y = 0; y < out.height; y++)
+          for (let x = 0; x < out.width; x++)
+            for (let k = 0; k < channels; k++) if (Math.abs(out.data[(y * out.width + x) * channels + k]! - expected(x, y, k)) > 1) wrong++;
+        expect(wrong, `${channels} channels, ${depth}-bit, tile ${tile}`).toBe(0);
+      }
+    }
+  });
+
   it('stops within one tile of a cancel', async () => {
     const abort = new AbortController();
     let calls = 0;
@@ -81,7 +112,7 @@ describe('tiled runner', () => {
 
 describe('tiled Real-ESRGAN against one whole-image pass', async () => {
   const catalog = loadCatalog();
-  const store = new ModelStore(catalog, testModelsDir);
+  const store = testModelStore();
   const model = findModel(catalog, 'realesr-general-x4v3');
   const pool = new SessionPool('cpu');
   const infer = sessionInference(await pool.get(model.id, await store.resolve(model.id)), tensorContract(model));
@@ -129,7 +160,7 @@ describe('tiled Real-ESRGAN against one whole-image pass', async () => {
 
 describe('Real-ESRGAN x4plus in tiles short enough for a quick cancel', async () => {
   const catalog = loadCatalog();
-  const store = new ModelStore(catalog, testModelsDir);
+  const store = testModelStore();
   const model = findModel(catalog, 'realesrgan-x4plus');
   const contract = tensorContract(model);
   const loaded = await new SessionPool('cpu').get(model.id, await store.resolve(model.id));

@@ -1,8 +1,9 @@
 import { CancelledError, errorMessage } from '../errors.js';
-import { allocRaster, colourChannels, maxValue, type Raster } from '../images/raster.js';
+import { allocRaster, colourChannels, type Raster } from '../images/raster.js';
+import { TileBlender } from './blend.js';
 import type { TensorContract } from '../models/catalog.js';
 import { readPlanarRgb, type TileInference } from './tensors.js';
-import { axisWeights, BandAccumulator, planTiles } from './tiling.js';
+import { axisWeights, planTiles } from './tiling.js';
 
 export interface TileProgress {
   done: number;
@@ -58,27 +59,8 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
   const plan = planTiles(src.width, src.height, opts.tile, opts.overlap);
   const outW = src.width * scale;
   const outH = src.height * scale;
-  const outChannels = colourChannels(src);
-  const out = allocRaster(outW, outH, outChannels, src.depth);
-  const max = maxValue(src.depth);
-  const grey = outChannels === 1;
-
-  const acc = new BandAccumulator(outW, 3, plan.rows.length * scale, (y, rows, sum, weight) => {
-    const data = out.data;
-    for (let p = 0, n = rows * outW; p < n; p++) {
-      const inv = 1 / weight[p]!;
-      const r = sum[p * 3]! * inv;
-      const g = sum[p * 3 + 1]! * inv;
-      const b = sum[p * 3 + 2]! * inv;
-      const o = (y * outW + p) * outChannels;
-      if (grey) data[o] = Math.round(Math.min(1, Math.max(0, (r + g + b) / 3)) * max);
-      else {
-        data[o] = Math.round(Math.min(1, Math.max(0, r)) * max);
-        data[o + 1] = Math.round(Math.min(1, Math.max(0, g)) * max);
-        data[o + 2] = Math.round(Math.min(1, Math.max(0, b)) * max);
-      }
-    }
-  });
+  const out = allocRaster(outW, outH, colourChannels(src), src.depth);
+  const blend = new TileBlender(out, plan.rows.length * scale);
 
   const wx = plan.cols.starts.map((_, i) => axisWeights(plan.cols, i, scale));
   let done = 0;
@@ -86,7 +68,7 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
   for (let r = 0; r < plan.rows.starts.length; r++) {
     const y0 = plan.rows.starts[r]!;
     const wy = axisWeights(plan.rows, r, scale);
-    acc.advanceTo(y0 * scale, plan.rows.length * scale);
+    blend.advanceTo(y0 * scale, plan.rows.length * scale);
     for (let c = 0; c < plan.cols.starts.length; c++) {
       await throwIfCancelled(opts.signal);
       const x0 = plan.cols.starts[c]!;
@@ -94,12 +76,12 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
       const started = performance.now();
       const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length);
       if (done === 1) opts.onSpeed?.((performance.now() - started) / 1000 / (plan.cols.length * plan.rows.length));
-      acc.add(tileOut, x0 * scale, y0 * scale, plan.cols.length * scale, plan.rows.length * scale, wx[c]!, wy);
+      blend.add(tileOut, x0 * scale, y0 * scale, plan.cols.length * scale, plan.rows.length * scale, wx[c]!, wy);
       done++;
       opts.onProgress?.({ done, total: plan.count, tile: opts.tile });
     }
   }
-  acc.finish();
+  blend.finish();
   return out;
 }
 

@@ -39,7 +39,7 @@ export function readPlanarRgb(r: Raster, x0: number, y0: number, w: number, h: n
   return out;
 }
 
-/** Our 0..1 values as the tensor a spec declares: its value range, its element type. */
+/** Our 0..1 values as the tensor a spec declares: its value range, its element type (no copy when that is 0..1 floats). */
 function toTensor(spec: TensorSpec, values: Float32Array, dims: number[]): ort.Tensor {
   const [lo, hi] = spec.range ?? [0, 1];
   if (spec.dtype === 'uint8') {
@@ -47,21 +47,20 @@ function toTensor(spec: TensorSpec, values: Float32Array, dims: number[]): ort.T
     for (let i = 0; i < values.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(lo + values[i]! * (hi - lo))));
     return new ort.Tensor('uint8', data, dims);
   }
+  if (lo === 0 && hi === 1) return new ort.Tensor('float32', values, dims);
   const data = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = lo + values[i]! * (hi - lo);
   return new ort.Tensor('float32', data, dims);
 }
 
-/** A tensor's values back on our 0..1 scale, optionally clamped. */
+/** A tensor's values back on our 0..1 scale, optionally clamped: in place when the tensor holds floats (it is ours). */
 function fromTensor(spec: TensorSpec, tensor: ort.Tensor, clamp: boolean): Float32Array {
   const [lo, hi] = spec.range ?? [0, 1];
   const raw = tensor.data as Float32Array | Uint8Array;
-  const out = new Float32Array(raw.length);
+  const out = raw instanceof Float32Array ? raw : new Float32Array(raw.length);
   const inv = 1 / (hi - lo);
-  for (let i = 0; i < raw.length; i++) {
-    const v = (raw[i]! - lo) * inv;
-    out[i] = clamp ? (v < 0 ? 0 : v > 1 ? 1 : v) : v;
-  }
+  if (lo !== 0 || hi !== 1 || out !== raw) for (let i = 0; i < raw.length; i++) out[i] = (raw[i]! - lo) * inv;
+  if (clamp) for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
   return out;
 }
 

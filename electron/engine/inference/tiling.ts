@@ -85,15 +85,27 @@ export class BandAccumulator {
     this.weight.fill(0, kept * this.width, this.rows * this.width);
   }
 
-  /** Adds a planar (CHW) tile at output position (x, y) with separable weights wx × wy. */
-  add(tile: Float32Array, x: number, y: number, w: number, h: number, wx: Float32Array, wy: Float32Array): void {
+  /**
+   * Adds columns [i0, i1) of rows [j0, j1) of a planar (CHW) tile w×h placed at output position
+   * (x, y), with separable weights wx × wy.
+   */
+  add(
+    tile: Float32Array,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    wx: Float32Array,
+    wy: Float32Array,
+    [i0, i1, j0, j1]: readonly [number, number, number, number] = [0, w, 0, h],
+  ): void {
     const plane = w * h;
     const c = this.channels;
-    for (let j = 0; j < h; j++) {
+    for (let j = j0; j < j1; j++) {
       const row = y - this.top + j;
       const wyj = wy[j]!;
       const wBase = row * this.width + x;
-      for (let i = 0; i < w; i++) {
+      for (let i = i0; i < i1; i++) {
         const wt = wx[i]! * wyj;
         const src = j * w + i;
         const dst = (wBase + i) * c;
