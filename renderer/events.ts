@@ -16,13 +16,20 @@ export async function handleEvent(e: AppEvent, actions: Record<Action, () => voi
     case 'job-progress':
       job.progressed(e.jobId, e.progress);
       break;
+    case 'job-part':
+      await job.partDone(e.jobId, e.rect, e.dataUrl);
+      break;
     case 'job-done': {
+      if (e.styleVector) style.learned = e.styleVector;
+      const ours = session.info?.id === e.docId;
+      if (ours) {
+        session.active = e.layerId;
+        await session.update(await api.call('documentInfo', { docId: e.docId }));
+      }
+      // Only now, with the result on the canvas: its parts give way to it without a flash of the photo.
       const tool = job.ended(e.jobId) ?? 'enhance';
       if (tool === 'style') style.preview = null;
-      if (e.styleVector) style.learned = e.styleVector;
-      if (session.info?.id !== e.docId) break;
-      session.active = e.layerId;
-      await session.update(await api.call('documentInfo', { docId: e.docId }));
+      if (!ours) break;
       const size = `${session.info!.width}×${session.info!.height}`;
       // Every AI result can be compared with what was there before it.
       messages.say(

@@ -75,6 +75,8 @@ export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { ki
 
 export type EngineEvent =
   | { type: 'job-progress'; jobId: string; docId: string; progress: JobProgress }
+  /** A finished part of a running job's result, where it goes on the canvas (a JPEG data URL). */
+  | { type: 'job-part'; jobId: string; docId: string; rect: Rect; dataUrl: string }
   | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId; warnings: string[]; styleVector?: number[] }
   | { type: 'job-cancelled'; jobId: string; docId: string }
   | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }

@@ -43,8 +43,10 @@ export class ToolJobs {
    * a cancel or failure leaves it as it was. The result becomes a new layer above the source, or
    * (setting "replace") the source's new pixels as one step of its history. A result with more
    * pixels than the layer's place on the canvas grows the canvas so nothing is thrown away.
+   * `showParts`: the finished parts of the result are sent as they come (job-part), placed on the
+   * canvas, for whoever shows the result growing.
    */
-  run(docId: string, layerId: string, toolId: ToolId, rawParams: unknown, extra: { reference?: Raster } = {}): string {
+  run(docId: string, layerId: string, toolId: ToolId, rawParams: unknown, extra: { reference?: Raster; showParts?: boolean } = {}): string {
     const session = this.services.document(docId);
     const source = session.doc.layer(layerId);
     const { spec } = getTool(toolId);
@@ -52,7 +54,21 @@ export class ToolJobs {
     this.checkModels(spec, params);
     const mask = spec.usesMask ? selectionOnLayer(session.doc, source) : null;
     const input = { raster: source.raster, mask, reference: extra.reference ?? null };
-    const job = this.services.jobs.run(toolId, input, params, (progress) => this.services.emit({ type: 'job-progress', jobId: job.id, docId, progress }));
+    const { bounds, raster } = source;
+    const [sx, sy] = [bounds.width / raster.width, bounds.height / raster.height];
+    const job = this.services.jobs.run(toolId, input, params, {
+      onProgress: (progress) => this.services.emit({ type: 'job-progress', jobId: job.id, docId, progress }),
+      ...(extra.showParts && {
+        onPart: ({ x, y, width, height, dataUrl }) =>
+          this.services.emit({
+            type: 'job-part',
+            jobId: job.id,
+            docId,
+            rect: { x: bounds.x + x * sx, y: bounds.y + y * sy, width: width * sx, height: height * sy },
+            dataUrl,
+          }),
+      }),
+    });
     const entry = { docId, cancel: job.cancel, cancelled: false };
     this.running.set(job.id, entry);
     const ended = (err: unknown) => {

@@ -1,11 +1,17 @@
-import type { CallInput, JobProgress } from '../../electron/contract.js';
+import type { CallInput, JobProgress, Rect } from '../../electron/contract.js';
 import type { ToolId } from '../../electron/engine/tools/specs.js';
 import { api } from '../api.js';
 import { attempt, session } from './document.svelte.js';
 
-/** The running job (one at a time): which tool, how far, since when. */
+/** A finished part of the running job's result, where it goes on the canvas. */
+export interface ResultPart {
+  rect: Rect;
+  image: HTMLImageElement;
+}
+
+/** The running job (one at a time): which tool, how far, the parts of its result so far. */
 class JobStore {
-  current = $state<{ id: string; tool: ToolId; progress: JobProgress | null; cancelling: boolean } | null>(null);
+  current = $state<{ id: string; tool: ToolId; progress: JobProgress | null; cancelling: boolean; parts: ResultPart[] } | null>(null);
 
   readonly running = $derived(this.current !== null);
 
@@ -20,7 +26,14 @@ class JobStore {
   }
 
   began(id: string, tool: ToolId): void {
-    this.current = { id, tool, progress: null, cancelling: false };
+    this.current = { id, tool, progress: null, cancelling: false, parts: [] };
+  }
+
+  async partDone(jobId: string, rect: Rect, dataUrl: string): Promise<void> {
+    const image = new Image();
+    image.src = dataUrl;
+    await image.decode();
+    if (this.current?.id === jobId) this.current = { ...this.current, parts: [...this.current.parts, { rect, image }] };
   }
 
   progressed(jobId: string, progress: JobProgress): void {

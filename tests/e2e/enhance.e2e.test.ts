@@ -44,8 +44,13 @@ describe('the renderer in Chromium, driving the real engine', () => {
     const bar = page.getByRole('group', { name: 'Progress', exact: true });
     await expect.poll(() => bar.textContent(), { timeout: 60_000 }).toMatch(/Enhance.*tile \d+ of \d+/);
     expect(await page.getByRole('group', { name: 'Progress on the canvas' }).textContent()).toContain('Enhance');
+    // The result grows on the canvas tile by tile; a cancel takes the tiles away with the job.
+    const canvas = page.getByTestId('canvas');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-result-parts')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'enhance-growing.png') });
     await bar.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).toMatch(/cancelled/i);
+    expect(await canvas.getAttribute('data-result-parts')).toBe('0');
     const docId = engine.document('doc-1').info().id;
     expect(engine.document(docId).info().layers).toHaveLength(1);
   });

@@ -45,6 +45,54 @@ async function expectGoodUpscale(file: string, scale: 2 | 4, quality: 'fast' | '
 }
 
 describe('Enhance through the engine', () => {
+  it('sends each finished tile as it comes, placed on the canvas, when someone watches; nothing when not', async () => {
+    const doc = await engine.open(photo('coffee.png'));
+    const layerId = doc.layers[0]!.id;
+    const events: string[] = [];
+    const parts: { rect: { x: number; y: number; width: number; height: number }; dataUrl: string }[] = [];
+    const off = engine.onEvent((e) => {
+      if (!('jobId' in e)) return;
+      events.push(e.type);
+      if (e.type === 'job-part') parts.push(e);
+    });
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, layerId, 'enhance', { scale: 4, quality: 'fast', tile: 256 }, { showParts: true }));
+    expect(end.type).toBe('job-done');
+    // 600×400 in 256 px tiles: 3 × 2, each shown before the result arrives.
+    expect(parts).toHaveLength(6);
+    expect(events.indexOf('job-part')).toBeLessThan(events.indexOf('job-done'));
+    expect(events.lastIndexOf('job-part')).toBeLessThan(events.indexOf('job-done'));
+    const covered = new Uint8Array(600 * 400);
+    for (const { rect, dataUrl } of parts) {
+      expect(rect.x).toBeGreaterThanOrEqual(0);
+      expect(rect.y).toBeGreaterThanOrEqual(0);
+      expect(rect.x + rect.width).toBeLessThanOrEqual(600);
+      expect(rect.y + rect.height).toBeLessThanOrEqual(400);
+      for (let y = rect.y; y < rect.y + rect.height; y++) covered.fill(1, y * 600 + rect.x, y * 600 + rect.x + rect.width);
+      // A picture of the tile at twice the photo's resolution, which looks like the photo there.
+      const jpeg = Buffer.from(dataUrl.replace(/^data:image\/jpeg;base64,/, ''), 'base64');
+      const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([rect.width * 2, rect.height * 2]);
+      const { data: there } = await sharp(photo('coffee.png'))
+        .extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height })
+        .resize(info.width, info.height)
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      let diff = 0;
+      for (let i = 0; i < data.length; i++) diff += Math.abs(data[i]! - there[i]!);
+      expect(diff / data.length).toBeLessThan(12);
+    }
+    expect(covered.every((c) => c === 1)).toBe(true);
+
+    // The CLI and batches do not ask: no pictures are made.
+    events.length = 0;
+    await engine.tools.waitFor(engine.tools.run(doc.id, layerId, 'enhance', { scale: 4, quality: 'fast', tile: 256 }));
+    off();
+    expect(events).not.toContain('job-part');
+    expect(events).toContain('job-done');
+    await engine.close(doc.id);
+  });
+
   it.each(['chelsea.png', 'coffee.png', 'rocket.jpg'])('×4 Fast on %s', async (name) => {
     await expectGoodUpscale(photo(name), 4, 'fast');
   });

@@ -94,6 +94,27 @@ export function cropRaster(r: Raster, rect: Rect): Raster {
 }
 
 /** Planar RGB floats 0..1 as an interleaved RGB raster of the given depth. */
+/**
+ * A small 8-bit picture of planar RGB 0..1: each side divided by the same whole factor (pixels
+ * averaged in boxes) until the longer one is at most `maxSide`.
+ */
+export function planarThumbnail(rgb: Float32Array, width: number, height: number, maxSide: number): Raster {
+  const f = Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
+  const w = Math.floor(width / f);
+  const h = Math.floor(height / f);
+  const out = allocRaster(w, h, 3, 8);
+  const plane = width * height;
+  const norm = 255 / (f * f);
+  for (let k = 0; k < 3; k++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let sum = 0;
+        for (let dy = 0; dy < f; dy++) for (let dx = 0, s = k * plane + (y * f + dy) * width + x * f; dx < f; dx++) sum += rgb[s + dx]!;
+        out.data[(y * w + x) * 3 + k] = Math.min(255, Math.max(0, sum * norm + 0.5));
+      }
+  return out;
+}
+
 export function rasterFromPlanar(rgb: Float32Array, width: number, height: number, depth: Raster['depth']): Raster {
   const out = allocRaster(width, height, 3, depth);
   const plane = width * height;

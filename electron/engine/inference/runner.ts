@@ -19,6 +19,8 @@ export interface TiledRunOptions {
   onProgress?: (p: TileProgress) => void;
   /** Called when a tile failed to allocate and the run restarts with smaller tiles. */
   onTileReduced?: (from: number, to: number, reason: string) => void;
+  /** Each tile's own output (planar RGB 0..1, `scale` times its input rectangle), once it is placed. */
+  onTile?: (tile: { x: number; y: number; width: number; height: number; output: Float32Array }) => void;
   /** The model's speed (seconds per input pixel), timed on the second tile: a session's first run also allocates and warms up. */
   onSpeed?: (secondsPerPixel: number) => void;
 }
@@ -77,6 +79,7 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
       const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length);
       if (done === 1) opts.onSpeed?.((performance.now() - started) / 1000 / (plan.cols.length * plan.rows.length));
       blend.add(tileOut, x0 * scale, y0 * scale, plan.cols.length * scale, plan.rows.length * scale, wx[c]!, wy);
+      opts.onTile?.({ x: x0, y: y0, width: plan.cols.length, height: plan.rows.length, output: tileOut });
       done++;
       opts.onProgress?.({ done, total: plan.count, tile: opts.tile });
     }

@@ -3,11 +3,17 @@ import { Worker } from 'node:worker_threads';
 import { CancelledError, GanvasError, fromErrorInfo } from '../errors.js';
 import { workerUrl } from '../worker-url.js';
 import type { ToolInput, ToolProgress } from '../tools/tool.js';
-import type { FromWorker, JobResultMessage, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
+import type { FromWorker, JobResultMessage, PartPicture, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
 
 export interface JobProgress extends ToolProgress {
   /** Seconds left at the pace so far, or null before the first unit is done. */
   etaSeconds: number | null;
+}
+
+/** Who listens to a job as it runs; `onPart` also asks the tool for its finished parts. */
+export interface JobListeners {
+  onProgress?: (p: JobProgress) => void;
+  onPart?: (part: PartPicture) => void;
 }
 
 export interface JobHandle {
@@ -24,7 +30,7 @@ function defaultMemoryBudget(): number {
 interface Pending {
   id: string;
   start: () => void;
-  onProgress: (p: JobProgress) => void;
+  listeners: JobListeners;
   resolve: (r: JobResultMessage) => void;
   reject: (e: Error) => void;
   /** The user cancelled: whatever the worker sends afterwards, the job ends as cancelled. */
@@ -69,13 +75,13 @@ export class JobHost {
     this.worker.unref();
   }
 
-  run(toolId: string, input: ToolInput, params: unknown, onProgress: (p: JobProgress) => void = () => {}): JobHandle {
+  run(toolId: string, input: ToolInput, params: unknown, listeners: JobListeners = {}): JobHandle {
     const id = `job-${this.nextId++}`;
     let pending!: Pending;
     const result = new Promise<JobResultMessage>((resolve, reject) => {
       pending = {
         id,
-        onProgress,
+        listeners,
         resolve,
         reject,
         cancelled: false,
@@ -91,6 +97,7 @@ export class JobHost {
             mask: input.mask,
             reference: input.reference ?? null,
             memoryBudgetBytes: this.memoryBudgetBytes,
+            showParts: listeners.onPart !== undefined,
           }),
       };
     });
@@ -176,9 +183,12 @@ export class JobHost {
         const { done, total } = msg.progress;
         const elapsed = (now - job.firstProgressAt) / 1000;
         const etaSeconds = done > 0 && total > done ? (elapsed / done) * (total - done) : done >= total && total > 0 ? 0 : null;
-        job.onProgress({ ...msg.progress, etaSeconds });
+        job.listeners.onProgress?.({ ...msg.progress, etaSeconds });
         break;
       }
+      case 'part':
+        if (!job.cancelled) job.listeners.onPart?.(msg.part);
+        break;
       case 'done':
         // A cancel that crossed the result on its way: the user asked for nothing, so nothing arrives.
         if (job.cancelled) job.reject(new CancelledError());

@@ -22,6 +22,15 @@ export interface ProviderReport {
   sessions: { modelId: string; provider: ProviderId; attempts: ProviderAttempt[] }[];
 }
 
+/** A finished part of a result, in the input's pixels, as a JPEG data URL. */
+export interface PartPicture {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  dataUrl: string;
+}
+
 export interface RunStats {
   totalMs: number;
   /** Time spent inside ORT's session.run. */
@@ -33,7 +42,18 @@ export interface JobResultMessage extends ToolResult {
 }
 
 export type ToWorker =
-  | { type: 'run'; jobId: string; toolId: string; params: unknown; input: Raster; mask: Raster | null; reference: Raster | null; memoryBudgetBytes: number }
+  | {
+      type: 'run';
+      jobId: string;
+      toolId: string;
+      params: unknown;
+      input: Raster;
+      mask: Raster | null;
+      reference: Raster | null;
+      memoryBudgetBytes: number;
+      /** Send each finished part of the result (someone watches it grow). */
+      showParts: boolean;
+    }
   | { type: 'cancel'; jobId: string }
   | { type: 'providers' }
   /** Models were installed, removed or added: read the catalog and folders again. */
@@ -41,6 +61,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'progress'; jobId: string; progress: ToolProgress }
+  | { type: 'part'; jobId: string; part: PartPicture }
   | { type: 'done'; jobId: string; result: JobResultMessage }
   | { type: 'failed'; jobId: string; error: ErrorInfo }
   | { type: 'providers'; report: ProviderReport };

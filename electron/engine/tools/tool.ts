@@ -36,12 +36,23 @@ export interface ToolInput {
   reference?: Raster | null;
 }
 
+/** A finished piece of a result, to show it as it grows: where it lies in the input's pixels, and a small picture of it. */
+export interface ResultPart {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  image: Raster;
+}
+
 /** What a tool may use while it runs: models, progress, cancellation, a memory budget. */
 export interface ToolContext {
   model(id: string): Promise<ModelHandle>;
   /** The verified path of a catalog data file (e.g. style vectors). */
   dataFile(id: string): Promise<string>;
   progress(p: ToolProgress): void;
+  /** Set when someone watches the result grow (the app's canvas); tools that work in pieces hand each finished one here. */
+  showPart: ((part: ResultPart) => void) | null;
   signal: AbortSignal;
   /** The run as named steps: each start reports progress and checks for a cancel. */
   steps(names: readonly string[]): Steps;

@@ -9,7 +9,8 @@ const previewSize = z.number().int().min(16).max(4096);
 
 export const toolCalls = {
   runTool: defineCall(z.discriminatedUnion('tool', toolVariants(everyTool, layer)), async ({ docId, layerId, tool, params }, { engine }) => ({
-    jobId: engine.tools.run(docId, layerId, tool, params),
+    // The canvas shows the result growing.
+    jobId: engine.tools.run(docId, layerId, tool, params, { showParts: true }),
   })),
   /** A tool's result on a copy of the layer at most `maxSide` pixels long, not added to the document. */
   previewTool: defineCall(
