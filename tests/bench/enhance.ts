@@ -14,6 +14,7 @@ import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { sessionInference } from '../../electron/engine/inference/tensors.js';
 import { testEngine, testModelStore } from '../support/engine.js';
 import { photo } from '../support/paths.js';
+import { enhancePipelineBench } from './enhance-pipeline.js';
 import { ms, row, withLag } from './measure.js';
 
 export async function photoOfSize(width: number, height: number): Promise<string> {
@@ -80,6 +81,7 @@ export async function enhanceBench(): Promise<void> {
     '≤ 10 %',
   );
 
+  await enhancePipelineBench(mp1);
   await cancelLatency(engine);
 
   // Peak RSS for ×4 of a big photo (BENCH_BIG_MP megapixels, 3:2).

@@ -1,13 +1,24 @@
 import { freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import sharp from 'sharp';
 import { CancelledError, GanvasError, fromErrorInfo } from '../errors.js';
+import { sharpInput } from '../images/raster.js';
 import { workerUrl } from '../worker-url.js';
-import type { ToolInput, ToolProgress } from '../tools/tool.js';
-import type { FromWorker, JobResultMessage, PartPicture, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
+import type { ResultPart, ToolInput, ToolProgress } from '../tools/tool.js';
+import type { FromWorker, JobResultMessage, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
 
 export interface JobProgress extends ToolProgress {
   /** Seconds left at the pace so far, or null before the first unit is done. */
   etaSeconds: number | null;
+}
+
+/** A finished part of a result, in the input's pixels, as a JPEG data URL. */
+export interface PartPicture {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  dataUrl: string;
 }
 
 /** Who listens to a job as it runs; `onPart` also asks the tool for its finished parts. */
@@ -36,6 +47,8 @@ interface Pending {
   /** The user cancelled: whatever the worker sends afterwards, the job ends as cancelled. */
   cancelled: boolean;
   firstProgressAt: number | null;
+  /** Resolves when every part received so far has gone to `onPart`. */
+  partsSent: Promise<void>;
   /** Resolves when the job has ended, however it ended. */
   settled: Promise<void>;
 }
@@ -86,6 +99,7 @@ export class JobHost {
         reject,
         cancelled: false,
         firstProgressAt: null,
+        partsSent: Promise.resolve(),
         settled: Promise.resolve(),
         start: () =>
           this.post({
@@ -187,12 +201,13 @@ export class JobHost {
         break;
       }
       case 'part':
-        if (!job.cancelled) job.listeners.onPart?.(msg.part);
+        if (!job.cancelled) job.partsSent = job.partsSent.then(() => this.sendPart(job, msg.part));
         break;
       case 'done':
         // A cancel that crossed the result on its way: the user asked for nothing, so nothing arrives.
         if (job.cancelled) job.reject(new CancelledError());
-        else job.resolve(msg.result);
+        // Its parts are all out before the whole: none arrives for a job that has ended.
+        else void job.partsSent.then(() => job.resolve(msg.result));
         this.finish();
         break;
       case 'failed':
@@ -200,6 +215,16 @@ export class JobHost {
         this.finish();
         break;
     }
+  }
+
+  /** Encodes a part as a small JPEG for its listener; a part that cannot be encoded is only not shown. */
+  private async sendPart(job: Pending, { image, ...rect }: ResultPart): Promise<void> {
+    if (job.cancelled || !job.listeners.onPart) return;
+    const jpeg = await sharp(...sharpInput(image))
+      .jpeg({ quality: 85 })
+      .toBuffer()
+      .catch(() => null);
+    if (jpeg && !job.cancelled) job.listeners.onPart({ ...rect, dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}` });
   }
 
   /** The worker thread ended: when not by `close`, its job fails, and a new worker serves the rest. */

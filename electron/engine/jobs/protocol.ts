@@ -2,7 +2,7 @@ import type { ErrorInfo } from '../errors.js';
 import type { Raster } from '../images/raster.js';
 import type { ProviderCheck, ProviderId } from '../inference/providers.js';
 import type { ProviderAttempt } from '../inference/sessions.js';
-import type { ToolProgress, ToolResult } from '../tools/tool.js';
+import type { ResultPart, ToolProgress, ToolResult } from '../tools/tool.js';
 
 export interface WorkerConfig {
   catalogPath: string;
@@ -20,15 +20,6 @@ export interface ProviderReport {
   order: ProviderId[];
   checks: ProviderCheck[];
   sessions: { modelId: string; provider: ProviderId; attempts: ProviderAttempt[] }[];
-}
-
-/** A finished part of a result, in the input's pixels, as a JPEG data URL. */
-export interface PartPicture {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  dataUrl: string;
 }
 
 export interface RunStats {
@@ -61,7 +52,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'progress'; jobId: string; progress: ToolProgress }
-  | { type: 'part'; jobId: string; part: PartPicture }
+  | { type: 'part'; jobId: string; part: ResultPart }
   | { type: 'done'; jobId: string; result: JobResultMessage }
   | { type: 'failed'; jobId: string; error: ErrorInfo }
   | { type: 'providers'; report: ProviderReport };

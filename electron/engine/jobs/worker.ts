@@ -3,9 +3,7 @@
  * live here, so the thread that owns windows or reads stdin never stalls.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import sharp from 'sharp';
 import { toErrorInfo } from '../errors.js';
-import { sharpInput } from '../images/raster.js';
 import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
 import { checkProvider, providerOrder } from '../inference/providers.js';
@@ -14,7 +12,7 @@ import { ModelSpeeds } from '../inference/speed.js';
 import { maskedInference, sessionInference, vectorInference } from '../inference/tensors.js';
 import { getTool } from '../tools/registry.js';
 import { Steps } from '../tools/steps.js';
-import type { ModelHandle, ResultPart, ToolProgress } from '../tools/tool.js';
+import type { ModelHandle, ToolProgress } from '../tools/tool.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
 const port = parentPort!;
@@ -34,21 +32,11 @@ function post(msg: FromWorker): void {
   port.postMessage(msg);
 }
 
-/** Sends a finished part of a result as a small JPEG, off the job's path: a part that cannot be encoded is only not shown. */
-function postPart(jobId: string, { image, ...rect }: ResultPart): Promise<void> {
-  return sharp(...sharpInput(image))
-    .jpeg({ quality: 85 })
-    .toBuffer()
-    .then((jpeg) => post({ type: 'part', jobId, part: { ...rect, dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}` } }))
-    .catch(() => {});
-}
-
 async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const abort = new AbortController();
   running.set(msg.jobId, abort);
   const started = performance.now();
   let inferenceMs = 0;
-  const parts: Promise<void>[] = [];
   try {
     const tool = getTool(msg.toolId);
     const params = tool.spec.params.parse(msg.params);
@@ -76,17 +64,12 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       model,
       dataFile: (id) => store.resolve(id),
       progress,
-      showPart: msg.showParts
-        ? (part) => {
-            parts.push(postPart(msg.jobId, part));
-          }
-        : null,
+      // Posted at once (rasters are shared memory): this thread goes on to the next tile, the receiving one is free to encode it.
+      showPart: msg.showParts ? (part) => post({ type: 'part', jobId: msg.jobId, part }) : null,
       signal: abort.signal,
       steps: (names) => new Steps(names, progress, abort.signal),
       memoryBudgetBytes: msg.memoryBudgetBytes,
     });
-    // Every part is on its way before the whole: nothing arrives for a job that has ended.
-    await Promise.all(parts);
     post({
       type: 'done',
       jobId: msg.jobId,
