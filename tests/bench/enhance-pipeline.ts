@@ -58,11 +58,11 @@ export async function enhancePipelineBench(photoFile: string): Promise<void> {
   const model = findModel(loadCatalog(), 'realesr-general-x4v3');
   const shipped = await testModelStore().resolve(model.id);
 
-  // Each measured twice, alternating, the quicker kept: runs of 14 s on this machine vary by a few per cent.
+  // Each measured three times, alternating, the quickest kept: runs of 14 s on this machine vary by several per cent.
   const runs = { rewritten: [] as ModelOnly[], original: [] as ModelOnly[], cli: [] as number[] };
   const out = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), 'out.png');
   const cliArgs = [cli, 'enhance', photoFile, '--scale', '4', '--quality', 'fast', '--tile', String(TILE), '-o', out, '--overwrite'];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     runs.rewritten.push(await modelOnlySeconds(shipped, src));
     runs.original.push(await modelOnlySeconds(join(modelMirror, model.derivedFrom!.file), src));
     const t0 = performance.now();

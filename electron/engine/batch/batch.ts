@@ -158,6 +158,98 @@ function doneEarlier(record: JournalRecord, target: string): boolean {
   return record.status === 'done' || (record.status === 'started' && written >= Date.parse(record.at));
 }
 
+/** The folders a batch reads and writes, checked, and what it will do with each file it found. */
+export interface BatchPlan {
+  input: string;
+  output: string;
+  /** Every photo with its output name (relative to the output folder), in scan order. */
+  photos: FileReport[];
+  /** Files that are not photos by their name: listed as skipped, never opened. */
+  others: FileReport[];
+}
+
+/**
+ * Checks the folders, scans the input and names every output before any work: shared by a batch
+ * on this computer and one spread over a farm. `earlier` gives the name an earlier run chose.
+ */
+export async function planBatch(
+  opts: Omit<BatchOptions, 'concurrency' | 'skipExisting' | 'recordAiProvenance'>,
+  date: string,
+  earlier: (rel: string) => string | null = () => null,
+): Promise<BatchPlan> {
+  const input = resolve(opts.input);
+  const output = resolve(opts.output);
+  if (!existsSync(input)) throw new GanvasError('NOT_FOUND', `The input folder ${input} does not exist.`);
+  if (inside(output, input) && !opts.allowInsideInput) {
+    throw new GanvasError('INVALID_INPUT', `The output folder is inside the input folder ${input}; choose another, or allow writing inside the input.`);
+  }
+  await mkdir(output, { recursive: true });
+  const scanned = await scanFolder(input, { ...opts, skipDir: output });
+  const photos = scanned.filter((f) => isPhotoPath(f.rel));
+  const plan = planOutputs(photos, { input, output }, (rel) => outputName(rel, opts.recipe, date), earlier);
+  return {
+    input,
+    output,
+    photos: photos.map((f, i) => ({ input: f.rel, ...plan[i]!, status: 'queued' })),
+    others: scanned
+      .filter((f) => !isPhotoPath(f.rel))
+      .map((f) => ({ input: f.rel, output: null, status: 'skipped', reason: `not a photo (${extname(f.rel) || 'no extension'})` })),
+  };
+}
+
+/** What rendering one photo needs besides its paths. */
+export interface RenderContext {
+  recipe: Recipe;
+  runTool: RunTool;
+  openOptions: OpenOptions;
+  recordAiProvenance: boolean;
+  /** The batch is stopping: the photo is abandoned between steps. */
+  stopping: () => boolean;
+  /** The network run in flight, so that a stop can cancel it (null when it ended). */
+  onRun: (cancel: (() => void) | null) => void;
+}
+
+/**
+ * Runs a recipe on one photo and writes the result atomically (a stop, a crash or a kill leaves
+ * no partial file). Answers what the decoder noticed and the network runs it made.
+ */
+export async function renderPhoto(
+  source: string,
+  target: string,
+  ctx: RenderContext,
+): Promise<{ notices: string[]; inferenceRuns: number; inferenceMs: number }> {
+  const { raster: decoded, meta, notices } = await openImage(source, ctx.openOptions);
+  let raster = decoded;
+  let [inferenceRuns, inferenceMs] = [0, 0];
+  const ai: AiEdit[] = [];
+  for (const step of ctx.recipe.steps) {
+    if (ctx.stopping()) throw new CancelledError();
+    if (step.tool === 'resize') {
+      const s = Math.min(1, step.params.longSide / Math.max(raster.width, raster.height));
+      if (s < 1) raster = await resizeRaster(raster, Math.round(raster.width * s), Math.round(raster.height * s));
+      continue;
+    }
+    const job = ctx.runTool(step.tool, raster, step.params);
+    ctx.onRun(job.cancel);
+    inferenceRuns++;
+    const r = await job.result.finally(() => ctx.onRun(null));
+    inferenceMs += r.stats?.inferenceMs ?? 0;
+    raster = r.raster;
+    ai.push({ toolId: step.tool, modelId: r.modelId, provider: r.provider, params: step.params });
+  }
+  const o = ctx.recipe.output;
+  const format = outputFormat(source, ctx.recipe);
+  await mkdir(dirname(target), { recursive: true });
+  const xmp = ctx.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
+  await saveImage(
+    raster,
+    target,
+    { format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(format) && raster.depth === 16 ? 16 : 8 },
+    { exif: meta.exif, icc: meta.icc, xmp },
+  );
+  return { notices, inferenceRuns, inferenceMs };
+}
+
 /**
  * One batch: scans the input folder, then runs the recipe on every file with a few in flight,
  * writes each output atomically, journals progress in the output folder so a second run of the
@@ -235,32 +327,17 @@ export class BatchRun {
   private async run(): Promise<BatchReport> {
     const input = resolve(this.opts.input);
     const output = resolve(this.opts.output);
-    if (!existsSync(input)) throw new GanvasError('NOT_FOUND', `The input folder ${input} does not exist.`);
-    if (inside(output, input) && !this.opts.allowInsideInput) {
-      throw new GanvasError('INVALID_INPUT', `The output folder is inside the input folder ${input}; choose another, or allow writing inside the input.`);
-    }
-    await mkdir(output, { recursive: true });
-    const scanned = await scanFolder(input, { ...this.opts, skipDir: output });
     const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
     const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
-    // Files that are not photos by their name (notes, sidecars, videos) are left alone and listed as skipped.
-    const photos = scanned.filter((f) => isPhotoPath(f.rel));
-    const others = scanned.filter((f) => !isPhotoPath(f.rel));
-    const plan = planOutputs(
-      photos,
-      { input, output },
-      (rel) => outputName(rel, this.opts.recipe, date),
-      (rel) => journal.last.get(rel)?.output ?? null,
-    );
-    photos.forEach((f, i) => this.files.push({ input: f.rel, ...plan[i]!, status: 'queued' }));
+    const plan = await planBatch(this.opts, date, (rel) => journal.last.get(rel)?.output ?? null);
+    this.files.push(...plan.photos);
     // Once per folder, not per file: what a killed run was writing is debris now.
     for (const dir of new Set(this.files.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
     const queue = [...this.files];
     this.counts.queued = queue.length;
-    for (const f of others) {
-      this.files.push({ input: f.rel, output: null, status: 'skipped', reason: `not a photo (${extname(f.rel) || 'no extension'})` });
-      this.counts.skipped++;
-    }
+    // Files that are not photos by their name (notes, sidecars, videos) are left alone and listed as skipped.
+    this.files.push(...plan.others);
+    this.counts.skipped += plan.others.length;
     this.onProgress(this.progress());
 
     const worker = async () => {
@@ -312,35 +389,17 @@ export class BatchRun {
     this.set(file, { status: 'running' });
     try {
       await this.record(journal, { rel: file.input, status: 'started', output: file.output });
-      const { raster: decoded, meta, notices } = await openImage(source, this.openOptions);
-      if (notices.length) file.note = [file.note, ...notices].filter(Boolean).join(' ');
-      let raster = decoded;
-      const ai: AiEdit[] = [];
-      for (const step of this.opts.recipe.steps) {
-        if (this.stopping) throw new CancelledError();
-        if (step.tool === 'resize') {
-          const s = Math.min(1, step.params.longSide / Math.max(raster.width, raster.height));
-          if (s < 1) raster = await resizeRaster(raster, Math.round(raster.width * s), Math.round(raster.height * s));
-          continue;
-        }
-        const job = this.runTool(step.tool, raster, step.params);
-        this.running.set(file.input, job.cancel);
-        this.inferenceRuns++;
-        const r = await job.result;
-        this.inferenceMs += r.stats?.inferenceMs ?? 0;
-        raster = r.raster;
-        ai.push({ toolId: step.tool, modelId: r.modelId, provider: r.provider, params: step.params });
-      }
-      const o = this.opts.recipe.output;
-      const format = outputFormat(file.input, this.opts.recipe);
-      await mkdir(dirname(target), { recursive: true });
-      const xmp = this.opts.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
-      await saveImage(
-        raster,
-        target,
-        { format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(format) && raster.depth === 16 ? 16 : 8 },
-        { exif: meta.exif, icc: meta.icc, xmp },
-      );
+      const rendered = await renderPhoto(source, target, {
+        recipe: this.opts.recipe,
+        runTool: this.runTool,
+        openOptions: this.openOptions,
+        recordAiProvenance: this.opts.recordAiProvenance,
+        stopping: () => this.stopping,
+        onRun: (cancel) => this.running.set(file.input, cancel ?? (() => {})),
+      });
+      if (rendered.notices.length) file.note = [file.note, ...rendered.notices].filter(Boolean).join(' ');
+      this.inferenceRuns += rendered.inferenceRuns;
+      this.inferenceMs += rendered.inferenceMs;
       await this.record(journal, { rel: file.input, status: 'done', output: file.output });
       this.processedMs.push(performance.now() - t0);
       this.set(file, { status: 'done', ms: Math.round(performance.now() - t0) });

@@ -19,7 +19,7 @@ export class Batches {
   private readonly running = new Map<string, BatchRun>();
   private next = 1;
 
-  constructor(private readonly services: BatchServices) {}
+  constructor(readonly services: BatchServices) {}
 
   start(options: Omit<BatchOptions, 'recordAiProvenance'>): { batchId: string; done: Promise<BatchReport> } {
     const { checkRecipe, runTool, open, recordAiProvenance, emit } = this.services;

@@ -13,6 +13,7 @@ import { lowlightCommand } from './commands/lowlight.js';
 import { modelsCommand } from './commands/models.js';
 import { projectCommand } from './commands/project.js';
 import { styleCommand } from './commands/style.js';
+import { workerCommand } from './commands/worker.js';
 import { common, UsageError, type Command, type Flag } from './shared.js';
 import { TOOL_SPECS, type ToolId } from '../tools/specs.js';
 
@@ -25,7 +26,15 @@ const TOOL_COMMANDS: Record<ToolId, Command> = {
   lowlight: lowlightCommand,
 };
 
-export const COMMANDS: Command[] = [...TOOL_SPECS.map((s) => TOOL_COMMANDS[s.id]), batchCommand, exportCommand, projectCommand, modelsCommand, doctorCommand];
+export const COMMANDS: Command[] = [
+  ...TOOL_SPECS.map((s) => TOOL_COMMANDS[s.id]),
+  batchCommand,
+  workerCommand,
+  exportCommand,
+  projectCommand,
+  modelsCommand,
+  doctorCommand,
+];
 
 const flagName = (name: string, f: Flag) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.hint ? ` ${f.hint}` : ''}`;
 

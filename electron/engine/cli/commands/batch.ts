@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';
-import { REPORT_NAME } from '../../batch/batch.js';
+import { REPORT_NAME, type BatchReport } from '../../batch/batch.js';
+import { cancelFarmBatch, farmStatus, runFarmBatch, type FarmProgress } from '../../farm/submit.js';
 import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
 import { type Command, common, type Flag, fraction, intOption, LOWLIGHT_SHORT, parse, UsageError, withEngine } from '../shared.js';
@@ -23,6 +24,13 @@ const flags = {
   format: { type: 'string', hint: 'same|jpeg|png|webp|tiff', help: "output format (default: same, each photo's own)" },
   'jpeg-quality': { type: 'string', hint: '1-100', help: 'JPEG and WebP quality' },
   name: { type: 'string', hint: "'{name}-{recipe}'", help: 'output names: {name} {ext} {recipe} {scale} {date}' },
+  queue: {
+    type: 'string',
+    hint: 'redis://host:6379/0',
+    help: 'run on a farm: one job per photo for `ganvas worker`s (folders at the same path on every machine)',
+  },
+  status: { type: 'string', hint: '<id>', help: 'with --queue: how a farm batch stands' },
+  cancel: { type: 'string', hint: '<id>', help: 'with --queue: cancel a farm batch (files running finish)' },
 } as const satisfies Record<string, Flag>;
 
 /** A recipe from the step flags, in the order given on the command line. */
@@ -52,8 +60,33 @@ function recipeFromFlags(args: string[], values: Record<string, unknown>): Recip
   return parsed.data;
 }
 
+const clock = (seconds: number | null) => (seconds === null ? '–' : `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, '0')}`);
+
+function farmLine(p: FarmProgress): string {
+  const workers = p.workers.map((w) => `${w.name} (${w.provider}, ${w.filesPerMinute?.toFixed(1) ?? '–'}/min)`).join(', ') || 'none connected';
+  return `${p.done + p.skipped + p.failed}/${p.total}: ${p.done} done, ${p.skipped} skipped, ${p.failed} failed · ${p.filesPerMinute?.toFixed(1) ?? '–'} files/min · ETA ${clock(p.etaSeconds)} · workers: ${workers}`;
+}
+
+/** --status and --cancel: a farm batch, from any machine. */
+async function farmControl(url: string, values: { status?: string | undefined; cancel?: string | undefined }): Promise<number> {
+  if (values.cancel) {
+    const removed = await cancelFarmBatch(url, values.cancel);
+    process.stderr.write(`Cancelled batch ${values.cancel}: ${removed} files taken off the queue; files being worked on finish.\n`);
+    return 0;
+  }
+  const s = await farmStatus(url, values.status!);
+  process.stdout.write(
+    `Batch ${s.batch.id}${s.batch.cancelled ? ' (cancelled)' : ''}: ${s.batch.input} → ${s.batch.output}, recipe ${s.batch.recipe.name}\n` +
+      `${s.done} done, ${s.skipped} skipped, ${s.failed} failed\n` +
+      `Workers: ${s.workers.map((w) => `${w.name} (${w.provider}, ${w.filesDone} files)`).join(', ') || 'none connected'}\n`,
+  );
+  return 0;
+}
+
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, flags);
+  if ((values.status || values.cancel) && !values.queue) throw new UsageError('--status and --cancel need --queue redis://…');
+  if (values.queue && (values.status || values.cancel)) return farmControl(values.queue, values);
   if (positionals.length !== 2) throw new UsageError('batch takes an input folder and an output folder.');
   const [input, output] = positionals.map((p) => resolve(p)) as [string, string];
   let recipe: Recipe;
@@ -64,24 +97,39 @@ async function run(args: string[]): Promise<number> {
     });
   } else recipe = recipeFromFlags(args, values);
   if (values['save-recipe']) await writeFileAtomic(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
+  const options = {
+    input,
+    output,
+    recipe,
+    recursive: values.recursive,
+    include: values.include,
+    exclude: values.exclude,
+    extensions: values.formats
+      ? values.formats
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean)
+      : [],
+    skipExisting: values['skip-existing'],
+    allowInsideInput: values['allow-inside-input'],
+  };
   return withEngine(values, async (engine) => {
-    const { batchId, done } = engine.batches.start({
-      input,
-      output,
-      recipe,
-      recursive: values.recursive,
-      include: values.include,
-      exclude: values.exclude,
-      extensions: values.formats
-        ? values.formats
-            .split(',')
-            .map((f) => f.trim())
-            .filter(Boolean)
-        : [],
-      skipExisting: values['skip-existing'],
-      concurrency: intOption(values.concurrency, 'concurrency') ?? 2,
-      allowInsideInput: values['allow-inside-input'],
-    });
+    if (values.queue) {
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      let last = '';
+      const report = await runFarmBatch(
+        { ...options, url: values.queue, recordAiProvenance: engine.batches.services.recordAiProvenance() },
+        (p) => {
+          if (!last) process.stderr.write(`Farm batch ${p.batchId}: \`ganvas batch --queue URL --status ${p.batchId}\` follows it, --cancel stops it.\n`);
+          const line = farmLine(p);
+          if (line !== last) process.stderr.write(`${(last = line)}\n`);
+        },
+        stop.signal,
+      );
+      return ended(report, output);
+    }
+    const { batchId, done } = engine.batches.start({ ...options, concurrency: intOption(values.concurrency, 'concurrency') ?? 2 });
     const off = engine.onEvent((e) => {
       if (e.type === 'batch-file' && e.batchId === batchId && e.file.status !== 'running') {
         process.stderr.write(
@@ -94,15 +142,19 @@ async function run(args: string[]): Promise<number> {
     const report = await done;
     off();
     process.off('SIGINT', cancel);
-    const t = report.totals;
-    process.stderr.write(`${t.files} files: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed. Report: ${join(output, REPORT_NAME)}\n`);
-    return report.cancelled ? 130 : t.failed > 0 ? 1 : 0;
+    return ended(report, output);
   });
+}
+
+function ended(report: BatchReport, output: string): number {
+  const t = report.totals;
+  process.stderr.write(`${t.files} files: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed. Report: ${join(output, REPORT_NAME)}\n`);
+  return report.cancelled ? 130 : t.failed > 0 ? 1 : 0;
 }
 
 export const batchCommand: Command = {
   name: 'batch',
-  forms: ['<in-dir> <out-dir> (--recipe <recipe.json> | steps)'],
+  forms: ['<in-dir> <out-dir> (--recipe <recipe.json> | steps) [--queue redis://…]', '--queue redis://… (--status <id> | --cancel <id>)'],
   about: 'Runs a recipe over a folder: a few files at once, outputs written atomically, a journal to resume, a JSON report. Steps run in the order given.',
   flags,
   run,

@@ -1,0 +1,130 @@
+/**
+ * A batch spread over several machines through Redis with BullMQ: what the submitter and the
+ * workers share — the queue, the batch's record, each file's job and its outcome.
+ */
+import { createHash } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { GanvasError, errorMessage } from '../errors.js';
+import type { FileReport } from '../batch/batch.js';
+import type { Recipe } from '../batch/recipe.js';
+
+export const QUEUE_NAME = 'ganvas-batch';
+/** Tries per file: a worker that dies on it hands it to another, at most this many times. */
+export const ATTEMPTS = 3;
+
+/** A batch as every worker reads it: the folders (the same path on every machine), the recipe and the options. */
+export interface FarmBatch {
+  id: string;
+  input: string;
+  output: string;
+  recipe: Recipe;
+  skipExisting: boolean;
+  recordAiProvenance: boolean;
+  /** The date in output names ({date}), fixed when the batch was first submitted. */
+  date: string;
+  cancelled: boolean;
+}
+
+/** One file's job: its paths relative to the batch's folders (a worker refuses any that leaves them). */
+export interface FileJob {
+  batchId: string;
+  input: string;
+  output: string;
+}
+
+/** How a file ended, kept per file (a file redone after a crash replaces its own line, never adds one). */
+export interface FileOutcome {
+  status: Extract<FileReport['status'], 'done' | 'skipped' | 'failed'>;
+  reason?: string;
+  note?: string;
+  ms?: number;
+  inferenceRuns: number;
+  inferenceMs: number;
+  worker: string;
+}
+
+/** What a worker says about itself while it is connected. */
+export interface WorkerInfo {
+  name: string;
+  provider: string;
+  concurrency: number;
+  filesDone: number;
+  /** Over the files this worker finished. */
+  filesPerMinute: number | null;
+  since: string;
+}
+
+export const keys = {
+  batch: (id: string) => `ganvas:batch:${id}`,
+  outcomes: (id: string) => `ganvas:batch:${id}:outcomes`,
+  worker: (name: string) => `ganvas:worker:${name}`,
+  workers: 'ganvas:worker:*',
+};
+
+/** A file's job id: stable for the same batch and file, so submitting again adds nothing twice. */
+export const jobId = (batchId: string, rel: string) => `${batchId}-${createHash('sha256').update(rel).digest('hex').slice(0, 16)}`;
+
+/** The URL without its password, for messages. */
+export function shownUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
+}
+
+/** A Redis connection from a redis:// or rediss:// (TLS) URL, with its user and password; it reconnects by itself when Redis restarts. */
+export function connect(url: string): Redis {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new GanvasError('INVALID_INPUT', `--queue ${shownUrl(url)} is not a URL; give redis://host:6379/0 or rediss://… for TLS.`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new GanvasError('INVALID_INPUT', `--queue ${shownUrl(url)} is not a Redis URL; give redis://host:6379/0 or rediss://… for TLS.`);
+  // BullMQ's blocking commands must wait through a reconnect instead of failing after a few retries.
+  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 250, 2000) });
+  // While Redis is away (restarted, unreachable) ioredis retries; the last reason is kept for `reachable`.
+  redis.on('error', (err: Error) => lastError.set(redis, err));
+  return redis;
+}
+
+const lastError = new WeakMap<Redis, Error>();
+
+/** Fails with a clear message when Redis cannot be reached at all (a wrong host or password), instead of retrying forever. */
+export async function reachable(redis: Redis, url: string): Promise<void> {
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(lastError.get(redis) ?? new Error('no answer within 5 s')), 5_000).unref()),
+    ]);
+  } catch (err) {
+    redis.disconnect();
+    const why = /NOAUTH|WRONGPASS/.test(errorMessage(err))
+      ? 'it needs a password, and the URL has none or a wrong one (redis://:PASSWORD@host:6379/0)'
+      : errorMessage(err);
+    throw new GanvasError('NOT_FOUND', `Cannot reach the queue at ${shownUrl(url)}: ${why}.`, { cause: err });
+  }
+}
+
+export function openQueue(redis: Redis): Queue<FileJob, FileOutcome | null> {
+  return new Queue<FileJob, FileOutcome | null>(QUEUE_NAME, { connection: redis });
+}
+
+export async function readBatch(redis: Redis, id: string): Promise<FarmBatch | null> {
+  const text = await redis.get(keys.batch(id));
+  return text ? (JSON.parse(text) as FarmBatch) : null;
+}
+
+export async function writeBatch(redis: Redis, batch: FarmBatch): Promise<void> {
+  await redis.set(keys.batch(batch.id), JSON.stringify(batch));
+}
+
+export async function readOutcomes(redis: Redis, id: string): Promise<Map<string, FileOutcome>> {
+  const all = await redis.hgetall(keys.outcomes(id));
+  return new Map(Object.entries(all).map(([rel, json]) => [rel, JSON.parse(json) as FileOutcome]));
+}
+
+export async function readWorkers(redis: Redis): Promise<WorkerInfo[]> {
+  const names = await redis.keys(keys.workers);
+  const values = names.length ? await redis.mget(names) : [];
+  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerInfo);
+}

@@ -1,0 +1,194 @@
+import { join, resolve } from 'node:path';
+import { QueueEvents } from 'bullmq';
+import { writeFileAtomic } from '../atomic-file.js';
+import { planBatch, REPORT_NAME, type BatchOptions, type BatchReport, type FileReport } from '../batch/batch.js';
+import { Journal } from '../batch/journal.js';
+import { GanvasError } from '../errors.js';
+import {
+  ATTEMPTS,
+  connect,
+  jobId,
+  keys,
+  openQueue,
+  QUEUE_NAME,
+  reachable,
+  readBatch,
+  readOutcomes,
+  readWorkers,
+  writeBatch,
+  type FarmBatch,
+  type FileOutcome,
+  type WorkerInfo,
+} from './farm.js';
+
+export interface FarmProgress {
+  batchId: string;
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  workers: WorkerInfo[];
+  filesPerMinute: number | null;
+  etaSeconds: number | null;
+}
+
+export type FarmBatchOptions = Omit<BatchOptions, 'concurrency'> & { url: string };
+
+const POLL_MS = 500;
+
+function counts(outcomes: Map<string, FileOutcome>): { done: number; skipped: number; failed: number } {
+  const c = { done: 0, skipped: 0, failed: 0 };
+  for (const o of outcomes.values()) c[o.status]++;
+  return c;
+}
+
+/**
+ * Submits a batch to a farm and follows it to the end: one job per photo (the same batch — same
+ * folders and recipe — has the same jobs, so submitting again resumes: files done are not redone,
+ * failed ones are tried again), progress across all workers, and the same report as a batch on
+ * this computer, written into the output folder.
+ */
+export async function runFarmBatch(opts: FarmBatchOptions, onProgress: (p: FarmProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
+  const redis = connect(opts.url);
+  await reachable(redis, opts.url);
+  const events = new QueueEvents(QUEUE_NAME, { connection: redis.duplicate() });
+  try {
+    const [input, output] = [resolve(opts.input), resolve(opts.output)];
+    const id = Journal.key({ input, output, recipe: opts.recipe });
+    const earlier = await readBatch(redis, id);
+    const date = earlier?.date ?? new Date().toISOString().slice(0, 10);
+    const plan = await planBatch(opts, date);
+    const batch: FarmBatch = {
+      id,
+      input,
+      output,
+      recipe: opts.recipe,
+      skipExisting: opts.skipExisting,
+      recordAiProvenance: opts.recordAiProvenance,
+      date,
+      cancelled: false,
+    };
+    await writeBatch(redis, batch);
+    const queue = openQueue(redis);
+    const startedAt = new Date();
+
+    // A file left over by an earlier run (failed, or cancelled before its turn) goes in again; one done stays done.
+    const before = await readOutcomes(redis, id);
+    const todo = plan.photos.filter((f) => {
+      const o = before.get(f.input);
+      return !o || o.status === 'failed';
+    });
+    if (earlier) {
+      for (const f of todo) {
+        await redis.hdel(keys.outcomes(id), f.input);
+        const job = await queue.getJob(jobId(id, f.input));
+        if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove();
+      }
+    }
+    // A file that killed every worker it went to fails in BullMQ without its worker saying so: say it here.
+    const fileOf = new Map(plan.photos.map((f) => [jobId(id, f.input), f.input]));
+    events.on('failed', ({ jobId: failed, failedReason }) => {
+      const rel = fileOf.get(failed);
+      if (rel)
+        void redis.hsetnx(keys.outcomes(id), rel, JSON.stringify({ status: 'failed', reason: failedReason, inferenceRuns: 0, inferenceMs: 0, worker: '' }));
+    });
+    await queue.addBulk(
+      todo.map((f) => ({
+        name: 'photo',
+        data: { batchId: id, input: f.input, output: f.output! },
+        opts: { jobId: jobId(id, f.input), attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+      })),
+    );
+
+    let outcomes = before;
+    let cancelled = false;
+    for (;;) {
+      outcomes = await readOutcomes(redis, id);
+      cancelled = signal?.aborted || (await readBatch(redis, id))?.cancelled === true;
+      const c = counts(outcomes);
+      const finished = outcomes.size;
+      const minutes = (Date.now() - startedAt.getTime()) / 60_000;
+      const rate = finished - before.size > 0 ? (finished - before.size) / minutes : null;
+      onProgress({
+        batchId: id,
+        total: plan.photos.length + plan.others.length,
+        ...c,
+        skipped: c.skipped + plan.others.length,
+        workers: await readWorkers(redis),
+        filesPerMinute: rate,
+        etaSeconds: rate ? ((plan.photos.length - finished) / rate) * 60 : null,
+      });
+      if (finished >= plan.photos.length || cancelled) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    if (signal?.aborted) await cancelFarmBatch(opts.url, id);
+
+    const files: FileReport[] = plan.photos.map((f) => {
+      const o = outcomes.get(f.input);
+      if (!o) return { ...f, status: 'queued', reason: 'cancelled' };
+      return {
+        input: f.input,
+        output: o.status === 'failed' ? null : f.output,
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(f.note || o.note ? { note: [f.note, o.note].filter(Boolean).join(' ') } : {}),
+        ...(o.ms !== undefined ? { ms: o.ms } : {}),
+      };
+    });
+    files.push(...plan.others);
+    const total = (s: FileReport['status']) => files.filter((f) => f.status === s).length;
+    const report: BatchReport = {
+      recipe: opts.recipe.name,
+      input,
+      output,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      cancelled,
+      stoppedBecause: null,
+      totals: { files: files.length, done: total('done'), skipped: total('skipped'), failed: total('failed') },
+      inferenceRuns: [...outcomes.values()].reduce((n, o) => n + o.inferenceRuns, 0),
+      inferenceMs: [...outcomes.values()].reduce((n, o) => n + o.inferenceMs, 0),
+      files,
+    };
+    await writeFileAtomic(join(output, REPORT_NAME), JSON.stringify(report, null, 2));
+    return report;
+  } finally {
+    await events.close();
+    redis.disconnect();
+  }
+}
+
+/** A farm batch's state, from any machine: its files so far and the workers connected. */
+export async function farmStatus(url: string, id: string): Promise<{ batch: FarmBatch; done: number; skipped: number; failed: number; workers: WorkerInfo[] }> {
+  const redis = connect(url);
+  try {
+    await reachable(redis, url);
+    const batch = await readBatch(redis, id);
+    if (!batch) throw new GanvasError('NOT_FOUND', `The queue has no batch ${id}.`);
+    return { batch, ...counts(await readOutcomes(redis, id)), workers: await readWorkers(redis) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Cancels a farm batch from any machine: files not started are taken off the queue; those running finish. */
+export async function cancelFarmBatch(url: string, id: string): Promise<number> {
+  const redis = connect(url);
+  try {
+    await reachable(redis, url);
+    const batch = await readBatch(redis, id);
+    if (!batch) throw new GanvasError('NOT_FOUND', `The queue has no batch ${id}.`);
+    await writeBatch(redis, { ...batch, cancelled: true });
+    const queue = openQueue(redis);
+    let removed = 0;
+    for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized'])) {
+      if (job.data.batchId === id) {
+        await job.remove().catch(() => {});
+        removed++;
+      }
+    }
+    return removed;
+  } finally {
+    redis.disconnect();
+  }
+}

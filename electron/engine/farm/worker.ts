@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { renderPhoto } from '../batch/batch.js';
+import type { BatchServices } from '../batch/batches.js';
+import { CancelledError, GanvasError, errorMessage } from '../errors.js';
+import { connect, keys, QUEUE_NAME, reachable, readBatch, ATTEMPTS, type FarmBatch, type FileJob, type FileOutcome, type WorkerInfo } from './farm.js';
+
+export interface FarmWorkerOptions {
+  url: string;
+  name?: string;
+  concurrency: number;
+  provider: string;
+  /** How long a file's lock lasts without renewal: a worker that dies is noticed after about this long. */
+  lockMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Inside `dir` after resolving, whatever `rel` says (`..`, an absolute path, a drive letter). */
+function within(dir: string, rel: string): string | null {
+  const full = resolve(dir, rel);
+  const r = relative(dir, full);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? full : null;
+}
+
+/**
+ * A farm worker: takes files from the queue and runs the batch's recipe on each with this
+ * machine's engine, writing outputs atomically into the batch's output folder. It never reads or
+ * writes a path outside the batch's two folders, whatever a job says.
+ */
+export async function startFarmWorker(services: BatchServices, opts: FarmWorkerOptions): Promise<{ name: string; close: (force?: boolean) => Promise<void> }> {
+  const name = opts.name ?? `${hostname()}-${process.pid}`;
+  const log = opts.log ?? (() => {});
+  const redis = connect(opts.url);
+  await reachable(redis, opts.url);
+  const batches = new Map<string, FarmBatch | null>();
+  const since = new Date();
+  let filesDone = 0;
+  let closing = false;
+  const running = new Set<() => void>();
+
+  const announce = async () => {
+    const minutes = (Date.now() - since.getTime()) / 60_000;
+    const info: WorkerInfo = {
+      name,
+      provider: opts.provider,
+      concurrency: opts.concurrency,
+      filesDone,
+      filesPerMinute: filesDone > 0 ? filesDone / minutes : null,
+      since: since.toISOString(),
+    };
+    await redis.set(keys.worker(name), JSON.stringify(info), 'EX', 30).catch(() => {});
+  };
+  await announce();
+  const heartbeat = setInterval(() => void announce(), 10_000);
+
+  const record = async (job: Job<FileJob>, outcome: Omit<FileOutcome, 'worker'>) => {
+    await redis.hset(keys.outcomes(job.data.batchId), job.data.input, JSON.stringify({ ...outcome, worker: name }));
+    return { ...outcome, worker: name };
+  };
+
+  const processFile = async (job: Job<FileJob, FileOutcome | null>): Promise<FileOutcome | null> => {
+    const { batchId, input: rel, output: outRel } = job.data;
+    if (!batches.has(batchId)) batches.set(batchId, await readBatch(redis, batchId));
+    const batch = batches.get(batchId);
+    if (!batch) throw new UnrecoverableError(`batch ${batchId} is not known to the queue`);
+    // A cancel is read afresh for every file: it is set after the batch was cached.
+    if ((await readBatch(redis, batchId))?.cancelled) return null;
+    const source = within(batch.input, rel);
+    const target = within(batch.output, outRel);
+    if (!source || !target) {
+      log(`refused ${rel}: outside the batch's folders`);
+      await record(job, { status: 'failed', reason: `refused: ${rel} → ${outRel} leaves the batch's folders`, inferenceRuns: 0, inferenceMs: 0 });
+      throw new UnrecoverableError(`refused: ${rel} → ${outRel} leaves the batch's folders`);
+    }
+    const t0 = performance.now();
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? ATTEMPTS);
+    try {
+      // Another worker may see the share or have the model: only the last try reports these.
+      if (!existsSync(batch.input))
+        throw new Error(`worker ${name} cannot see the input folder ${batch.input}; mount the shared folder at the same path on every worker`);
+      if (!existsSync(batch.output)) throw new Error(`worker ${name} cannot see the output folder ${batch.output}; mount it at the same path on every worker`);
+      services.checkRecipe(batch.recipe);
+      if (batch.skipExisting && existsSync(target))
+        return await record(job, { status: 'skipped', reason: 'the output exists', inferenceRuns: 0, inferenceMs: 0 });
+      const rendered = await renderPhoto(source, target, {
+        recipe: batch.recipe,
+        runTool: services.runTool,
+        openOptions: services.open,
+        recordAiProvenance: batch.recordAiProvenance,
+        stopping: () => false,
+        onRun: (cancel) => {
+          if (cancel) running.add(cancel);
+        },
+      });
+      filesDone++;
+      void announce();
+      log(`done    ${rel} → ${outRel}`);
+      return await record(job, {
+        status: 'done',
+        ms: Math.round(performance.now() - t0),
+        inferenceRuns: rendered.inferenceRuns,
+        inferenceMs: Math.round(rendered.inferenceMs),
+        ...(rendered.notices.length ? { note: rendered.notices.join(' ') } : {}),
+      });
+    } catch (err) {
+      if (err instanceof CancelledError && closing) throw new Error(`worker ${name} stopped while working on ${rel}`);
+      // A file that cannot be read or a recipe this machine cannot run is not helped by trying again here.
+      const theFile = err instanceof GanvasError && err.code !== 'MODEL_MISSING';
+      if (theFile || final) {
+        log(`failed  ${rel} — ${errorMessage(err)}`);
+        await record(job, { status: 'failed', reason: errorMessage(err), inferenceRuns: 0, inferenceMs: 0 });
+        if (theFile) throw new UnrecoverableError(errorMessage(err));
+      }
+      throw err;
+    }
+  };
+
+  const worker = new Worker<FileJob, FileOutcome | null>(QUEUE_NAME, processFile, {
+    connection: redis.duplicate(),
+    concurrency: opts.concurrency,
+    name,
+    lockDuration: opts.lockMs ?? 30_000,
+    stalledInterval: opts.lockMs ?? 30_000,
+    // A file whose worker died is given to another; a file that kills every worker is failed after ATTEMPTS.
+    maxStalledCount: ATTEMPTS - 1,
+  });
+  worker.on('error', (err) => log(`queue: ${errorMessage(err)}`));
+  log(`worker ${name} (${opts.provider}, ${opts.concurrency} at once) takes files from ${QUEUE_NAME}`);
+
+  return {
+    name,
+    close: async (force = false) => {
+      closing = true;
+      clearInterval(heartbeat);
+      if (force) for (const cancel of running) cancel();
+      await worker.close(force);
+      await redis.del(keys.worker(name)).catch(() => {});
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchReport } from '../../electron/engine/batch/batch.js';
+import { QUEUE_NAME, jobId } from '../../electron/engine/farm/farm.js';
+import { cli, photo, testModelsDir } from '../support/paths.js';
+import { TestRedis } from '../support/redis.js';
+
+const env = { ...process.env, GANVAS_MODELS_DIR: testModelsDir, GANVAS_FARM_LOCK_MS: '2000' };
+const RECIPE = ['--lowlight', 'sci-easy', '--resize', '40'];
+
+/** A worker process as a user starts one; its log says which files it did. */
+class WorkerProcess {
+  readonly log: string[] = [];
+  readonly child: ChildProcess;
+  constructor(url: string, name: string) {
+    this.child = spawn(process.execPath, [cli, 'worker', '--queue', url, '--name', name], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child.stderr!.setEncoding('utf8').on('data', (text: string) => this.log.push(...text.split('\n').filter(Boolean)));
+  }
+  done(): string[] {
+    return this.log.filter((l) => l.startsWith('done ')).map((l) => l.split(/\s+/)[1]!);
+  }
+  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill(signal);
+    await exited;
+  }
+}
+
+/** `ganvas batch IN OUT --queue …` as a child process: its exit status and report. */
+function submit(url: string, input: string, output: string): { promise: Promise<{ status: number | null; stderr: string }>; child: ChildProcess } {
+  const child = spawn(process.execPath, [cli, 'batch', input, output, ...RECIPE, '--queue', url], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  return { child, promise: new Promise((resolve) => child.once('exit', (status) => resolve({ status, stderr }))) };
+}
+
+const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'ganvas-batch-report.json'), 'utf8')) as BatchReport;
+/** A report's content without the times it took. */
+const content = (r: BatchReport) => ({
+  totals: r.totals,
+  files: r.files.map(({ input, output, status, reason }) => ({ input, output, status, reason })).sort((a, b) => a.input.localeCompare(b.input)),
+});
+
+/** Every output decodes whole: no file was left half-written. */
+async function allDecodable(dir: string): Promise<number> {
+  const outputs = readdirSync(dir).filter((n) => n.endsWith('.png') && !n.startsWith('.'));
+  for (const n of outputs) await sharp(join(dir, n)).raw().toBuffer();
+  return outputs.length;
+}
+
+async function photos(dir: string, count: number, width: number): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const base = await sharp(photo('coffee.png')).resize(width).png().toBuffer();
+  for (let i = 0; i < count; i++) writeFileSync(join(dir, `p${String(i).padStart(3, '0')}.png`), base);
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a batch on a render farm (Redis, BullMQ)', () => {
+  let redis: TestRedis;
+  const root = mkdtempSync(join(tmpdir(), 'ganvas-farm-'));
+  const workers: WorkerProcess[] = [];
+  const startWorkers = (n: number, prefix: string) => {
+    const started = Array.from({ length: n }, (_, i) => new WorkerProcess(redis.url, `${prefix}${i + 1}`));
+    workers.push(...started);
+    return started;
+  };
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    await redis?.stop();
+  });
+
+  it('300 files over 3 workers: each good file done once, broken ones reported, the same report as a batch on this computer', async () => {
+    const input = join(root, 'in300');
+    await photos(input, 300, 48);
+    const jpeg = await sharp(photo('coffee.png')).jpeg().toBuffer();
+    for (let i = 0; i < 3; i++) writeFileSync(join(input, `broken${i}.jpg`), jpeg.subarray(0, 400));
+    for (const n of ['notes.txt', 'p000.xmp', 'clip.mov']) writeFileSync(join(input, n), 'not a photo');
+
+    const local = spawnSync(process.execPath, [cli, 'batch', input, join(root, 'local'), ...RECIPE], { env, encoding: 'utf8' });
+    expect(local.status, local.stderr).toBe(1);
+
+    const team = startWorkers(3, 'a');
+    const farm = await submit(redis.url, input, join(root, 'farm')).promise;
+    expect(farm.status, farm.stderr).toBe(1);
+    expect(farm.stderr).toMatch(/306 files: 300 done, 3 skipped, 3 failed/);
+    expect(farm.stderr).toMatch(/workers: .*a1 \(cpu/);
+
+    expect(content(report(join(root, 'farm')))).toEqual(content(report(join(root, 'local'))));
+    const done = team.flatMap((w) => w.done());
+    expect(done).toHaveLength(300);
+    expect(new Set(done).size).toBe(300);
+    // The work was shared.
+    for (const w of team) expect(w.done().length, w.log.join('\n')).toBeGreaterThan(0);
+    expect(await allDecodable(join(root, 'farm'))).toBe(300);
+    await Promise.all(team.map((w) => w.stop()));
+  }, 300_000);
+
+  it('a worker killed in the middle of a file: another redoes it, no partial output, nothing done twice', async () => {
+    const input = join(root, 'in-kill');
+    await photos(input, 40, 600);
+    const [doomed, survivor] = startWorkers(2, 'k');
+    const run = submit(redis.url, input, join(root, 'kill'));
+    await until(() => doomed!.done().length >= 3, 120_000);
+    await doomed!.stop('SIGKILL');
+    const end = await run.promise;
+    expect(end.status, end.stderr).toBe(0);
+    expect(report(join(root, 'kill')).totals).toMatchObject({ files: 40, done: 40, failed: 0 });
+    const all = [...doomed!.done(), ...survivor!.done()];
+    expect(new Set(all).size).toBe(40);
+    // At most the file the killed worker had written but not yet reported is done again.
+    expect(all.length).toBeLessThanOrEqual(41);
+    expect(await allDecodable(join(root, 'kill'))).toBe(40);
+    await survivor!.stop();
+  }, 300_000);
+
+  it('Redis restarted in the middle: workers and the submitter reconnect and the batch completes', async () => {
+    const input = join(root, 'in-restart');
+    await photos(input, 40, 400);
+    const team = startWorkers(2, 'r');
+    const run = submit(redis.url, input, join(root, 'restart'));
+    await until(() => team.some((w) => w.done().length >= 3), 120_000);
+    await redis.restart(1500);
+    const end = await run.promise;
+    expect(end.status, end.stderr).toBe(0);
+    expect(report(join(root, 'restart')).totals).toMatchObject({ files: 40, done: 40, failed: 0 });
+    expect(await allDecodable(join(root, 'restart'))).toBe(40);
+    await Promise.all(team.map((w) => w.stop()));
+  }, 300_000);
+
+  it('cancelled halfway and run again: only the rest is done', async () => {
+    const input = join(root, 'in-resume');
+    const output = join(root, 'resume');
+    await photos(input, 30, 400);
+    const [worker] = startWorkers(1, 's');
+    const first = submit(redis.url, input, output);
+    await until(() => worker!.done().length >= 8, 120_000);
+    first.child.kill('SIGINT');
+    const cancelled = await first.promise;
+    expect(cancelled.status, cancelled.stderr).toBe(130);
+    const doneFirst = new Set(worker!.done());
+    const partial = report(output);
+    expect(partial.cancelled).toBe(true);
+    expect(partial.totals.done).toBeGreaterThanOrEqual(8);
+    expect(partial.totals.done).toBeLessThan(30);
+
+    const second = await submit(redis.url, input, output).promise;
+    expect(second.status, second.stderr).toBe(0);
+    expect(report(output).totals).toMatchObject({ files: 30, done: 30 });
+    const doneSecond = worker!.done().filter((f) => !doneFirst.has(f));
+    expect(doneSecond.length + doneFirst.size).toBe(30);
+    expect(new Set(worker!.done()).size).toBe(worker!.done().length);
+    await worker!.stop();
+  }, 300_000);
+
+  it('a job naming a path outside the batch’s folders is refused by the worker; nothing is read or written there', async () => {
+    const input = join(root, 'in-confined');
+    const output = join(root, 'confined');
+    await photos(input, 2, 48);
+    const secret = join(root, 'secret.png');
+    writeFileSync(secret, await sharp(photo('coffee.png')).resize(48).png().toBuffer());
+    const [worker] = startWorkers(1, 'c');
+    const end = await submit(redis.url, input, output).promise;
+    expect(end.status, end.stderr).toBe(0);
+    const batchId = /Farm batch ([0-9a-f]+)/.exec(end.stderr)![1]!;
+
+    // A job as a hostile or mistaken client could write it, straight into the queue.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection });
+    for (const [rel, out] of [
+      ['../secret.png', 'stolen.png'],
+      ['p000.png', '../escaped.png'],
+      [secret, 'abs.png'],
+    ] as const) {
+      await queue.add('photo', { batchId, input: rel, output: out }, { jobId: jobId(batchId, rel + out), attempts: 1 });
+    }
+    await until(() => worker!.log.filter((l) => l.startsWith('refused')).length === 3, 60_000);
+    expect(existsSync(join(output, 'stolen.png'))).toBe(false);
+    expect(existsSync(join(output, 'abs.png'))).toBe(false);
+    expect(existsSync(join(root, 'escaped.png'))).toBe(false);
+    const outcomes = await connection.hgetall(`ganvas:batch:${batchId}:outcomes`);
+    expect(JSON.parse(outcomes['../secret.png']!)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/refused/) });
+    await queue.close();
+    connection.disconnect();
+    await worker!.stop();
+  }, 120_000);
+
+  it('says clearly when the queue cannot be reached or the URL is not Redis', () => {
+    const down = spawnSync(process.execPath, [cli, 'batch', root, join(root, 'x'), ...RECIPE, '--queue', 'redis://:pw@127.0.0.1:1/0'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(down.status).toBe(1);
+    expect(down.stderr).toMatch(/Cannot reach the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0: .*ECONNREFUSED/);
+    expect(down.stderr).not.toContain(':pw@');
+    const http = spawnSync(process.execPath, [cli, 'worker', '--queue', 'http://example.com'], { env, encoding: 'utf8' });
+    expect(http.stderr).toMatch(/not a Redis URL/);
+  });
+});
