@@ -11,6 +11,7 @@ import { resizeRaster } from '../images/resample.js';
 import { extensionFor, sameFormatAs, saveImage, supports16Bit, type ExportFormat } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
 import type { RunStats } from '../jobs/protocol.js';
+import type { WorkerInfo } from '../farm/farm.js';
 import type { ToolResult } from '../tools/tool.js';
 import { Journal, type JournalRecord } from './journal.js';
 import { recipeScale, type Recipe } from './recipe.js';
@@ -52,6 +53,8 @@ export interface BatchProgress {
   paused: boolean;
   filesPerMinute: number | null;
   etaSeconds: number | null;
+  /** On a farm: the batch's id there (for --status and --cancel from any machine) and the workers connected, with their speeds. */
+  farm?: { id: string; workers: WorkerInfo[] };
 }
 
 export interface BatchReport {

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { writeFileAtomic } from '../atomic-file.js';
-import { planBatch, REPORT_NAME, type BatchOptions, type BatchReport, type FileReport } from '../batch/batch.js';
+import { planBatch, REPORT_NAME, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from '../batch/batch.js';
 import { Journal } from '../batch/journal.js';
-import { GanvasError } from '../errors.js';
+import { CancelledError, GanvasError } from '../errors.js';
 import {
   ATTEMPTS,
   connect,
@@ -21,20 +21,33 @@ import {
   type WorkerInfo,
 } from './farm.js';
 
-export interface FarmProgress {
-  batchId: string;
-  total: number;
-  done: number;
-  skipped: number;
-  failed: number;
-  workers: WorkerInfo[];
-  filesPerMinute: number | null;
-  etaSeconds: number | null;
-}
+export type FarmProgress = Required<BatchProgress>;
 
 export type FarmBatchOptions = Omit<BatchOptions, 'concurrency'> & { url: string };
 
+/** Who follows a farm batch: its progress and files, and the signals that cancel it or only stop following it. */
+export interface FarmFollow {
+  onProgress: (p: FarmProgress) => void;
+  onFile?: (f: FileReport) => void;
+  /** Cancels the batch on the farm (files not started are taken off the queue). */
+  cancel?: AbortSignal;
+  /** Stops following (this process ends); the farm goes on and the same batch submitted again picks it up. */
+  detach?: AbortSignal;
+}
+
 const POLL_MS = 500;
+
+/** A file's line in the report, as a batch on this computer writes it. */
+function fileReport(planned: FileReport, o: FileOutcome): FileReport {
+  return {
+    input: planned.input,
+    output: o.status === 'failed' ? null : planned.output,
+    status: o.status,
+    ...(o.reason ? { reason: o.reason } : {}),
+    ...(planned.note || o.note ? { note: [planned.note, o.note].filter(Boolean).join(' ') } : {}),
+    ...(o.ms !== undefined ? { ms: o.ms } : {}),
+  };
+}
 
 function counts(outcomes: Map<string, FileOutcome>): { done: number; skipped: number; failed: number } {
   const c = { done: 0, skipped: 0, failed: 0 };
@@ -48,7 +61,8 @@ function counts(outcomes: Map<string, FileOutcome>): { done: number; skipped: nu
  * failed ones are tried again), progress across all workers, and the same report as a batch on
  * this computer, written into the output folder.
  */
-export async function runFarmBatch(opts: FarmBatchOptions, onProgress: (p: FarmProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
+export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): Promise<BatchReport> {
+  const { onProgress, onFile = () => {}, cancel: signal, detach } = follow;
   const redis = connect(opts.url);
   await reachable(redis, opts.url);
   const events = new QueueEvents(QUEUE_NAME, { connection: redis.duplicate() });
@@ -80,9 +94,14 @@ export async function runFarmBatch(opts: FarmBatchOptions, onProgress: (p: FarmP
     });
     if (earlier) {
       for (const f of todo) {
-        await redis.hdel(keys.outcomes(id), f.input);
         const job = await queue.getJob(jobId(id, f.input));
-        if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove();
+        const state = await job?.getState();
+        // Waiting or in a worker's hands: it ends by itself. Ended: unless it was just done, it goes in again.
+        if (!job || (state !== 'completed' && state !== 'failed')) continue;
+        const now = await redis.hget(keys.outcomes(id), f.input);
+        if (now && (JSON.parse(now) as FileOutcome).status !== 'failed') continue;
+        await redis.hdel(keys.outcomes(id), f.input);
+        await job.remove();
       }
     }
     // A file that killed every worker it went to fails in BullMQ without its worker saying so: say it here.
@@ -102,38 +121,39 @@ export async function runFarmBatch(opts: FarmBatchOptions, onProgress: (p: FarmP
 
     let outcomes = before;
     let cancelled = false;
+    const told = new Set<string>();
+    const planned = new Map(plan.photos.map((f) => [f.input, f]));
     for (;;) {
       outcomes = await readOutcomes(redis, id);
+      for (const [rel, o] of outcomes) {
+        if (told.has(rel) || !planned.has(rel)) continue;
+        told.add(rel);
+        onFile(fileReport(planned.get(rel)!, o));
+      }
       cancelled = signal?.aborted || (await readBatch(redis, id))?.cancelled === true;
       const c = counts(outcomes);
       const finished = outcomes.size;
       const minutes = (Date.now() - startedAt.getTime()) / 60_000;
       const rate = finished - before.size > 0 ? (finished - before.size) / minutes : null;
       onProgress({
-        batchId: id,
         total: plan.photos.length + plan.others.length,
         ...c,
         skipped: c.skipped + plan.others.length,
-        workers: await readWorkers(redis),
+        running: [],
+        paused: false,
+        farm: { id, workers: await readWorkers(redis) },
         filesPerMinute: rate,
         etaSeconds: rate ? ((plan.photos.length - finished) / rate) * 60 : null,
       });
       if (finished >= plan.photos.length || cancelled) break;
+      if (detach?.aborted) throw new CancelledError();
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     if (signal?.aborted) await cancelFarmBatch(opts.url, id);
 
     const files: FileReport[] = plan.photos.map((f) => {
       const o = outcomes.get(f.input);
-      if (!o) return { ...f, status: 'queued', reason: 'cancelled' };
-      return {
-        input: f.input,
-        output: o.status === 'failed' ? null : f.output,
-        status: o.status,
-        ...(o.reason ? { reason: o.reason } : {}),
-        ...(f.note || o.note ? { note: [f.note, o.note].filter(Boolean).join(' ') } : {}),
-        ...(o.ms !== undefined ? { ms: o.ms } : {}),
-      };
+      return o ? fileReport(f, o) : { ...f, status: 'queued', reason: 'cancelled' };
     });
     files.push(...plan.others);
     const total = (s: FileReport['status']) => files.filter((f) => f.status === s).length;

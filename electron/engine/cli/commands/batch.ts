@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';
-import { REPORT_NAME, type BatchReport } from '../../batch/batch.js';
-import { cancelFarmBatch, farmStatus, runFarmBatch, type FarmProgress } from '../../farm/submit.js';
+import { REPORT_NAME, type BatchProgress, type BatchReport } from '../../batch/batch.js';
+import type { WorkerInfo } from '../../farm/farm.js';
+import { cancelFarmBatch, farmStatus } from '../../farm/submit.js';
 import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
 import { type Command, common, type Flag, fraction, intOption, LOWLIGHT_SHORT, parse, UsageError, withEngine } from '../shared.js';
@@ -62,9 +63,9 @@ function recipeFromFlags(args: string[], values: Record<string, unknown>): Recip
 
 const clock = (seconds: number | null) => (seconds === null ? '–' : `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, '0')}`);
 
-function farmLine(p: FarmProgress): string {
-  const workers = p.workers.map((w) => `${w.name} (${w.provider}, ${w.filesPerMinute?.toFixed(1) ?? '–'}/min)`).join(', ') || 'none connected';
-  return `${p.done + p.skipped + p.failed}/${p.total}: ${p.done} done, ${p.skipped} skipped, ${p.failed} failed · ${p.filesPerMinute?.toFixed(1) ?? '–'} files/min · ETA ${clock(p.etaSeconds)} · workers: ${workers}`;
+function farmLine(p: BatchProgress, workers: WorkerInfo[]): string {
+  const names = workers.map((w) => `${w.name} (${w.provider}, ${w.filesPerMinute?.toFixed(1) ?? '–'}/min)`).join(', ') || 'none connected';
+  return `${p.done + p.skipped + p.failed}/${p.total}: ${p.done} done, ${p.skipped} skipped, ${p.failed} failed · ${p.filesPerMinute?.toFixed(1) ?? '–'} files/min · ETA ${clock(p.etaSeconds)} · workers: ${names}`;
 }
 
 /** --status and --cancel: a farm batch, from any machine. */
@@ -114,23 +115,19 @@ async function run(args: string[]): Promise<number> {
     allowInsideInput: values['allow-inside-input'],
   };
   return withEngine(values, async (engine) => {
-    if (values.queue) {
-      const stop = new AbortController();
-      process.once('SIGINT', () => stop.abort());
-      let last = '';
-      const report = await runFarmBatch(
-        { ...options, url: values.queue, recordAiProvenance: engine.batches.services.recordAiProvenance() },
-        (p) => {
-          if (!last) process.stderr.write(`Farm batch ${p.batchId}: \`ganvas batch --queue URL --status ${p.batchId}\` follows it, --cancel stops it.\n`);
-          const line = farmLine(p);
-          if (line !== last) process.stderr.write(`${(last = line)}\n`);
-        },
-        stop.signal,
-      );
-      return ended(report, output);
-    }
-    const { batchId, done } = engine.batches.start({ ...options, concurrency: intOption(values.concurrency, 'concurrency') ?? 2 });
+    const { batchId, done } = values.queue
+      ? engine.batches.startOnFarm({ ...options, url: values.queue })
+      : engine.batches.start({ ...options, concurrency: intOption(values.concurrency, 'concurrency') ?? 2 });
+    let last = '';
     const off = engine.onEvent((e) => {
+      if (e.type === 'batch-progress' && e.batchId === batchId && e.progress.farm) {
+        if (!last)
+          process.stderr.write(
+            `Farm batch ${e.progress.farm.id}: \`ganvas batch --queue URL --status ${e.progress.farm.id}\` follows it, --cancel stops it.\n`,
+          );
+        const line = farmLine(e.progress, e.progress.farm.workers);
+        if (line !== last) process.stderr.write(`${(last = line)}\n`);
+      }
       if (e.type === 'batch-file' && e.batchId === batchId && e.file.status !== 'running') {
         process.stderr.write(
           `${e.file.status.padEnd(7)} ${e.file.input}${e.file.reason ? ` — ${e.file.reason}` : e.file.output ? ` → ${e.file.output}` : ''}\n`,
