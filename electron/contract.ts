@@ -50,6 +50,7 @@ export const IPC_EVENT_CHANNEL = 'ganvas:event';
 export const IPC_DROP_CHANNEL = 'ganvas:drop';
 export type { DocumentInfo, DoctorReport, EngineEvent, ErrorInfo, HistoryInfo, ModelListing, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
 export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
+export type { WorkerInfo } from './engine/farm/farm.js';
 export type { LayerInfo } from './engine/info.js';
 export type { Rect } from './engine/images/raster.js';
 export type { JobProgress } from './engine/jobs/host.js';

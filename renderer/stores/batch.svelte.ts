@@ -1,4 +1,4 @@
-import type { AppEvent, BatchProgress, BatchReport, FileReport, Recipe } from '../../electron/contract.js';
+import type { AppEvent, BatchProgress, BatchReport, FileReport, Recipe, WorkerInfo } from '../../electron/contract.js';
 import { api, errorInfo } from '../api.js';
 
 type Step = Recipe['steps'][number];
@@ -28,6 +28,11 @@ class BatchStore {
   });
   skipExisting = $state(true);
   concurrency = $state(2);
+  /** Where it runs: this computer, or a farm's workers through a Redis queue. */
+  runOn = $state<'computer' | 'farm'>('computer');
+  queue = $state('');
+  /** The farm's workers when last checked (null: not checked). */
+  workers = $state<WorkerInfo[] | null>(null);
   batchId = $state<string | null>(null);
   progress = $state<BatchProgress | null>(null);
   files = $state<Record<string, FileReport>>({});
@@ -69,8 +74,16 @@ class BatchStore {
         extensions: list(this.formats),
         skipExisting: this.skipExisting,
         concurrency: this.concurrency,
+        queue: this.runOn === 'farm' ? this.queue.trim() : null,
       });
       this.batchId = r.batchId;
+    });
+  }
+
+  checkFarm(): Promise<void> {
+    return this.attempt(async () => {
+      this.workers = null;
+      this.workers = await api.call('farmWorkers', { queue: this.queue.trim() });
     });
   }
 

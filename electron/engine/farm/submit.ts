@@ -178,6 +178,17 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
   }
 }
 
+/** The workers connected to a farm now, each with its provider and speed. */
+export async function farmWorkers(url: string): Promise<WorkerInfo[]> {
+  const redis = connect(url);
+  try {
+    await reachable(redis, url);
+    return await readWorkers(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** A farm batch's state, from any machine: its files so far and the workers connected. */
 export async function farmStatus(url: string, id: string): Promise<{ batch: FarmBatch; done: number; skipped: number; failed: number; workers: WorkerInfo[] }> {
   const redis = connect(url);

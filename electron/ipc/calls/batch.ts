@@ -3,10 +3,16 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../engine/atomic-file.js';
 import { readRecipe, recipeSchema } from '../../engine/batch/recipe.js';
 import { GanvasError } from '../../engine/errors.js';
+import { farmWorkers } from '../../engine/farm/submit.js';
 import { defineCall, within } from '../context.js';
 import { doc, id } from '../schemas.js';
 
 const patterns = z.array(z.string().min(1).max(200)).max(50);
+/** A farm's Redis: redis:// or rediss:// (TLS), with a user and password when it has them. */
+const queueUrl = z
+  .string()
+  .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+  .max(1000);
 
 export const batchCalls = {
   /** Shows the system folder dialog; the folder may then be used by a batch, for that purpose only. Null when cancelled. */
@@ -30,15 +36,22 @@ export const batchCalls = {
       extensions: z.array(z.string().min(1).max(10)).max(50),
       skipExisting: z.boolean(),
       concurrency: z.number().int().min(1).max(16),
+      /** Run on this computer (null) or spread over a farm's workers through this queue. */
+      queue: queueUrl.nullable(),
     }),
-    async (o, { engine, dialogs, grants }) => {
+    async ({ queue, concurrency, ...o }, { engine, dialogs, grants }) => {
       if (!grants.has(o.input, 'input')) throw new GanvasError('INVALID_INPUT', `Choose the photos' folder ${o.input} with the folder dialog first.`);
       if (!grants.has(o.output, 'output')) throw new GanvasError('INVALID_INPUT', `Choose the output folder ${o.output} with the folder dialog first.`);
       // The page cannot allow this by itself: the user says so to main's own dialog.
       const allowInsideInput = within(o.output, o.input) && (await dialogs.confirmOutputInsideInput(o.input, o.output));
-      return { batchId: engine.batches.start({ ...o, allowInsideInput }).batchId };
+      const { batchId } = queue
+        ? engine.batches.startOnFarm({ ...o, url: queue, allowInsideInput })
+        : engine.batches.start({ ...o, concurrency, allowInsideInput });
+      return { batchId };
     },
   ),
+  /** The workers a farm has now (for the Batch dialog, before it starts). */
+  farmWorkers: defineCall(z.object({ queue: queueUrl }), async ({ queue }) => farmWorkers(queue)),
   controlBatch: defineCall(z.object({ batchId: id, action: z.enum(['pause', 'resume', 'cancel']) }), async ({ batchId, action }, { engine }) => {
     engine.batches.control(batchId, action);
     return null;
