@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -18,8 +18,11 @@ const RECIPE = ['--lowlight', 'sci-easy', '--resize', '40'];
 class WorkerProcess {
   readonly log: string[] = [];
   readonly child: ChildProcess;
-  constructor(url: string, name: string) {
-    this.child = spawn(process.execPath, [cli, 'worker', '--queue', url, '--name', name], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  constructor(url: string, name: string, extraEnv: Record<string, string> = {}) {
+    this.child = spawn(process.execPath, [cli, 'worker', '--queue', url, '--name', name], {
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => this.log.push(...text.split('\n').filter(Boolean)));
   }
   done(): string[] {
@@ -34,12 +37,19 @@ class WorkerProcess {
 }
 
 /** `ganvas batch IN OUT --queue …` as a child process: its exit status and report. */
-function submit(url: string, input: string, output: string): { promise: Promise<{ status: number | null; stderr: string }>; child: ChildProcess } {
-  const child = spawn(process.execPath, [cli, 'batch', input, output, ...RECIPE, '--queue', url], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+function submit(
+  url: string,
+  input: string,
+  output: string,
+  recipe = RECIPE,
+): { promise: Promise<{ status: number | null; stderr: string }>; said: () => string } {
+  const child = spawn(process.execPath, [cli, 'batch', input, output, ...recipe, '--queue', url], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  return { child, promise: new Promise((resolve) => child.once('exit', (status) => resolve({ status, stderr }))) };
+  return { said: () => stderr, promise: new Promise((resolve) => child.once('exit', (status) => resolve({ status, stderr }))) };
 }
+
+const ganvas = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
 
 const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'ganvas-batch-report.json'), 'utf8')) as BatchReport;
 /**
@@ -154,27 +164,34 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     await Promise.all(team.map((w) => w.stop()));
   }, 300_000);
 
-  it('cancelled halfway and run again: only the rest is done', async () => {
+  it('followed and cancelled from another process, then run again: only the rest is done', async () => {
     const input = join(root, 'in-resume');
     const output = join(root, 'resume');
-    await photos(input, 30, 400);
+    await photos(input, 80, 600);
     const [worker] = startWorkers(1, 's');
     const first = submit(redis.url, input, output);
     await until(() => worker!.done().length >= 8, 120_000);
-    first.child.kill('SIGINT');
+    const id = /Farm batch ([0-9a-f]+)/.exec(first.said())![1]!;
+    const status = ganvas('batch', '--queue', redis.url, '--status', id);
+    expect(status.stdout).toMatch(new RegExp(`Batch ${id}: .*in-resume → .*resume`));
+    expect(status.stdout).toMatch(/^\d+ done, 0 skipped, 0 failed$/m);
+    expect(status.stdout).toMatch(/Workers: s1 \(cpu, \d+ files\)/);
+    const cancel = ganvas('batch', '--queue', redis.url, '--cancel', id);
+    expect(cancel.status, cancel.stderr).toBe(0);
+    expect(cancel.stderr).toMatch(new RegExp(`Cancelled batch ${id}: \\d+ files taken off the queue`));
     const cancelled = await first.promise;
     expect(cancelled.status, cancelled.stderr).toBe(130);
     const doneFirst = new Set(worker!.done());
     const partial = report(output);
     expect(partial.cancelled).toBe(true);
     expect(partial.totals.done).toBeGreaterThanOrEqual(8);
-    expect(partial.totals.done).toBeLessThan(30);
+    expect(partial.totals.done).toBeLessThan(80);
 
     const second = await submit(redis.url, input, output).promise;
     expect(second.status, second.stderr).toBe(0);
-    expect(report(output).totals).toMatchObject({ files: 30, done: 30 });
+    expect(report(output).totals).toMatchObject({ files: 80, done: 80 });
     const doneSecond = worker!.done().filter((f) => !doneFirst.has(f));
-    expect(doneSecond.length + doneFirst.size).toBe(30);
+    expect(doneSecond.length + doneFirst.size).toBe(80);
     expect(new Set(worker!.done()).size).toBe(worker!.done().length);
     await worker!.stop();
   }, 300_000);
@@ -209,6 +226,33 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     await queue.close();
     connection.disconnect();
     await worker!.stop();
+  }, 120_000);
+
+  it('a worker that lacks the recipe’s model or cannot see the folders says so; the file is reported failed with that reason', async () => {
+    const input = join(root, 'in-lacking');
+    await photos(input, 2, 48);
+    // This worker's models folder is empty: High quality's x4plus is not bundled, so it is missing here.
+    const bare = new WorkerProcess(redis.url, 'bare', { GANVAS_MODELS_DIR: mkdtempSync(join(tmpdir(), 'ganvas-no-models-')) });
+    workers.push(bare);
+    const hq = await submit(redis.url, input, join(root, 'lacking'), ['--enhance', '4:hq']).promise;
+    expect(hq.status, hq.stderr).toBe(1);
+    const lacking = report(join(root, 'lacking'));
+    expect(lacking.totals).toMatchObject({ done: 0, failed: 2 });
+    expect(lacking.files[0]!.reason).toMatch(/x4plus.*is not installed/);
+
+    // The input folder moved after the batch was queued: as on a worker where the share is not mounted.
+    await bare.stop();
+    const moved = join(root, 'in-moved');
+    await photos(moved, 2, 48);
+    const queued = submit(redis.url, moved, join(root, 'unseen'));
+    await until(() => /Farm batch/.test(queued.said()), 30_000);
+    renameSync(moved, `${moved}-elsewhere`);
+    workers.push(new WorkerProcess(redis.url, 'blind'));
+    const unseen = await queued.promise;
+    expect(unseen.status, unseen.stderr).toBe(1);
+    expect(report(join(root, 'unseen')).files[0]!.reason).toMatch(
+      /worker blind cannot see the input folder .*in-moved; mount the shared folder at the same path/,
+    );
   }, 120_000);
 
   it('says clearly when the queue cannot be reached or the URL is not Redis', () => {
