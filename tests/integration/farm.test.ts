@@ -11,7 +11,9 @@ import { QUEUE_NAME, jobId } from '../../electron/engine/farm/farm.js';
 import { cli, photo, testModelsDir } from '../support/paths.js';
 import { TestRedis } from '../support/redis.js';
 
-const env = { ...process.env, GANVAS_MODELS_DIR: testModelsDir, GANVAS_FARM_LOCK_MS: '2000' };
+const env = { ...process.env, GANVAS_MODELS_DIR: testModelsDir };
+/** A short lock, so that a killed worker's file goes to another within seconds (a busy machine could also lose it: only where needed). */
+const QUICK_LOCK = { GANVAS_FARM_LOCK_MS: '2000' };
 const RECIPE = ['--lowlight', 'sci-easy', '--resize', '40'];
 
 /** A worker process as a user starts one; its log says which files it did. */
@@ -89,8 +91,8 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
   let redis: TestRedis;
   const root = mkdtempSync(join(tmpdir(), 'ganvas-farm-'));
   const workers: WorkerProcess[] = [];
-  const startWorkers = (n: number, prefix: string) => {
-    const started = Array.from({ length: n }, (_, i) => new WorkerProcess(redis.url, `${prefix}${i + 1}`));
+  const startWorkers = (n: number, prefix: string, extraEnv: Record<string, string> = {}) => {
+    const started = Array.from({ length: n }, (_, i) => new WorkerProcess(redis.url, `${prefix}${i + 1}`, extraEnv));
     workers.push(...started);
     return started;
   };
@@ -135,7 +137,7 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
   it('a worker killed in the middle of a file: another redoes it, no partial output, nothing done twice', async () => {
     const input = join(root, 'in-kill');
     await photos(input, 40, 600);
-    const [doomed, survivor] = startWorkers(2, 'k');
+    const [doomed, survivor] = startWorkers(2, 'k', QUICK_LOCK);
     const run = submit(redis.url, input, join(root, 'kill'));
     await until(() => doomed!.done().length >= 3, 120_000);
     await doomed!.stop('SIGKILL');

@@ -55,6 +55,9 @@ export interface WorkerInfo {
   since: string;
 }
 
+/** Why a worker hands back a file of a cancelled batch: the batch submitted again puts it back on the queue. */
+export const CANCELLED = 'its batch was cancelled';
+
 export const keys = {
   batch: (id: string) => `ganvas:batch:${id}`,
   outcomes: (id: string) => `ganvas:batch:${id}:outcomes`,

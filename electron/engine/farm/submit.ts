@@ -6,6 +6,7 @@ import { Journal } from '../batch/journal.js';
 import { CancelledError, GanvasError } from '../errors.js';
 import {
   ATTEMPTS,
+  CANCELLED,
   connect,
   jobId,
   keys,
@@ -106,23 +107,30 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
     }
     // A file that killed every worker it went to fails in BullMQ without its worker saying so: say it here.
     const fileOf = new Map(plan.photos.map((f) => [jobId(id, f.input), f.input]));
+    const planned = new Map(plan.photos.map((f) => [f.input, f]));
+    const asJob = (f: FileReport) => ({
+      name: 'photo',
+      data: { batchId: id, input: f.input, output: f.output! },
+      opts: { jobId: jobId(id, f.input), attempts: ATTEMPTS, backoff: { type: 'fixed' as const, delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+    });
     events.on('failed', ({ jobId: failed, failedReason }) => {
       const rel = fileOf.get(failed);
-      if (rel)
-        void redis.hsetnx(keys.outcomes(id), rel, JSON.stringify({ status: 'failed', reason: failedReason, inferenceRuns: 0, inferenceMs: 0, worker: '' }));
+      if (!rel) return;
+      // Handed back while the batch was cancelled, before this submission made it live again: queue it again.
+      if (failedReason === CANCELLED)
+        void (async () => {
+          if ((await readBatch(redis, id))?.cancelled) return;
+          await (await queue.getJob(failed))?.remove();
+          const again = asJob(planned.get(rel)!);
+          await queue.add(again.name, again.data, again.opts);
+        })();
+      else void redis.hsetnx(keys.outcomes(id), rel, JSON.stringify({ status: 'failed', reason: failedReason, inferenceRuns: 0, inferenceMs: 0, worker: '' }));
     });
-    await queue.addBulk(
-      todo.map((f) => ({
-        name: 'photo',
-        data: { batchId: id, input: f.input, output: f.output! },
-        opts: { jobId: jobId(id, f.input), attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
-      })),
-    );
+    await queue.addBulk(todo.map(asJob));
 
     let outcomes = before;
     let cancelled = false;
     const told = new Set<string>();
-    const planned = new Map(plan.photos.map((f) => [f.input, f]));
     for (;;) {
       outcomes = await readOutcomes(redis, id);
       for (const [rel, o] of outcomes) {

@@ -5,7 +5,19 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { renderPhoto } from '../batch/batch.js';
 import type { BatchServices } from '../batch/batches.js';
 import { CancelledError, GanvasError, errorMessage } from '../errors.js';
-import { connect, keys, QUEUE_NAME, reachable, readBatch, ATTEMPTS, type FarmBatch, type FileJob, type FileOutcome, type WorkerInfo } from './farm.js';
+import {
+  CANCELLED,
+  connect,
+  keys,
+  QUEUE_NAME,
+  reachable,
+  readBatch,
+  ATTEMPTS,
+  type FarmBatch,
+  type FileJob,
+  type FileOutcome,
+  type WorkerInfo,
+} from './farm.js';
 
 export interface FarmWorkerOptions {
   url: string;
@@ -66,7 +78,7 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
     const batch = batches.get(batchId);
     if (!batch) throw new UnrecoverableError(`batch ${batchId} is not known to the queue`);
     // A cancel is read afresh for every file: it is set after the batch was cached.
-    if ((await readBatch(redis, batchId))?.cancelled) return null;
+    if ((await readBatch(redis, batchId))?.cancelled) throw new UnrecoverableError(CANCELLED);
     const source = within(batch.input, rel);
     const target = within(batch.output, outRel);
     if (!source || !target) {

@@ -37,7 +37,7 @@ export const batchCalls = {
       skipExisting: z.boolean(),
       concurrency: z.number().int().min(1).max(16),
       /** Run on this computer (null) or spread over a farm's workers through this queue. */
-      queue: queueUrl.nullable(),
+      queue: queueUrl.nullish(),
     }),
     async ({ queue, concurrency, ...o }, { engine, dialogs, grants }) => {
       if (!grants.has(o.input, 'input')) throw new GanvasError('INVALID_INPUT', `Choose the photos' folder ${o.input} with the folder dialog first.`);
