@@ -152,6 +152,25 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     await survivor!.stop();
   }, 300_000);
 
+  it('Ctrl+C on a worker finishes the file in hand and takes no more; another worker does the rest', async () => {
+    const input = join(root, 'in-ctrl-c');
+    await photos(input, 20, 600);
+    const [first] = startWorkers(1, 'q');
+    const run = submit(redis.url, input, join(root, 'ctrl-c'));
+    await until(() => first!.done().length >= 2, 120_000);
+    const exited = new Promise<number | null>((r) => first!.child.once('exit', r));
+    first!.child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(first!.log.join('\n')).toContain('Stopping: finishing the files in hand');
+    const doneByFirst = first!.done();
+    expect(doneByFirst.length).toBeLessThan(20);
+    const [second] = startWorkers(1, 'q2');
+    const end = await run.promise;
+    expect(end.status, end.stderr).toBe(0);
+    // Nothing the first worker had started was lost or done again.
+    expect([...doneByFirst, ...second!.done()].sort()).toEqual(readdirSync(input).sort());
+  }, 180_000);
+
   it('Redis restarted in the middle: workers and the submitter reconnect and the batch completes', async () => {
     const input = join(root, 'in-restart');
     await photos(input, 40, 400);
@@ -177,7 +196,8 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     const status = ganvas('batch', '--queue', redis.url, '--status', id);
     expect(status.stdout).toMatch(new RegExp(`Batch ${id}: .*in-resume → .*resume`));
     expect(status.stdout).toMatch(/^\d+ done, 0 skipped, 0 failed$/m);
-    expect(status.stdout).toMatch(/Workers: s1 \(cpu, \d+ files\)/);
+    // Workers that went away are listed until their 30 s announcement runs out.
+    expect(status.stdout).toMatch(/Workers: .*s1 \(cpu, \d+ files\)/);
     const cancel = ganvas('batch', '--queue', redis.url, '--cancel', id);
     expect(cancel.status, cancel.stderr).toBe(0);
     expect(cancel.stderr).toMatch(new RegExp(`Cancelled batch ${id}: \\d+ files taken off the queue`));
@@ -255,6 +275,33 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     expect(report(join(root, 'unseen')).files[0]!.reason).toMatch(
       /worker blind cannot see the input folder .*in-moved; mount the shared folder at the same path/,
     );
+  }, 120_000);
+
+  it('over TLS (rediss://) with a password', async () => {
+    const secure = await TestRedis.start({ tls: true });
+    try {
+      const input = join(root, 'in-tls');
+      await photos(input, 4, 48);
+      const trust = { NODE_EXTRA_CA_CERTS: secure.ca };
+      workers.push(new WorkerProcess(secure.url, 'tls', trust));
+      const run = spawnSync(process.execPath, [cli, 'batch', input, join(root, 'tls'), ...RECIPE, '--queue', secure.url], {
+        env: { ...env, ...trust },
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain('4 files: 4 done');
+      expect(run.stderr).not.toContain('farm-secret');
+      // Plain text to the TLS port, or no password: it says it cannot reach the queue, and why.
+      const plain = ganvas('batch', '--queue', `redis://localhost:${secure.port}/0`, '--status', 'x');
+      expect(plain.stderr).toMatch(/Cannot reach the queue at redis:\/\/localhost:\d+\/0/);
+      const noPassword = spawnSync(process.execPath, [cli, 'batch', '--queue', `rediss://localhost:${secure.port}/0`, '--status', 'x'], {
+        env: { ...env, ...trust },
+        encoding: 'utf8',
+      });
+      expect(noPassword.stderr).toMatch(/it needs a password, and the URL has none or a wrong one/);
+    } finally {
+      await secure.stop();
+    }
   }, 120_000);
 
   it('says clearly when the queue cannot be reached or the URL is not Redis', () => {

@@ -108,8 +108,8 @@ export async function reachable(redis: Redis, url: string): Promise<void> {
   }
 }
 
-export function openQueue(redis: Redis): Queue<FileJob, FileOutcome | null> {
-  return new Queue<FileJob, FileOutcome | null>(QUEUE_NAME, { connection: redis });
+export function openQueue(redis: Redis): Queue<FileJob, FileOutcome> {
+  return new Queue<FileJob, FileOutcome>(QUEUE_NAME, { connection: redis });
 }
 
 export async function readBatch(redis: Redis, id: string): Promise<FarmBatch | null> {

@@ -105,14 +105,16 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
         await job.remove();
       }
     }
-    // A file that killed every worker it went to fails in BullMQ without its worker saying so: say it here.
     const fileOf = new Map(plan.photos.map((f) => [jobId(id, f.input), f.input]));
     const planned = new Map(plan.photos.map((f) => [f.input, f]));
+    // Outcomes of this plan's files only (a refused job a client made up has its own line).
+    const ours = (all: Map<string, FileOutcome>) => new Map([...all].filter(([rel]) => planned.has(rel)));
     const asJob = (f: FileReport) => ({
       name: 'photo',
       data: { batchId: id, input: f.input, output: f.output! },
       opts: { jobId: jobId(id, f.input), attempts: ATTEMPTS, backoff: { type: 'fixed' as const, delay: 1000 }, removeOnComplete: false, removeOnFail: false },
     });
+    // A file that killed every worker it went to fails in BullMQ without its worker saying so: say it here.
     events.on('failed', ({ jobId: failed, failedReason }) => {
       const rel = fileOf.get(failed);
       if (!rel) return;
@@ -128,13 +130,14 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
     });
     await queue.addBulk(todo.map(asJob));
 
-    let outcomes = before;
+    let outcomes = ours(before);
+    const finishedBefore = outcomes.size;
     let cancelled = false;
     const told = new Set<string>();
     for (;;) {
-      outcomes = await readOutcomes(redis, id);
+      outcomes = ours(await readOutcomes(redis, id));
       for (const [rel, o] of outcomes) {
-        if (told.has(rel) || !planned.has(rel)) continue;
+        if (told.has(rel)) continue;
         told.add(rel);
         onFile(fileReport(planned.get(rel)!, o));
       }
@@ -142,7 +145,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
       const c = counts(outcomes);
       const finished = outcomes.size;
       const minutes = (Date.now() - startedAt.getTime()) / 60_000;
-      const rate = finished - before.size > 0 ? (finished - before.size) / minutes : null;
+      const rate = finished > finishedBefore ? (finished - finishedBefore) / minutes : null;
       onProgress({
         total: plan.photos.length + plan.others.length,
         ...c,

@@ -5,19 +5,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { renderPhoto } from '../batch/batch.js';
 import type { BatchServices } from '../batch/batches.js';
 import { CancelledError, GanvasError, errorMessage } from '../errors.js';
-import {
-  CANCELLED,
-  connect,
-  keys,
-  QUEUE_NAME,
-  reachable,
-  readBatch,
-  ATTEMPTS,
-  type FarmBatch,
-  type FileJob,
-  type FileOutcome,
-  type WorkerInfo,
-} from './farm.js';
+import { CANCELLED, connect, keys, QUEUE_NAME, reachable, readBatch, ATTEMPTS, type FileJob, type FileOutcome, type WorkerInfo } from './farm.js';
 
 export interface FarmWorkerOptions {
   url: string;
@@ -46,11 +34,11 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
   const log = opts.log ?? (() => {});
   const redis = connect(opts.url);
   await reachable(redis, opts.url);
-  const batches = new Map<string, FarmBatch | null>();
   const since = new Date();
   let filesDone = 0;
   let closing = false;
-  const running = new Set<() => void>();
+  /** The network run in flight for each file in hand, to stop on a forced close. */
+  const running = new Map<string, () => void>();
 
   const announce = async () => {
     const minutes = (Date.now() - since.getTime()) / 60_000;
@@ -72,19 +60,19 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
     return { ...outcome, worker: name };
   };
 
-  const processFile = async (job: Job<FileJob, FileOutcome | null>): Promise<FileOutcome | null> => {
+  const processFile = async (job: Job<FileJob, FileOutcome>): Promise<FileOutcome> => {
     const { batchId, input: rel, output: outRel } = job.data;
-    if (!batches.has(batchId)) batches.set(batchId, await readBatch(redis, batchId));
-    const batch = batches.get(batchId);
+    // Read for every file: a cancel can come at any time.
+    const batch = await readBatch(redis, batchId);
     if (!batch) throw new UnrecoverableError(`batch ${batchId} is not known to the queue`);
-    // A cancel is read afresh for every file: it is set after the batch was cached.
-    if ((await readBatch(redis, batchId))?.cancelled) throw new UnrecoverableError(CANCELLED);
+    if (batch.cancelled) throw new UnrecoverableError(CANCELLED);
     const source = within(batch.input, rel);
     const target = within(batch.output, outRel);
     if (!source || !target) {
-      log(`refused ${rel}: outside the batch's folders`);
-      await record(job, { status: 'failed', reason: `refused: ${rel} → ${outRel} leaves the batch's folders`, inferenceRuns: 0, inferenceMs: 0 });
-      throw new UnrecoverableError(`refused: ${rel} → ${outRel} leaves the batch's folders`);
+      const reason = `refused: ${rel} → ${outRel} leaves the batch's folders`;
+      log(reason);
+      await record(job, { status: 'failed', reason, inferenceRuns: 0, inferenceMs: 0 });
+      throw new UnrecoverableError(reason);
     }
     const t0 = performance.now();
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? ATTEMPTS);
@@ -102,9 +90,7 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
         openOptions: services.open,
         recordAiProvenance: batch.recordAiProvenance,
         stopping: () => false,
-        onRun: (cancel) => {
-          if (cancel) running.add(cancel);
-        },
+        onRun: (cancel) => (cancel ? running.set(job.id!, cancel) : running.delete(job.id!)),
       });
       filesDone++;
       void announce();
@@ -126,10 +112,12 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
         if (theFile) throw new UnrecoverableError(errorMessage(err));
       }
       throw err;
+    } finally {
+      running.delete(job.id!);
     }
   };
 
-  const worker = new Worker<FileJob, FileOutcome | null>(QUEUE_NAME, processFile, {
+  const worker = new Worker<FileJob, FileOutcome>(QUEUE_NAME, processFile, {
     connection: redis.duplicate(),
     concurrency: opts.concurrency,
     name,
@@ -146,7 +134,7 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
     close: async (force = false) => {
       closing = true;
       clearInterval(heartbeat);
-      if (force) for (const cancel of running) cancel();
+      if (force) for (const cancel of running.values()) cancel();
       await worker.close(force);
       await redis.del(keys.worker(name)).catch(() => {});
       redis.disconnect();
