@@ -61,6 +61,8 @@ export const CANCELLED = 'its batch was cancelled';
 export const keys = {
   batch: (id: string) => `ganvas:batch:${id}`,
   outcomes: (id: string) => `ganvas:batch:${id}:outcomes`,
+  /** Every file whose outcome was written, in order: a follower reads only what is new since it last looked. */
+  changes: (id: string) => `ganvas:batch:${id}:changes`,
   worker: (name: string) => `ganvas:worker:${name}`,
   workers: 'ganvas:worker:*',
 };
@@ -119,6 +121,23 @@ export async function readBatch(redis: Redis, id: string): Promise<FarmBatch | n
 
 export async function writeBatch(redis: Redis, batch: FarmBatch): Promise<void> {
   await redis.set(keys.batch(batch.id), JSON.stringify(batch));
+}
+
+/** Writes a file's outcome (replacing an earlier one of the same file) and notes the change for followers. */
+export async function writeOutcome(redis: Redis, batchId: string, rel: string, outcome: FileOutcome, onlyIfNone = false): Promise<void> {
+  const json = JSON.stringify(outcome);
+  const written = onlyIfNone ? await redis.hsetnx(keys.outcomes(batchId), rel, json) : await redis.hset(keys.outcomes(batchId), rel, json).then(() => 1);
+  if (written) await redis.rpush(keys.changes(batchId), rel);
+}
+
+/** The outcomes written since `cursor` (a position in the batch's changes), and the new cursor. */
+export async function outcomesSince(redis: Redis, id: string, cursor: number): Promise<{ outcomes: Map<string, FileOutcome>; cursor: number }> {
+  const listed = await redis.lrange(keys.changes(id), cursor, -1);
+  const changed = [...new Set(listed)];
+  const values = changed.length ? await redis.hmget(keys.outcomes(id), ...changed) : [];
+  const outcomes = new Map<string, FileOutcome>();
+  changed.forEach((rel, i) => values[i] && outcomes.set(rel, JSON.parse(values[i]) as FileOutcome));
+  return { outcomes, cursor: cursor + listed.length };
 }
 
 export async function readOutcomes(redis: Redis, id: string): Promise<Map<string, FileOutcome>> {

@@ -20,6 +20,8 @@ import {
   type FarmBatch,
   type FileOutcome,
   type WorkerInfo,
+  outcomesSince,
+  writeOutcome,
 } from './farm.js';
 
 export type FarmProgress = Required<BatchProgress>;
@@ -126,19 +128,21 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
           const again = asJob(planned.get(rel)!);
           await queue.add(again.name, again.data, again.opts);
         })();
-      else void redis.hsetnx(keys.outcomes(id), rel, JSON.stringify({ status: 'failed', reason: failedReason, inferenceRuns: 0, inferenceMs: 0, worker: '' }));
+      else void writeOutcome(redis, id, rel, { status: 'failed', reason: failedReason, inferenceRuns: 0, inferenceMs: 0, worker: '' }, true);
     });
     await queue.addBulk(todo.map(asJob));
 
-    let outcomes = ours(before);
+    // The outcomes so far, read once; from here on only what changed (a list position per batch).
+    let cursor = await redis.llen(keys.changes(id));
+    const outcomes = ours(await readOutcomes(redis, id));
     const finishedBefore = outcomes.size;
+    for (const [rel, o] of outcomes) onFile(fileReport(planned.get(rel)!, o));
     let cancelled = false;
-    const told = new Set<string>();
     for (;;) {
-      outcomes = ours(await readOutcomes(redis, id));
-      for (const [rel, o] of outcomes) {
-        if (told.has(rel)) continue;
-        told.add(rel);
+      const fresh = await outcomesSince(redis, id, cursor);
+      cursor = fresh.cursor;
+      for (const [rel, o] of ours(fresh.outcomes)) {
+        outcomes.set(rel, o);
         onFile(fileReport(planned.get(rel)!, o));
       }
       cancelled = signal?.aborted || (await readBatch(redis, id))?.cancelled === true;

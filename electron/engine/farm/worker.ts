@@ -5,7 +5,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { renderPhoto } from '../batch/batch.js';
 import type { BatchServices } from '../batch/batches.js';
 import { CancelledError, GanvasError, errorMessage } from '../errors.js';
-import { CANCELLED, connect, keys, QUEUE_NAME, reachable, readBatch, ATTEMPTS, type FileJob, type FileOutcome, type WorkerInfo } from './farm.js';
+import { ATTEMPTS, CANCELLED, connect, keys, QUEUE_NAME, reachable, readBatch, writeOutcome, type FileJob, type FileOutcome, type WorkerInfo } from './farm.js';
 
 export interface FarmWorkerOptions {
   url: string;
@@ -56,8 +56,9 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
   const heartbeat = setInterval(() => void announce(), 10_000);
 
   const record = async (job: Job<FileJob>, outcome: Omit<FileOutcome, 'worker'>) => {
-    await redis.hset(keys.outcomes(job.data.batchId), job.data.input, JSON.stringify({ ...outcome, worker: name }));
-    return { ...outcome, worker: name };
+    const full = { ...outcome, worker: name };
+    await writeOutcome(redis, job.data.batchId, job.data.input, full);
+    return full;
   };
 
   const processFile = async (job: Job<FileJob, FileOutcome>): Promise<FileOutcome> => {
