@@ -1,30 +1,41 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GanvasError } from './errors.js';
 import { describeFsError } from './files.js';
 import { processAlive } from './process-alive.js';
 
+/** This machine in temporary file names: a folder shared by several machines (a render farm) holds the temps of each. */
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40) || 'host';
+
 /**
- * Hidden and in the target's folder (so the final rename is atomic), named after the process that
- * writes it. Short whatever the target's name, so a target name near the file system's 255-byte
- * limit can still be written.
+ * Hidden and in the target's folder (so the final rename is atomic), named after the machine and
+ * the process that writes it. Short whatever the target's name, so a target name near the file
+ * system's 255-byte limit can still be written.
  */
 export function tempPathBeside(target: string): string {
-  return join(dirname(target), `.ganvas-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(target), `.ganvas-${HOST}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** `.ganvas-<pid>-<hex>.tmp` (and the older `.<file>.<pid>-<hex>.tmp`); the pid is the writer's. */
-const TEMP_NAME = /^\.(?:ganvas-|.+\.)(\d+)-[0-9a-f]{8}\.tmp$/;
+/** `.ganvas-<host>-<pid>-<hex>.tmp` (and the older `.ganvas-<pid>-<hex>.tmp`, `.<file>.<pid>-<hex>.tmp`, from this machine). */
+const TEMP_NAME = /^\.(?:ganvas-(?:([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*?)-)?|.+\.)(\d+)-[0-9a-f]{8}\.tmp$/;
 
 /**
- * Removes the temporary files in `dir` left by writes whose process died (a crash or kill in the
- * middle of a save). A live process's temp file is never touched, whatever its age.
+ * Removes the temporary files in `dir` left by writes on this machine whose process died (a crash
+ * or kill in the middle of a save). A live process's temp file is never touched, whatever its age,
+ * nor one of another machine (whether its writer lives cannot be told from here).
  */
 export async function removeLeftoverTemps(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [])) {
-    const pid = Number(TEMP_NAME.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { force: true });
+    const [, host, pidText] = TEMP_NAME.exec(name) ?? [];
+    const pid = Number(pidText);
+    if ((host ?? HOST) !== HOST || !Number.isInteger(pid)) continue;
+    if (pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { force: true });
   }
 }
 

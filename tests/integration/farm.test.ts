@@ -149,6 +149,8 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     // At most the file the killed worker had written but not yet reported is done again.
     expect(all.length).toBeLessThanOrEqual(41);
     expect(await allDecodable(join(root, 'kill'))).toBe(40);
+    // What the killed worker may have been writing is not left behind either.
+    expect(readdirSync(join(root, 'kill')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     await survivor!.stop();
   }, 300_000);
 

@@ -1,6 +1,6 @@
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { writeFileAtomic } from '../atomic-file.js';
+import { removeLeftoverTemps, writeFileAtomic } from '../atomic-file.js';
 import { planBatch, REPORT_NAME, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from '../batch/batch.js';
 import { Journal } from '../batch/journal.js';
 import { CancelledError, GanvasError } from '../errors.js';
@@ -171,6 +171,8 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
       return o ? fileReport(f, o) : { ...f, status: 'queued', reason: 'cancelled' };
     });
     files.push(...plan.others);
+    // Every file has ended: what a worker of this machine left when it died is debris (other machines' workers clear their own).
+    for (const dir of new Set(plan.photos.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
     const total = (s: FileReport['status']) => files.filter((f) => f.status === s).length;
     const report: BatchReport = {
       recipe: opts.recipe.name,

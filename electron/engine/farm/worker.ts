@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { removeLeftoverTemps } from '../atomic-file.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { renderPhoto } from '../batch/batch.js';
 import type { BatchServices } from '../batch/batches.js';
@@ -37,6 +38,7 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
   const since = new Date();
   let filesDone = 0;
   let closing = false;
+  const cleaned = new Set<string>();
   /** The network run in flight for each file in hand, to stop on a forced close. */
   const running = new Map<string, () => void>();
 
@@ -85,6 +87,12 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
       services.checkRecipe(batch.recipe);
       if (batch.skipExisting && existsSync(target))
         return await record(job, { status: 'skipped', reason: 'the output exists', inferenceRuns: 0, inferenceMs: 0 });
+      // Once per folder and batch: what a worker of this machine was writing when it died is debris now.
+      const folder = `${batchId}\n${dirname(target)}`;
+      if (!cleaned.has(folder)) {
+        cleaned.add(folder);
+        await removeLeftoverTemps(dirname(target));
+      }
       const rendered = await renderPhoto(source, target, {
         recipe: batch.recipe,
         runTool: services.runTool,
