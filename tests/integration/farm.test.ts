@@ -123,6 +123,8 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     expect(farm.status, farm.stderr).toBe(1);
     expect(farm.stderr).toMatch(/306 files: 300 done, 3 skipped, 3 failed/);
     expect(farm.stderr).toMatch(/workers: .*a1 \(cpu/);
+    const id = /Farm batch ([0-9a-f]+)/.exec(farm.stderr)![1]!;
+    expect(ganvas('batch', '--queue', redis.url, '--status', id).stdout).toMatch(/^300 done, 3 skipped, 3 failed$/m);
 
     expect(content(report(join(root, 'farm')))).toEqual(content(report(join(root, 'local'))));
     const done = team.flatMap((w) => w.done());

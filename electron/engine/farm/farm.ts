@@ -23,6 +23,8 @@ export interface FarmBatch {
   recordAiProvenance: boolean;
   /** The date in output names ({date}), fixed when the batch was first submitted. */
   date: string;
+  /** Files found that are not photos: skipped, never queued. */
+  notPhotos: number;
   cancelled: boolean;
 }
 

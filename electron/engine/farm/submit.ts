@@ -83,6 +83,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
       skipExisting: opts.skipExisting,
       recordAiProvenance: opts.recordAiProvenance,
       date,
+      notPhotos: plan.others.length,
       cancelled: false,
     };
     await writeBatch(redis, batch);
@@ -213,7 +214,8 @@ export async function farmStatus(url: string, id: string): Promise<{ batch: Farm
     await reachable(redis, url);
     const batch = await readBatch(redis, id);
     if (!batch) throw new GanvasError('NOT_FOUND', `The queue has no batch ${id}.`);
-    return { batch, ...counts(await readOutcomes(redis, id)), workers: await readWorkers(redis) };
+    const c = counts(await readOutcomes(redis, id));
+    return { batch, ...c, skipped: c.skipped + batch.notPhotos, workers: await readWorkers(redis) };
   } finally {
     redis.disconnect();
   }
