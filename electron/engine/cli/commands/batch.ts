@@ -79,7 +79,7 @@ async function farmControl(url: string, values: { status?: string | undefined; c
   process.stdout.write(
     `Batch ${s.batch.id}${s.batch.cancelled ? ' (cancelled)' : ''}: ${s.batch.input} → ${s.batch.output}, recipe ${s.batch.recipe.name}\n` +
       `${s.done} done, ${s.skipped} skipped, ${s.failed} failed\n` +
-      `Workers: ${s.workers.map((w) => `${w.name} (${w.provider}, ${w.filesDone} files)`).join(', ') || 'none connected'}\n`,
+      `Workers: ${s.workers.map((w) => `${w.name} (${w.provider}, ${w.filesDone} file${w.filesDone === 1 ? '' : 's'})`).join(', ') || 'none connected'}\n`,
   );
   return 0;
 }
