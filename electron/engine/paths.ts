@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The folder holding package.json: the repository in development, the app (asar) root when packaged. */
@@ -45,4 +45,10 @@ export function bundledModelsDir(): string {
   const resources = (process as { resourcesPath?: string }).resourcesPath;
   const packaged = resources ? join(resources, 'models') : null;
   return packaged && existsSync(join(packaged, 'catalog.json')) ? packaged : join(appRoot, 'models');
+}
+
+/** Whether `child` is `parent` or lies inside it (after resolving both). */
+export function within(child: string, parent: string): boolean {
+  const r = relative(resolve(parent), resolve(child));
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }

@@ -1,5 +1,5 @@
 import type { RecentFiles } from '../engine/recent.js';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import type { DocumentInfo } from '../engine/info.js';
@@ -40,12 +40,6 @@ export class FolderGrants {
   has(path: string, purpose: FolderPurpose): boolean {
     return this.granted.get(resolve(path))?.has(purpose) === true;
   }
-}
-
-/** Whether `child` is `parent` or lies inside it. */
-export function within(child: string, parent: string): boolean {
-  const r = relative(resolve(parent), resolve(child));
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }
 
 /** What a call's handler works with. */

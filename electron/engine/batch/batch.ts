@@ -10,6 +10,7 @@ import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { extensionFor, sameFormatAs, saveImage, supports16Bit, type ExportFormat } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
+import { within } from '../paths.js';
 import type { RunStats } from '../jobs/protocol.js';
 import type { WorkerInfo } from '../farm/farm.js';
 import type { ToolResult } from '../tools/tool.js';
@@ -79,11 +80,6 @@ export type RunTool = (toolId: string, raster: Raster, params: unknown) => { res
 
 export const REPORT_NAME = 'ganvas-batch-report.json';
 
-function inside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== child);
-}
-
 /** The format a file is written in: the recipe's, or the photo's own. */
 function outputFormat(rel: string, recipe: Recipe): ExportFormat {
   return recipe.output.format === 'same' ? sameFormatAs(rel) : recipe.output.format;
@@ -121,7 +117,7 @@ function planOutputs(
   const inputs = new Set(files.map((f) => samePathKey(join(dirs.input, f.rel))));
   const owners = new Map<string, string>();
   const userFileInInput = (target: string, rel: string) =>
-    inside(target, dirs.input) && existsSync(target) && earlier(rel) !== relative(dirs.output, target).split(sep).join('/');
+    within(target, dirs.input) && existsSync(target) && earlier(rel) !== relative(dirs.output, target).split(sep).join('/');
   const clash = (candidate: string, rel: string): string | null => {
     const target = join(dirs.output, candidate);
     const key = samePathKey(target);
@@ -183,7 +179,7 @@ export async function planBatch(
   const input = resolve(opts.input);
   const output = resolve(opts.output);
   if (!existsSync(input)) throw new GanvasError('NOT_FOUND', `The input folder ${input} does not exist.`);
-  if (inside(output, input) && !opts.allowInsideInput) {
+  if (within(output, input) && !opts.allowInsideInput) {
     throw new GanvasError('INVALID_INPUT', `The output folder is inside the input folder ${input}; choose another, or allow writing inside the input.`);
   }
   await mkdir(output, { recursive: true });

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { removeLeftoverTemps } from '../atomic-file.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { renderPhoto } from '../batch/batch.js';
 import type { BatchServices } from '../batch/batches.js';
 import { CancelledError, GanvasError, errorMessage } from '../errors.js';
+import { within } from '../paths.js';
 import { ATTEMPTS, CANCELLED, connect, keys, QUEUE_NAME, reachable, readBatch, writeOutcome, type FileJob, type FileOutcome, type WorkerInfo } from './farm.js';
 
 export interface FarmWorkerOptions {
@@ -18,11 +19,10 @@ export interface FarmWorkerOptions {
   log?: (line: string) => void;
 }
 
-/** Inside `dir` after resolving, whatever `rel` says (`..`, an absolute path, a drive letter). */
-function within(dir: string, rel: string): string | null {
+/** `rel` resolved in `dir`, or null when it leaves it, whatever it says (`..`, an absolute path, a drive letter). */
+function inFolder(dir: string, rel: string): string | null {
   const full = resolve(dir, rel);
-  const r = relative(dir, full);
-  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? full : null;
+  return full !== resolve(dir) && within(full, dir) ? full : null;
 }
 
 /**
@@ -69,8 +69,8 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
     const batch = await readBatch(redis, batchId);
     if (!batch) throw new UnrecoverableError(`batch ${batchId} is not known to the queue`);
     if (batch.cancelled) throw new UnrecoverableError(CANCELLED);
-    const source = within(batch.input, rel);
-    const target = within(batch.output, outRel);
+    const source = inFolder(batch.input, rel);
+    const target = inFolder(batch.output, outRel);
     if (!source || !target) {
       const reason = `refused: ${rel} → ${outRel} leaves the batch's folders`;
       log(reason);

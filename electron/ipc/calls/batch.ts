@@ -4,7 +4,8 @@ import { writeFileAtomic } from '../../engine/atomic-file.js';
 import { readRecipe, recipeSchema } from '../../engine/batch/recipe.js';
 import { GanvasError } from '../../engine/errors.js';
 import { farmWorkers } from '../../engine/farm/submit.js';
-import { defineCall, within } from '../context.js';
+import { within } from '../../engine/paths.js';
+import { defineCall } from '../context.js';
 import { doc, id } from '../schemas.js';
 
 const patterns = z.array(z.string().min(1).max(200)).max(50);
