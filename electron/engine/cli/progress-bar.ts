@@ -1,4 +1,4 @@
-function clock(seconds: number): string {
+export function clock(seconds: number): string {
   const s = Math.round(seconds);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

@@ -55,7 +55,11 @@ export interface WorkerInfo {
   /** Over the files this worker finished. */
   filesPerMinute: number | null;
   since: string;
+  /** When it last said so (every 10 s while connected): one silent for 30 s is gone. */
+  seenAt: string;
 }
+
+const WORKER_SILENT_MS = 30_000;
 
 /** Why a worker hands back a file of a cancelled batch: the batch submitted again puts it back on the queue. */
 export const CANCELLED = 'its batch was cancelled';
@@ -65,8 +69,8 @@ export const keys = {
   outcomes: (id: string) => `ganvas:batch:${id}:outcomes`,
   /** Every file whose outcome was written, in order: a follower reads only what is new since it last looked. */
   changes: (id: string) => `ganvas:batch:${id}:changes`,
-  worker: (name: string) => `ganvas:worker:${name}`,
-  workers: 'ganvas:worker:*',
+  /** Each connected worker's announcement, by name: one small hash, never a scan of the keyspace (which a big queue fills). */
+  workers: 'ganvas:workers',
 };
 
 /** A file's job id: stable for the same batch and file, so submitting again adds nothing twice. */
@@ -148,7 +152,24 @@ export async function readOutcomes(redis: Redis, id: string): Promise<Map<string
 }
 
 export async function readWorkers(redis: Redis): Promise<WorkerInfo[]> {
-  const names = await redis.keys(keys.workers);
-  const values = names.length ? await redis.mget(names) : [];
-  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerInfo);
+  const all = Object.values(await redis.hgetall(keys.workers)).map((v) => JSON.parse(v) as WorkerInfo);
+  return all.filter((w) => Date.now() - Date.parse(w.seenAt) < WORKER_SILENT_MS);
+}
+
+/** Runs `work` on a connection known to reach Redis, and closes it afterwards. */
+export async function withRedis<T>(url: string, work: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = connect(url);
+  try {
+    await reachable(redis, url);
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A batch the queue knows, or an error that names it. */
+export async function knownBatch(redis: Redis, id: string): Promise<FarmBatch> {
+  const batch = await readBatch(redis, id);
+  if (!batch) throw new GanvasError('NOT_FOUND', `The queue has no batch ${id}.`);
+  return batch;
 }

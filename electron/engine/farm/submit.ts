@@ -3,7 +3,7 @@ import { QueueEvents } from 'bullmq';
 import { removeLeftoverTemps, writeFileAtomic } from '../atomic-file.js';
 import { planBatch, REPORT_NAME, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from '../batch/batch.js';
 import { Journal } from '../batch/journal.js';
-import { CancelledError, GanvasError } from '../errors.js';
+import { CancelledError } from '../errors.js';
 import {
   ATTEMPTS,
   CANCELLED,
@@ -22,6 +22,8 @@ import {
   type WorkerInfo,
   outcomesSince,
   writeOutcome,
+  withRedis,
+  knownBatch,
 } from './farm.js';
 
 export type FarmProgress = Required<BatchProgress>;
@@ -197,48 +199,30 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
 }
 
 /** The workers connected to a farm now, each with its provider and speed. */
-export async function farmWorkers(url: string): Promise<WorkerInfo[]> {
-  const redis = connect(url);
-  try {
-    await reachable(redis, url);
-    return await readWorkers(redis);
-  } finally {
-    redis.disconnect();
-  }
+export function farmWorkers(url: string): Promise<WorkerInfo[]> {
+  return withRedis(url, readWorkers);
 }
 
 /** A farm batch's state, from any machine: its files so far and the workers connected. */
-export async function farmStatus(url: string, id: string): Promise<{ batch: FarmBatch; done: number; skipped: number; failed: number; workers: WorkerInfo[] }> {
-  const redis = connect(url);
-  try {
-    await reachable(redis, url);
-    const batch = await readBatch(redis, id);
-    if (!batch) throw new GanvasError('NOT_FOUND', `The queue has no batch ${id}.`);
+export function farmStatus(url: string, id: string): Promise<{ batch: FarmBatch; done: number; skipped: number; failed: number; workers: WorkerInfo[] }> {
+  return withRedis(url, async (redis) => {
+    const batch = await knownBatch(redis, id);
     const c = counts(await readOutcomes(redis, id));
     return { batch, ...c, skipped: c.skipped + batch.notPhotos, workers: await readWorkers(redis) };
-  } finally {
-    redis.disconnect();
-  }
+  });
 }
 
 /** Cancels a farm batch from any machine: files not started are taken off the queue; those running finish. */
-export async function cancelFarmBatch(url: string, id: string): Promise<number> {
-  const redis = connect(url);
-  try {
-    await reachable(redis, url);
-    const batch = await readBatch(redis, id);
-    if (!batch) throw new GanvasError('NOT_FOUND', `The queue has no batch ${id}.`);
-    await writeBatch(redis, { ...batch, cancelled: true });
-    const queue = openQueue(redis);
+export function cancelFarmBatch(url: string, id: string): Promise<number> {
+  return withRedis(url, async (redis) => {
+    await writeBatch(redis, { ...(await knownBatch(redis, id)), cancelled: true });
     let removed = 0;
-    for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized'])) {
+    for (const job of await openQueue(redis).getJobs(['waiting', 'delayed', 'prioritized'])) {
       if (job.data.batchId === id) {
         await job.remove().catch(() => {});
         removed++;
       }
     }
     return removed;
-  } finally {
-    redis.disconnect();
-  }
+  });
 }

@@ -51,8 +51,9 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
       filesDone,
       filesPerMinute: filesDone > 0 ? filesDone / minutes : null,
       since: since.toISOString(),
+      seenAt: new Date().toISOString(),
     };
-    await redis.set(keys.worker(name), JSON.stringify(info), 'EX', 30).catch(() => {});
+    await redis.hset(keys.workers, name, JSON.stringify(info)).catch(() => {});
   };
   await announce();
   const heartbeat = setInterval(() => void announce(), 10_000);
@@ -145,7 +146,7 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
       clearInterval(heartbeat);
       if (force) for (const cancel of running.values()) cancel();
       await worker.close(force);
-      await redis.del(keys.worker(name)).catch(() => {});
+      await redis.hdel(keys.workers, name).catch(() => {});
       redis.disconnect();
     },
   };

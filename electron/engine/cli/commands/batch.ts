@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../../atomic-file.js';
 import { REPORT_NAME, type BatchProgress, type BatchReport } from '../../batch/batch.js';
 import type { WorkerInfo } from '../../farm/farm.js';
 import { cancelFarmBatch, farmStatus } from '../../farm/submit.js';
+import { clock } from '../progress-bar.js';
 import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
 import { type Command, common, type Flag, fraction, intOption, LOWLIGHT_SHORT, parse, UsageError, withEngine } from '../shared.js';
@@ -61,11 +62,9 @@ function recipeFromFlags(args: string[], values: Record<string, unknown>): Recip
   return parsed.data;
 }
 
-const clock = (seconds: number | null) => (seconds === null ? '–' : `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, '0')}`);
-
 function farmLine(p: BatchProgress, workers: WorkerInfo[]): string {
   const names = workers.map((w) => `${w.name} (${w.provider}, ${w.filesPerMinute?.toFixed(1) ?? '–'}/min)`).join(', ') || 'none connected';
-  return `${p.done + p.skipped + p.failed}/${p.total}: ${p.done} done, ${p.skipped} skipped, ${p.failed} failed · ${p.filesPerMinute?.toFixed(1) ?? '–'} files/min · ETA ${clock(p.etaSeconds)} · workers: ${names}`;
+  return `${p.done + p.skipped + p.failed}/${p.total}: ${p.done} done, ${p.skipped} skipped, ${p.failed} failed · ${p.filesPerMinute?.toFixed(1) ?? '–'} files/min · ETA ${p.etaSeconds === null ? '–' : clock(p.etaSeconds)} · workers: ${names}`;
 }
 
 /** --status and --cancel: a farm batch, from any machine. */
