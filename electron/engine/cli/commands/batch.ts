@@ -118,14 +118,20 @@ async function run(args: string[]): Promise<number> {
       ? engine.batches.startOnFarm({ ...options, url: values.queue })
       : engine.batches.start({ ...options, concurrency: intOption(values.concurrency, 'concurrency') ?? 2 });
     let last = '';
+    let lastAt = 0;
     const off = engine.onEvent((e) => {
       if (e.type === 'batch-progress' && e.batchId === batchId && e.progress.farm) {
         if (!last)
           process.stderr.write(
             `Farm batch ${e.progress.farm.id}: \`ganvas batch --queue URL --status ${e.progress.farm.id}\` follows it, --cancel stops it.\n`,
           );
-        const line = farmLine(e.progress, e.progress.farm.workers);
-        if (line !== last) process.stderr.write(`${(last = line)}\n`);
+        // A line when a file ends, or every 10 s while files run: the rates in it change every poll.
+        const { done, skipped, failed } = e.progress;
+        const counted = `${done}/${skipped}/${failed}`;
+        if (counted !== last || Date.now() - lastAt >= 10_000) {
+          process.stderr.write(`${farmLine(e.progress, e.progress.farm.workers)}\n`);
+          [last, lastAt] = [counted, Date.now()];
+        }
       }
       if (e.type === 'batch-file' && e.batchId === batchId && e.file.status !== 'running') {
         process.stderr.write(
