@@ -22,8 +22,11 @@ export function tempPathBeside(target: string): string {
   return join(dirname(target), `.ganvas-${HOST}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** `.ganvas-<host>-<pid>-<hex>.tmp` (and the older `.ganvas-<pid>-<hex>.tmp`, `.<file>.<pid>-<hex>.tmp`, from this machine). */
-const TEMP_NAME = /^\.(?:ganvas-(?:([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*?)-)?|.+\.)(\d+)-[0-9a-f]{8}\.tmp$/;
+/**
+ * `.ganvas-<host>-<pid>-<hex>.tmp`, as `tempPathBeside` makes them. Older versions' names
+ * (`.<file>.<pid>-<hex>.tmp`) cannot be told from a user's own file, so they are never removed.
+ */
+const TEMP_NAME = /^\.ganvas-([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*?)-(\d+)-[0-9a-f]{8}\.tmp$/;
 
 /**
  * Removes the temporary files in `dir` left by writes on this machine whose process died (a crash
@@ -34,7 +37,7 @@ export async function removeLeftoverTemps(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [])) {
     const [, host, pidText] = TEMP_NAME.exec(name) ?? [];
     const pid = Number(pidText);
-    if ((host ?? HOST) !== HOST || !Number.isInteger(pid)) continue;
+    if (host !== HOST || !Number.isInteger(pid)) continue;
     if (pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { force: true });
   }
 }
@@ -49,7 +52,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, {
   if (createFolder) await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathBeside(path);
   try {
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, { flag: 'wx' });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -14,7 +14,7 @@ import { ModelManager } from './models/manager.js';
 import { ModelStore } from './models/store.js';
 import { bundledModelsDir, defaultModelsDir, userDataDir } from './paths.js';
 import { loadProject, PROJECT_EXTENSION } from './project/project.js';
-import { RecoveryStore, type RecoveryEntry } from './project/recovery.js';
+import { RecoveryStore, restoredProjectPath, type RecoveryEntry } from './project/recovery.js';
 import { DocumentSession, type SessionServices } from './session.js';
 import { ToolJobs } from './tool-jobs.js';
 import { SettingsFile, type Settings, type settingsPatch } from './settings.js';
@@ -209,7 +209,7 @@ export class Engine {
     const entry = (await this.recovery.orphans()).find((r) => r.key === key);
     if (!entry) throw new GanvasError('NOT_FOUND', 'That autosave is no longer there.');
     const { doc, lost } = await loadProject(this.recovery.projectFile(key), `doc-${this.nextDoc++}`, this.history, this.options.open?.limitInputPixels);
-    doc.markRestored(entry.projectPath);
+    doc.markRestored(await restoredProjectPath(entry.projectPath));
     const info = this.register(doc, lost);
     await this.document(doc.id).autosave();
     await this.recovery.discard(key);

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The folder holding package.json: the repository in development, the app (asar) root when packaged. */
@@ -47,8 +47,53 @@ export function bundledModelsDir(): string {
   return packaged && existsSync(join(packaged, 'catalog.json')) ? packaged : join(appRoot, 'models');
 }
 
-/** Whether `child` is `parent` or lies inside it (after resolving both). */
+/** Links followed at most this deep when a path does not exist yet (a cycle of links ends here). */
+const MAX_LINKS = 40;
+
+/**
+ * Where `p` really is: every link on the way resolved, also for a path that does not exist yet
+ * (the real path of its deepest existing ancestor with the rest appended; a dangling link is
+ * followed to where it points, since a write through it would land there).
+ */
+export function realPath(p: string): string {
+  let path = resolve(p);
+  for (let links = 0; links < MAX_LINKS; links++) {
+    const rest: string[] = [];
+    let head = path;
+    for (;;) {
+      try {
+        return join(realpathSync.native(head), ...rest.reverse());
+      } catch {
+        const link = lstatSync(head, { throwIfNoEntry: false })?.isSymbolicLink();
+        if (link) break;
+        const parent = dirname(head);
+        if (parent === head) return path;
+        rest.push(basename(head));
+        head = parent;
+      }
+    }
+    path = join(resolve(dirname(head), readlinkSync(head)), ...rest.reverse());
+  }
+  return path;
+}
+
+/**
+ * Whether `child` is `parent` or lies inside it, compared where both really are: a link that
+ * leads out of `parent` is outside, and one that leads into it is inside.
+ */
 export function within(child: string, parent: string): boolean {
-  const r = relative(resolve(parent), resolve(child));
+  const r = relative(realPath(parent), realPath(child));
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
+
+/** Whether two paths name the same file once links are resolved (case-insensitively where the file system is). */
+export function samePath(a: string, b: string): boolean {
+  const key = (p: string) => (process.platform === 'linux' ? realPath(p) : realPath(p).toLowerCase());
+  return key(a) === key(b);
+}
+
+/** `rel` resolved inside `folder`, or null when it leads out of it, by its name (`..`, an absolute path, a drive) or through a link. */
+export function inFolder(folder: string, rel: string): string | null {
+  const full = resolve(folder, rel);
+  return full !== resolve(folder) && within(full, folder) ? full : null;
 }

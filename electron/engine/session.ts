@@ -13,7 +13,7 @@ import type { Raster } from './images/raster.js';
 import { saveImage, type ExportOptions } from './images/save.js';
 import { aiProvenanceXmp } from './images/xmp.js';
 import { documentInfo, documentTitle, historyInfo, type DocumentInfo, type HistoryInfo, type NewLayer, type SelectionShape } from './info.js';
-import { appVersion } from './paths.js';
+import { appVersion, samePath } from './paths.js';
 import { saveProject } from './project/project.js';
 import type { RecoveryStore } from './project/recovery.js';
 import type { SettingsFile } from './settings.js';
@@ -212,7 +212,7 @@ export class DocumentSession {
     const chosen = path ?? this.doc.projectPath;
     if (!chosen) throw new GanvasError('INVALID_INPUT', 'This document has not been saved as a project yet; choose a file name.');
     const target = resolve(chosen);
-    if (target === this.doc.source.path)
+    if (samePath(target, this.doc.source.path))
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)} with a project; choose another file name.`);
     await this.edit(async (doc) => {
       await saveProject(doc, target, { includeHistory: opts.includeHistory ?? this.services.settings.get().saveHistoryInProjects });
@@ -228,7 +228,7 @@ export class DocumentSession {
     opts: ExportOptions & { recordAiProvenance?: boolean },
   ): Promise<{ path: string; width: number; height: number; aiEdits: number }> {
     const target = resolve(path);
-    if (target === this.doc.source.path)
+    if (samePath(target, this.doc.source.path))
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)}; choose another file name.`);
     const { pixels, aiEdits } = await this.edit(async (d) => ({ pixels: await d.render(), aiEdits: d.visibleAiEdits() }));
     const record = (opts.recordAiProvenance ?? this.services.settings.get().recordAiProvenance) && aiEdits.length > 0;

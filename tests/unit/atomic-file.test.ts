@@ -15,11 +15,13 @@ describe('temporary files of interrupted saves', () => {
       deadHere: ours.replace(`-${process.pid}-`, `-${dead}-`),
       liveHere: ours,
       deadElsewhere: `.ganvas-render-node-7-${dead}-0badf00d.tmp`,
+      // Names this app no longer makes can be the user's own files (an audit lost `.report.<pid>-<hex>.tmp` so).
       olderName: `.ganvas-${dead}-0badf00d.tmp`,
+      usersOwn: `.report.${dead}-0badf00d.tmp`,
       notOurs: '.notes.txt.tmp',
     };
     for (const n of Object.values(names)) writeFileSync(join(dir, n), 'half a file');
     await removeLeftoverTemps(dir);
-    expect(readdirSync(dir).sort()).toEqual([names.liveHere, names.deadElsewhere, names.notOurs].sort());
+    expect(readdirSync(dir).sort()).toEqual([names.liveHere, names.deadElsewhere, names.olderName, names.usersOwn, names.notOurs].sort());
   });
 });

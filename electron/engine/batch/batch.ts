@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import { removeLeftoverTemps, writeFileAtomic } from '../atomic-file.js';
 import { describeFsError } from '../files.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -8,14 +8,14 @@ import type { AiEdit } from '../document/layer.js';
 import { isPhotoPath, openImage, type OpenOptions } from '../images/open.js';
 import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
-import { extensionFor, sameFormatAs, saveImage, supports16Bit, type ExportFormat } from '../images/save.js';
+import { checkFormatFits, extensionFor, sameFormatAs, saveImage, supports16Bit, type ExportFormat } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
-import { within } from '../paths.js';
+import { realPath, within } from '../paths.js';
 import type { RunStats } from '../jobs/protocol.js';
 import type { WorkerInfo } from '../farm/farm.js';
 import type { ToolResult } from '../tools/tool.js';
 import { Journal, type JournalRecord } from './journal.js';
-import { recipeScale, type Recipe } from './recipe.js';
+import { recipeResultSize, recipeScale, type Recipe } from './recipe.js';
 import { scanFolder, type ScanOptions } from './scan.js';
 
 export interface BatchOptions extends Omit<ScanOptions, 'skipDir'> {
@@ -86,7 +86,7 @@ function outputFormat(rel: string, recipe: Recipe): ExportFormat {
 }
 
 /** The output's path for an input file: the naming template in the input's sub-folder. */
-function outputName(rel: string, recipe: Recipe, date: string): string {
+export function outputName(rel: string, recipe: Recipe, date: string): string {
   const ext = extensionFor(outputFormat(rel, recipe));
   const stem = basename(rel, extname(rel));
   const name = recipe.output.naming
@@ -99,8 +99,38 @@ function outputName(rel: string, recipe: Recipe, date: string): string {
   return `${folder === '.' ? '' : `${folder}/`}${name.replace(/[/\\]/g, '_')}.${ext}`;
 }
 
-/** Paths compared as the file system does: case-insensitively where it is so by default. */
-const samePathKey = (p: string) => (process.platform === 'linux' ? resolve(p) : resolve(p).toLowerCase());
+/** Paths compared where they really are (links resolved), case-insensitively where the file system is so by default. */
+const samePathKey = (p: string) => (process.platform === 'linux' ? realPath(p) : realPath(p).toLowerCase());
+
+/**
+ * Whether `output` can be what planning named for `rel`: the naming template's name, or that name
+ * made unique (`a-2.jpg`). A farm worker takes no other, whatever a job says.
+ */
+export function plannedName(rel: string, output: string, recipe: Recipe, date: string): boolean {
+  const wanted = outputName(rel, recipe, date);
+  const ext = extname(wanted);
+  const stem = wanted.slice(0, wanted.length - ext.length);
+  return output === wanted || (output.startsWith(`${stem}-`) && output.endsWith(ext) && /^\d+$/.test(output.slice(stem.length + 1, -ext.length || undefined)));
+}
+
+/** Why a batch stops when its output disk is full: the same words on this computer and on a farm. */
+export const diskFull = (output: string) => `the output disk is full (${output}); free some space and run the batch again to finish it`;
+
+/** The report of a batch, written into its output folder as JSON; on a full disk it may not fit, and the caller still gets it. */
+export async function writeReport(fields: Omit<BatchReport, 'totals' | 'finishedAt'>): Promise<BatchReport> {
+  const total = (s: FileStatus) => fields.files.filter((f) => f.status === s).length;
+  const report: BatchReport = {
+    ...fields,
+    finishedAt: new Date().toISOString(),
+    totals: { files: fields.files.length, done: total('done'), skipped: total('skipped'), failed: total('failed') },
+  };
+  try {
+    await writeFileAtomic(join(fields.output, REPORT_NAME), JSON.stringify(report, null, 2));
+  } catch (err) {
+    if (!isOutOfSpace(err)) throw err;
+  }
+  return report;
+}
 
 /**
  * Every file's output name, decided before any work: a name that is one of the inputs, is the
@@ -142,7 +172,7 @@ function planOutputs(
 }
 
 /** A full disk or used-up quota: every later file would fail the same way, after its inference. */
-function isOutOfSpace(err: unknown): boolean {
+export function isOutOfSpace(err: unknown): boolean {
   const codes = [(err as NodeJS.ErrnoException | null)?.code, (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code];
   return codes.includes('ENOSPC') || codes.includes('EDQUOT');
 }
@@ -167,23 +197,40 @@ export interface BatchPlan {
   others: FileReport[];
 }
 
+/** What earlier runs of a batch decided: the date in its names and each file's output name. */
+export interface BatchHistory {
+  date: string;
+  earlier?: (rel: string) => string | null;
+}
+
 /**
  * Checks the folders, scans the input and names every output before any work: shared by a batch
- * on this computer and one spread over a farm. `earlier` gives the name an earlier run chose.
+ * on this computer and one spread over a farm. `history` is read once the output folder is known
+ * to be usable.
  */
 export async function planBatch(
   opts: Omit<BatchOptions, 'concurrency' | 'skipExisting' | 'recordAiProvenance'>,
-  date: string,
-  earlier: (rel: string) => string | null = () => null,
+  history: (folders: { input: string; output: string }) => Promise<BatchHistory>,
 ): Promise<BatchPlan> {
   const input = resolve(opts.input);
   const output = resolve(opts.output);
   if (!existsSync(input)) throw new GanvasError('NOT_FOUND', `The input folder ${input} does not exist.`);
-  if (within(output, input) && !opts.allowInsideInput) {
-    throw new GanvasError('INVALID_INPUT', `The output folder is inside the input folder ${input}; choose another, or allow writing inside the input.`);
-  }
-  await mkdir(output, { recursive: true });
-  const scanned = await scanFolder(input, { ...opts, skipDir: output });
+  // Asked where the folders really are: an output that is a link to the input is inside it. And
+  // again once the output exists, in case a link appeared on its way meanwhile.
+  const refuseInsideInput = () => {
+    if (within(output, input) && !opts.allowInsideInput)
+      throw new GanvasError('INVALID_INPUT', `The output folder is inside the input folder ${input}; choose another, or allow writing inside the input.`);
+  };
+  refuseInsideInput();
+  await mkdir(output, { recursive: true }).catch((err: unknown) => {
+    throw new GanvasError('WRITE_FAILED', `The output folder ${output} cannot be made: ${describeFsError(err, output, true)}.`, { cause: err });
+  });
+  refuseInsideInput();
+  await access(output, constants.W_OK).catch((err: unknown) => {
+    throw new GanvasError('WRITE_FAILED', `The output folder ${output} cannot be written: ${describeFsError(err, output, true)}.`, { cause: err });
+  });
+  const { date, earlier = () => null } = await history({ input, output });
+  const { files: scanned, leftOut } = await scanFolder(input, { ...opts, skipDir: output });
   const photos = scanned.filter((f) => isPhotoPath(f.rel));
   const plan = planOutputs(photos, { input, output }, (rel) => outputName(rel, opts.recipe, date), earlier);
   return {
@@ -192,12 +239,15 @@ export async function planBatch(
     photos: photos.map((f, i) => ({ input: f.rel, ...plan[i]!, status: 'queued' })),
     others: scanned
       .filter((f) => !isPhotoPath(f.rel))
-      .map((f) => ({ input: f.rel, output: null, status: 'skipped', reason: `not a photo (${extname(f.rel) || 'no extension'})` })),
+      .map((f): FileReport => ({ input: f.rel, output: null, status: 'skipped', reason: `not a photo (${extname(f.rel) || 'no extension'})` }))
+      .concat(leftOut.map((f): FileReport => ({ input: f.rel, output: null, status: 'skipped', reason: f.reason }))),
   };
 }
 
 /** What rendering one photo needs besides its paths. */
 export interface RenderContext {
+  /** The batch's output folder: nothing is written outside it, whatever a link on the way says. */
+  outputFolder: string;
   recipe: Recipe;
   runTool: RunTool;
   openOptions: OpenOptions;
@@ -218,14 +268,17 @@ export async function renderPhoto(
   ctx: RenderContext,
 ): Promise<{ notices: string[]; inferenceRuns: number; inferenceMs: number }> {
   const { raster: decoded, meta, notices } = await openImage(source, ctx.openOptions);
+  const format = outputFormat(source, ctx.recipe);
+  const size = recipeResultSize(ctx.recipe, decoded);
+  checkFormatFits(format, size.width, size.height, target);
   let raster = decoded;
   let [inferenceRuns, inferenceMs] = [0, 0];
   const ai: AiEdit[] = [];
   for (const step of ctx.recipe.steps) {
     if (ctx.stopping()) throw new CancelledError();
     if (step.tool === 'resize') {
-      const s = Math.min(1, step.params.longSide / Math.max(raster.width, raster.height));
-      if (s < 1) raster = await resizeRaster(raster, Math.round(raster.width * s), Math.round(raster.height * s));
+      const to = recipeResultSize({ ...ctx.recipe, steps: [step] }, raster);
+      if (to.width !== raster.width) raster = await resizeRaster(raster, to.width, to.height);
       continue;
     }
     const job = ctx.runTool(step.tool, raster, step.params);
@@ -237,8 +290,16 @@ export async function renderPhoto(
     ai.push({ toolId: step.tool, modelId: r.modelId, provider: r.provider, params: step.params });
   }
   const o = ctx.recipe.output;
-  const format = outputFormat(source, ctx.recipe);
+  const confine = () => {
+    if (!within(dirname(target), ctx.outputFolder))
+      throw new GanvasError(
+        'INVALID_INPUT',
+        `${basename(target)} would be written outside the output folder ${ctx.outputFolder} (a link on its way leads out); refused.`,
+      );
+  };
+  confine();
   await mkdir(dirname(target), { recursive: true });
+  confine();
   const xmp = ctx.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
   await saveImage(
     raster,
@@ -324,11 +385,15 @@ export class BatchRun {
   }
 
   private async run(): Promise<BatchReport> {
-    const input = resolve(this.opts.input);
-    const output = resolve(this.opts.output);
-    const journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
-    const date = journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10);
-    const plan = await planBatch(this.opts, date, (rel) => journal.last.get(rel)?.output ?? null);
+    let journal!: Journal;
+    const plan = await planBatch(this.opts, async ({ input, output }) => {
+      journal = await Journal.open(output, Journal.key({ input, output, recipe: this.opts.recipe }));
+      return {
+        date: journal.last.values().next().value?.at.slice(0, 10) ?? this.startedAt.toISOString().slice(0, 10),
+        earlier: (rel) => journal.last.get(rel)?.output ?? null,
+      };
+    });
+    const { input, output } = plan;
     this.files.push(...plan.photos);
     // Once per folder, not per file: what a killed run was writing is debris now.
     for (const dir of new Set(this.files.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
@@ -370,12 +435,10 @@ export class BatchRun {
     try {
       await journal.write(r);
     } catch (err) {
-      this.stop(isOutOfSpace(err) ? this.diskFull() : `the batch journal ${journal.path} cannot be written (${describeFsError(err, journal.path)})`);
+      this.stop(
+        isOutOfSpace(err) ? diskFull(resolve(this.opts.output)) : `the batch journal ${journal.path} cannot be written (${describeFsError(err, journal.path)})`,
+      );
     }
-  }
-
-  private diskFull(): string {
-    return `the output disk is full (${resolve(this.opts.output)}); free some space and run the batch again to finish it`;
   }
 
   private async process(file: FileReport, input: string, output: string, journal: Journal): Promise<void> {
@@ -389,6 +452,7 @@ export class BatchRun {
     try {
       await this.record(journal, { rel: file.input, status: 'started', output: file.output });
       const rendered = await renderPhoto(source, target, {
+        outputFolder: output,
         recipe: this.opts.recipe,
         runTool: this.runTool,
         openOptions: this.openOptions,
@@ -404,7 +468,7 @@ export class BatchRun {
       this.set(file, { status: 'done', ms: Math.round(performance.now() - t0) });
     } catch (err) {
       const cancelled = isCancelled(err);
-      if (isOutOfSpace(err)) this.stop(this.diskFull());
+      if (isOutOfSpace(err)) this.stop(diskFull(output));
       const reason = cancelled ? (this.stoppedBecause ?? 'cancelled') : errorMessage(err);
       if (!cancelled) await this.record(journal, { rel: file.input, status: 'failed', output: null, reason });
       this.processedMs.push(performance.now() - t0);
@@ -414,26 +478,17 @@ export class BatchRun {
     }
   }
 
-  private async finish(input: string, output: string): Promise<BatchReport> {
-    const report: BatchReport = {
+  private finish(input: string, output: string): Promise<BatchReport> {
+    return writeReport({
       recipe: this.opts.recipe.name,
       input,
       output,
       startedAt: this.startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
       cancelled: this.cancelled,
       stoppedBecause: this.stoppedBecause,
-      totals: { files: this.files.length, done: this.counts.done, skipped: this.counts.skipped, failed: this.counts.failed },
       inferenceRuns: this.inferenceRuns,
       inferenceMs: Math.round(this.inferenceMs),
       files: this.files,
-    };
-    // On a full disk the report may not fit either; the caller still gets it (and the CLI prints its totals).
-    try {
-      await writeFileAtomic(join(output, REPORT_NAME), JSON.stringify(report, null, 2));
-    } catch (err) {
-      if (!isOutOfSpace(err)) throw err;
-    }
-    return report;
+    });
   }
 }

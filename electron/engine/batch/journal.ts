@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { GanvasError } from '../errors.js';
+import { within } from '../paths.js';
 
 export type JournalRecord = { rel: string; status: 'started' | 'done' | 'failed'; output: string | null; reason?: string; at: string };
 
@@ -20,6 +22,12 @@ export class Journal {
 
   static async open(outputDir: string, key: string): Promise<Journal> {
     const path = join(outputDir, '.ganvas-batch', `journal-${key}.jsonl`);
+    await mkdir(dirname(path), { recursive: true });
+    if (!within(dirname(path), outputDir))
+      throw new GanvasError(
+        'INVALID_INPUT',
+        `${dirname(path)} leads outside the output folder ${outputDir} (it is a link); remove it and run the batch again.`,
+      );
     const last = new Map<string, JournalRecord>();
     const text = await readFile(path, 'utf8').catch(() => '');
     for (const line of text.split('\n')) {
@@ -32,7 +40,6 @@ export class Journal {
         // The last line of a journal cut short by a crash: what it would have said is redone.
       }
     }
-    await mkdir(dirname(path), { recursive: true });
     return new Journal(path, last);
   }
 

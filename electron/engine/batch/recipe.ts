@@ -5,7 +5,8 @@ import type { PhotoDocument } from '../document/document.js';
 import { GanvasError } from '../errors.js';
 import { checkReadableFile, describeFsError } from '../files.js';
 import { EXPORT_FORMATS } from '../images/save.js';
-import { TOOL_SPECS } from '../tools/specs.js';
+import type { Size } from '../tools/spec.js';
+import { resultSize, TOOL_SPECS } from '../tools/specs.js';
 import { BATCHABLE_LABELS, recipeStep } from './recipe-steps.js';
 
 export { recipeStep, type RecipeStep } from './recipe-steps.js';
@@ -32,6 +33,15 @@ export type Recipe = z.infer<typeof recipeSchema>;
 /** The overall scale a recipe applies (for the {scale} name token). */
 export function recipeScale(r: Recipe): number {
   return r.steps.reduce((s, step) => s * (step.tool === 'enhance' ? step.params.scale : 1), 1);
+}
+
+/** The size a recipe makes of a photo of `size`, known before any work. */
+export function recipeResultSize(r: Recipe, size: Size): Size {
+  return r.steps.reduce((at, step) => {
+    if (step.tool !== 'resize') return resultSize(step.tool, step.params, at);
+    const s = Math.min(1, step.params.longSide / Math.max(at.width, at.height));
+    return s < 1 ? { width: Math.round(at.width * s), height: Math.round(at.height * s) } : at;
+  }, size);
 }
 
 /** Reads a recipe file; every problem is an INVALID_INPUT error that names the file. */

@@ -1,12 +1,16 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { GanvasError } from '../errors.js';
+import { describeFsError } from '../files.js';
+import { realPath, samePath, within } from '../paths.js';
 
 /** Files a batch never touches: hidden files and folders and the OS's own clutter. */
 const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', '.ds_store', 'ehthumbs.db', 'icon\r']);
 
 export interface ScanOptions {
   recursive: boolean;
-  /** Glob patterns (relative to the folder; `*`, `**`, `?`, `{a,b}`); none means everything. */
+  /** Glob patterns (relative to the folder; `*`, `**`, `?`, `{a,b}`, `[abc]`); none means everything. */
   include: string[];
   exclude: string[];
   /** Extensions to take, without the dot; empty means every file (unsupported ones then fail, reported). */
@@ -22,69 +26,86 @@ export interface ScannedFile {
   bytes: number;
 }
 
-/** A glob as a regular expression over a forward-slash relative path. */
-function globToRegExp(glob: string): RegExp {
-  let re = '';
+/** What the scan found, and what it left out with the reason (a folder it cannot read, a link that leads out). */
+export interface Scan {
+  files: ScannedFile[];
+  leftOut: { rel: string; reason: string }[];
+}
+
+const OPENERS: Record<string, string> = { '}': '{', ']': '[', ')': '(' };
+
+/** Refuses a pattern whose braces, brackets or parentheses do not pair up, quoting it. */
+function checkPattern(glob: string): void {
+  const open: string[] = [];
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += glob[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = glob.indexOf('}', i);
-      re += `(?:${glob
-        .slice(i + 1, end)
-        .split(',')
-        .map((s) => s.replace(/[.+^$()|[\]\\]/g, '\\$&'))
-        .join('|')})`;
-      i = end;
-    } else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+    if (c === '\\') i++;
+    else if (c === '{' || c === '[' || c === '(') open.push(c);
+    else if (OPENERS[c] && open.pop() !== OPENERS[c]) throw malformed(glob, `its "${c}" closes nothing`);
   }
-  // A pattern without a slash matches the file name in any folder, as in .gitignore.
-  return new RegExp(glob.includes('/') ? `^${re}$` : `(?:^|/)${re}$`, 'i');
+  if (open.length) throw malformed(glob, `its "${open.at(-1)}" is never closed`);
+}
+
+const malformed = (glob: string, why: string) => new GanvasError('INVALID_INPUT', `The pattern "${glob}" is malformed: ${why}.`);
+
+/** A glob as a matcher of forward-slash relative paths; one without a slash matches the file name in any folder, as in .gitignore. */
+function matcher(glob: string): (rel: string) => boolean {
+  checkPattern(glob);
+  return picomatch(glob, { nocase: true, dot: true, basename: !glob.includes('/') });
 }
 
 function isSystemFile(name: string): boolean {
   return name.startsWith('.') || SYSTEM_FILES.has(name.toLowerCase());
 }
 
-/** The batch's input files, in a stable order, with system and hidden files left out. */
-export async function scanFolder(dir: string, opts: ScanOptions): Promise<ScannedFile[]> {
-  const root = resolve(dir);
-  const include = opts.include.map(globToRegExp);
-  const exclude = opts.exclude.map(globToRegExp);
+/**
+ * The batch's input files, in a stable order, with system and hidden files left out. Links are
+ * followed inside the input folder (each real folder once); a link that leads out of it, the
+ * output folder wherever a link puts it, and a folder that cannot be read are left out, the
+ * first and last with the reason.
+ */
+export async function scanFolder(dir: string, opts: ScanOptions): Promise<Scan> {
+  const include = opts.include.map(matcher);
+  const exclude = opts.exclude.map(matcher);
+  const root = realPath(dir);
   const exts = new Set(opts.extensions.map((e) => e.toLowerCase().replace(/^\./, '')));
-  const out: ScannedFile[] = [];
-  // Links may lead to a folder already walked (or to one above it: a cycle); each real folder is read once.
+  const files: ScannedFile[] = [];
+  const leftOut: Scan['leftOut'] = [];
+  const relOf = (full: string) => relative(dir, full).split(sep).join('/');
   const walked = new Set<string>();
   const walk = async (folder: string): Promise<void> => {
-    const real = await realpath(folder).catch(() => folder);
-    if (walked.has(real)) return;
+    const real = realPath(folder);
+    if (walked.has(real) || (opts.skipDir && samePath(real, opts.skipDir))) return;
     walked.add(real);
-    const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    let entries;
+    try {
+      entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    } catch (err) {
+      if (folder === dir) throw new GanvasError('INVALID_INPUT', `The input folder ${dir} cannot be read: ${describeFsError(err, dir)}.`, { cause: err });
+      return void leftOut.push({ rel: `${relOf(folder)}/`, reason: `the folder cannot be read (${describeFsError(err, folder)})` });
+    }
     for (const e of entries) {
       if (isSystemFile(e.name)) continue;
       const full = join(folder, e.name);
-      if (e.isDirectory()) {
-        if (opts.recursive && full !== opts.skipDir) await walk(full);
+      const rel = relOf(full);
+      if (opts.skipDir && samePath(full, opts.skipDir)) continue;
+      if (e.isSymbolicLink() && !within(full, root)) {
+        leftOut.push({ rel, reason: 'a link that leads outside the input folder' });
         continue;
       }
       // A link is followed; one that leads nowhere stays in, so the batch reports it as unreadable.
       const target = e.isSymbolicLink() ? await stat(full).catch(() => null) : null;
-      if (target?.isDirectory()) {
-        if (opts.recursive && full !== opts.skipDir) await walk(full);
+      if (e.isDirectory() || target?.isDirectory()) {
+        if (opts.recursive) await walk(full);
         continue;
       }
       if (!e.isFile() && !e.isSymbolicLink()) continue;
-      const rel = relative(root, full).split(sep).join('/');
       if (exts.size && !exts.has(extname(e.name).slice(1).toLowerCase())) continue;
-      if (include.length && !include.some((r) => r.test(rel))) continue;
-      if (exclude.some((r) => r.test(rel))) continue;
-      out.push({ path: full, rel, bytes: e.isSymbolicLink() ? (target?.size ?? 0) : (await stat(full)).size });
+      if (include.length && !include.some((m) => m(rel))) continue;
+      if (exclude.some((m) => m(rel))) continue;
+      files.push({ path: full, rel, bytes: e.isSymbolicLink() ? (target?.size ?? 0) : (await stat(full)).size });
     }
   };
-  await walk(root);
-  return out;
+  await walk(dir);
+  return { files, leftOut };
 }

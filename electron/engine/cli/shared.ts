@@ -4,10 +4,11 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Engine } from '../engine.js';
 import type { DocumentInfo } from '../info.js';
 import { fromErrorInfo } from '../errors.js';
-import { formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
+import { checkFormatFits, formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
 import { LOWLIGHT_MODELS } from '../tools/lowlight/spec.js';
-import type { AnyToolSpec, ToolId } from '../tools/specs.js';
+import { resultSize, type AnyToolSpec, type ToolId } from '../tools/specs.js';
+import { samePath } from '../paths.js';
 import { progressBar } from './progress-bar.js';
 
 /** Bad usage: exit code 2. */
@@ -102,7 +103,7 @@ export const exportFlags = {
 export function outputFor(input: string, out: string, overwrite: boolean | undefined): string {
   const output = resolve(out);
   if (!formatFromPath(output)) throw new UsageError(`Cannot tell the output format from "${basename(output)}": use .png, .jpg, .webp or .tif.`);
-  if (output === input) throw new UsageError('The output would overwrite the original; choose another name.');
+  if (samePath(output, input)) throw new UsageError('The output would overwrite the original; choose another name.');
   if (existsSync(output) && !overwrite) throw new UsageError(`${output} exists; pass --overwrite to replace it.`);
   return output;
 }
@@ -137,6 +138,8 @@ export async function runToolToFile(
     process.stderr.write(`${tool.describe} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
     const params = typeof tool.params === 'function' ? tool.params(doc) : tool.params;
+    const size = resultSize(tool.id, params, doc);
+    checkFormatFits(exportOptions.format, size.width, size.height, output);
     const reference = tool.reference ? await engine.tools.openReference(tool.reference) : undefined;
     const jobId = engine.tools.run(doc.id, doc.layers[0]!.id, tool.id, params, reference ? { reference } : {});
     const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));

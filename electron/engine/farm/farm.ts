@@ -5,28 +5,37 @@
 import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
 import { GanvasError, errorMessage } from '../errors.js';
 import type { FileReport } from '../batch/batch.js';
-import type { Recipe } from '../batch/recipe.js';
+import { recipeSchema } from '../batch/recipe.js';
 
 export const QUEUE_NAME = 'ganvas-batch';
 /** Tries per file: a worker that dies on it hands it to another, at most this many times. */
 export const ATTEMPTS = 3;
 
-/** A batch as every worker reads it: the folders (the same path on every machine), the recipe and the options. */
-export interface FarmBatch {
-  id: string;
-  input: string;
-  output: string;
-  recipe: Recipe;
-  skipExisting: boolean;
-  recordAiProvenance: boolean;
+/**
+ * A batch as every worker reads it: the folders (the same path on every machine), the recipe and
+ * the options. Read from Redis, which anyone who reaches it can write, so checked as a recipe
+ * file is.
+ */
+const farmBatchSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  input: z.string().refine(isAbsolute, 'must be an absolute path'),
+  output: z.string().refine(isAbsolute, 'must be an absolute path'),
+  recipe: recipeSchema,
+  skipExisting: z.boolean(),
+  recordAiProvenance: z.boolean(),
   /** The date in output names ({date}), fixed when the batch was first submitted. */
-  date: string;
-  /** Files found that are not photos: skipped, never queued. */
-  notPhotos: number;
-  cancelled: boolean;
-}
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** Files found that are not photos (or left out with a reason): skipped, never queued. */
+  notPhotos: z.number().int().min(0),
+  cancelled: z.boolean(),
+  /** Why a worker stopped the whole batch (its output disk is full), or null. */
+  stoppedBecause: z.string().nullable().default(null),
+});
+export type FarmBatch = z.infer<typeof farmBatchSchema>;
 
 /** One file's job: its paths relative to the batch's folders (a worker refuses any that leaves them). */
 export interface FileJob {
@@ -61,8 +70,11 @@ export interface WorkerInfo {
 
 const WORKER_SILENT_MS = 30_000;
 
-/** Why a worker hands back a file of a cancelled batch: the batch submitted again puts it back on the queue. */
-export const CANCELLED = 'its batch was cancelled';
+/** Why a worker hands back a file of a cancelled or stopped batch: the batch submitted again puts it back on the queue. */
+export const HANDED_BACK = 'its batch was cancelled or stopped';
+
+/** Whether the batch takes no more files: cancelled, or stopped by a worker (its output disk is full). */
+export const halted = (batch: FarmBatch | null) => batch !== null && (batch.cancelled || batch.stoppedBecause !== null);
 
 export const keys = {
   batch: (id: string) => `ganvas:batch:${id}`,
@@ -103,10 +115,12 @@ const lastError = new WeakMap<Redis, Error>();
 /** Fails with a clear message when Redis cannot be reached at all (a wrong host or password), instead of retrying forever. */
 export async function reachable(redis: Redis, url: string): Promise<void> {
   try {
-    await Promise.race([
+    const pong = await Promise.race([
       redis.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(lastError.get(redis) ?? new Error('no answer within 5 s')), 5_000).unref()),
+      new Promise<never>((_, reject) => setTimeout(() => reject(lastError.get(redis) ?? new Error('no answer within 5 s')), 5_000).unref()),
     ]);
+    // Something that accepts anything (another service on the port) would be read as an empty queue.
+    if (pong !== 'PONG') throw new Error(`it does not answer as Redis does (PING gave ${JSON.stringify(String(pong)).slice(0, 40)})`);
   } catch (err) {
     redis.disconnect();
     const why = /NOAUTH|WRONGPASS/.test(errorMessage(err))
@@ -122,7 +136,36 @@ export function openQueue(redis: Redis): Queue<FileJob, FileOutcome> {
 
 export async function readBatch(redis: Redis, id: string): Promise<FarmBatch | null> {
   const text = await redis.get(keys.batch(id));
-  return text ? (JSON.parse(text) as FarmBatch) : null;
+  if (!text) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = farmBatchSchema.safeParse(json);
+  if (!parsed.success || parsed.data.id !== id) {
+    const why = parsed.success
+      ? 'its id is not the key it is kept under'
+      : parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.') || 'the record'} ${i.message}`)
+          .join('; ');
+    throw new GanvasError('INVALID_INPUT', `The queue's record of batch ${id} is not a Ganvas batch (${why}); nothing of it is done.`);
+  }
+  return parsed.data;
+}
+
+/** Takes a batch's files that no worker has started off the queue; answers how many. */
+export async function removeWaiting(redis: Redis, id: string): Promise<number> {
+  let removed = 0;
+  for (const job of await openQueue(redis).getJobs(['waiting', 'delayed', 'prioritized'])) {
+    if (job.data.batchId === id) {
+      await job.remove().catch(() => {});
+      removed++;
+    }
+  }
+  return removed;
 }
 
 export async function writeBatch(redis: Redis, batch: FarmBatch): Promise<void> {

@@ -1,13 +1,14 @@
 import { dirname, join, resolve } from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { removeLeftoverTemps, writeFileAtomic } from '../atomic-file.js';
-import { planBatch, REPORT_NAME, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from '../batch/batch.js';
+import { removeLeftoverTemps } from '../atomic-file.js';
+import { planBatch, writeReport, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from '../batch/batch.js';
 import { Journal } from '../batch/journal.js';
 import { CancelledError } from '../errors.js';
 import {
   ATTEMPTS,
-  CANCELLED,
+  HANDED_BACK,
   connect,
+  halted,
   jobId,
   keys,
   openQueue,
@@ -24,6 +25,7 @@ import {
   writeOutcome,
   withRedis,
   knownBatch,
+  removeWaiting,
 } from './farm.js';
 
 export type FarmProgress = Required<BatchProgress>;
@@ -76,7 +78,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
     const id = Journal.key({ input, output, recipe: opts.recipe });
     const earlier = await readBatch(redis, id);
     const date = earlier?.date ?? new Date().toISOString().slice(0, 10);
-    const plan = await planBatch(opts, date);
+    const plan = await planBatch(opts, async () => ({ date }));
     const batch: FarmBatch = {
       id,
       input,
@@ -87,6 +89,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
       date,
       notPhotos: plan.others.length,
       cancelled: false,
+      stoppedBecause: null,
     };
     await writeBatch(redis, batch);
     const queue = openQueue(redis);
@@ -124,9 +127,9 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
       const rel = fileOf.get(failed);
       if (!rel) return;
       // Handed back while the batch was cancelled, before this submission made it live again: queue it again.
-      if (failedReason === CANCELLED)
+      if (failedReason === HANDED_BACK)
         void (async () => {
-          if ((await readBatch(redis, id))?.cancelled) return;
+          if (halted(await readBatch(redis, id))) return;
           await (await queue.getJob(failed))?.remove();
           const again = asJob(planned.get(rel)!);
           await queue.add(again.name, again.data, again.opts);
@@ -141,6 +144,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
     const finishedBefore = outcomes.size;
     for (const [rel, o] of outcomes) onFile(fileReport(planned.get(rel)!, o));
     let cancelled = false;
+    let stoppedBecause: string | null = null;
     for (;;) {
       const fresh = await outcomesSince(redis, id, cursor);
       cursor = fresh.cursor;
@@ -148,7 +152,9 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
         outcomes.set(rel, o);
         onFile(fileReport(planned.get(rel)!, o));
       }
-      cancelled = signal?.aborted || (await readBatch(redis, id))?.cancelled === true;
+      const record = await readBatch(redis, id);
+      cancelled = signal?.aborted || record?.cancelled === true;
+      stoppedBecause = record?.stoppedBecause ?? null;
       const c = counts(outcomes);
       const finished = outcomes.size;
       const minutes = (Date.now() - startedAt.getTime()) / 60_000;
@@ -163,7 +169,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
         filesPerMinute: rate,
         etaSeconds: rate ? ((plan.photos.length - finished) / rate) * 60 : null,
       });
-      if (finished >= plan.photos.length || cancelled) break;
+      if (finished >= plan.photos.length || cancelled || stoppedBecause) break;
       if (detach?.aborted) throw new CancelledError();
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -171,27 +177,22 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
 
     const files: FileReport[] = plan.photos.map((f) => {
       const o = outcomes.get(f.input);
-      return o ? fileReport(f, o) : { ...f, status: 'queued', reason: 'cancelled' };
+      return o ? fileReport(f, o) : { ...f, status: 'queued', reason: stoppedBecause ?? 'cancelled' };
     });
     files.push(...plan.others);
     // Every file has ended: what a worker of this machine left when it died is debris (other machines' workers clear their own).
     for (const dir of new Set(plan.photos.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
-    const total = (s: FileReport['status']) => files.filter((f) => f.status === s).length;
-    const report: BatchReport = {
+    return await writeReport({
       recipe: opts.recipe.name,
       input,
       output,
       startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
       cancelled,
-      stoppedBecause: null,
-      totals: { files: files.length, done: total('done'), skipped: total('skipped'), failed: total('failed') },
+      stoppedBecause,
       inferenceRuns: [...outcomes.values()].reduce((n, o) => n + o.inferenceRuns, 0),
       inferenceMs: [...outcomes.values()].reduce((n, o) => n + o.inferenceMs, 0),
       files,
-    };
-    await writeFileAtomic(join(output, REPORT_NAME), JSON.stringify(report, null, 2));
-    return report;
+    });
   } finally {
     await events.close();
     redis.disconnect();
@@ -216,13 +217,6 @@ export function farmStatus(url: string, id: string): Promise<{ batch: FarmBatch;
 export function cancelFarmBatch(url: string, id: string): Promise<number> {
   return withRedis(url, async (redis) => {
     await writeBatch(redis, { ...(await knownBatch(redis, id)), cancelled: true });
-    let removed = 0;
-    for (const job of await openQueue(redis).getJobs(['waiting', 'delayed', 'prioritized'])) {
-      if (job.data.batchId === id) {
-        await job.remove().catch(() => {});
-        removed++;
-      }
-    }
-    return removed;
+    return removeWaiting(redis, id);
   });
 }

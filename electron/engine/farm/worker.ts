@@ -1,13 +1,29 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { removeLeftoverTemps } from '../atomic-file.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { renderPhoto } from '../batch/batch.js';
+import { diskFull, isOutOfSpace, plannedName, renderPhoto } from '../batch/batch.js';
 import type { BatchServices } from '../batch/batches.js';
 import { CancelledError, GanvasError, errorMessage } from '../errors.js';
-import { within } from '../paths.js';
-import { ATTEMPTS, CANCELLED, connect, keys, QUEUE_NAME, reachable, readBatch, writeOutcome, type FileJob, type FileOutcome, type WorkerInfo } from './farm.js';
+import { inFolder, within } from '../paths.js';
+import {
+  ATTEMPTS,
+  HANDED_BACK,
+  connect,
+  halted,
+  keys,
+  QUEUE_NAME,
+  reachable,
+  readBatch,
+  removeWaiting,
+  writeBatch,
+  writeOutcome,
+  type FarmBatch,
+  type FileJob,
+  type FileOutcome,
+  type WorkerInfo,
+} from './farm.js';
 
 export interface FarmWorkerOptions {
   url: string;
@@ -19,10 +35,16 @@ export interface FarmWorkerOptions {
   log?: (line: string) => void;
 }
 
-/** `rel` resolved in `dir`, or null when it leaves it, whatever it says (`..`, an absolute path, a drive letter). */
-function inFolder(dir: string, rel: string): string | null {
-  const full = resolve(dir, rel);
-  return full !== resolve(dir) && within(full, dir) ? full : null;
+/**
+ * Why a job is refused, or null: its files must lie in the batch's folders (also through links),
+ * and its output must be a name planning could have given that photo — never a report, a journal,
+ * another photo's output or a file of the user's.
+ */
+function refusal(batch: FarmBatch, rel: string, outRel: string, source: string | null, target: string | null): string | null {
+  if (!source || !target) return "leaves the batch's folders";
+  if (!plannedName(rel, outRel, batch.recipe, batch.date)) return 'is not an output name this batch gives that photo';
+  if (within(target, batch.input) && existsSync(target)) return 'would replace a file in the input folder';
+  return null;
 }
 
 /**
@@ -67,13 +89,17 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
   const processFile = async (job: Job<FileJob, FileOutcome>): Promise<FileOutcome> => {
     const { batchId, input: rel, output: outRel } = job.data;
     // Read for every file: a cancel can come at any time.
-    const batch = await readBatch(redis, batchId);
+    const batch = await readBatch(redis, batchId).catch((err: unknown) => {
+      log(`refused: ${errorMessage(err)}`);
+      throw new UnrecoverableError(errorMessage(err));
+    });
     if (!batch) throw new UnrecoverableError(`batch ${batchId} is not known to the queue`);
-    if (batch.cancelled) throw new UnrecoverableError(CANCELLED);
+    if (halted(batch)) throw new UnrecoverableError(HANDED_BACK);
     const source = inFolder(batch.input, rel);
     const target = inFolder(batch.output, outRel);
-    if (!source || !target) {
-      const reason = `refused: ${rel} → ${outRel} leaves the batch's folders`;
+    const refused = refusal(batch, rel, outRel, source, target);
+    if (refused || !source || !target) {
+      const reason = `refused: ${rel} → ${outRel} ${refused}`;
       log(reason);
       await record(job, { status: 'failed', reason, inferenceRuns: 0, inferenceMs: 0 });
       throw new UnrecoverableError(reason);
@@ -95,6 +121,7 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
         await removeLeftoverTemps(dirname(target));
       }
       const rendered = await renderPhoto(source, target, {
+        outputFolder: batch.output,
         recipe: batch.recipe,
         runTool: services.runTool,
         openOptions: services.open,
@@ -114,6 +141,12 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
       });
     } catch (err) {
       if (err instanceof CancelledError && closing) throw new Error(`worker ${name} stopped while working on ${rel}`);
+      // Every later file would fail the same way after its inference: the whole batch stops, as on one computer.
+      if (isOutOfSpace(err)) {
+        const now = await readBatch(redis, batchId);
+        if (now && !halted(now)) await writeBatch(redis, { ...now, stoppedBecause: diskFull(batch.output) });
+        await removeWaiting(redis, batchId);
+      }
       // A file that cannot be read or a recipe this machine cannot run is not helped by trying again here.
       const theFile = err instanceof GanvasError && err.code !== 'MODEL_MISSING';
       if (theFile || final) {

@@ -1,4 +1,4 @@
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import sharp from 'sharp';
 import { GanvasError } from '../errors.js';
@@ -77,11 +77,25 @@ function encoder(png: Buffer, raster: Raster, opts: ExportOptions, xmp: string |
   }
 }
 
+/** The largest side each format can hold (WebP's is 16383 px; JPEG's 65535). */
+const MAX_SIDE: Record<ExportFormat, number> = { png: 2 ** 31 - 1, jpeg: 65_535, webp: 16_383, tiff: 2 ** 31 - 1 };
+
+/** Refuses, before any work, a size the format cannot hold, naming the file and the formats that can. */
+export function checkFormatFits(format: ExportFormat, width: number, height: number, path: string): void {
+  const most = MAX_SIDE[format];
+  if (width > most || height > most)
+    throw new GanvasError(
+      'INVALID_INPUT',
+      `${basename(path)} would be ${width}×${height}, and ${format.toUpperCase()} holds at most ${most} px on a side; choose PNG or TIFF.`,
+    );
+}
+
 /** Writes the image atomically: a temporary file beside the target, renamed over it when complete. */
 export async function saveImage(raster: Raster, path: string, opts: ExportOptions, meta: ExportMeta = { exif: null, icc: null }): Promise<void> {
   if (opts.bitDepth === 16 && !supports16Bit(opts.format)) {
     throw new GanvasError('INVALID_INPUT', `${opts.format.toUpperCase()} cannot hold 16 bits per channel; choose PNG or TIFF, or 8-bit.`);
   }
+  checkFormatFits(opts.format, raster.width, raster.height, path);
   const png = await intermediatePng(raster, opts.bitDepth, meta);
   // Encoded in memory and written by Node, so a failed write says why (full disk, permission…) in words.
   await writeFileAtomic(path, await encoder(png, raster, opts, meta.xmp ?? null).toBuffer(), { clearLeftovers: false, createFolder: false });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-file.js';
-import { join } from 'node:path';
+import { extname, isAbsolute, join } from 'node:path';
+import { ContainerReader } from './container.js';
 import { GanvasError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
 import type { PhotoDocument } from '../document/document.js';
@@ -87,4 +88,21 @@ export class RecoveryStore {
     }
     return entries.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
   }
+}
+
+/**
+ * The project an autosave's record says it belongs to, kept only when it is one: a `.ganvas`
+ * file (not a link) that opens as a Ganvas project. The record is a file anyone can write, and
+ * Save writes to this path without asking; anything else is forgotten, so Save asks where.
+ */
+export async function restoredProjectPath(path: string | null): Promise<string | null> {
+  if (!path || !isAbsolute(path) || extname(path).toLowerCase() !== '.ganvas') return null;
+  if (!(await lstat(path).catch(() => null))?.isFile()) return null;
+  return ContainerReader.open(path).then(
+    async (reader) => {
+      await reader.close();
+      return path;
+    },
+    () => null,
+  );
 }

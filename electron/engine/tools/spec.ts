@@ -25,6 +25,13 @@ export interface ToolSpec<Id extends string = string, Params extends z.ZodObject
   models(params: z.output<Params>): string[];
   /** Tasks of the models a user may choose for this tool; a model of another task is refused. */
   modelTasks: readonly ModelTask[];
+  /** The result's size for an input of `size`, known before any work (so a format's limits are checked first); the same when absent. */
+  resultSize?(params: z.output<Params>, size: Size): Size;
+}
+
+export interface Size {
+  width: number;
+  height: number;
 }
 
 /** Keeps the literal id and flags, so lists derived from specs stay exact types. */

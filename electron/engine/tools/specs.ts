@@ -8,7 +8,7 @@ import { extendSpec } from './extend/spec.js';
 import { inpaintSpec } from './inpaint/spec.js';
 import { lowlightSpec } from './lowlight/spec.js';
 import type { ModelTask } from '../models/tasks.js';
-import type { ToolSpec } from './spec.js';
+import type { Size, ToolSpec } from './spec.js';
 import { styleSpec } from './style/spec.js';
 
 export const TOOL_SPECS = [enhanceSpec, inpaintSpec, extendSpec, styleSpec, lowlightSpec] as const;
@@ -58,3 +58,9 @@ export function toolVariants<const Ids extends ToolId, Shape extends z.ZodRawSha
 export const everyTool = (_: AnyToolSpec): _ is AnyToolSpec => true;
 export const batchable = (s: AnyToolSpec): s is SpecOf<BatchableToolId> => s.batchable;
 export const previewable = (s: AnyToolSpec): s is SpecOf<PreviewToolId> => s.preview !== null;
+
+/** A run's result size for an input of `size`, from the tool's own word (the same size when it says nothing). */
+export function resultSize(id: ToolId, params: unknown, size: Size): Size {
+  const spec = TOOL_SPECS.find((s) => s.id === id)! as ToolSpec;
+  return spec.resultSize?.(spec.params.parse(params), size) ?? size;
+}

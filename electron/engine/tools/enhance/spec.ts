@@ -31,4 +31,5 @@ export const enhanceSpec = defineToolSpec({
   preview: null,
   models: (p) => [enhanceModel(p)],
   modelTasks: ['superres'],
+  resultSize: (p, { width, height }) => ({ width: width * p.scale, height: height * p.scale }),
 });

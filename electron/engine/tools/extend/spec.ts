@@ -26,4 +26,5 @@ export const extendSpec = defineToolSpec({
   preview: null,
   models: (p) => [p.model],
   modelTasks: ['inpaint'],
+  resultSize: (p, { width, height }) => ({ width: width + p.left + p.right, height: height + p.top + p.bottom }),
 });
