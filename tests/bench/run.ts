@@ -1,6 +1,6 @@
 /**
  * npm run bench: prints a table. Ratios come from one run on one machine; the absolute numbers
- * move with the machine's load. BENCH_ONLY=enhance, document, erase, style, batch or farm runs one part.
+ * move with the machine's load. BENCH_ONLY=enhance, document, erase, style, lowlight, batch or farm runs one part.
  */
 import globalSetup from '../support/global-setup.js';
 import { batchBench } from './batch.js';
@@ -8,6 +8,7 @@ import { documentBench } from './document.js';
 import { enhanceBench } from './enhance.js';
 import { eraseBench } from './erase.js';
 import { farmBench } from './farm.js';
+import { lowlightBench } from './lowlight.js';
 import { printTable } from './measure.js';
 import { styleBench } from './style.js';
 
@@ -17,6 +18,7 @@ if (!only || only === 'enhance') await enhanceBench();
 if (!only || only === 'document') await documentBench();
 if (!only || only === 'erase') await eraseBench();
 if (!only || only === 'style') await styleBench();
+if (!only || only === 'lowlight') await lowlightBench();
 if (!only || only === 'batch') await batchBench();
 if (!only || only === 'farm') await farmBench();
 printTable();

@@ -1,4 +1,4 @@
-/** The Style, Low light and RAW rows of `npm run bench`. */
+/** The Style and RAW rows of `npm run bench`. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,10 +27,6 @@ export async function styleBench(): Promise<void> {
   clearInterval(poll);
   row('Style apply at full resolution, 12 MP (Monet)', `${ms(apply.ms)}, peak RSS ${gib(peak)}`);
 
-  const low = await timed(() => engine.tools.waitFor(engine.tools.run(doc.id, layer, 'lowlight', {})));
-  row('Low light on 12 MP (IAT at 1024 px, gain applied at full size)', ms(low.ms));
-  const lowDenoise = await timed(() => engine.tools.waitFor(engine.tools.run(doc.id, layer, 'lowlight', { denoise: 0.5 })));
-  row('Low light on 12 MP with noise reduction 50 %', ms(lowDenoise.ms));
   await engine.dispose();
 
   // A 24 MP DNG (6000×4000, 16-bit Bayer) written from a photo, opened like any file.
