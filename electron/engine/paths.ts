@@ -64,7 +64,12 @@ export function realPath(p: string): string {
       try {
         return join(realpathSync.native(head), ...rest.reverse());
       } catch {
-        const link = lstatSync(head, { throwIfNoEntry: false })?.isSymbolicLink();
+        let link = false;
+        try {
+          link = lstatSync(head).isSymbolicLink();
+        } catch {
+          // Missing, unreadable or a name too long: not a link to follow; its folder is looked at instead.
+        }
         if (link) break;
         const parent = dirname(head);
         if (parent === head) return path;

@@ -6,12 +6,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerReader } from '../../electron/engine/project/container.js';
+import { LAYER_MEMORY_BUDGET } from '../../electron/engine/project/project.js';
 import { cli, photo, testModelsDir } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
@@ -49,7 +51,7 @@ async function projectWith(
   good: string,
   name: string,
   edit: (manifest: Record<string, unknown>) => void,
-  extra?: { entry: string; bytes: Buffer },
+  extra: { entry: string; bytes: Buffer }[] = [],
 ): Promise<string> {
   const reader = await ContainerReader.open(good);
   const manifest = structuredClone(reader.manifest) as Record<string, unknown> & {
@@ -58,17 +60,19 @@ async function projectWith(
   await reader.close();
   const bytes = readFileSync(good);
   const manifestAt = Number(bytes.readBigUInt64LE(bytes.length - 16));
-  let body = bytes.subarray(0, manifestAt);
-  if (extra) {
-    manifest.entries[extra.entry] = { offset: body.length, length: extra.bytes.length, sha256: createHash('sha256').update(extra.bytes).digest('hex') };
-    body = Buffer.concat([body, extra.bytes]);
+  const parts: Uint8Array[] = [bytes.subarray(0, manifestAt)];
+  let offset = manifestAt;
+  for (const { entry, bytes: data } of extra) {
+    manifest.entries[entry] = { offset, length: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    parts.push(data);
+    offset += data.length;
   }
   edit(manifest);
   const json = Buffer.from(JSON.stringify(manifest));
   const trailer = Buffer.alloc(16);
-  trailer.writeBigUInt64LE(BigInt(body.length));
+  trailer.writeBigUInt64LE(BigInt(offset));
   trailer.write('GVSEND\0\0', 8, 'latin1');
-  writeFileSync(at(name), Buffer.concat([body, json, trailer]));
+  writeFileSync(at(name), Buffer.concat([...parts, json, trailer]));
   return at(name);
 }
 
@@ -172,7 +176,7 @@ beforeAll(async () => {
     (m) => {
       for (const l of Object.values(layers(m))) l.raster.entry = 'bomb';
     },
-    { entry: 'bomb', bytes: bomb },
+    [{ entry: 'bomb', bytes: bomb }],
   );
   await projectWith(good, 'long-entry.ganvas', (m) => {
     const e = m.entries as Record<string, { length: number }>;
@@ -184,6 +188,68 @@ beforeAll(async () => {
   });
   await projectWith(good, 'missing-layer.ganvas', (m) => {
     (m.stack as { layerId: string }[])[0]!.layerId = 'layer-404';
+  });
+  // A PNG carrying 16 MB of EXIF (more than any photo format can write back).
+  const ihdrEnd = 8 + 25;
+  const exifChunk = (() => {
+    const data = Buffer.concat([Buffer.from('MM\0*\0\0\0\x08\0\0', 'latin1'), Buffer.alloc(16 * 2 ** 20 - 10)]);
+    const body = Buffer.concat([Buffer.from('eXIf', 'latin1'), data]);
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([head, body, crc]);
+  })();
+  writeFileSync(at('big-exif.png'), Buffer.concat([coffee.subarray(0, ihdrEnd), exifChunk, coffee.subarray(ihdrEnd)]));
+  // ×4 wider than WebP holds; a photo whose ×4 copy is more than one image can hold.
+  await sharp({ create: { width: 4100, height: 8, channels: 3, background: '#808080' } })
+    .png()
+    .toFile(at('wide.png'));
+  await sharp({ create: { width: 20_000, height: 5_000, channels: 3, background: '#406080' } })
+    .png({ compressionLevel: 1 })
+    .toFile(at('huge.png'));
+  // Projects that amplify: many layers of 10000×10000 from one small deflate entry, or each from its own.
+  const layerBytes = 10_000 * 10_000 * 4;
+  const zeros = deflateSync(Buffer.alloc(layerBytes), { level: 9 });
+  const manyLayers = (count: number, shared: boolean) => (m: Record<string, unknown>) => {
+    const [id, layer] = Object.entries(layers(m))[0]!;
+    const all: Record<string, unknown> = {};
+    for (let i = 1; i <= count; i++) {
+      const entry = shared ? 'zeros-1' : `zeros-${i}`;
+      all[`layer-${i}`] = { ...structuredClone(layer), history: null, mask: null, raster: { entry, width: 10_000, height: 10_000, channels: 4, depth: 8 } };
+    }
+    m.layers = all;
+    m.stack = Array.from({ length: count }, (_, i) => ({ layerId: `layer-${i + 1}`, bounds: { x: 0, y: 0, width: 10_000, height: 10_000 } }));
+    m.nextLayer = count + 1;
+    m.canvas = { width: 10_000, height: 10_000 };
+    m.documentHistory = null;
+    m.timeline = null;
+    void id;
+  };
+  await projectWith(good, 'shared-entry.ganvas', manyLayers(40, true), [{ entry: 'zeros-1', bytes: zeros }]);
+  const overBudget = Math.ceil(LAYER_MEMORY_BUDGET / layerBytes) + 1;
+  await projectWith(
+    good,
+    'over-memory.ganvas',
+    manyLayers(overBudget, false),
+    Array.from({ length: overBudget }, (_, i) => ({ entry: `zeros-${i + 1}`, bytes: zeros })),
+  );
+  // Damaged layer ids.
+  await projectWith(good, 'next-layer-1.ganvas', (m) => {
+    m.nextLayer = 1;
+  });
+  await projectWith(good, 'next-layer-max.ganvas', (m) => {
+    m.nextLayer = Number.MAX_SAFE_INTEGER;
+  });
+  await projectWith(good, 'stack-twice.ganvas', (m) => {
+    const stack = m.stack as unknown[];
+    stack.push(structuredClone(stack[0]));
+  });
+  await projectWith(good, 'escapes.ganvas', (m) => {
+    for (const l of Object.values(m.layers as Record<string, { props: { name: string } }>)) l.props.name = 'sky\x1b]0;pwned\x07\x1b[2J';
+  });
+  await projectWith(good, 'hostile-name.ganvas', (m) => {
+    (m.source as { fileName: string }).fileName = '../../../../etc/passwd';
   });
   // Recipes.
   writeFileSync(at('broken-recipe.json'), '{ "steps": [ ');
@@ -223,6 +289,8 @@ const unreadable: [string, RegExp][] = [
   ['huge-canvas.ganvas', /huge-canvas\.ganvas cannot be opened: its canvas is 20000×20000, more pixels than the limit/],
   ['huge-layer.ganvas', /huge-layer\.ganvas cannot be opened: layer “good\.png” is 20000×20000, more pixels than the limit/],
   ['missing-layer.ganvas', /missing-layer\.ganvas cannot be opened: it refers to a layer \(layer-404\) it does not contain/],
+  ['shared-entry.ganvas', /shared-entry\.ganvas cannot be opened: several of its parts share one stored entry/],
+  ['over-memory.ganvas', /over-memory\.ganvas cannot be opened: its layers declare [\d.]+ GB of pixels, more than this computer's memory allows/],
 ];
 
 describe('files that cannot be opened get a clear message naming them', () => {
@@ -266,6 +334,40 @@ describe('files that open correctly', () => {
     await engine.close(d.id);
   });
 
+  it('projects that would amplify are refused before anything is inflated: memory stays small', async () => {
+    const rss = process.memoryUsage().rss;
+    for (const name of ['shared-entry.ganvas', 'over-memory.ganvas']) await expect(engine.open(at(name))).rejects.toThrow(/cannot be opened/);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(200 * 2 ** 20);
+  });
+
+  it('damaged layer ids are repaired with a notice: a save afterwards works and opens again', async () => {
+    for (const name of ['next-layer-1.ganvas', 'next-layer-max.ganvas']) {
+      const d = await engine.open(at(name));
+      expect(d.lost, name).toEqual([expect.stringMatching(/layer numbering was damaged .*; it was repaired/)]);
+      await engine.document(d.id).addLayer({ kind: 'empty' });
+      const saved = join(out, `re-${name}`);
+      await engine.document(d.id).saveProject(saved);
+      await engine.close(d.id);
+      const again = await engine.open(saved);
+      expect(new Set(again.layers.map((l) => l.id)).size).toBe(2);
+      expect(again.lost).toEqual([]);
+      await engine.close(again.id);
+    }
+  });
+
+  it('a layer listed twice in the stack is kept once, with a notice', async () => {
+    const d = await engine.open(at('stack-twice.ganvas'));
+    expect(d.layers).toHaveLength(1);
+    expect(d.lost).toEqual([expect.stringMatching(/listed twice in the layer stack; it is kept once/)]);
+    await engine.close(d.id);
+  });
+
+  it('a project’s source file name is only ever a name (it pre-fills the Export dialog)', async () => {
+    const d = await engine.open(at('hostile-name.ganvas'));
+    expect(d.fileName).toBe('passwd');
+    await engine.close(d.id);
+  });
+
   it('entry lengths of 2⁴⁰ and entries named __proto__ are damage, not crashes or lookups on Object.prototype', async () => {
     for (const name of ['long-entry.ganvas', 'proto.ganvas']) {
       const d = await engine.open(at(name));
@@ -278,7 +380,7 @@ describe('files that open correctly', () => {
 });
 
 describe('the CLI on bad input', () => {
-  const run = (args: string[], opts: { uid?: number } = {}) =>
+  const run = (args: string[], opts: { uid?: number; timeout?: number } = {}) =>
     spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir }, timeout: 60_000, ...opts });
 
   it('a named pipe passed as a photo is refused at once (no hang)', () => {
@@ -347,9 +449,91 @@ describe('the CLI on bad input', () => {
       spawnSync('mount', ['-o', 'remount,ro', disk.dir]);
       const ro = run(['lowlight', at('good.png'), '--model', 'sci-easy', '-o', join(disk.dir, 'ro.png')]);
       expect([ro.status, ro.stderr]).toEqual([1, expect.stringMatching(/Could not write ro\.png: the disk is read-only/)]);
+      // A batch into a folder that exists on it: read-only, not "does not exist".
+      const batch = run(['batch', corpus, disk.dir, '--resize', '16']);
+      expect([batch.status, batch.stderr]).toEqual([1, expect.stringMatching(/The output folder .* cannot be written: the disk is read-only/)]);
     } finally {
       disk.free();
     }
+  });
+
+  it('a malformed pattern is refused at once with the pattern quoted (no hang)', () => {
+    const r = run(['batch', corpus, join(out, 'patterns'), '--include', '*.{png', '--resize', '16'], { timeout: 20_000 });
+    expect(r.stderr).toMatch(/The pattern "\*\.\{png" is malformed: its "\{" is never closed\./);
+    expect(r.status).toBe(1);
+  });
+
+  it('16 MB of EXIF: the photo opens and exports, without that EXIF, with a notice naming the file', () => {
+    const r = run(['export', at('big-exif.png'), '-o', join(out, 'big-exif.jpg')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/big-exif\.png's EXIF metadata is 16\.0 MB, more than a photo file can hold \(64 KB\); it was left out/);
+  });
+
+  it('a result too wide for its format is refused before any work, naming the file and the formats that can hold it', () => {
+    const r = run(['enhance', at('wide.png'), '-o', join(out, 'wide.webp')]);
+    expect(r.stderr).toMatch(/wide\.webp would be 16400×32, and WEBP holds at most 16383 px on a side; choose PNG or TIFF\./);
+    expect(r.stderr).not.toMatch(/tile/);
+    expect(r.status).toBe(1);
+    expect(existsSync(join(out, 'wide.webp'))).toBe(false);
+  });
+
+  it('a photo whose ×4 copy cannot be held is refused before the network runs, with the largest size that works', () => {
+    const r = run(['enhance', at('huge.png'), '--scale', '2', '-o', join(out, 'huge-x2.png')]);
+    const m =
+      /A 20000×5000 photo is too large to enhance: its ×4 copy would be 80000×20000, more than one image can hold\. The largest of its shape is (\d+)×(\d+); resize it or enhance a crop\. \[IMAGE_TOO_LARGE\]/.exec(
+        r.stderr,
+      );
+    expect(m, r.stderr).not.toBeNull();
+    const [w, h] = [Number(m![1]), Number(m![2])];
+    expect(w * 4 * h * 4 * 3).toBeLessThan(2 ** 32);
+    expect((w + 8) * 4 * (h + 2) * 4 * 3).toBeGreaterThan(2 ** 32 - 1);
+    expect(r.stderr).not.toMatch(/tile/);
+    expect(r.status).toBe(1);
+  });
+
+  it('control characters in a project’s layer names are printed escaped, never sent to the terminal', () => {
+    const r = run(['project', 'info', at('escapes.ganvas')]);
+    expect(r.stdout).toContain('sky\\x1b]0;pwned\\x07\\x1b[2J');
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
+  it('--status against a server that is not Redis (it answers +OK to everything) says so', async () => {
+    const server = createServer((socket) => socket.on('data', () => socket.write('+OK\r\n')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const child = spawn(process.execPath, [cli, 'batch', '--status', '0123456789abcdef', '--queue', `redis://127.0.0.1:${port}/0`], {
+        env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(stderr).toMatch(/Cannot reach the queue at redis:\/\/127\.0\.0\.1:\d+\/0: it does not answer as Redis does/);
+      expect(code).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('an unreadable sub-folder is skipped and listed; the rest of a recursive batch is done', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ganvas-unreadable-'));
+    const results = mkdtempSync(join(tmpdir(), 'ganvas-unreadable-out-'));
+    writeFileSync(join(dir, 'a.png'), readFileSync(at('good.png')));
+    mkdirSync(join(dir, 'private'));
+    writeFileSync(join(dir, 'private', 'b.png'), readFileSync(at('good.png')));
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'private'), 0o000);
+    chmodSync(results, 0o777);
+    const r = run(['batch', dir, results, '--recursive', '--resize', '16'], { uid: 65534 });
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(results, 'ganvas-batch-report.json'), 'utf8')) as {
+      files: { input: string; status: string; reason?: string }[];
+    };
+    expect(report.files).toEqual([
+      expect.objectContaining({ input: 'a.png', status: 'done' }),
+      expect.objectContaining({ input: 'private/', status: 'skipped', reason: 'the folder cannot be read (permission denied)' }),
+    ]);
+    chmodSync(join(dir, 'private'), 0o755);
   });
 
   it('a photo dropped as a pipe while the CLI reads another never hangs it', async () => {

@@ -142,6 +142,25 @@ describe('folder grants in the app', () => {
     await expect(start(h, a, b)).resolves.toMatchObject({ batchId: expect.any(String) });
   });
 
+  it('a malformed include or exclude pattern is refused at once, quoted, and the app stays responsive', async () => {
+    const h = createHandlers(engine, dialogs).calls;
+    const a = await folderOfPhotos(['x.png']);
+    const b = mkdtempSync(join(tmpdir(), 'ganvas-pattern-'));
+    picked.input = a;
+    picked.output = b;
+    await h.chooseFolder({ purpose: 'input' });
+    await h.chooseFolder({ purpose: 'output' });
+    const failures: string[] = [];
+    const off = engine.onEvent((e) => e.type === 'batch-failed' && failures.push(e.error.message));
+    await h.startBatch({ input: a, output: b, recipe: resize('{name}'), ...batchOptions, exclude: ['**/{rejects'] });
+    await h.startBatch({ input: a, output: b, recipe: resize('{name}'), ...batchOptions, include: ['*.{png'] });
+    await expect
+      .poll(() => failures.sort(), { timeout: 5_000 })
+      .toEqual(['The pattern "**/{rejects" is malformed: its "{" is never closed.', 'The pattern "*.{png" is malformed: its "{" is never closed.']);
+    off();
+    expect(readdirSync(b).filter((n) => !n.startsWith('.'))).toEqual([]);
+  });
+
   it('writing inside the input needs the user’s yes in main’s dialog, whatever the page sends', async () => {
     const h = createHandlers(engine, dialogs).calls;
     const a = await folderOfPhotos(['x.png']);

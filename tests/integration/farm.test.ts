@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -10,6 +10,7 @@ import type { BatchReport } from '../../electron/engine/batch/batch.js';
 import { QUEUE_NAME, jobId } from '../../electron/engine/farm/farm.js';
 import { cli, photo, testModelsDir } from '../support/paths.js';
 import { TestRedis } from '../support/redis.js';
+import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
 
 const env = { ...process.env, GANVAS_MODELS_DIR: testModelsDir };
 /** A short lock, so that a killed worker's file goes to another within seconds (a busy machine could also lose it: only where needed). */
@@ -253,6 +254,97 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     connection.disconnect();
     await worker!.stop();
   }, 120_000);
+
+  it('planted batch records and jobs: only outputs planning could name, in the real output folder, with a valid recipe', async () => {
+    const input = join(root, 'in-planted');
+    const output = join(root, 'planted');
+    await photos(input, 2, 48);
+    const [worker] = startWorkers(1, 'p');
+    const end = await submit(redis.url, input, output).promise;
+    expect(end.status, end.stderr).toBe(0);
+    const batchId = /Farm batch ([0-9a-f]+)/.exec(end.stderr)![1]!;
+    const outputs = Object.fromEntries(readdirSync(output).map((n) => [n, readFileSync(join(output, n))]));
+    // A user's folder a stranger names as a batch's output, with a file they want replaced.
+    const victim = join(root, 'victim');
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'notes.txt'), 'my notes');
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const planted = {
+      id: 'f00df00df00df00d',
+      input,
+      output: victim,
+      skipExisting: false,
+      recordAiProvenance: false,
+      date: '2026-01-01',
+      notPhotos: 0,
+      cancelled: false,
+    };
+    await connection.set('ganvas:batch:f00df00df00df00d', JSON.stringify({ ...planted, recipe: { steps: [{ tool: 'resize', params: { longSide: 16 } }] } }));
+    await connection.set('ganvas:batch:badbadbadbadbad0', JSON.stringify({ ...planted, id: 'badbadbadbadbad0', recipe: { steps: 'all of them' } }));
+    const jobs: [string, string, string][] = [
+      ['f00df00df00df00d', 'p000.png', 'notes.txt'],
+      [batchId, 'p000.png', 'ganvas-batch-report.json'],
+      [batchId, 'p000.png', 'p001-small.png'],
+      [batchId, 'p000.png', '.ganvas-batch/journal.png'],
+      ['badbadbadbadbad0', 'p000.png', 'p000.png'],
+    ];
+    for (const [id, rel, out] of jobs) await queue.add('photo', { batchId: id, input: rel, output: out }, { jobId: `${id}-${out}`, attempts: 1 });
+    await until(() => worker!.log.filter((l) => l.startsWith('refused')).length === jobs.length, 60_000);
+    expect(worker!.log.filter((l) => l.startsWith('refused'))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/p000\.png → notes\.txt is not an output name this batch gives that photo/),
+        expect.stringMatching(/ganvas-batch-report\.json is not an output name/),
+        expect.stringMatching(/p001-small\.png is not an output name/),
+        expect.stringMatching(/The queue's record of batch badbadbadbadbad0 is not a Ganvas batch \(recipe\.steps/),
+      ]),
+    );
+    expect(readFileSync(join(victim, 'notes.txt'), 'utf8')).toBe('my notes');
+    expect(readdirSync(victim)).toEqual(['notes.txt']);
+    expect(Object.fromEntries(readdirSync(output).map((n) => [n, readFileSync(join(output, n))]))).toEqual(outputs);
+    await queue.close();
+    connection.disconnect();
+  }, 120_000);
+
+  it('an output folder holding a link that leads out: the worker writes nothing through it', async () => {
+    const input = join(root, 'in-linked');
+    await photos(join(input, 'sub'), 1, 48);
+    await photos(input, 1, 48);
+    const output = join(root, 'linked');
+    const elsewhere = join(root, 'linked-elsewhere');
+    mkdirSync(output);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(output, 'sub'));
+    startWorkers(1, 'l');
+    const end = await submit(redis.url, input, output, [...RECIPE, '--recursive']).promise;
+    expect(end.status).toBe(1);
+    const files = report(output).files;
+    expect(files.find((f) => f.input === 'p000.png')).toMatchObject({ status: 'done' });
+    expect(files.find((f) => f.input === 'sub/p000.png')).toMatchObject({ status: 'failed', reason: expect.stringMatching(/leaves the batch's folders/) });
+    expect(readdirSync(elsewhere)).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(!smallDiskSupport.ok)(
+    'a full output disk stops the farm batch as it stops one on this computer',
+    async () => {
+      const input = join(root, 'in-full');
+      await photos(input, 20, 64);
+      const disk = smallDisk(96 * 1024);
+      try {
+        startWorkers(1, 'f');
+        const run = submit(redis.url, input, disk.dir, ['--enhance', '2:fast', '--format', 'tiff']);
+        const ended = await Promise.race([run.promise, new Promise<null>((r) => setTimeout(() => r(null), 90_000))]);
+        expect(ended, 'the submitter never stopped').not.toBeNull();
+        expect(ended!.stderr).toMatch(/output disk is full/);
+        expect(ended!.status).toBe(1);
+        const said = ended!.stderr.match(/failed/g)?.length ?? 0;
+        expect(said).toBeLessThan(20);
+      } finally {
+        disk.free();
+      }
+    },
+    150_000,
+  );
 
   it('a worker that lacks the recipe’s model or cannot see the folders says so; the file is reported failed with that reason', async () => {
     const input = join(root, 'in-lacking');

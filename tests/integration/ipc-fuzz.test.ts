@@ -40,6 +40,7 @@ const output = join(granted, 'out');
 const data = join(root, 'data');
 const outside = join(root, 'outside');
 const canaries = ['canary.png', 'canary.json', 'canary.ganvas', 'x.json', 'x.ganvas'];
+const MALFORMED_PATTERNS = ['*.{png', '**/{rejects', '[ab', 'a}b', '{a,{b}', '*(x', '\\'];
 
 function fingerprint(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -130,6 +131,9 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
         () => pick(docIds),
         () => pick(layerIds),
         () => Array.from({ length: 30_000 }, () => [random() * 1e6, random() * 1e6]),
+        // Glob patterns that do not close (a hand-written converter once looped forever on these).
+        () => [pick(MALFORMED_PATTERNS)],
+        () => pick(MALFORMED_PATTERNS),
       ])();
     /** A plausible input for each call, built from what the engine has open. */
     const valid = (name: CallName): Record<string, unknown> => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +10,10 @@ import { loadCatalog, type Catalog, type ModelEntry } from '../../electron/engin
 import { ModelManager, type ModelEvent } from '../../electron/engine/models/manager.js';
 import { ModelStore } from '../../electron/engine/models/store.js';
 import type { ToolId } from '../../electron/engine/tools/specs.js';
-import { repoRoot, photo } from '../support/paths.js';
+import { modelMirror, repoRoot, photo } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
-import { FLOAT, floatTensor, model, node, valueInfo } from '../support/tiny-onnx.js';
+import { externalFloatTensor, FLOAT, floatTensor, model, node, valueInfo } from '../support/tiny-onnx.js';
 
 const bundled = join(repoRoot, 'models');
 const fresh = (prefix: string) => mkdtempSync(join(tmpdir(), `ganvas-${prefix}-`));
@@ -278,6 +278,59 @@ describe('your own ONNX', () => {
       /junk\.onnx is not an ONNX model ONNX Runtime can load/,
     );
     expect(readdirSync(join(dir, 'models')).filter((n) => n.endsWith('.onnx'))).toEqual([]);
+  });
+
+  it('a model whose weights lie in a separate file (ONNX external data) is refused at add, with the reason', async () => {
+    const weights = new Float32Array([1, 1, 4, 4]);
+    writeFileSync(join(dir, 'weights.bin'), weights);
+    const external = model({
+      inputs: [valueInfo('input', FLOAT, [1, 3, 'H', 'W'])],
+      outputs: [valueInfo('output', FLOAT, [1, 3, 'H4', 'W4'])],
+      initializers: [externalFloatTensor('scales', [4], 'weights.bin', weights.byteLength)],
+      nodes: [node('Resize', ['input', '', 'scales'], ['output'])],
+    });
+    await expect(engine.models.addCustom('superres', write('external.onnx', external), 'External')).rejects.toThrow(
+      /external\.onnx keeps its weights in a separate file \(ONNX external data\), and Ganvas takes a model as one file/,
+    );
+    expect(readdirSync(join(dir, 'models')).filter((n) => n.endsWith('.onnx'))).toEqual([]);
+  });
+
+  it.skipIf(!smallDiskSupport.ok)('adding into a full or read-only models folder says so, with the folder', async () => {
+    const file = write('fits.onnx', nearestX4());
+    const full = smallDisk(16 * 1024);
+    const ro = smallDisk(16 * 1024);
+    try {
+      mkdirSync(join(full.dir, 'models'));
+      writeFileSync(join(full.dir, 'filler'), Buffer.alloc(16 * 1024 - 512));
+      const onFull = testEngine({ modelsDir: join(full.dir, 'models') });
+      await expect(onFull.models.addCustom('superres', file, 'Full')).rejects.toMatchObject({
+        code: 'WRITE_FAILED',
+        message: expect.stringMatching(/fits\.onnx cannot be added to the models folder .*models: the disk is full/),
+      });
+      await onFull.dispose();
+      mkdirSync(join(ro.dir, 'models'));
+      (await import('node:child_process')).execFileSync('mount', ['-o', 'remount,ro', ro.dir]);
+      const onRo = testEngine({ modelsDir: join(ro.dir, 'models') });
+      await expect(onRo.models.addCustom('superres', file, 'Read-only')).rejects.toMatchObject({
+        code: 'WRITE_FAILED',
+        message: expect.stringMatching(/fits\.onnx cannot be added to the models folder .*models: the disk is read-only/),
+      });
+      await onRo.dispose();
+      expect(readdirSync(join(full.dir, 'models'))).toEqual([]);
+    } finally {
+      full.free();
+      ro.free();
+    }
+  });
+
+  it('installing from a folder without naming models takes what it holds; the models it lacks are not failures', async () => {
+    const folder = join(dir, 'mirror');
+    mkdirSync(join(folder, 'superres'), { recursive: true });
+    symlinkSync(join(modelMirror, 'superres', 'realesrgan-x4plus.onnx'), join(folder, 'superres', 'realesrgan-x4plus.onnx'));
+    const own = testEngine({ modelsDir: join(dir, 'install-from') });
+    const { installed, failed } = await own.models.installFromFolder(folder);
+    expect({ installed, failed }).toEqual({ installed: ['realesrgan-x4plus'], failed: [] });
+    await own.dispose();
   });
 
   it('a bundled model cannot be removed, and a tool refuses a model of another task', async () => {

@@ -37,6 +37,20 @@ export function floatTensor(name: string, dims: number[], values: number[]): Byt
   return cat(...dims.map((d) => int(1, d)), int(2, FLOAT), str(8, name), len(9, raw));
 }
 
+/** A float tensor whose values lie in another file (ONNX external data), as large exports keep their weights. */
+export function externalFloatTensor(name: string, dims: number[], location: string, bytes: number): Bytes {
+  const entry = (key: string, value: string) => len(13, cat(str(1, key), str(2, value)));
+  return cat(
+    ...dims.map((d) => int(1, d)),
+    int(2, FLOAT),
+    str(8, name),
+    entry('location', location),
+    entry('offset', '0'),
+    entry('length', String(bytes)),
+    int(14, 1),
+  );
+}
+
 export function node(op: string, inputs: string[], outputs: string[], attrs: { name: string; int: number }[] = []): Bytes {
   return cat(
     ...inputs.map((i) => str(1, i)),

@@ -75,7 +75,7 @@ export async function scanFolder(dir: string, opts: ScanOptions): Promise<Scan> 
   const walked = new Set<string>();
   const walk = async (folder: string): Promise<void> => {
     const real = realPath(folder);
-    if (walked.has(real) || (opts.skipDir && samePath(real, opts.skipDir))) return;
+    if (walked.has(real) || (folder !== dir && opts.skipDir && samePath(real, opts.skipDir))) return;
     walked.add(real);
     let entries;
     try {

@@ -15,6 +15,7 @@ import { projectCommand } from './commands/project.js';
 import { styleCommand } from './commands/style.js';
 import { workerCommand } from './commands/worker.js';
 import { common, UsageError, type Command, type Flag } from './shared.js';
+import { escapeControls } from './terminal.js';
 import { TOOL_SPECS, type ToolId } from '../tools/specs.js';
 
 /** A command for every tool (a tool without one does not compile), listed in the tools' order. */
@@ -87,5 +88,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  escapeControls(process.stdout);
+  escapeControls(process.stderr);
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -117,7 +117,14 @@ export async function reachable(redis: Redis, url: string): Promise<void> {
   try {
     const pong = await Promise.race([
       redis.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(lastError.get(redis) ?? new Error('no answer within 5 s')), 5_000).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => {
+          // Connected but never ready: something else listens there (Redis's ready check got no answer it understood).
+          const notRedis =
+            redis.status === 'connect' ? new Error('it does not answer as Redis does (connected, but no reply it understands within 5 s)') : null;
+          reject(lastError.get(redis) ?? notRedis ?? new Error('no answer within 5 s'));
+        }, 5_000).unref(),
+      ),
     ]);
     // Something that accepts anything (another service on the port) would be read as an empty queue.
     if (pong !== 'PONG') throw new Error(`it does not answer as Redis does (PING gave ${JSON.stringify(String(pong)).slice(0, 40)})`);

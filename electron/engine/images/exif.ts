@@ -30,3 +30,15 @@ export function stripExifHeader(exif: Uint8Array): Uint8Array {
   const header = [0x45, 0x78, 0x69, 0x66, 0, 0];
   return header.every((b, i) => exif[i] === b) ? exif.subarray(6) : exif;
 }
+
+/** The most EXIF a photo file can carry: JPEG's APP1 segment (64 KB, less its "Exif" header), and so every export format Ganvas writes. */
+export const MAX_EXIF_BYTES = 65_527;
+
+/** The EXIF to keep, or null with a notice naming the file when it is more than any export could write. */
+export function exifThatFits(exif: Uint8Array | null, fileName: string, notices: string[]): Uint8Array | null {
+  if (!exif || exif.length <= MAX_EXIF_BYTES) return exif;
+  notices.push(
+    `${fileName}'s EXIF metadata is ${(exif.length / 2 ** 20).toFixed(1)} MB, more than a photo file can hold (64 KB); it was left out. The colour profile is kept.`,
+  );
+  return null;
+}

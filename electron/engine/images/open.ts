@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
 import { checkReadableFile } from '../files.js';
 import { decodeRaw, isRawPath, RAW_EXTENSIONS } from '../raw/decode.js';
-import { stripExifHeader } from './exif.js';
+import { exifThatFits, stripExifHeader } from './exif.js';
 import { rasterFromBuffer, type Channels, type Raster } from './raster.js';
 
 /** What the document keeps of the source file so an export can carry it on. */
@@ -95,13 +95,14 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
     const raster = rasterFromBuffer(data, out.width, out.height, out.channels as Channels, sixteen ? 16 : 8);
     const pages = md.pages ?? 1;
     const unit = md.format === 'tiff' || md.format === 'heif' ? 'pages' : 'frames';
+    const notices = pages > 1 ? [`${name} has ${pages} ${unit}; only the first was opened.`] : [];
     return {
       raster,
-      notices: pages > 1 ? [`${name} has ${pages} ${unit}; only the first was opened.`] : [],
+      notices,
       meta: {
         fileName: name,
         format: md.format ?? 'unknown',
-        exif: md.exif ? new Uint8Array(stripExifHeader(md.exif)) : null,
+        exif: exifThatFits(md.exif ? new Uint8Array(stripExifHeader(md.exif)) : null, name, notices),
         icc: md.icc && md.space !== 'cmyk' ? new Uint8Array(md.icc) : null,
         orientation: md.orientation ?? 1,
         bitDepth: sixteen ? 16 : 8,

@@ -2,9 +2,9 @@ import '../inference/no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file.js';
+import { tempPathBeside, writeFileAtomic } from '../atomic-file.js';
 import { GanvasError, errorMessage } from '../errors.js';
-import { checkReadableFile } from '../files.js';
+import { checkReadableFile, describeFsError } from '../files.js';
 import { customCatalogPath, isTensorContract, parseCatalog, type ModelEntry, type TensorContract } from './catalog.js';
 import { TOOLS_BY_TASK } from '../tools/specs.js';
 import { CUSTOM_MODEL_TASKS, type CustomModelTask } from './tasks.js';
@@ -37,8 +37,16 @@ async function checkAgainstContract(file: string, task: CustomModelTask, referen
   const tool = TOOLS_BY_TASK[task].join(' and ');
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'] });
+    // From its bytes, as it will be once copied alone into the models folder: weights kept in a
+    // separate file (ONNX external data) are not found, and the model is refused now, not at every use.
+    session = await ort.InferenceSession.create(await readFile(file), { executionProviders: ['cpu'] });
   } catch (err) {
+    if (/external data/i.test(errorMessage(err)))
+      throw new GanvasError(
+        'INVALID_INPUT',
+        `${name} keeps its weights in a separate file (ONNX external data), and Ganvas takes a model as one file: save it with its weights inside (in Python: onnx.save(model, path, save_as_external_data=False)).`,
+        { cause: err },
+      );
     throw new GanvasError('INVALID_INPUT', `${name} is not an ONNX model ONNX Runtime can load (${errorMessage(err).split('\n')[0]}).`, { cause: err });
   }
   try {
@@ -96,10 +104,15 @@ export async function addCustomModel(store: ModelStore, task: CustomModelTask, f
   const slug = displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'model';
   const id = `custom-${task}-${slug}`;
   if (store.catalog.models.some((m) => m.id === id)) throw new GanvasError('INVALID_INPUT', `You already have a model named “${displayName}” for ${TOOLS_BY_TASK[task].join(' and ')}; choose another name.`);
-  await mkdir(store.dir, { recursive: true });
   const fileName = `${id}.onnx`;
-  const tmp = join(store.dir, `.${fileName}.${process.pid}.copy`);
-  await copyFile(file, tmp);
+  const tmp = tempPathBeside(join(store.dir, fileName));
+  try {
+    await mkdir(store.dir, { recursive: true });
+    await copyFile(file, tmp);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new GanvasError('WRITE_FAILED', `${basename(file)} cannot be added to the models folder ${store.dir}: ${describeFsError(err, store.dir, true)}.`, { cause: err });
+  }
   const entry: ModelEntry = {
     id,
     task,
@@ -121,7 +134,9 @@ export async function addCustomModel(store: ModelStore, task: CustomModelTask, f
     await writeFileAtomic(listPath, JSON.stringify({ version: 1, models: [...existing, entry] }, null, 2));
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw err instanceof GanvasError
+      ? err
+      : new GanvasError('WRITE_FAILED', `${basename(file)} cannot be added to the models folder ${store.dir}: ${describeFsError(err, store.dir, true)}.`, { cause: err });
   }
   store.catalog.models.push(entry);
   return entry;

@@ -87,19 +87,20 @@ export async function checkMirror(mirror: string): Promise<void> {
 }
 
 /** Copies a model from an offline mirror folder (laid out like the catalog's `file` paths, or flat). */
+/** Where a folder (a mirror, or where a downloaded file is) holds a model's file, or null. */
+export async function findInFolder(folder: string, model: ModelEntry): Promise<string | null> {
+  for (const c of [join(folder, model.file), join(folder, basename(model.file))]) {
+    if (await stat(c).then((s) => s.isFile(), () => false)) return c;
+  }
+  return null;
+}
+
 export async function installFromDir(store: ModelStore, model: ModelEntry, mirror: string, opts: InstallOptions = {}): Promise<string> {
-  const sha = expectedSha(model, opts);
-  const candidates = [join(mirror, model.file), join(mirror, basename(model.file))];
-  let source: string | null = null;
-  for (const c of candidates) {
-    if (await stat(c).then((s) => s.isFile(), () => false)) {
-      source = c;
-      break;
-    }
-  }
+  const source = await findInFolder(mirror, model);
   if (!source) {
-    throw new GanvasError('MODEL_INSTALL_FAILED', `Model "${model.id}" is not in ${mirror} (looked for ${candidates.join(' and ')}).`);
+    throw new GanvasError('MODEL_INSTALL_FAILED', `Model "${model.id}" is not in ${mirror} (looked for ${[...new Set([join(mirror, model.file), join(mirror, basename(model.file))])].join(' and ')}).`);
   }
+  const sha = expectedSha(model, opts);
   const dest = store.targetPath(model);
   await modelsFolder(store);
   const size = (await stat(source)).size;

@@ -1,7 +1,7 @@
 import { errorMessage, GanvasError, isCancelled, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { addCustomModel, forgetCustomModel } from './custom.js';
 import type { CustomModelTask } from './tasks.js';
-import { checkMirror, installFromDir, installFromUrl, removeModel, type InstallProgress } from './install.js';
+import { checkMirror, findInFolder, installFromDir, installFromUrl, removeModel, type InstallProgress } from './install.js';
 import type { ModelTask } from './catalog.js';
 import type { ModelStatus, ModelStore } from './store.js';
 
@@ -85,7 +85,9 @@ export class ModelManager {
   async installFromFolder(folder: string, ids?: string[]): Promise<{ installed: string[]; failed: { id: string; reason: string }[] }> {
     await checkMirror(folder);
     const named = ids?.length ? ids.map((id) => this.store.model(id)) : null;
-    const candidates = named ?? this.store.catalog.models.filter((m) => (m.availability === 'mirror' || m.availability === 'download') && !this.store.locate(m));
+    const missing = this.store.catalog.models.filter((m) => (m.availability === 'mirror' || m.availability === 'download') && !this.store.locate(m));
+    // Looking for every missing model in a folder: those it does not hold are not failures.
+    const candidates = named ?? (await Promise.all(missing.map(async (m) => ((await findInFolder(folder, m)) ? [m] : [])))).flat();
     const installed: string[] = [];
     const failed: { id: string; reason: string }[] = [];
     for (const m of candidates) {
@@ -93,8 +95,7 @@ export class ModelManager {
         await installFromDir(this.store, m, folder);
         installed.push(m.id);
       } catch (err) {
-        // Looking for every model in a folder: those it does not hold are not failures.
-        if (named || !/is not in /.test(errorMessage(err))) failed.push({ id: m.id, reason: errorMessage(err) });
+        failed.push({ id: m.id, reason: errorMessage(err) });
       }
     }
     if (named === null && installed.length === 0 && failed.length === 0) throw new GanvasError('NOT_FOUND', `${folder} holds none of the models Ganvas is missing.`);

@@ -1,9 +1,11 @@
 import { promisify } from 'node:util';
+import { totalmem } from 'node:os';
 import { deflate, inflate } from 'node:zlib';
 import { z } from 'zod';
 import { basename } from 'node:path';
 import { GanvasError } from '../errors.js';
 import { describeFsError } from '../files.js';
+import { exifThatFits } from '../images/exif.js';
 import { DEFAULT_PIXEL_LIMIT } from '../images/open.js';
 import { allocRaster, hasAlpha, type Raster } from '../images/raster.js';
 import { BLEND_MODES } from '../document/blend.js';
@@ -182,6 +184,52 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
   }
 }
 
+/** The pixels a project's live layers may declare: they are all held in memory at once. */
+export const LAYER_MEMORY_BUDGET = Math.min(totalmem() / 2, 32 * 2 ** 30);
+
+/**
+ * Refuses a project that would amplify: two parts pointing at one stored entry (so one small
+ * entry inflates again and again), or layers declaring more pixels than memory can hold. With
+ * every entry its own and each held to deflate's ratio, the whole file, history included, can
+ * declare at most MAX_DEFLATE_RATIO times its size.
+ */
+function checkAmplification(m: Manifest, name: string): void {
+  const pixelRefs: { entry: string; bytes: number; live: boolean }[] = [];
+  const raster = (r: RasterRef, live: boolean) => pixelRefs.push({ entry: r.entry, bytes: (r.width * r.height * r.channels * r.depth) / 8, live });
+  const stored = (s: StoredRef | null) => {
+    if (s?.kind === 'raster') raster(s.raster, false);
+    else if (s) pixelRefs.push({ entry: s.entry, bytes: s.rects.reduce((n, q) => n + (q.width * q.height * s.channels * s.depth) / 8, 0), live: false });
+  };
+  for (const l of Object.values(m.layers)) {
+    raster(l.raster, true);
+    if (l.mask) raster(l.mask, true);
+    for (const step of [...(l.history?.done ?? []), ...(l.history?.undone ?? [])]) if (step.kind === 'pixels') stored(step.stored);
+  }
+  const entries = [...pixelRefs.map((r) => r.entry), m.source.exif, m.source.icc].filter((e): e is string => e !== null);
+  if (new Set(entries).size !== entries.length)
+    throw new GanvasError(
+      'PROJECT_UNREADABLE',
+      `${name} cannot be opened: several of its parts share one stored entry, which Ganvas never writes (a damaged or crafted file).`,
+    );
+  const live = pixelRefs.filter((r) => r.live).reduce((n, r) => n + r.bytes, 0);
+  if (live > LAYER_MEMORY_BUDGET)
+    throw new GanvasError(
+      'IMAGE_TOO_LARGE',
+      `${name} cannot be opened: its layers declare ${(live / 2 ** 30).toFixed(1)} GB of pixels, more than this computer's memory allows (${(LAYER_MEMORY_BUDGET / 2 ** 30).toFixed(1)} GB).`,
+    );
+}
+
+/** The number the next layer gets: above every id the file has (a damaged counter would give two layers one id), repaired with a notice. */
+function layerNumbering(m: Manifest, lost: string[]): number {
+  const highest = Math.max(0, ...Object.keys(m.layers).map((id) => Number(/^layer-(\d{1,9})$/.exec(id)?.[1] ?? 0)));
+  if (m.nextLayer > highest && m.nextLayer <= MAX_LAYER_NUMBER) return m.nextLayer;
+  lost.push(`The project's layer numbering was damaged (${m.nextLayer}); it was repaired`);
+  return highest + 1;
+}
+
+/** Layer ids stay small numbers: one beyond this is a damaged counter (2^53 − 1 saved a file that could not be opened again). */
+const MAX_LAYER_NUMBER = 2 ** 31;
+
 export interface LoadedProject {
   doc: PhotoDocument;
   /** What could not be restored, one line each, naming the layer and the problem. */
@@ -232,6 +280,13 @@ export async function loadProject(path: string, docId: string, store: HistorySto
       for (const ref of [l.raster, l.mask]) if (ref && ref.width * ref.height > pixelLimit) throw tooLarge(`layer “${l.props.name}”`, ref.width, ref.height);
     }
     const lost: string[] = [];
+    checkAmplification(m, name);
+    const nextLayer = layerNumbering(m, lost);
+    const stack = m.stack.filter((p, i) => {
+      const first = m.stack.findIndex((q) => q.layerId === p.layerId) === i;
+      if (!first) lost.push(`Layer ${p.layerId} was listed twice in the layer stack; it is kept once`);
+      return first;
+    });
 
     const readBytes = async (entry: string, what: string): Promise<Buffer | null> => {
       const r = await file.read(entry);
@@ -271,11 +326,12 @@ export async function loadProject(path: string, docId: string, store: HistorySto
     };
 
     const meta = {
-      fileName: m.source.fileName,
+      // Only ever a name: it pre-fills the Export dialog, where `../../x` would lead elsewhere.
+      fileName: basename(m.source.fileName.replaceAll('\\', '/')) || 'photo',
       format: m.source.format,
       orientation: m.source.orientation,
       bitDepth: m.source.bitDepth,
-      exif: m.source.exif ? await readBytes(m.source.exif, 'The photo’s EXIF metadata') : null,
+      exif: exifThatFits(m.source.exif ? await readBytes(m.source.exif, 'The photo’s EXIF metadata') : null, 'The photo', lost),
       icc: m.source.icc ? await readBytes(m.source.icc, 'The photo’s colour profile') : null,
     };
     const doc = new PhotoDocument(docId, { path: m.source.path, meta }, store, m.canvas);
@@ -323,7 +379,7 @@ export async function loadProject(path: string, docId: string, store: HistorySto
       if (!layer) throw unreadable(`it refers to a layer (${p.layerId}) it does not contain`);
       return { layer, bounds: p.bounds };
     };
-    doc.restore(m.stack.map(place), m.nextLayer, path);
+    doc.restore(stack.map(place), nextLayer, path);
     if (m.documentHistory) {
       const structure = (s: z.infer<typeof structureStep>): StructureStep => ({ ...s, placements: s.placements.map(place) });
       doc.history.restore({ done: m.documentHistory.done.map(structure), undone: m.documentHistory.undone.map(structure) });

@@ -150,8 +150,9 @@ async function run(args: string[]): Promise<number> {
 
 function ended(report: BatchReport, output: string): number {
   const t = report.totals;
+  if (report.stoppedBecause) process.stderr.write(`Stopped: ${report.stoppedBecause}.\n`);
   process.stderr.write(`${t.files} files: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed. Report: ${join(output, REPORT_NAME)}\n`);
-  return report.cancelled ? 130 : t.failed > 0 ? 1 : 0;
+  return report.cancelled ? 130 : t.failed > 0 || report.stoppedBecause ? 1 : 0;
 }
 
 export const batchCommand: Command = {

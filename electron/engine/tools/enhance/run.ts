@@ -28,6 +28,24 @@ function joinAlpha(colour: Raster, alpha: Raster): Raster {
   return out;
 }
 
+/** The most values one image (a typed array) can hold in this JavaScript engine. */
+const MAX_VALUES = 2 ** 32 - 1;
+
+/**
+ * Refuses, before any work, a photo whose enlarged copy could not be held (a 20000×5000 photo at
+ * ×4 is 4.8 billion values), naming the largest photo of its shape that works.
+ */
+function checkFits(input: Raster, modelScale: number): void {
+  const valuesPerPixel = modelScale * modelScale * input.channels;
+  if (input.width * input.height * valuesPerPixel <= MAX_VALUES) return;
+  const shrink = Math.sqrt(MAX_VALUES / valuesPerPixel / (input.width * input.height));
+  const [w, h] = [Math.floor(input.width * shrink), Math.floor(input.height * shrink)];
+  throw new GanvasError(
+    'IMAGE_TOO_LARGE',
+    `A ${input.width}×${input.height} photo is too large to enhance: its ×${modelScale} copy would be ${input.width * modelScale}×${input.height * modelScale}, more than one image can hold. The largest of its shape is ${w}×${h}; resize it or enhance a crop.`,
+  );
+}
+
 /**
  * Enhance: ×4 GAN super-resolution in tiles; ×2 is the ×4 result downscaled with Lanczos-3.
  * Alpha is not something these networks were trained on, so it is resized on its own.
@@ -35,6 +53,7 @@ function joinAlpha(colour: Raster, alpha: Raster): Raster {
 export const enhanceTool = defineTool(enhanceSpec, async ({ raster: input }, params, ctx) => {
   const model = await ctx.model(enhanceModel(params));
   const { contract } = model;
+  checkFits(input, contract.scale);
   // Tiles are exact only for fully convolutional networks; one that normalises over the whole image would show seams.
   if (contract.tiling.mode !== 'free')
     throw new GanvasError('INVALID_INPUT', `“${model.id}” cannot run in tiles (its catalog entry says tiling: ${contract.tiling.mode}), so it cannot enhance.`);
