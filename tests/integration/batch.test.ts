@@ -2,9 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempPathBeside } from '../../electron/engine/atomic-file.js';
 import type { BatchReport } from '../../electron/engine/batch/batch.js';
 import { recipeSchema } from '../../electron/engine/batch/recipe.js';
 import { testEngine } from '../support/engine.js';
@@ -213,7 +214,7 @@ describe('resume after the batch process is killed', () => {
       good.map((g) => g.rel.replace(/\.(png|jpg|webp)$/, '.png')).find((rel) => !existsSync(join(out, rel)))!,
     );
     mkdirSync(dirname(unfinished), { recursive: true });
-    writeFileSync(join(dirname(unfinished), `.${basename(unfinished)}.${child.pid}-0badf00d.tmp`), 'half a PNG');
+    writeFileSync(tempPathBeside(unfinished).replace(`-${process.pid}-`, `-${child.pid}-`), 'half a PNG');
     const second = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
     expect(second.status).toBe(1); // the broken files fail, every time
     const report = JSON.parse(readFileSync(join(out, 'ganvas-batch-report.json'), 'utf8')) as BatchReport;
