@@ -16,7 +16,7 @@ import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
 import { inpaintParams } from '../../electron/engine/tools/inpaint/spec.js';
 import { testEngine } from '../support/engine.js';
-import { diffusionFill, holeError, luma, meanColourFill } from '../support/metrics.js';
+import { diffusionFill, holeError, luma, meanColourFill, ringAround as ring, textureIn as texture } from '../support/metrics.js';
 import { photo, repoRoot } from '../support/paths.js';
 
 const engine = testEngine();
@@ -24,30 +24,6 @@ afterAll(() => engine.dispose());
 const shots = join(repoRoot, 'test-results', 'erase-quality');
 mkdirSync(shots, { recursive: true });
 const masks = mkdtempSync(join(tmpdir(), 'ganvas-quality-'));
-
-/** Mean |4-neighbour Laplacian| of luma over the pixels in `where`: how much fine texture there is. */
-function texture(r: Raster, where: Uint8Array): number {
-  const y = luma(r);
-  const w = r.width;
-  let sum = 0,
-    n = 0;
-  for (let j = 1; j < r.height - 1; j++) {
-    for (let i = 1; i < w - 1; i++) {
-      const p = j * w + i;
-      if (!where[p]) continue;
-      sum += Math.abs(y[p - 1]! + y[p + 1]! + y[p - w]! + y[p + w]! - 4 * y[p]!);
-      n++;
-    }
-  }
-  return sum / n;
-}
-
-/** The pixels 4 to 12 px outside a hole: what the fill should look like. */
-function ring(hole: Uint8Array, width: number, height: number): Uint8Array {
-  const near = dilate({ width, height, bits: hole }, 12).bits;
-  const touching = dilate({ width, height, bits: hole }, 3).bits;
-  return near.map((v, p) => (v && !touching[p] ? 1 : 0));
-}
 
 type Shape =
   | { kind: 'stroke'; points: [number, number][]; radius: number }

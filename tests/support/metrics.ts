@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { dilate } from '../../electron/engine/images/masks.js';
 import type { Raster } from '../../electron/engine/images/raster.js';
 import { sharpInput } from '../../electron/engine/images/raster.js';
 
@@ -135,4 +136,177 @@ export function columnSteps(r: Raster): Float32Array {
   const steps = new Float32Array(r.width);
   for (let j = 0; j < r.height; j++) for (let x = 1; x < r.width; x++) steps[x]! += Math.abs(y[j * r.width + x]! - y[j * r.width + x - 1]!);
   return steps.map((s) => s / r.height);
+}
+
+/** Mean |4-neighbour Laplacian| of luma over the pixels in `where`: how much fine texture there is. */
+export function textureIn(r: Raster, where: Uint8Array): number {
+  const y = luma(r);
+  const w = r.width;
+  let sum = 0,
+    n = 0;
+  for (let j = 1; j < r.height - 1; j++) {
+    for (let i = 1; i < w - 1; i++) {
+      const p = j * w + i;
+      if (!where[p]) continue;
+      sum += Math.abs(y[p - 1]! + y[p + 1]! + y[p - w]! + y[p + w]! - 4 * y[p]!);
+      n++;
+    }
+  }
+  return sum / n;
+}
+
+/** The pixels 4 to 12 px outside a hole: what the fill should look like. */
+export function ringAround(hole: Uint8Array, width: number, height: number): Uint8Array {
+  const near = dilate({ width, height, bits: hole }, 12).bits;
+  const touching = dilate({ width, height, bits: hole }, 3).bits;
+  return near.map((v, p) => (v && !touching[p] ? 1 : 0));
+}
+
+function blurredLuma(r: Raster, sigma: number): Float32Array {
+  const y = luma(r);
+  const rad = Math.ceil(3 * sigma);
+  const k = Float32Array.from({ length: 2 * rad + 1 }, (_, i) => Math.exp(-((i - rad) ** 2) / (2 * sigma * sigma)));
+  const total = k.reduce((a, b) => a + b, 0);
+  const { width: w, height: h } = r;
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  for (let j = 0; j < h; j++)
+    for (let i = 0; i < w; i++) {
+      let s = 0;
+      for (let d = -rad; d <= rad; d++) s += k[d + rad]! * y[j * w + Math.min(w - 1, Math.max(0, i + d))]!;
+      tmp[j * w + i] = s / total;
+    }
+  for (let j = 0; j < h; j++)
+    for (let i = 0; i < w; i++) {
+      let s = 0;
+      for (let d = -rad; d <= rad; d++) s += k[d + rad]! * tmp[Math.min(h - 1, Math.max(0, j + d)) * w + i]!;
+      out[j * w + i] = s / total;
+    }
+  return out;
+}
+
+/** Strong edge pixels (ridge of the gradient above `threshold`, luma levels per pixel) with their gradient angle. */
+function edgeMap(r: Raster, threshold: number): { edge: Uint8Array; angle: Float32Array; magnitude: Float32Array } {
+  const { width: w, height: h } = r;
+  const y = blurredLuma(r, 1);
+  const magnitude = new Float32Array(w * h);
+  const angle = new Float32Array(w * h);
+  for (let j = 1; j < h - 1; j++)
+    for (let i = 1; i < w - 1; i++) {
+      const p = j * w + i;
+      const gx = (y[p + 1]! - y[p - 1]!) / 2;
+      const gy = (y[p + w]! - y[p - w]!) / 2;
+      magnitude[p] = Math.hypot(gx, gy);
+      angle[p] = Math.atan2(gy, gx);
+    }
+  const edge = new Uint8Array(w * h);
+  for (let j = 1; j < h - 1; j++)
+    for (let i = 1; i < w - 1; i++) {
+      const p = j * w + i;
+      const m = magnitude[p]!;
+      if (m < threshold) continue;
+      const dx = Math.round(Math.cos(angle[p]!)),
+        dy = Math.round(Math.sin(angle[p]!));
+      if (magnitude[p + dy * w + dx]! > m || magnitude[p - dy * w - dx]! > m) continue;
+      edge[p] = 1;
+    }
+  return { edge, angle, magnitude };
+}
+
+/**
+ * How well the strong edges a fill draws in the hole agree with the photo's own there (an F-score
+ * of edge pixels matched within 2 px and 25°, both ways), or null where the photo has no strong
+ * edge in the hole. "Strong" is set by the photo around the hole: three times its typical gradient,
+ * at least 8 levels per pixel, so texture makes no edges.
+ */
+export function edgeAgreement(fill: Raster, truth: Raster, hole: Uint8Array): { score: number; edges: number } | null {
+  const { width: w, height: h } = truth;
+  const around = ringAround(hole, w, h);
+  const mags = edgeMap(truth, Infinity).magnitude;
+  const ringMags = Float32Array.from(mags.filter((_, p) => around[p])).sort();
+  const threshold = Math.max(8, 3 * (ringMags[Math.floor(ringMags.length / 2)] ?? 0));
+  const t = edgeMap(truth, threshold);
+  const f = edgeMap(fill, threshold);
+  const matched = (a: typeof t, b: typeof t): [number, number] => {
+    let hit = 0,
+      all = 0;
+    for (let p = 0; p < w * h; p++) {
+      if (!hole[p] || !a.edge[p]) continue;
+      all++;
+      const x = p % w,
+        y = (p - x) / w;
+      search: for (let dy = -2; dy <= 2; dy++)
+        for (let dx = -2; dx <= 2; dx++) {
+          const q = (y + dy) * w + x + dx;
+          if (x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h || !b.edge[q]) continue;
+          const turn = Math.abs(((a.angle[p]! - b.angle[q]! + 3 * Math.PI) % (2 * Math.PI)) - Math.PI);
+          if (turn < (25 * Math.PI) / 180) {
+            hit++;
+            break search;
+          }
+        }
+    }
+    return [hit, all];
+  };
+  const [recalled, truthEdges] = matched(t, f);
+  if (truthEdges < 10) return null;
+  const [precise, fillEdges] = matched(f, t);
+  const recall = recalled / truthEdges;
+  const precision = fillEdges ? precise / fillEdges : 0;
+  return { score: recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0, edges: truthEdges };
+}
+
+/** Luma blurred along rows only (σ in pixels): what varies across the columns, with what runs along the rows kept. */
+function rowBlurredLuma(r: Raster, sigma: number): Float32Array {
+  const y = luma(r);
+  const rad = Math.ceil(3 * sigma);
+  const k = Float32Array.from({ length: 2 * rad + 1 }, (_, i) => Math.exp(-((i - rad) ** 2) / (2 * sigma * sigma)));
+  const total = k.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(r.width * r.height);
+  for (let j = 0; j < r.height; j++)
+    for (let i = 0; i < r.width; i++) {
+      let s = 0;
+      for (let d = -rad; d <= rad; d++) s += k[d + rad]! * y[j * r.width + Math.min(r.width - 1, Math.max(0, i + d))]!;
+      out[j * r.width + i] = s / total;
+    }
+  return out;
+}
+
+/**
+ * Correlation of a border grown on the right from column `edge` with the photo mirrored across
+ * that edge, on the detail that varies across the columns (a band along the rows, σ 1 to 6):
+ * near 1 when the border is a reflection. Structure that runs along the rows (a horizon, a floor)
+ * is the same mirrored or continued, so it is left out of the measure.
+ */
+export function mirrorCorrelation(r: Raster, edge: number): number {
+  const { width: w, height: h } = r;
+  const y = rowBlurredLuma(r, 1);
+  const low = rowBlurredLuma(r, 6);
+  const a: number[] = [],
+    b: number[] = [];
+  for (let j = 0; j < h; j++)
+    for (let x = edge; x < w; x++) {
+      const m = 2 * edge - 1 - x;
+      if (m < 0) continue;
+      a.push(y[j * w + x]! - low[j * w + x]!);
+      b.push(y[j * w + m]! - low[j * w + m]!);
+    }
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < a.length; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+/** The luma step across the old edge of a border grown on the right ÷ the median step between the 32 columns of photo before it. */
+export function seamStep(r: Raster, edge: number): number {
+  const steps = columnSteps(r);
+  const own = Float32Array.from(steps.subarray(Math.max(1, edge - 32), edge)).sort();
+  return steps[edge]! / Math.max(1e-6, own[Math.floor(own.length / 2)]!);
 }

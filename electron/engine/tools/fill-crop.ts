@@ -6,6 +6,7 @@ import { resizeRaster } from '../images/resample.js';
 import { combineBands } from '../images/bands.js';
 import { harmonicFill } from '../images/harmonic.js';
 import { synthesizeTexture } from '../images/patch-synthesis.js';
+import { continueStructure } from '../images/structure.js';
 import { readPlanarRgb } from '../inference/tensors.js';
 import type { ModelHandle } from './tool.js';
 
@@ -98,33 +99,40 @@ export function blendFill(out: Raster, crop: Rect, fill: Float32Array, weights: 
 }
 
 /**
- * Where the fill's broad shapes and colours come from: `harmonic` (Erase: the smoothest fill that
- * meets the photo all round the hole, which put ganvas-inpaint-v0's own broad colours 0.5–3 dB
- * behind on every test photo) or `synthesis` (Extend: outpainting has no far edge to meet, so the
- * patches give both). Either way the fine grain is the patches', at the surroundings' level.
+ * How a hole is rebuilt around the network's fill: where its broad shapes and colours come from
+ * (`low`, interleaved RGB of a window, given the pixels and the hole), how strong the patches'
+ * fine grain is laid over them (a share of the surroundings'), and whether edges without a
+ * partner across the hole go on straight (outpainting has no far side to meet).
  */
-export type LowBand = 'harmonic' | 'synthesis';
+export interface FillStyle {
+  low: (pixels: Float32Array, width: number, height: number, hole: Uint8Array) => Float32Array;
+  grain: number;
+  straightOn: boolean;
+}
 
 /**
- * The fill's finest detail as a share of the surroundings'. Erase replaces pixels that were there:
- * full strength doubles the error where that detail is pure noise (a clear sky, 3 dB) and none
- * leaves the smear users reject. Extend invents new ones: nothing to trade against, full strength.
+ * Erase: the smoothest fill that meets the photo all round the hole and the edges drawn through
+ * it (which put ganvas-inpaint-v0's own broad colours 0.5–3 dB behind on every test photo). Its
+ * grain is 0.6 of the surroundings': Erase replaces pixels that were there, and full strength
+ * doubles the error where that detail is pure noise (a clear sky, 3 dB) while none leaves the
+ * smear users reject.
  */
-const GRAIN: Record<LowBand, number> = { harmonic: 0.6, synthesis: 1 };
+export const ERASE_FILL: FillStyle = { low: harmonicFill, grain: 0.6, straightOn: false };
 
 /** Detail finer than this (σ, pixels) comes from the photo's patches. */
 const DETAIL_SIGMA = 1.5;
 
 /**
- * The network's fill with the photo's own texture: the hole is rebuilt from the crop's patches,
- * starting from the network's fill (see patch-synthesis), and its fine detail is laid over the
- * chosen low band. Planar RGB 0..1 in and out, crop-sized; outside the hole the crop as it was.
+ * The network's fill with the photo's structure and texture: the edges that run into the hole are
+ * drawn through it first (see structure.ts), the rest is rebuilt from the crop's patches starting
+ * from the network's fill (see patch-synthesis), and that fine detail is laid over the style's
+ * broad colours. Planar RGB 0..1 in and out, crop-sized; outside the hole the crop as it was.
  */
 export async function withPhotoTexture(
   fill: Float32Array,
   crop: Rect,
   hole: BinaryMask,
-  lowBand: LowBand,
+  style: FillStyle,
   opts: { signal?: AbortSignal; from?: Uint8Array } = {},
 ): Promise<Float32Array> {
   const n = crop.width * crop.height;
@@ -149,16 +157,25 @@ export async function withPhotoTexture(
       if (from) from[q] = opts.from![p]!;
     }
   }
+  // Edges that cross the hole (or, outpainting, head out of the old edge) are drawn first; the
+  // rest of the hole is filled around them, so a line stays a line and each side keeps its colours.
+  const structure = continueStructure(pixels, win.width, win.height, bits, { straightOn: style.straightOn });
+  const rest = bits.map((b, q) => (b && !structure.drawn[q] ? 1 : 0));
   const synthesized = await synthesizeTexture({
     width: win.width,
     height: win.height,
-    pixels,
-    hole: bits,
+    pixels: structure.pixels,
+    hole: rest,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(from ? { from } : {}),
   });
-  const low = lowBand === 'synthesis' ? synthesized : harmonicFill(pixels, win.width, win.height, bits);
-  const done = combineBands(low, synthesized, win.width, win.height, bits, DETAIL_SIGMA, GRAIN[lowBand]);
+  const low = style.low(
+    structure.pixels,
+    win.width,
+    win.height,
+    bits.map((b, q) => (b && !structure.guide[q] ? 1 : 0)),
+  );
+  const done = combineBands(low, synthesized, win.width, win.height, rest, DETAIL_SIGMA, style.grain);
   for (let y = 0; y < win.height; y++) {
     for (let x = 0; x < win.width; x++) {
       const q = y * win.width + x;

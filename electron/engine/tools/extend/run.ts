@@ -1,6 +1,6 @@
 import { GanvasError } from '../../errors.js';
 import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../../images/raster.js';
-import { blendFill, fillCrop, withPhotoTexture } from '../fill-crop.js';
+import { blendFill, fillCrop, withPhotoTexture, type FillStyle } from '../fill-crop.js';
 import { defineTool } from '../tool.js';
 import { extendSpec } from './spec.js';
 
@@ -72,28 +72,49 @@ function cropFor(where: Side, strip: Rect, size: { width: number; height: number
 }
 
 /**
- * The network's fill averaged with the photo mirrored across the old edge: a first guess whose
- * rows (or columns) keep the photo's layout — sky over a horizon over grass — where a small
- * network's outpainting fades to one colour. Planar RGB 0..1, crop-sized.
+ * The border's broad colours for growing on `where`: each line of the photo's edge (a row for a
+ * left or right border, a column for top or bottom) carried straight out, averaged along the edge
+ * over more lines the further out it goes. Sky stays sky and a floor a floor, nothing is
+ * reflected, and it starts at the edge's own colours, so there is no seam. Interleaved RGB.
  */
-const MIRROR_SHARE = 0.8;
-
-function mirrorGuide(fill: Float32Array, where: Side, strip: Rect, crop: Rect): Float32Array {
-  const out = Float32Array.from(fill);
-  const n = crop.width * crop.height;
-  const edge = where === 'left' ? strip.x + strip.width : where === 'right' ? strip.x - 1 : where === 'top' ? strip.y + strip.height : strip.y - 1;
-  for (let y = strip.y; y < strip.y + strip.height; y++) {
-    for (let x = strip.x; x < strip.x + strip.width; x++) {
-      const horizontal = where === 'left' || where === 'right';
-      const mx = horizontal ? 2 * edge - x : x;
-      const my = horizontal ? y : 2 * edge - y;
-      const sx = Math.min(crop.x + crop.width - 1, Math.max(crop.x, mx)) - crop.x;
-      const sy = Math.min(crop.y + crop.height - 1, Math.max(crop.y, my)) - crop.y;
-      const p = (y - crop.y) * crop.width + (x - crop.x);
-      for (let k = 0; k < 3; k++) out[k * n + p] = MIRROR_SHARE * fill[k * n + sy * crop.width + sx]! + (1 - MIRROR_SHARE) * fill[k * n + p]!;
+function stretchedFrom(where: Side): FillStyle['low'] {
+  return (pixels, w, h, hole) => {
+    const across = where === 'left' || where === 'right';
+    const [lines, depth] = across ? [h, w] : [w, h];
+    const at = (line: number, k: number) =>
+      where === 'right' ? line * w + k : where === 'left' ? line * w + (w - 1 - k) : where === 'bottom' ? k * w + line : (h - 1 - k) * w + line;
+    // Where each line's border starts, and the photo's colour just before it.
+    const start = new Int32Array(lines).fill(-1);
+    const edge = new Float64Array(lines * 3);
+    for (let line = 0; line < lines; line++) {
+      let k0 = 0;
+      while (k0 < depth && !hole[at(line, k0)]) k0++;
+      if (k0 === depth) continue;
+      start[line] = k0;
+      let n = 0;
+      for (let k = Math.max(0, k0 - 3); k < k0; k++, n++) for (let c = 0; c < 3; c++) edge[line * 3 + c] = edge[line * 3 + c]! + pixels[at(line, k) * 3 + c]!;
+      for (let c = 0; c < 3; c++) edge[line * 3 + c] = n ? edge[line * 3 + c]! / n : pixels[at(line, k0) * 3 + c]!;
     }
-  }
-  return out;
+    // Lines without a border (all photo) take their neighbours' edge colours, for the averages.
+    for (let line = 0, last = -1; line < lines; line++) {
+      if (start[line]! >= 0) last = line;
+      else if (last >= 0) edge.copyWithin(line * 3, last * 3, last * 3 + 3);
+    }
+    const sums = new Float64Array((lines + 1) * 3);
+    for (let line = 0; line < lines; line++) for (let c = 0; c < 3; c++) sums[(line + 1) * 3 + c] = sums[line * 3 + c]! + edge[line * 3 + c]!;
+    const out = Float32Array.from(pixels);
+    for (let line = 0; line < lines; line++) {
+      if (start[line]! < 0) continue;
+      for (let k = start[line]!; k < depth; k++) {
+        const p = at(line, k);
+        if (!hole[p]) continue;
+        const r = (k - start[line]! + 1) >> 1;
+        const [a, b] = [Math.max(0, line - r), Math.min(lines, line + r + 1)];
+        for (let c = 0; c < 3; c++) out[p * 3 + c] = (sums[b * 3 + c]! - sums[a * 3 + c]!) / (b - a);
+      }
+    }
+    return out;
+  };
 }
 
 /** Crop-sized map of the photo within one strip's depth of the strip (where its patches come from). */
@@ -146,7 +167,9 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
     // Patches come from the band of photo next to the new strip, as deep as the strip: what the
     // border continues, not an object further in (copies of the subject in the sky).
     const from = nextTo(where, strip, crop);
-    const textured = params.texture && (await withPhotoTexture(mirrorGuide(fill, where, strip, crop), crop, hole, 'synthesis', { signal: ctx.signal, from }));
+    // The new border's grain is at full strength: nothing was there to trade accuracy against.
+    const style: FillStyle = { low: stretchedFrom(where), grain: 1, straightOn: true };
+    const textured = params.texture && (await withPhotoTexture(fill, crop, hole, style, { signal: ctx.signal, from }));
     blendFill(grown, crop, textured || fill, weights);
     cur = grown;
   }

@@ -1,7 +1,7 @@
 import { GanvasError } from '../../errors.js';
 import { binarize, countSet, dilate, feather, regions, type BinaryMask, maskBounds } from '../../images/masks.js';
 import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../../images/raster.js';
-import { blendFill, fillCrop, withPhotoTexture } from '../fill-crop.js';
+import { blendFill, ERASE_FILL, fillCrop, withPhotoTexture } from '../fill-crop.js';
 import { defineTool } from '../tool.js';
 import { inpaintSpec, type InpaintParams } from './spec.js';
 
@@ -94,7 +94,7 @@ export const inpaintTool = defineTool(inpaintSpec, async ({ raster, mask }, para
     steps.start(areas[i]!);
     const hole = subMask(plan.hole, crop);
     const fill = await fillCrop(model, raster, crop, hole);
-    blendFill(out, crop, params.texture ? await withPhotoTexture(fill, crop, hole, 'harmonic', { signal: ctx.signal }) : fill, plan.weights, crop.region);
+    blendFill(out, crop, params.texture ? await withPhotoTexture(fill, crop, hole, ERASE_FILL, { signal: ctx.signal }) : fill, plan.weights, crop.region);
   }
   steps.finish();
   const support = allocRaster(raster.width, raster.height, 1, 8);

@@ -1,0 +1,450 @@
+/**
+ * Structure before texture (after Sun et al. 2005, "Image completion with structure
+ * propagation"): the strong, straight or gently curved edges that run into a hole — a table's
+ * edge, a horizon, a rail, a seam — are found around it, paired across it by direction and by the
+ * colours on their two sides, and drawn through it along a smooth curve that leaves each edge at
+ * its own angle. The rest of the hole is then filled around those lines, so each side keeps its
+ * own colour and texture. Interleaved RGB 0..1 throughout.
+ */
+
+/** Where an edge is looked for: this far outside the hole (pixels), clear of the object's soft edge. */
+const RING = { near: 2, far: 6 };
+/** Smoothing before gradients (σ, pixels): sensor noise makes no edges. */
+const SIGMA = 1.5;
+/** The weakest edge taken: a step of about 20/255 in brightness at SIGMA. */
+const MIN_STRENGTH = 0.02;
+/** …and at least this many times the typical gradient around the hole, so grass or gravel makes none. */
+const ABOVE_TYPICAL = 3;
+/** How line-like the neighbourhood must be (structure-tensor coherence, 0..1). */
+const MIN_COHERENCE = 0.5;
+/** An edge is followed this far away from the hole to measure its direction… */
+const TRACE = 16;
+/** …and must be at least this long there to count as structure. */
+const MIN_TRACE = 6;
+/** Half-width (pixels) of the colours compared across an edge, and of the line drawn through the hole. */
+const PROFILE = 4;
+const CORE = 1.5;
+/** Two entries pair when each points at the other within this angle… */
+const MAX_TURN = Math.cos((40 * Math.PI) / 180);
+/** …and their two sides' colours differ by less than this on average (0..1). */
+const MAX_COLOUR_DIFFERENCE = 0.1;
+/** An edge without a partner goes on straight only within this angle (50°) of the way out. */
+const HEAD_ON = Math.cos((50 * Math.PI) / 180);
+
+export interface EdgeEntry {
+  /** Where the edge meets the ring around the hole. */
+  x: number;
+  y: number;
+  /** Unit direction of the edge, pointing into the hole. */
+  dx: number;
+  dy: number;
+  /** RGB across the edge, from its right (−PROFILE) to its left (+PROFILE) looking into the hole. */
+  profile: Float32Array;
+  /** Cosine between the edge and the way straight into the hole: 1 when it runs head-on into it. */
+  headOn: number;
+}
+
+export interface Structure {
+  /** The pixels with the continued edges drawn into the hole, each with its two sides' colours beside it. */
+  pixels: Float32Array;
+  /** 1 on the drawn edges themselves: those pixels are settled; the rest of the hole is filled around them. */
+  drawn: Uint8Array;
+  /** 1 on the drawn edges and their sides: where a smooth fill takes the drawn colours as given, so each side keeps its own. */
+  guide: Uint8Array;
+  entries: EdgeEntry[];
+  /** Index pairs of entries joined through the hole. */
+  pairs: [number, number][];
+}
+
+function lumaPlane(pixels: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let p = 0; p < n; p++) out[p] = 0.299 * pixels[p * 3]! + 0.587 * pixels[p * 3 + 1]! + 0.114 * pixels[p * 3 + 2]!;
+  return out;
+}
+
+function blurPlane(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
+  const r = Math.ceil(3 * sigma);
+  const k = Float32Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const total = k.reduce((a, b) => a + b, 0);
+  const tmp = new Float32Array(src.length);
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let i = -r; i <= r; i++) s += k[i + r]! * src[y * w + Math.min(w - 1, Math.max(0, x + i))]!;
+      tmp[y * w + x] = s / total;
+    }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[Math.min(h - 1, Math.max(0, y + i)) * w + x]!;
+      out[y * w + x] = s / total;
+    }
+  return out;
+}
+
+/** Distance (pixels, chamfer 3-4, about Euclidean) from each pixel to the nearest hole pixel. */
+function distanceToHole(hole: Uint8Array, w: number, h: number): Float32Array {
+  const d = new Float32Array(w * h).fill(1e9);
+  for (let p = 0; p < w * h; p++) if (hole[p]) d[p] = 0;
+  const relax = (p: number, q: number, c: number) => {
+    if (d[q]! + c < d[p]!) d[p] = d[q]! + c;
+  };
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (x > 0) relax(p, p - 1, 3);
+      if (y > 0) {
+        relax(p, p - w, 3);
+        if (x > 0) relax(p, p - w - 1, 4);
+        if (x < w - 1) relax(p, p - w + 1, 4);
+      }
+    }
+  for (let y = h - 1; y >= 0; y--)
+    for (let x = w - 1; x >= 0; x--) {
+      const p = y * w + x;
+      if (x < w - 1) relax(p, p + 1, 3);
+      if (y < h - 1) {
+        relax(p, p + w, 3);
+        if (x < w - 1) relax(p, p + w + 1, 4);
+        if (x > 0) relax(p, p + w - 1, 4);
+      }
+    }
+  for (let p = 0; p < w * h; p++) d[p] = d[p]! / 3;
+  return d;
+}
+
+/** Bilinear RGB at (x, y), or null where any of the four pixels is in the hole or off the image. */
+function sample(pixels: Float32Array, hole: Uint8Array, w: number, h: number, x: number, y: number, out: number[]): boolean {
+  const x0 = Math.floor(x),
+    y0 = Math.floor(y);
+  if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) return false;
+  const p = y0 * w + x0;
+  if (hole[p] || hole[p + 1] || hole[p + w] || hole[p + w + 1]) return false;
+  const fx = x - x0,
+    fy = y - y0;
+  for (let k = 0; k < 3; k++)
+    out[k] =
+      (pixels[p * 3 + k]! * (1 - fx) + pixels[(p + 1) * 3 + k]! * fx) * (1 - fy) +
+      (pixels[(p + w) * 3 + k]! * (1 - fx) + pixels[(p + w + 1) * 3 + k]! * fx) * fy;
+  return true;
+}
+
+/** The edges that run into the hole, each with its direction and the colours on its two sides. */
+export function findEntries(pixels: Float32Array, w: number, h: number, hole: Uint8Array): EdgeEntry[] {
+  const n = w * h;
+  const lum = blurPlane(lumaPlane(pixels, n), w, h, SIGMA);
+  const dist = distanceToHole(hole, w, h);
+  const gx = new Float32Array(n),
+    gy = new Float32Array(n),
+    mag = new Float32Array(n);
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const p = y * w + x;
+      gx[p] = (lum[p + 1]! - lum[p - 1]!) / 2;
+      gy[p] = (lum[p + w]! - lum[p - w]!) / 2;
+      mag[p] = Math.hypot(gx[p]!, gy[p]!);
+    }
+  const ring: number[] = [];
+  for (let p = 0; p < n; p++) if (dist[p]! >= RING.near && dist[p]! <= RING.far) ring.push(p);
+  if (ring.length === 0) return [];
+  const sorted = Float32Array.from(ring.map((p) => mag[p]!)).sort();
+  const threshold = Math.max(MIN_STRENGTH, ABOVE_TYPICAL * sorted[Math.floor(sorted.length / 2)]!);
+  const at = (x: number, y: number) => (x >= 1 && y >= 1 && x < w - 1 && y < h - 1 ? mag[Math.round(y) * w + Math.round(x)]! : 0);
+
+  // Edge pixels on the ring: strong, the ridge of the gradient, and in a line-like neighbourhood.
+  const candidate = new Uint8Array(n);
+  const tangent = new Float32Array(2 * n);
+  const inward = new Float32Array(2 * n);
+  for (const p of ring) {
+    const m = mag[p]!;
+    if (m < threshold) continue;
+    const x = p % w,
+      y = (p - x) / w;
+    const ux = gx[p]! / m,
+      uy = gy[p]! / m;
+    if (at(x + ux, y + uy) > m || at(x - ux, y - uy) > m) continue;
+    let jxx = 0,
+      jxy = 0,
+      jyy = 0;
+    for (let dy = -3; dy <= 3; dy++)
+      for (let dx = -3; dx <= 3; dx++) {
+        const q = Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx));
+        if (hole[q]) continue;
+        jxx += gx[q]! * gx[q]!;
+        jxy += gx[q]! * gy[q]!;
+        jyy += gy[q]! * gy[q]!;
+      }
+    const root = Math.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy);
+    if (jxx + jyy <= 0 || (root / (jxx + jyy)) ** 2 < MIN_COHERENCE) continue;
+    const theta = 0.5 * Math.atan2(2 * jxy, jxx - jyy);
+    let tx = -Math.sin(theta),
+      ty = Math.cos(theta);
+    // Into the hole: against the distance's gradient.
+    const ix = dist[y * w + Math.max(0, x - 1)]! - dist[y * w + Math.min(w - 1, x + 1)]!;
+    const iy = dist[Math.max(0, y - 1) * w + x]! - dist[Math.min(h - 1, y + 1) * w + x]!;
+    const il = Math.hypot(ix, iy) || 1;
+    if (tx * ix + ty * iy < 0) [tx, ty] = [-tx, -ty];
+    // An edge that runs along the hole rather than into it continues nothing.
+    if ((tx * ix + ty * iy) / il < 0.34) continue;
+    candidate[p] = 1;
+    tangent[2 * p] = tx;
+    tangent[2 * p + 1] = ty;
+    inward[2 * p] = ix / il;
+    inward[2 * p + 1] = iy / il;
+  }
+
+  // One entry per connected run of edge pixels (an edge crosses the ring in a few of them).
+  const entries: EdgeEntry[] = [];
+  const seen = new Uint8Array(n);
+  for (const start of ring) {
+    if (!candidate[start] || seen[start]) continue;
+    let best = start;
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (mag[p]! > mag[best]!) best = p;
+      const x = p % w,
+        y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const q = (y + dy) * w + x + dx;
+          if (x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h || seen[q] || !candidate[q]) continue;
+          seen[q] = 1;
+          stack.push(q);
+        }
+    }
+    const entry = traceEntry(best, w, h, tangent, mag, threshold, hole, pixels);
+    if (entry) entries.push({ ...entry, headOn: entry.dx * inward[2 * best]! + entry.dy * inward[2 * best + 1]! });
+  }
+  return entries;
+}
+
+/** Follows an edge away from the hole, fits its line, and reads the colours on its two sides. */
+function traceEntry(
+  seed: number,
+  w: number,
+  h: number,
+  tangent: Float32Array,
+  mag: Float32Array,
+  threshold: number,
+  hole: Uint8Array,
+  pixels: Float32Array,
+): Omit<EdgeEntry, 'headOn'> | null {
+  const tx = tangent[2 * seed]!,
+    ty = tangent[2 * seed + 1]!;
+  const [nx, ny] = [-ty, tx];
+  const points: [number, number][] = [[seed % w, Math.floor(seed / w)]];
+  let [px, py] = points[0]!;
+  for (let k = 0; k < TRACE; k++) {
+    const [cx, cy] = [px - tx, py - ty];
+    let best = -1,
+      bx = 0,
+      by = 0;
+    for (let o = -1.5; o <= 1.5; o += 0.5) {
+      const x = Math.round(cx + o * nx),
+        y = Math.round(cy + o * ny);
+      if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1 || hole[y * w + x]) continue;
+      if (mag[y * w + x]! > best) [best, bx, by] = [mag[y * w + x]!, x, y];
+    }
+    if (best < threshold / 2) break;
+    [px, py] = [cx + ((bx - cx) * nx + (by - cy) * ny) * nx, cy + ((bx - cx) * nx + (by - cy) * ny) * ny];
+    points.push([px, py]);
+  }
+  if (points.length < MIN_TRACE) return null;
+  // The line through the traced points (their principal direction), oriented into the hole.
+  const mx = points.reduce((s, p) => s + p[0], 0) / points.length;
+  const my = points.reduce((s, p) => s + p[1], 0) / points.length;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - mx) ** 2;
+    sxy += (x - mx) * (y - my);
+    syy += (y - my) ** 2;
+  }
+  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  let [dx, dy] = [Math.cos(angle), Math.sin(angle)];
+  if (dx * tx + dy * ty < 0) [dx, dy] = [-dx, -dy];
+  const [sx, sy] = points[0]!;
+  const along = (sx - mx) * dx + (sy - my) * dy;
+  const [ex, ey] = [mx + along * dx, my + along * dy];
+  // The colours across the edge, averaged along the traced part (clear of the hole).
+  const profile = new Float32Array((2 * PROFILE + 1) * 3);
+  const counts = new Float32Array(2 * PROFILE + 1);
+  const rgb = [0, 0, 0];
+  const [lx, ly] = [-dy, dx];
+  for (let k = 2; k < points.length; k++) {
+    const [bx, by] = [ex - k * dx, ey - k * dy];
+    for (let s = -PROFILE; s <= PROFILE; s++) {
+      if (!sample(pixels, hole, w, h, bx + s * lx, by + s * ly, rgb)) continue;
+      const i = s + PROFILE;
+      for (let c = 0; c < 3; c++) profile[i * 3 + c] = profile[i * 3 + c]! + rgb[c]!;
+      counts[i] = counts[i]! + 1;
+    }
+  }
+  if (counts.some((c) => c === 0)) return null;
+  for (let i = 0; i < counts.length; i++) for (let c = 0; c < 3; c++) profile[i * 3 + c] = profile[i * 3 + c]! / counts[i]!;
+  return { x: ex, y: ey, dx, dy, profile };
+}
+
+/** How unlike two entries' sides are when joined: a's left is b's right (they face each other). */
+function colourDifference(a: EdgeEntry, b: EdgeEntry): number {
+  let sum = 0;
+  for (let s = -PROFILE; s <= PROFILE; s++) for (let c = 0; c < 3; c++) sum += Math.abs(a.profile[(s + PROFILE) * 3 + c]! - b.profile[(-s + PROFILE) * 3 + c]!);
+  return sum / ((2 * PROFILE + 1) * 3);
+}
+
+/** Entries joined across the hole: each pointing at the other, with the same colours on each side; the best-fitting first, each entry once. */
+export function pairEntries(entries: EdgeEntry[]): [number, number][] {
+  const options: { a: number; b: number; cost: number }[] = [];
+  for (let a = 0; a < entries.length; a++)
+    for (let b = a + 1; b < entries.length; b++) {
+      const [ea, eb] = [entries[a]!, entries[b]!];
+      const [cx, cy] = [eb.x - ea.x, eb.y - ea.y];
+      const length = Math.hypot(cx, cy);
+      if (length < 1) continue;
+      const towardsB = (ea.dx * cx + ea.dy * cy) / length;
+      const towardsA = -(eb.dx * cx + eb.dy * cy) / length;
+      if (towardsB < MAX_TURN || towardsA < MAX_TURN) continue;
+      const colour = colourDifference(ea, eb);
+      if (colour > MAX_COLOUR_DIFFERENCE) continue;
+      options.push({ a, b, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
+    }
+  options.sort((x, y) => x.cost - y.cost);
+  const used = new Set<number>();
+  const pairs: [number, number][] = [];
+  for (const { a, b } of options) {
+    if (used.has(a) || used.has(b)) continue;
+    used.add(a);
+    used.add(b);
+    pairs.push([a, b]);
+  }
+  return pairs;
+}
+
+/** What has been drawn so far: for each pixel, how near the nearest drawn curve passes (squared). */
+class Canvas {
+  readonly pixels: Float32Array;
+  readonly drawn: Uint8Array;
+  readonly guide: Uint8Array;
+  private readonly nearest: Float32Array;
+
+  constructor(
+    pixels: Float32Array,
+    readonly w: number,
+    readonly h: number,
+    readonly hole: Uint8Array,
+  ) {
+    this.pixels = Float32Array.from(pixels);
+    this.drawn = new Uint8Array(w * h);
+    this.guide = new Uint8Array(w * h);
+    this.nearest = new Float32Array(w * h).fill(Infinity);
+  }
+
+  /**
+   * Draws one edge through the hole along `point(u)` (u from 0 to 1, `tangent(u)` its direction),
+   * its colours across it given by `profileAt(u, s)`: hole pixels within PROFILE of the curve, the
+   * nearest curve deciding each; those within CORE are the edge itself.
+   */
+  curve(
+    length: number,
+    point: (u: number) => [number, number],
+    tangent: (u: number) => [number, number],
+    profileAt: (u: number, s: number, rgb: number[]) => void,
+  ): void {
+    const { w, h, hole } = this;
+    const steps = Math.max(2, Math.ceil(length * 2));
+    const best = new Map<number, { d: number; u: number; s: number }>();
+    const reach = PROFILE + 1;
+    for (let i = 0; i <= steps; i++) {
+      const u = i / steps;
+      const [px, py] = point(u);
+      let [tx, ty] = tangent(u);
+      const tl = Math.hypot(tx, ty) || 1;
+      [tx, ty] = [tx / tl, ty / tl];
+      for (let y = Math.floor(py) - reach; y <= Math.ceil(py) + reach; y++)
+        for (let x = Math.floor(px) - reach; x <= Math.ceil(px) + reach; x++) {
+          if (x < 0 || y < 0 || x >= w || y >= h || !hole[y * w + x]) continue;
+          const along = (x - px) * tx + (y - py) * ty;
+          const s = -(x - px) * ty + (y - py) * tx;
+          const d = along * along + s * s;
+          const q = y * w + x;
+          if (Math.abs(s) <= PROFILE && d < (best.get(q)?.d ?? Infinity)) best.set(q, { d, u, s });
+        }
+    }
+    const rgb = [0, 0, 0];
+    for (const [q, { d, u, s }] of best) {
+      if (d >= this.nearest[q]!) continue;
+      this.nearest[q] = d;
+      profileAt(u, s, rgb);
+      for (let k = 0; k < 3; k++) this.pixels[q * 3 + k] = rgb[k]!;
+      this.guide[q] = 1;
+      this.drawn[q] = Math.abs(s) <= CORE ? 1 : 0;
+    }
+  }
+}
+
+/** The profile's colour at a fractional offset across the edge. */
+function profileColour(profile: Float32Array, s: number, k: number): number {
+  const f = Math.min(PROFILE, Math.max(-PROFILE, s)) + PROFILE;
+  const i = Math.min(2 * PROFILE - 1, Math.floor(f));
+  const t = f - i;
+  return profile[i * 3 + k]! * (1 - t) + profile[(i + 1) * 3 + k]! * t;
+}
+
+/**
+ * The edges running into `hole` continued through it: pairs joined along a cubic curve that
+ * leaves each end at its edge's angle (a straight edge stays straight, a circle's arc bends as it
+ * did); with `straightOn`, edges without a partner (an outpainted border has no far side) go on
+ * straight until they leave the hole.
+ */
+export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, opts: { straightOn?: boolean } = {}): Structure {
+  const entries = findEntries(pixels, w, h, hole);
+  const pairs = pairEntries(entries);
+  const canvas = new Canvas(pixels, w, h, hole);
+  for (const [ia, ib] of pairs) {
+    const [a, b] = [entries[ia]!, entries[ib]!];
+    const length = Math.hypot(b.x - a.x, b.y - a.y);
+    // Cubic Hermite from a to b, leaving a along its direction and arriving at b against b's.
+    const [ta, tb] = [
+      [a.dx * length, a.dy * length],
+      [-b.dx * length, -b.dy * length],
+    ] as const;
+    canvas.curve(
+      length,
+      (u) => {
+        const [u2, u3] = [u * u, u * u * u];
+        const [h00, h10, h01, h11] = [2 * u3 - 3 * u2 + 1, u3 - 2 * u2 + u, -2 * u3 + 3 * u2, u3 - u2];
+        return [h00 * a.x + h10 * ta[0] + h01 * b.x + h11 * tb[0], h00 * a.y + h10 * ta[1] + h01 * b.y + h11 * tb[1]];
+      },
+      (u) => {
+        const u2 = u * u;
+        const [d00, d10, d01, d11] = [6 * u2 - 6 * u, 3 * u2 - 4 * u + 1, -6 * u2 + 6 * u, 3 * u2 - 2 * u];
+        return [d00 * a.x + d10 * ta[0] + d01 * b.x + d11 * tb[0], d00 * a.y + d10 * ta[1] + d01 * b.y + d11 * tb[1]];
+      },
+      (u, s, rgb) => {
+        for (let k = 0; k < 3; k++) rgb[k] = (1 - u) * profileColour(a.profile, s, k) + u * profileColour(b.profile, -s, k);
+      },
+    );
+  }
+  if (opts.straightOn) {
+    const paired = new Set(pairs.flat());
+    const span = Math.hypot(w, h);
+    entries.forEach((e, i) => {
+      // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge):
+      // one that meets it at a slant would cut across everything the border will hold.
+      if (paired.has(i) || e.headOn < HEAD_ON) return;
+      canvas.curve(
+        span,
+        (u) => [e.x + e.dx * span * u, e.y + e.dy * span * u],
+        () => [e.dx, e.dy],
+        (_, s, rgb) => {
+          for (let k = 0; k < 3; k++) rgb[k] = profileColour(e.profile, s, k);
+        },
+      );
+    });
+  }
+  return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs };
+}

@@ -1,0 +1,158 @@
+/**
+ * Erase and Extend continue what crosses the hole: synthetic photos whose structure is known
+ * exactly (a straight line and a circle over a noise texture, a horizon and a slanted edge at a
+ * border), so the continued edge can be held to within a few pixels of where it truly runs.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
+import { testEngine } from '../support/engine.js';
+import { luma, mirrorCorrelation, seamStep } from '../support/metrics.js';
+import { photo } from '../support/paths.js';
+
+const engine = testEngine();
+afterAll(() => engine.dispose());
+const dir = mkdtempSync(join(tmpdir(), 'ganvas-structure-'));
+
+/** A mid-grey noise texture (σ 12 levels, a little correlated), with `ink(x, y)` (0..1) darkening it. */
+function scene(width: number, height: number, ink: (x: number, y: number) => number, seed = 3): Raster {
+  const r = allocRaster(width, height, 3, 8);
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+  let prev = 0;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      prev = 0.5 * prev + rand() * 12;
+      const v = (170 + prev) * (1 - 0.75 * ink(x, y));
+      for (let c = 0; c < 3; c++) r.data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v * (c === 2 ? 0.9 : 1))));
+    }
+  return r;
+}
+
+async function save(r: Raster, name: string): Promise<string> {
+  const file = join(dir, name);
+  await sharp(...sharpInput(r))
+    .png()
+    .toFile(file);
+  return file;
+}
+
+async function erase(image: Raster, hole: { x: number; y: number; width: number; height: number }): Promise<Raster> {
+  const doc = await engine.open(await save(image, `scene-${hole.x}-${hole.y}.png`));
+  await engine.document(doc.id).selectShape({ kind: 'rect', rect: hole }, 255);
+  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {}));
+  expect(end.type, JSON.stringify(end)).toBe('job-done');
+  const result = engine.document(doc.id).doc.layers.at(-1)!.raster;
+  await engine.close(doc.id);
+  return result;
+}
+
+async function extend(image: Raster, right: number): Promise<Raster> {
+  const doc = await engine.open(await save(image, `extend-${image.width}-${right}.png`));
+  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'extend', { right }));
+  expect(end.type, JSON.stringify(end)).toBe('job-done');
+  const result = engine.document(doc.id).doc.layers.at(-1)!.raster;
+  await engine.close(doc.id);
+  return result;
+}
+
+/** Along a column, the row where the (smoothed) luma is darkest between `from` and `to`, and how much darker it is than the median there. */
+function darkest(y: Float32Array, width: number, x: number, from: number, to: number): { at: number; depth: number } {
+  const values: number[] = [];
+  let at = from;
+  for (let j = from; j < to; j++) {
+    const v = (y[(j - 1) * width + x]! + y[j * width + x]! + y[(j + 1) * width + x]!) / 3;
+    values.push(v);
+    if (v < values[at - from]!) at = j;
+  }
+  const median = [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  return { at, depth: median - values[at - from]! };
+}
+
+describe('Erase carries a line through the hole', () => {
+  it('a straight 4 px line at 20° across a 60 px hole comes out at its true place and angle', async () => {
+    const [w, h] = [200, 160];
+    const slope = Math.tan((20 * Math.PI) / 180);
+    const centre = (x: number) => 40 + x * slope;
+    const image = scene(w, h, (x, y) => (Math.abs(y - centre(x)) <= 2 ? 1 : 0));
+    const hole = { x: 70, y: 40, width: 60, height: 60 };
+    const result = luma(await erase(image, hole));
+    const truth = luma(image);
+    for (let x = hole.x + 4; x < hole.x + hole.width - 4; x += 4) {
+      const found = darkest(result, w, x, hole.y + 2, hole.y + hole.height - 2);
+      const real = darkest(truth, w, x, hole.y + 2, hole.y + hole.height - 2);
+      expect(Math.abs(found.at - centre(x)), `column ${x}: the line at ${found.at}, truly at ${centre(x).toFixed(1)}`).toBeLessThanOrEqual(2);
+      // As dark as the line is outside the hole: continued, not smeared into a grey ramp.
+      expect(found.depth, `column ${x}`).toBeGreaterThan(0.6 * real.depth);
+    }
+  });
+
+  it('a circle’s arc crossing the hole keeps to the circle', async () => {
+    const [w, h] = [220, 220];
+    const [cx, cy, radius] = [110, 110, 70];
+    const image = scene(w, h, (x, y) => (Math.abs(Math.hypot(x - cx, y - cy) - radius) <= 2 ? 1 : 0), 11);
+    // Over the circle's top: the arc enters on the left of the hole and leaves on the right.
+    const hole = { x: 80, y: 25, width: 60, height: 40 };
+    const result = luma(await erase(image, hole));
+    for (let x = hole.x + 4; x < hole.x + hole.width - 4; x += 4) {
+      const truthY = cy - Math.sqrt(radius * radius - (x - cx) ** 2);
+      const found = darkest(result, w, x, hole.y + 2, hole.y + hole.height - 2);
+      expect(Math.abs(found.at - truthY), `column ${x}: the arc at ${found.at}, truly at ${truthY.toFixed(1)}`).toBeLessThanOrEqual(3);
+      expect(found.depth, `column ${x}`).toBeGreaterThan(40);
+    }
+  });
+
+  it('pixels outside the hole and its feathered edge stay bit-identical', async () => {
+    const image = scene(160, 120, (x, y) => (Math.abs(y - 30 - x * 0.3) <= 2 ? 1 : 0), 5);
+    const hole = { x: 60, y: 30, width: 40, height: 40 };
+    const result = await erase(image, hole);
+    const reach = 16;
+    for (let y = 0; y < image.height; y++)
+      for (let x = 0; x < image.width; x++) {
+        const near = x >= hole.x - reach && x < hole.x + hole.width + reach && y >= hole.y - reach && y < hole.y + hole.height + reach;
+        if (near) continue;
+        for (let c = 0; c < 3; c++) expect(result.data[(y * image.width + x) * 3 + c]).toBe(image.data[(y * image.width + x) * 3 + c]);
+      }
+  });
+});
+
+describe('Extend continues the photo instead of reflecting it', () => {
+  it('a horizon goes on at its height, and a slanted edge goes on in its direction, not back as a V', async () => {
+    const [w, h] = [160, 140];
+    // Dark ground below row 100; a dark bar rising at 25° towards the right edge, ending at it.
+    const slope = Math.tan((25 * Math.PI) / 180);
+    const bar = (x: number) => 80 - (x - 60) * slope;
+    const image = scene(w, h, (x, y) => (y >= 100 ? 1 : x >= 60 && Math.abs(y - bar(x)) <= 2 ? 1 : 0), 9);
+    const grown = await extend(image, 60);
+    const y = luma(grown);
+    for (const x of [w + 10, w + 30, w + 55]) {
+      // The horizon: the step from sky to ground stays at row 100.
+      let step = 0,
+        at = 0;
+      for (let j = 85; j < 115; j++) {
+        const d = y[(j - 2) * grown.width + x]! - y[(j + 2) * grown.width + x]!;
+        if (d > step) [step, at] = [d, j];
+      }
+      expect(Math.abs(at - 100), `column ${x}: horizon at ${at}`).toBeLessThanOrEqual(3);
+    }
+    expect(mirrorCorrelation(grown, w)).toBeLessThanOrEqual(0.3);
+    // The bar goes on rising; a reflection would send it back down.
+    for (const x of [w + 6, w + 14, w + 24]) {
+      const found = darkest(y, grown.width, x, 5, 95);
+      expect(Math.abs(found.at - bar(x)), `column ${x}: bar at ${found.at}, its line at ${bar(x).toFixed(1)}`).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('on photos, the border does not correlate with the photo mirrored across the old edge, and has no seam', async () => {
+    for (const name of ['coffee.png', 'rocket.jpg']) {
+      const { data, info } = await sharp(photo(name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const image: Raster = { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+      const grown = await extend(image, Math.round(image.width / 2));
+      expect(mirrorCorrelation(grown, image.width), name).toBeLessThanOrEqual(0.3);
+      expect(seamStep(grown, image.width), name).toBeLessThanOrEqual(1.5);
+    }
+  });
+});

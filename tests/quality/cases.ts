@@ -1,0 +1,136 @@
+/**
+ * Where the quality harness puts its holes, found in each photo by measure rather than placed by
+ * hand, so no photo is tuned for: over background (the calmest place), across a straight edge
+ * (the most line-like strong edge), across a curved edge or an object's boundary (strong, not
+ * line-like) and around a whole object (the most salient blob). Each pick keeps clear of the
+ * earlier ones.
+ */
+import type { Raster } from '../../electron/engine/images/raster.js';
+import { luma } from '../support/metrics.js';
+
+export type MaskKind = 'background' | 'straight edge' | 'curved edge' | 'object';
+export const MASK_KINDS: MaskKind[] = ['background', 'straight edge', 'curved edge', 'object'];
+
+export interface HoleCase {
+  kind: MaskKind;
+  /** 1 where the fill goes. */
+  hole: Uint8Array;
+  centre: [number, number];
+}
+
+/** Sums over square windows in O(1) each. */
+class Integral {
+  private readonly sat: Float64Array;
+  constructor(
+    values: Float32Array,
+    private readonly w: number,
+    h: number,
+  ) {
+    this.sat = new Float64Array((w + 1) * (h + 1));
+    for (let y = 0; y < h; y++) {
+      let row = 0;
+      for (let x = 0; x < w; x++) {
+        row += values[y * w + x]!;
+        this.sat[(y + 1) * (w + 1) + x + 1] = this.sat[y * (w + 1) + x + 1]! + row;
+      }
+    }
+  }
+  /** Mean over the window of half-size r at (x, y) (the caller keeps it inside the image). */
+  mean(x: number, y: number, r: number): number {
+    const W = this.w + 1;
+    const [x0, y0, x1, y1] = [x - r, y - r, x + r + 1, y + r + 1];
+    return (this.sat[y1 * W + x1]! - this.sat[y0 * W + x1]! - this.sat[y1 * W + x0]! + this.sat[y0 * W + x0]!) / ((2 * r + 1) * (2 * r + 1));
+  }
+}
+
+function blur(plane: Float32Array, w: number, h: number, sigma: number): Float32Array {
+  const r = Math.ceil(3 * sigma);
+  const k = Float32Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const total = k.reduce((a, b) => a + b, 0);
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let i = -r; i <= r; i++) s += k[i + r]! * plane[y * w + Math.min(w - 1, Math.max(0, x + i))]!;
+      tmp[y * w + x] = s / total;
+    }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[Math.min(h - 1, Math.max(0, y + i)) * w + x]!;
+      out[y * w + x] = s / total;
+    }
+  return out;
+}
+
+/** The four holes of a photo; `size` is the hole's side (about an eighth of the photo's short side). */
+export function holesFor(photo: Raster): HoleCase[] {
+  const { width: w, height: h } = photo;
+  const size = Math.round(Math.min(w, h) / 8);
+  const y = blur(luma(photo), w, h, 1);
+  const gxx = new Float32Array(w * h),
+    gxy = new Float32Array(w * h),
+    gyy = new Float32Array(w * h),
+    mag = new Float32Array(w * h);
+  for (let j = 1; j < h - 1; j++)
+    for (let i = 1; i < w - 1; i++) {
+      const p = j * w + i;
+      const gx = (y[p + 1]! - y[p - 1]!) / 2,
+        gy = (y[p + w]! - y[p - w]!) / 2;
+      [gxx[p], gxy[p], gyy[p], mag[p]] = [gx * gx, gx * gy, gy * gy, Math.hypot(gx, gy)];
+    }
+  const [Ixx, Ixy, Iyy, Imag] = [new Integral(gxx, w, h), new Integral(gxy, w, h), new Integral(gyy, w, h), new Integral(mag, w, h)];
+  // A blob: what differs from its wider surroundings (difference of Gaussians at the hole's scale).
+  const fine = blur(y, w, h, size / 6);
+  const wide = blur(y, w, h, size / 2);
+  const saliency = fine.map((v, p) => Math.abs(v - wide[p]!));
+  const r = Math.round(size / 2);
+  const margin = size + 2;
+  const picks: [number, number][] = [];
+  const clear = (x: number, yy: number) => picks.every(([px, py]) => Math.hypot(px - x, py - yy) > 1.5 * size);
+  const best = (score: (x: number, y: number) => number): [number, number] => {
+    let top = -Infinity;
+    let at: [number, number] = [Math.round(w / 2), Math.round(h / 2)];
+    for (let yy = margin; yy < h - margin; yy += 2)
+      for (let x = margin; x < w - margin; x += 2) {
+        if (!clear(x, yy)) continue;
+        const s = score(x, yy);
+        if (s > top) [top, at] = [s, [x, yy]];
+      }
+    picks.push(at);
+    return at;
+  };
+  const coherence = (x: number, yy: number, rad: number) => {
+    const [a, b, c] = [Ixx.mean(x, yy, rad), Ixy.mean(x, yy, rad), Iyy.mean(x, yy, rad)];
+    const e = a + c;
+    return { energy: e, coherence: e > 0 ? (Math.sqrt((a - c) ** 2 + 4 * b * b) / e) ** 2 : 0 };
+  };
+  const straight = best((x, yy) => {
+    const c = coherence(x, yy, size);
+    return c.energy * c.coherence ** 2;
+  });
+  const curved = best((x, yy) => {
+    const c = coherence(x, yy, r);
+    return c.coherence < 0.5 ? Imag.mean(x, yy, r) : -Infinity;
+  });
+  const object = best((x, yy) => saliency[yy * w + x]!);
+  const background = best((x, yy) => -Imag.mean(x, yy, r));
+  const disc = ([cx, cy]: [number, number], radius: number) => {
+    const hole = new Uint8Array(w * h);
+    for (let j = Math.max(0, cy - radius); j <= Math.min(h - 1, cy + radius); j++)
+      for (let i = Math.max(0, cx - radius); i <= Math.min(w - 1, cx + radius); i++) if (Math.hypot(i - cx, j - cy) <= radius) hole[j * w + i] = 1;
+    return hole;
+  };
+  const box = ([cx, cy]: [number, number], half: number) => {
+    const hole = new Uint8Array(w * h);
+    for (let j = cy - half; j <= cy + half; j++) hole.fill(1, j * w + cx - half, j * w + cx + half + 1);
+    return hole;
+  };
+  return [
+    { kind: 'background', hole: disc(background, r), centre: background },
+    { kind: 'straight edge', hole: box(straight, r), centre: straight },
+    { kind: 'curved edge', hole: disc(curved, r), centre: curved },
+    { kind: 'object', hole: disc(object, Math.round(size * 0.6)), centre: object },
+  ];
+}
