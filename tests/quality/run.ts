@@ -5,8 +5,9 @@
  * the targets, and writes each case's crops side by side (the photo, Ganvas, then each peer, at
  * 100 %) into test-results/quality/. Not part of CI (the peers take minutes).
  *
- * QUALITY_ONLY=<text> keeps the cases whose name contains it. The peers are built once with
- * `bash ../shared/peers/setup.sh`; without them Ganvas runs alone.
+ * QUALITY_ONLY=<text> keeps the cases whose name contains it; QUALITY_PEERS=none runs Ganvas alone
+ * (quicker, while tuning). The peers are built once with `bash ../shared/peers/setup.sh`; without
+ * them Ganvas runs alone.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -28,7 +29,7 @@ const only = process.env.QUALITY_ONLY;
 const out = join(repoRoot, 'test-results', 'quality');
 const tmp = mkdtempSync(join(tmpdir(), 'ganvas-quality-'));
 mkdirSync(out, { recursive: true });
-const peersReady = existsSync(PY) && existsSync(FILL);
+const peersReady = process.env.QUALITY_PEERS !== 'none' && existsSync(PY) && existsSync(FILL);
 
 interface Scores {
   psnr: number;

@@ -214,10 +214,44 @@ function edgeMap(r: Raster, threshold: number): { edge: Uint8Array; angle: Float
 }
 
 /**
- * How well the strong edges a fill draws in the hole agree with the photo's own there (an F-score
- * of edge pixels matched within 2 px and 25°, both ways), or null where the photo has no strong
- * edge in the hole. "Strong" is set by the photo around the hole: three times its typical gradient,
- * at least 8 levels per pixel, so texture makes no edges.
+ * The edge pixels in the hole that belong to edges running into it from outside: connected (8
+ * neighbours) through the hole and the 8 px around it to a pixel outside the hole. An object
+ * wholly inside the hole is not among them: a fill removes it.
+ */
+function enteringEdges(edge: Uint8Array, hole: Uint8Array, w: number, h: number): Uint8Array {
+  const near = dilate({ width: w, height: h, bits: hole }, 8).bits;
+  const label = new Int32Array(w * h).fill(-1);
+  const keep = new Uint8Array(w * h);
+  for (let start = 0; start < w * h; start++) {
+    if (!edge[start] || !near[start] || label[start]! >= 0) continue;
+    const members: number[] = [];
+    let outside = false;
+    const stack = [start];
+    label[start] = start;
+    while (stack.length) {
+      const p = stack.pop()!;
+      members.push(p);
+      if (!hole[p]) outside = true;
+      const x = p % w,
+        y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const q = p + dy * w + dx;
+          if (x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h || !edge[q] || !near[q] || label[q]! >= 0) continue;
+          label[q] = start;
+          stack.push(q);
+        }
+    }
+    if (outside) for (const p of members) if (hole[p]) keep[p] = 1;
+  }
+  return keep;
+}
+
+/**
+ * Edge continuation: how well the edges running into the hole go on through it in the fill as
+ * they do in the photo (an F-score of their edge pixels in the hole matched within 2 px and 25°,
+ * both ways), or null where no strong edge runs into the hole. "Strong" is set by the photo around
+ * the hole: three times its typical gradient, at least 8 levels per pixel, so texture makes none.
  */
 export function edgeAgreement(fill: Raster, truth: Raster, hole: Uint8Array): { score: number; edges: number } | null {
   const { width: w, height: h } = truth;
@@ -227,18 +261,19 @@ export function edgeAgreement(fill: Raster, truth: Raster, hole: Uint8Array): { 
   const threshold = Math.max(8, 3 * (ringMags[Math.floor(ringMags.length / 2)] ?? 0));
   const t = edgeMap(truth, threshold);
   const f = edgeMap(fill, threshold);
-  const matched = (a: typeof t, b: typeof t): [number, number] => {
+  const [tIn, fIn] = [enteringEdges(t.edge, hole, w, h), enteringEdges(f.edge, hole, w, h)];
+  const matched = (a: typeof t, aIn: Uint8Array, b: typeof t, bIn: Uint8Array): [number, number] => {
     let hit = 0,
       all = 0;
     for (let p = 0; p < w * h; p++) {
-      if (!hole[p] || !a.edge[p]) continue;
+      if (!aIn[p]) continue;
       all++;
       const x = p % w,
         y = (p - x) / w;
       search: for (let dy = -2; dy <= 2; dy++)
         for (let dx = -2; dx <= 2; dx++) {
           const q = (y + dy) * w + x + dx;
-          if (x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h || !b.edge[q]) continue;
+          if (x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h || !bIn[q]) continue;
           const turn = Math.abs(((a.angle[p]! - b.angle[q]! + 3 * Math.PI) % (2 * Math.PI)) - Math.PI);
           if (turn < (25 * Math.PI) / 180) {
             hit++;
@@ -248,9 +283,9 @@ export function edgeAgreement(fill: Raster, truth: Raster, hole: Uint8Array): { 
     }
     return [hit, all];
   };
-  const [recalled, truthEdges] = matched(t, f);
+  const [recalled, truthEdges] = matched(t, tIn, f, fIn);
   if (truthEdges < 10) return null;
-  const [precise, fillEdges] = matched(f, t);
+  const [precise, fillEdges] = matched(f, fIn, t, tIn);
   const recall = recalled / truthEdges;
   const precision = fillEdges ? precise / fillEdges : 0;
   return { score: recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0, edges: truthEdges };

@@ -24,11 +24,11 @@ const MIN_TRACE = 6;
 /** Half-width (pixels) of the colours compared across an edge, and of the line drawn through the hole. */
 const PROFILE = 4;
 const CORE = 1.5;
-/** Two entries pair when each points at the other within this angle… */
+/** Two entries pair when each points at the other within this angle (an arc turns by twice it)… */
 const MAX_TURN = Math.cos((40 * Math.PI) / 180);
-/** …and their two sides' colours differ by less than this on average (0..1). */
+/** …and their two sides' colours differ by less than this on average (0..1; lighting changes along an edge). */
 const MAX_COLOUR_DIFFERENCE = 0.1;
-/** An edge without a partner goes on straight only within this angle (50°) of the way out. */
+/** An edge without a partner goes on straight (outpainting) only within this angle (50°) of the way out. */
 const HEAD_ON = Math.cos((50 * Math.PI) / 180);
 
 export interface EdgeEntry {
@@ -42,6 +42,8 @@ export interface EdgeEntry {
   profile: Float32Array;
   /** Cosine between the edge and the way straight into the hole: 1 when it runs head-on into it. */
   headOn: number;
+  /** How far (pixels) the edge was followed away from the hole: a long one is structure, not texture. */
+  traced: number;
 }
 
 export interface Structure {
@@ -286,7 +288,7 @@ function traceEntry(
   }
   if (counts.some((c) => c === 0)) return null;
   for (let i = 0; i < counts.length; i++) for (let c = 0; c < 3; c++) profile[i * 3 + c] = profile[i * 3 + c]! / counts[i]!;
-  return { x: ex, y: ey, dx, dy, profile };
+  return { x: ex, y: ey, dx, dy, profile, traced: points.length - 1 };
 }
 
 /** How unlike two entries' sides are when joined: a's left is b's right (they face each other). */
@@ -386,6 +388,29 @@ class Canvas {
   }
 }
 
+/** How far (pixels) a straight line from an entry runs through the hole before leaving it. */
+function reachThrough(e: EdgeEntry, hole: Uint8Array, w: number, h: number): number {
+  let inside = false;
+  for (let d = 0; ; d += 0.5) {
+    const [x, y] = [Math.round(e.x + e.dx * d), Math.round(e.y + e.dy * d)];
+    if (x < 0 || y < 0 || x >= w || y >= h) return d;
+    if (hole[y * w + x]) inside = true;
+    else if (inside) return d;
+  }
+}
+
+/** An entry's edge drawn straight on for `length` pixels. */
+function drawStraight(canvas: Canvas, e: EdgeEntry, length: number): void {
+  canvas.curve(
+    length,
+    (u) => [e.x + e.dx * length * u, e.y + e.dy * length * u],
+    () => [e.dx, e.dy],
+    (_, s, rgb) => {
+      for (let k = 0; k < 3; k++) rgb[k] = profileColour(e.profile, s, k);
+    },
+  );
+}
+
 /** The profile's colour at a fractional offset across the edge. */
 function profileColour(profile: Float32Array, s: number, k: number): number {
   const f = Math.min(PROFILE, Math.max(-PROFILE, s)) + PROFILE;
@@ -431,19 +456,11 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
   }
   if (opts.straightOn) {
     const paired = new Set(pairs.flat());
-    const span = Math.hypot(w, h);
     entries.forEach((e, i) => {
-      // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge):
-      // one that meets it at a slant would cut across everything the border will hold.
-      if (paired.has(i) || e.headOn < HEAD_ON) return;
-      canvas.curve(
-        span,
-        (u) => [e.x + e.dx * span * u, e.y + e.dy * span * u],
-        () => [e.dx, e.dy],
-        (_, s, rgb) => {
-          for (let k = 0; k < 3; k++) rgb[k] = profileColour(e.profile, s, k);
-        },
-      );
+      // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge),
+      // long enough to be structure rather than texture: it goes on to the end of the border.
+      if (paired.has(i) || e.headOn < HEAD_ON || e.traced < TRACE) return;
+      drawStraight(canvas, e, reachThrough(e, hole, w, h));
     });
   }
   return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs };
