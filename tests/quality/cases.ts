@@ -5,6 +5,7 @@
  * line-like) and around a whole object (the most salient blob). Each pick keeps clear of the
  * earlier ones.
  */
+import { gaussianBlurPlane } from '../../electron/engine/images/blur.js';
 import type { Raster } from '../../electron/engine/images/raster.js';
 import { luma } from '../support/metrics.js';
 
@@ -43,32 +44,11 @@ class Integral {
   }
 }
 
-function blur(plane: Float32Array, w: number, h: number, sigma: number): Float32Array {
-  const r = Math.ceil(3 * sigma);
-  const k = Float32Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const total = k.reduce((a, b) => a + b, 0);
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) s += k[i + r]! * plane[y * w + Math.min(w - 1, Math.max(0, x + i))]!;
-      tmp[y * w + x] = s / total;
-    }
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[Math.min(h - 1, Math.max(0, y + i)) * w + x]!;
-      out[y * w + x] = s / total;
-    }
-  return out;
-}
-
 /** The four holes of a photo; `size` is the hole's side (about an eighth of the photo's short side). */
 export function holesFor(photo: Raster): HoleCase[] {
   const { width: w, height: h } = photo;
   const size = Math.round(Math.min(w, h) / 8);
-  const y = blur(luma(photo), w, h, 1);
+  const y = gaussianBlurPlane(luma(photo), w, h, 1);
   const gxx = new Float32Array(w * h),
     gxy = new Float32Array(w * h),
     gyy = new Float32Array(w * h),
@@ -82,8 +62,8 @@ export function holesFor(photo: Raster): HoleCase[] {
     }
   const [Ixx, Ixy, Iyy, Imag] = [new Integral(gxx, w, h), new Integral(gxy, w, h), new Integral(gyy, w, h), new Integral(mag, w, h)];
   // A blob: what differs from its wider surroundings (difference of Gaussians at the hole's scale).
-  const fine = blur(y, w, h, size / 6);
-  const wide = blur(y, w, h, size / 2);
+  const fine = gaussianBlurPlane(y, w, h, size / 6);
+  const wide = gaussianBlurPlane(y, w, h, size / 2);
   const saliency = fine.map((v, p) => Math.abs(v - wide[p]!));
   const r = Math.round(size / 2);
   const margin = size + 2;

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { gaussianBlurPlane } from '../../electron/engine/images/blur.js';
 import { dilate } from '../../electron/engine/images/masks.js';
 import type { Raster } from '../../electron/engine/images/raster.js';
 import { sharpInput } from '../../electron/engine/images/raster.js';
@@ -163,26 +164,7 @@ export function ringAround(hole: Uint8Array, width: number, height: number): Uin
 }
 
 function blurredLuma(r: Raster, sigma: number): Float32Array {
-  const y = luma(r);
-  const rad = Math.ceil(3 * sigma);
-  const k = Float32Array.from({ length: 2 * rad + 1 }, (_, i) => Math.exp(-((i - rad) ** 2) / (2 * sigma * sigma)));
-  const total = k.reduce((a, b) => a + b, 0);
-  const { width: w, height: h } = r;
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  for (let j = 0; j < h; j++)
-    for (let i = 0; i < w; i++) {
-      let s = 0;
-      for (let d = -rad; d <= rad; d++) s += k[d + rad]! * y[j * w + Math.min(w - 1, Math.max(0, i + d))]!;
-      tmp[j * w + i] = s / total;
-    }
-  for (let j = 0; j < h; j++)
-    for (let i = 0; i < w; i++) {
-      let s = 0;
-      for (let d = -rad; d <= rad; d++) s += k[d + rad]! * tmp[Math.min(h - 1, Math.max(0, j + d)) * w + i]!;
-      out[j * w + i] = s / total;
-    }
-  return out;
+  return gaussianBlurPlane(luma(r), r.width, r.height, sigma);
 }
 
 /** Strong edge pixels (ridge of the gradient above `threshold`, luma levels per pixel) with their gradient angle. */
@@ -293,18 +275,7 @@ export function edgeAgreement(fill: Raster, truth: Raster, hole: Uint8Array): { 
 
 /** Luma blurred along rows only (σ in pixels): what varies across the columns, with what runs along the rows kept. */
 function rowBlurredLuma(r: Raster, sigma: number): Float32Array {
-  const y = luma(r);
-  const rad = Math.ceil(3 * sigma);
-  const k = Float32Array.from({ length: 2 * rad + 1 }, (_, i) => Math.exp(-((i - rad) ** 2) / (2 * sigma * sigma)));
-  const total = k.reduce((a, b) => a + b, 0);
-  const out = new Float32Array(r.width * r.height);
-  for (let j = 0; j < r.height; j++)
-    for (let i = 0; i < r.width; i++) {
-      let s = 0;
-      for (let d = -rad; d <= rad; d++) s += k[d + rad]! * y[j * r.width + Math.min(r.width - 1, Math.max(0, i + d))]!;
-      out[j * r.width + i] = s / total;
-    }
-  return out;
+  return gaussianBlurPlane(luma(r), r.width, r.height, sigma, { across: true });
 }
 
 /**

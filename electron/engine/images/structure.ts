@@ -6,6 +6,7 @@
  * its own angle. The rest of the hole is then filled around those lines, so each side keeps its
  * own colour and texture. Interleaved RGB 0..1 throughout.
  */
+import { gaussianBlurPlane } from './blur.js';
 
 /** Where an edge is looked for: this far outside the hole (pixels), clear of the object's soft edge. */
 const RING = { near: 2, far: 6 };
@@ -21,6 +22,8 @@ const MIN_COHERENCE = 0.5;
 const TRACE = 16;
 /** …and must be at least this long there to count as structure. */
 const MIN_TRACE = 6;
+/** How far it is followed at most, to know how long it is (an outpainted border continues it no further than it was seen). */
+const LONG_TRACE = 256;
 /** Half-width (pixels) of the colours compared across an edge, and of the line drawn through the hole. */
 const PROFILE = 4;
 const CORE = 1.5;
@@ -61,27 +64,6 @@ export interface Structure {
 function lumaPlane(pixels: Float32Array, n: number): Float32Array {
   const out = new Float32Array(n);
   for (let p = 0; p < n; p++) out[p] = 0.299 * pixels[p * 3]! + 0.587 * pixels[p * 3 + 1]! + 0.114 * pixels[p * 3 + 2]!;
-  return out;
-}
-
-function blurPlane(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
-  const r = Math.ceil(3 * sigma);
-  const k = Float32Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const total = k.reduce((a, b) => a + b, 0);
-  const tmp = new Float32Array(src.length);
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) s += k[i + r]! * src[y * w + Math.min(w - 1, Math.max(0, x + i))]!;
-      tmp[y * w + x] = s / total;
-    }
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[Math.min(h - 1, Math.max(0, y + i)) * w + x]!;
-      out[y * w + x] = s / total;
-    }
   return out;
 }
 
@@ -135,7 +117,7 @@ function sample(pixels: Float32Array, hole: Uint8Array, w: number, h: number, x:
 /** The edges that run into the hole, each with its direction and the colours on its two sides. */
 export function findEntries(pixels: Float32Array, w: number, h: number, hole: Uint8Array): EdgeEntry[] {
   const n = w * h;
-  const lum = blurPlane(lumaPlane(pixels, n), w, h, SIGMA);
+  const lum = gaussianBlurPlane(lumaPlane(pixels, n), w, h, SIGMA);
   const dist = distanceToHole(hole, w, h);
   const gx = new Float32Array(n),
     gy = new Float32Array(n),
@@ -239,7 +221,7 @@ function traceEntry(
   const [nx, ny] = [-ty, tx];
   const points: [number, number][] = [[seed % w, Math.floor(seed / w)]];
   let [px, py] = points[0]!;
-  for (let k = 0; k < TRACE; k++) {
+  for (let k = 0; k < LONG_TRACE; k++) {
     const [cx, cy] = [px - tx, py - ty];
     let best = -1,
       bx = 0,
@@ -255,7 +237,9 @@ function traceEntry(
     points.push([px, py]);
   }
   if (points.length < MIN_TRACE) return null;
-  // The line through the traced points (their principal direction), oriented into the hole.
+  const traced = points.length - 1;
+  points.length = Math.min(points.length, TRACE + 1);
+  // The line through the traced points near the hole (their principal direction), oriented into it.
   const mx = points.reduce((s, p) => s + p[0], 0) / points.length;
   const my = points.reduce((s, p) => s + p[1], 0) / points.length;
   let sxx = 0,
@@ -288,7 +272,7 @@ function traceEntry(
   }
   if (counts.some((c) => c === 0)) return null;
   for (let i = 0; i < counts.length; i++) for (let c = 0; c < 3; c++) profile[i * 3 + c] = profile[i * 3 + c]! / counts[i]!;
-  return { x: ex, y: ey, dx, dy, profile, traced: points.length - 1 };
+  return { x: ex, y: ey, dx, dy, profile, traced };
 }
 
 /** How unlike two entries' sides are when joined: a's left is b's right (they face each other). */
@@ -458,9 +442,10 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     const paired = new Set(pairs.flat());
     entries.forEach((e, i) => {
       // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge),
-      // long enough to be structure rather than texture: it goes on to the end of the border.
+      // long enough to be structure rather than texture; it goes on as far as it was seen in the
+      // photo (a horizon to the end of the border, a whisker not across it).
       if (paired.has(i) || e.headOn < HEAD_ON || e.traced < TRACE) return;
-      drawStraight(canvas, e, reachThrough(e, hole, w, h));
+      drawStraight(canvas, e, Math.min(e.traced, reachThrough(e, hole, w, h)));
     });
   }
   return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs };
