@@ -13,7 +13,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerReader } from '../../electron/engine/project/container.js';
-import { LAYER_MEMORY_BUDGET } from '../../electron/engine/project/project.js';
+import { LAYER_MEMORY_BUDGET, PROJECT_PIXEL_BUDGET } from '../../electron/engine/project/project.js';
 import { cli, photo, testModelsDir } from '../support/paths.js';
 import { testEngine } from '../support/engine.js';
 import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
@@ -234,6 +234,26 @@ beforeAll(async () => {
     manyLayers(overBudget, false),
     Array.from({ length: overBudget }, (_, i) => ({ entry: `zeros-${i + 1}`, bytes: zeros })),
   );
+  // A long undo history of distinct, small entries that each declare a 10000×10000 layer.
+  const historySteps = Math.ceil(PROJECT_PIXEL_BUDGET / layerBytes) + 1;
+  await projectWith(
+    good,
+    'long-history.ganvas',
+    (m) => {
+      const layer = Object.values(m.layers as Record<string, { history: unknown }>)[0]!;
+      layer.history = {
+        done: Array.from({ length: historySteps }, (_, i) => ({
+          kind: 'pixels',
+          label: `step ${i}`,
+          target: 'pixels',
+          ai: null,
+          stored: { kind: 'raster', raster: { entry: `h-${i}`, width: 10_000, height: 10_000, channels: 4, depth: 8 } },
+        })),
+        undone: [],
+      };
+    },
+    Array.from({ length: historySteps }, (_, i) => ({ entry: `h-${i}`, bytes: zeros })),
+  );
   // Damaged layer ids.
   await projectWith(good, 'next-layer-1.ganvas', (m) => {
     m.nextLayer = 1;
@@ -291,6 +311,7 @@ const unreadable: [string, RegExp][] = [
   ['missing-layer.ganvas', /missing-layer\.ganvas cannot be opened: it refers to a layer \(layer-404\) it does not contain/],
   ['shared-entry.ganvas', /shared-entry\.ganvas cannot be opened: several of its parts share one stored entry/],
   ['over-memory.ganvas', /over-memory\.ganvas cannot be opened: its layers declare [\d.]+ GB of pixels, more than this computer's memory allows/],
+  ['long-history.ganvas', /long-history\.ganvas cannot be opened: its layers and undo history declare [\d.]+ GB of pixels, more than this computer can hold/],
 ];
 
 describe('files that cannot be opened get a clear message naming them', () => {
@@ -336,7 +357,8 @@ describe('files that open correctly', () => {
 
   it('projects that would amplify are refused before anything is inflated: memory stays small', async () => {
     const rss = process.memoryUsage().rss;
-    for (const name of ['shared-entry.ganvas', 'over-memory.ganvas']) await expect(engine.open(at(name))).rejects.toThrow(/cannot be opened/);
+    for (const name of ['shared-entry.ganvas', 'over-memory.ganvas', 'long-history.ganvas'])
+      await expect(engine.open(at(name))).rejects.toThrow(/cannot be opened/);
     expect(process.memoryUsage().rss - rss).toBeLessThan(200 * 2 ** 20);
   });
 

@@ -186,12 +186,14 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
 
 /** The pixels a project's live layers may declare: they are all held in memory at once. */
 export const LAYER_MEMORY_BUDGET = Math.min(totalmem() / 2, 32 * 2 ** 30);
+/** All the pixels a project may declare, undo history included (that waits on disk when memory is short, so twice the layers' share). */
+export const PROJECT_PIXEL_BUDGET = 2 * LAYER_MEMORY_BUDGET;
 
 /**
  * Refuses a project that would amplify: two parts pointing at one stored entry (so one small
- * entry inflates again and again), or layers declaring more pixels than memory can hold. With
- * every entry its own and each held to deflate's ratio, the whole file, history included, can
- * declare at most MAX_DEFLATE_RATIO times its size.
+ * entry inflates again and again), layers declaring more pixels than memory can hold, or layers
+ * and history together more than memory and the history's disk cache can (each entry is also
+ * held to deflate's ratio when it is read).
  */
 function checkAmplification(m: Manifest, name: string): void {
   const pixelRefs: { entry: string; bytes: number; live: boolean }[] = [];
@@ -211,11 +213,18 @@ function checkAmplification(m: Manifest, name: string): void {
       'PROJECT_UNREADABLE',
       `${name} cannot be opened: several of its parts share one stored entry, which Ganvas never writes (a damaged or crafted file).`,
     );
+  const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
   const live = pixelRefs.filter((r) => r.live).reduce((n, r) => n + r.bytes, 0);
   if (live > LAYER_MEMORY_BUDGET)
     throw new GanvasError(
       'IMAGE_TOO_LARGE',
-      `${name} cannot be opened: its layers declare ${(live / 2 ** 30).toFixed(1)} GB of pixels, more than this computer's memory allows (${(LAYER_MEMORY_BUDGET / 2 ** 30).toFixed(1)} GB).`,
+      `${name} cannot be opened: its layers declare ${gb(live)} of pixels, more than this computer's memory allows (${gb(LAYER_MEMORY_BUDGET)}).`,
+    );
+  const all = pixelRefs.reduce((n, r) => n + r.bytes, 0);
+  if (all > PROJECT_PIXEL_BUDGET)
+    throw new GanvasError(
+      'IMAGE_TOO_LARGE',
+      `${name} cannot be opened: its layers and undo history declare ${gb(all)} of pixels, more than this computer can hold (${gb(PROJECT_PIXEL_BUDGET)}).`,
     );
 }
 
