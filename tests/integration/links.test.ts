@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../electron/engine/batch/journal.js';
 import { recipeSchema } from '../../electron/engine/batch/recipe.js';
 import { createHandlers } from '../../electron/ipc/handlers.js';
 import { scriptedDialogs } from '../support/dialogs.js';
@@ -126,6 +127,17 @@ describe('links inside the chosen folders', () => {
     await expect(engine.batches.start({ ...options, input, output, recipe: small }).done).rejects.toThrow(/leads outside the output folder/);
     expect(readdirSync(elsewhere)).toEqual([]);
     expect(readdirSync(output)).toEqual(['.ganvas-batch']);
+  });
+
+  it('a batch journal that is a link: refused, the file it points at untouched', async () => {
+    const root = fresh('journal-file');
+    const input = await photos(join(root, 'in'), ['a.png']);
+    const output = join(root, 'out');
+    mkdirSync(join(output, '.ganvas-batch'), { recursive: true });
+    writeFileSync(join(root, 'diary.txt'), 'mine');
+    symlinkSync(join(root, 'diary.txt'), join(output, '.ganvas-batch', `journal-${Journal.key({ input, output, recipe: small })}.jsonl`));
+    await expect(engine.batches.start({ ...options, input, output, recipe: small }).done).rejects.toThrow(/is a link, which a batch never writes through/);
+    expect(readFileSync(join(root, 'diary.txt'), 'utf8')).toBe('mine');
   });
 
   it('an input folder holding a link to the output folder: outputs are never taken as inputs, however often it runs', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, appendFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GanvasError } from '../errors.js';
 import { within } from '../paths.js';
@@ -28,6 +28,9 @@ export class Journal {
         'INVALID_INPUT',
         `${dirname(path)} leads outside the output folder ${outputDir} (it is a link); remove it and run the batch again.`,
       );
+    // Appended to at every file: a link here would be written through (and read) wherever it leads.
+    if ((await lstat(path).catch(() => null))?.isSymbolicLink())
+      throw new GanvasError('INVALID_INPUT', `The batch journal ${path} is a link, which a batch never writes through; remove it and run the batch again.`);
     const last = new Map<string, JournalRecord>();
     const text = await readFile(path, 'utf8').catch(() => '');
     for (const line of text.split('\n')) {
