@@ -192,10 +192,15 @@ async function extendCase(file: string, share: number): Promise<void> {
 function summary(): void {
   const methods = [...new Set(rows.map((r) => r.method))];
   const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+  const db = (v: number) => (Number.isNaN(v) ? '—' : `${v.toFixed(2)} dB`);
   const structural = (r: Row) => r.kind === 'straight edge' || r.kind === 'curved edge' || r.kind === 'object';
   console.log(`\nErase and Extend against the peers (${new Set(rows.map((r) => r.name)).size} cases; photos in ${photosDir})\n`);
-  console.log('method     | PSNR across structure | PSNR background | edge agreement | texture range | Extend: PSNR | worst mirror | worst seam | mean time');
-  console.log('-----------|-----------------------|-----------------|----------------|---------------|--------------|--------------|------------|----------');
+  console.log(
+    'method     | PSNR across structure | PSNR background | edge continuation | texture range | Extend: PSNR | worst mirror | worst seam | mean time',
+  );
+  console.log(
+    '-----------|-----------------------|-----------------|-------------------|---------------|--------------|--------------|------------|----------',
+  );
   const table: Record<string, { structure: number; edges: number }> = {};
   for (const m of methods) {
     const mine = rows.filter((r) => r.method === m);
@@ -208,11 +213,11 @@ function summary(): void {
     console.log(
       [
         m.padEnd(10),
-        `${structure.toFixed(2)} dB`.padEnd(21),
-        `${mean(erase.filter((r) => r.kind === 'background').map((r) => r.scores.psnr)).toFixed(2)} dB`.padEnd(15),
-        edges.toFixed(3).padEnd(14),
+        db(structure).padEnd(21),
+        db(mean(erase.filter((r) => r.kind === 'background').map((r) => r.scores.psnr))).padEnd(15),
+        edges.toFixed(3).padEnd(17),
         `${Math.min(...textures).toFixed(2)}–${Math.max(...textures).toFixed(2)}`.padEnd(13),
-        extend.length ? `${mean(extend.map((r) => r.scores.psnr)).toFixed(2)} dB`.padEnd(12) : '—'.padEnd(12),
+        db(mean(extend.map((r) => r.scores.psnr))).padEnd(12),
         extend.length
           ? Math.max(...extend.map((r) => r.scores.mirror!))
               .toFixed(2)
@@ -238,7 +243,7 @@ function summary(): void {
   const bestDiffusion = Math.max(...diffusion.map((m) => table[m]!.structure));
   if (diffusion.length) check(ours.structure >= bestDiffusion, `PSNR across structure ≥ a diffusion fill's (${bestDiffusion.toFixed(2)} dB)`);
   const bestEdges = Math.max(...peers.map((m) => table[m]!.edges));
-  if (peers.length) check(ours.edges >= bestEdges, `edge agreement ≥ the best peer's (${ours.edges.toFixed(3)} vs ${bestEdges.toFixed(3)})`);
+  if (peers.length) check(ours.edges >= bestEdges, `edge continuation ≥ the best peer's (${ours.edges.toFixed(3)} vs ${bestEdges.toFixed(3)})`);
   const mine = rows.filter((r) => r.method === 'Ganvas');
   check(
     mine.every((r) => r.scores.texture >= 0.5 && r.scores.texture <= 1.5),
@@ -268,7 +273,12 @@ const photos = [
     .map((n) => join(photosDir, n)),
   ...readdirSync(join(photosDir, 'lowlight')).map((n) => join(photosDir, 'lowlight', n)),
 ].sort();
-if (!peersReady) process.stderr.write(`The peers are not built (${PY}): run \`bash ../shared/peers/setup.sh\`; Ganvas runs alone.\n`);
+if (!peersReady)
+  process.stderr.write(
+    process.env.QUALITY_PEERS === 'none'
+      ? 'QUALITY_PEERS=none: Ganvas runs alone.\n'
+      : `The peers are not built (${PY}): run \`bash ../shared/peers/setup.sh\`; Ganvas runs alone.\n`,
+  );
 for (const file of photos) await eraseCases(file);
 for (const file of photos.filter((f) => !f.includes('lowlight'))) for (const share of [0.25, 0.5]) await extendCase(file, share);
 summary();
