@@ -65,3 +65,11 @@ export function toErrorInfo(err: unknown): ErrorInfo {
 export function fromErrorInfo(info: ErrorInfo): Error {
   return info.code === 'INTERNAL' ? new Error(info.message) : new GanvasError(info.code, info.message, info.details ? { details: info.details } : {});
 }
+
+/** A schema's first few complaints about data the user (or a stranger) gave, each naming where: `steps.0.tool Invalid option …`. */
+export function schemaIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, whole: string): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || whole} ${i.message}`)
+    .join('; ');
+}

@@ -91,10 +91,14 @@ export function within(child: string, parent: string): boolean {
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }
 
-/** Whether two paths name the same file once links are resolved (case-insensitively where the file system is). */
+/** A path as the file system tells files apart: where it really is, case-insensitively where the file system is so by default. */
+export function pathKey(p: string): string {
+  return process.platform === 'linux' ? realPath(p) : realPath(p).toLowerCase();
+}
+
+/** Whether two paths name the same file once links are resolved. */
 export function samePath(a: string, b: string): boolean {
-  const key = (p: string) => (process.platform === 'linux' ? realPath(p) : realPath(p).toLowerCase());
-  return key(a) === key(b);
+  return pathKey(a) === pathKey(b);
 }
 
 /** `rel` resolved inside `folder`, or null when it leads out of it, by its name (`..`, an absolute path, a drive) or through a link. */

@@ -10,7 +10,7 @@ import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { checkFormatFits, extensionFor, sameFormatAs, saveImage, supports16Bit, type ExportFormat } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
-import { realPath, within } from '../paths.js';
+import { pathKey, within } from '../paths.js';
 import type { RunStats } from '../jobs/protocol.js';
 import type { WorkerInfo } from '../farm/farm.js';
 import type { ToolResult } from '../tools/tool.js';
@@ -99,9 +99,6 @@ export function outputName(rel: string, recipe: Recipe, date: string): string {
   return `${folder === '.' ? '' : `${folder}/`}${name.replace(/[/\\]/g, '_')}.${ext}`;
 }
 
-/** Paths compared where they really are (links resolved), case-insensitively where the file system is so by default. */
-const samePathKey = (p: string) => (process.platform === 'linux' ? realPath(p) : realPath(p).toLowerCase());
-
 /**
  * Whether `output` can be what planning named for `rel`: the naming template's name, or that name
  * made unique (`a-2.jpg`). A farm worker takes no other, whatever a job says.
@@ -144,13 +141,13 @@ function planOutputs(
   name: (rel: string) => string,
   earlier: (rel: string) => string | null,
 ): { output: string; note?: string }[] {
-  const inputs = new Set(files.map((f) => samePathKey(join(dirs.input, f.rel))));
+  const inputs = new Set(files.map((f) => pathKey(join(dirs.input, f.rel))));
   const owners = new Map<string, string>();
   const userFileInInput = (target: string, rel: string) =>
     within(target, dirs.input) && existsSync(target) && earlier(rel) !== relative(dirs.output, target).split(sep).join('/');
   const clash = (candidate: string, rel: string): string | null => {
     const target = join(dirs.output, candidate);
-    const key = samePathKey(target);
+    const key = pathKey(target);
     if (inputs.has(key)) return 'is one of the photos being processed';
     const owner = owners.get(key);
     if (owner !== undefined) return `is already the output of ${owner}`;
@@ -166,7 +163,7 @@ function planOutputs(
       const stem = wanted.slice(0, wanted.length - ext.length);
       for (let n = 2; clash(chosen, rel); n++) chosen = `${stem}-${n}${ext}`;
     }
-    owners.set(samePathKey(join(dirs.output, chosen)), rel);
+    owners.set(pathKey(join(dirs.output, chosen)), rel);
     return why ? { output: chosen, note: `written as ${basename(chosen)} because ${basename(wanted)} ${why}` } : { output: chosen };
   });
 }

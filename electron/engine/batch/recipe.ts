@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { PhotoDocument } from '../document/document.js';
-import { GanvasError } from '../errors.js';
+import { GanvasError, schemaIssues } from '../errors.js';
 import { checkReadableFile, describeFsError } from '../files.js';
 import { EXPORT_FORMATS } from '../images/save.js';
 import type { Size } from '../tools/spec.js';
@@ -59,14 +59,7 @@ export async function readRecipe(path: string): Promise<Recipe> {
     throw new GanvasError('INVALID_INPUT', `${name} is not a Ganvas recipe: it is not valid JSON (${(err as Error).message}).`, { cause: err });
   }
   const parsed = recipeSchema.safeParse(json);
-  if (!parsed.success)
-    throw new GanvasError(
-      'INVALID_INPUT',
-      `${name} is not a valid Ganvas recipe: ${parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || 'the file'} ${i.message}`)
-        .join('; ')}.`,
-    );
+  if (!parsed.success) throw new GanvasError('INVALID_INPUT', `${name} is not a valid Ganvas recipe: ${schemaIssues(parsed.error, 'the file')}.`);
   return parsed.data;
 }
 

@@ -3,7 +3,7 @@ import { extname, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { GanvasError } from '../errors.js';
 import { describeFsError } from '../files.js';
-import { realPath, samePath, within } from '../paths.js';
+import { pathKey, realPath, within } from '../paths.js';
 
 /** Files a batch never touches: hidden files and folders and the OS's own clutter. */
 const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', '.ds_store', 'ehthumbs.db', 'icon\r']);
@@ -72,11 +72,13 @@ export async function scanFolder(dir: string, opts: ScanOptions): Promise<Scan> 
   const files: ScannedFile[] = [];
   const leftOut: Scan['leftOut'] = [];
   const relOf = (full: string) => relative(dir, full).split(sep).join('/');
+  const skip = opts.skipDir ? pathKey(opts.skipDir) : null;
+  // Each real folder once: links may lead to one already walked, or to one above it (a cycle).
   const walked = new Set<string>();
   const walk = async (folder: string): Promise<void> => {
-    const real = realPath(folder);
-    if (walked.has(real) || (folder !== dir && opts.skipDir && samePath(real, opts.skipDir))) return;
-    walked.add(real);
+    const key = pathKey(folder);
+    if (walked.has(key) || (folder !== dir && key === skip)) return;
+    walked.add(key);
     let entries;
     try {
       entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
@@ -88,7 +90,8 @@ export async function scanFolder(dir: string, opts: ScanOptions): Promise<Scan> 
       if (isSystemFile(e.name)) continue;
       const full = join(folder, e.name);
       const rel = relOf(full);
-      if (opts.skipDir && samePath(full, opts.skipDir)) continue;
+      // The output folder, wherever a link puts it; only folders and links are looked up, not every file.
+      if ((e.isDirectory() || e.isSymbolicLink()) && pathKey(full) === skip) continue;
       if (e.isSymbolicLink() && !within(full, root)) {
         leftOut.push({ rel, reason: 'a link that leads outside the input folder' });
         continue;

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { GanvasError, errorMessage } from '../errors.js';
+import { GanvasError, errorMessage, schemaIssues } from '../errors.js';
 import type { FileReport } from '../batch/batch.js';
 import { recipeSchema } from '../batch/recipe.js';
 
@@ -152,12 +152,7 @@ export async function readBatch(redis: Redis, id: string): Promise<FarmBatch | n
   }
   const parsed = farmBatchSchema.safeParse(json);
   if (!parsed.success || parsed.data.id !== id) {
-    const why = parsed.success
-      ? 'its id is not the key it is kept under'
-      : parsed.error.issues
-          .slice(0, 3)
-          .map((i) => `${i.path.join('.') || 'the record'} ${i.message}`)
-          .join('; ');
+    const why = parsed.success ? 'its id is not the key it is kept under' : schemaIssues(parsed.error, 'the record');
     throw new GanvasError('INVALID_INPUT', `The queue's record of batch ${id} is not a Ganvas batch (${why}); nothing of it is done.`);
   }
   return parsed.data;

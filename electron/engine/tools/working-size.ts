@@ -16,17 +16,20 @@ export interface WorkingCopy {
   toFullSize(result: Raster, kernel?: Kernel): Promise<Raster>;
 }
 
+/** A photo's size scaled to be no longer than `side` (never enlarged), and at least `minSide` each way. */
+export function workingSize(width: number, height: number, side: number, minSide = 16): [number, number] {
+  const scale = Math.min(1, side / Math.max(width, height));
+  return [Math.max(minSide, Math.round(width * scale)), Math.max(minSide, Math.round(height * scale))];
+}
+
 /**
- * For tools whose network sees the whole photo at once at a working size (Style, Low light):
+ * For tools whose network sees the whole photo at once at a working size (Style; Low light makes only the small copy, with workingSize):
  * the copy it runs on, and the way back to full size, so every such tool scales the same way.
  */
 export async function atWorkingSize(photo: Raster, side: number, opts: { minSide?: number; kernel?: Kernel } = {}): Promise<WorkingCopy> {
   const full = to16(rgbOf(photo));
   const { width: W, height: H } = full;
-  const scale = Math.min(1, side / Math.max(W, H));
-  const min = opts.minSide ?? 16;
-  const w = Math.max(min, Math.round(W * scale));
-  const h = Math.max(min, Math.round(H * scale));
+  const [w, h] = workingSize(W, H, side, opts.minSide);
   const resized = w !== W || h !== H;
   return {
     full,

@@ -3,6 +3,7 @@ import { colourChannels, maxValue, type Raster } from '../../images/raster.js';
 import { resizeRaster } from '../../images/resample.js';
 import { readPlanarRgb } from '../../inference/tensors.js';
 import { defineTool } from '../tool.js';
+import { workingSize } from '../working-size.js';
 import { LOWLIGHT_MODEL_NAMES, lowlightSpec } from './spec.js';
 
 /** The largest brightening per pixel: enough for a photo 5 stops under. */
@@ -203,8 +204,7 @@ export const lowlightTool = defineTool(lowlightSpec, async ({ raster }, p, ctx) 
 
 /** The photo's colour as 16-bit RGB no longer than the working size, made from the photo without a full-size copy. */
 async function smallCopy(photo: Raster, side: number): Promise<Raster> {
-  const scale = Math.min(1, side / Math.max(photo.width, photo.height));
-  const [w, h] = [Math.max(16, Math.round(photo.width * scale)), Math.max(16, Math.round(photo.height * scale))];
+  const [w, h] = workingSize(photo.width, photo.height, side);
   const resized = w !== photo.width || h !== photo.height ? await resizeRaster(photo, w, h, 'linear') : photo;
   return to16(rgbOf(resized));
 }
