@@ -33,7 +33,7 @@ export async function handleEvent(e: AppEvent, actions: Record<Action, () => voi
       const size = `${session.info!.width}×${session.info!.height}`;
       // Every AI result can be compared with what was there before it.
       messages.say(
-        `${toolSpec(tool).doneVerb} in ${(e.stats.totalMs / 1000).toFixed(1)} s on ${e.provider.toUpperCase()} · ${size} · ${shortcut('compare')} compares before and after`,
+        `${toolSpec(tool).doneVerb} in ${(e.stats.totalMs / 1000).toFixed(1)} s on ${e.device} · ${size} · ${shortcut('compare')} compares before and after`,
       );
       for (const w of e.warnings) messages.notify(w);
       break;

@@ -77,7 +77,17 @@ export type EngineEvent =
   | { type: 'job-progress'; jobId: string; docId: string; progress: JobProgress }
   /** A finished part of a running job's result, where it goes on the canvas (a JPEG data URL). */
   | { type: 'job-part'; jobId: string; docId: string; rect: Rect; dataUrl: string }
-  | { type: 'job-done'; jobId: string; docId: string; layerId: string; stats: RunStats; provider: ProviderId; warnings: string[]; styleVector?: number[] }
+  | {
+      type: 'job-done';
+      jobId: string;
+      docId: string;
+      layerId: string;
+      stats: RunStats;
+      provider: ProviderId;
+      device: string;
+      warnings: string[];
+      styleVector?: number[];
+    }
   | { type: 'job-cancelled'; jobId: string; docId: string }
   | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
   | { type: 'document-changed'; docId: string; dirty: boolean; title: string }

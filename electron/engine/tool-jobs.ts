@@ -89,8 +89,18 @@ export class ToolJobs {
           if (spec.usesMask) d.selection = null;
           return d.placeResult(layerId, { toolId, modelId: r.modelId, provider: r.provider, params, label: r.layerName }, r, this.services.aiResult());
         });
-        const { stats, provider, warnings = [], styleVector } = r;
-        this.services.emit({ type: 'job-done', jobId: job.id, docId, layerId: layer.id, stats, provider, warnings, ...(styleVector ? { styleVector } : {}) });
+        const { stats, provider, device, warnings = [], styleVector } = r;
+        this.services.emit({
+          type: 'job-done',
+          jobId: job.id,
+          docId,
+          layerId: layer.id,
+          stats,
+          provider,
+          device,
+          warnings,
+          ...(styleVector ? { styleVector } : {}),
+        });
         if (this.services.autosave) void session.autosave();
       } catch (err) {
         ended(err);

@@ -62,6 +62,7 @@ const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'ganvas-batch-
  */
 const content = (r: BatchReport) => ({
   totals: r.totals,
+  devices: r.devices,
   files: r.files
     .map(({ input, output, status, reason }) => ({ input, output, status, reason: reason?.replace(/ \(.*\)$/s, '') }))
     .sort((a, b) => a.input.localeCompare(b.input)),
@@ -123,7 +124,7 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     const farm = await submit(redis.url, input, join(root, 'farm')).promise;
     expect(farm.status, farm.stderr).toBe(1);
     expect(farm.stderr).toMatch(/306 files: 300 done, 3 skipped, 3 failed/);
-    expect(farm.stderr).toMatch(/workers: .*a1 \(cpu/);
+    expect(farm.stderr).toMatch(/workers: .*a1 \(CPU/);
     const id = /Farm batch ([0-9a-f]+)/.exec(farm.stderr)![1]!;
     expect(ganvas('batch', '--queue', redis.url, '--status', id).stdout).toMatch(/^300 done, 3 skipped, 3 failed$/m);
 
@@ -202,7 +203,7 @@ describe('a batch on a render farm (Redis, BullMQ)', () => {
     expect(status.stdout).toMatch(new RegExp(`Batch ${id}: .*in-resume → .*resume`));
     expect(status.stdout).toMatch(/^\d+ done, 0 skipped, 0 failed$/m);
     // Workers that went away are listed until their 30 s announcement runs out.
-    expect(status.stdout).toMatch(/Workers: .*s1 \(cpu, \d+ files?\)/);
+    expect(status.stdout).toMatch(/Workers: .*s1 \(CPU, \d+ files?\)/);
     const cancel = ganvas('batch', '--queue', redis.url, '--cancel', id);
     expect(cancel.status, cancel.stderr).toBe(0);
     expect(cancel.stderr).toMatch(new RegExp(`Cancelled batch ${id}: \\d+ files taken off the queue`));

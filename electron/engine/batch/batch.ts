@@ -72,11 +72,17 @@ export interface BatchReport {
   inferenceRuns: number;
   /** Time spent inside the networks (ORT session.run), summed over all runs. */
   inferenceMs: number;
+  /** What the networks ran on ("WebGPU on <adapter>", "CPU"). */
+  devices: string[];
   files: FileReport[];
 }
 
 /** How the batch runs tools: the engine's worker, one network run at a time. */
-export type RunTool = (toolId: string, raster: Raster, params: unknown) => { result: Promise<ToolResult & { stats?: RunStats }>; cancel: () => void };
+export type RunTool = (
+  toolId: string,
+  raster: Raster,
+  params: unknown,
+) => { result: Promise<ToolResult & { stats?: RunStats; device?: string }>; cancel: () => void };
 
 export const REPORT_NAME = 'ganvas-batch-report.json';
 
@@ -263,13 +269,14 @@ export async function renderPhoto(
   source: string,
   target: string,
   ctx: RenderContext,
-): Promise<{ notices: string[]; inferenceRuns: number; inferenceMs: number }> {
+): Promise<{ notices: string[]; inferenceRuns: number; inferenceMs: number; devices: string[] }> {
   const { raster: decoded, meta, notices } = await openImage(source, ctx.openOptions);
   const format = outputFormat(source, ctx.recipe);
   const size = recipeResultSize(ctx.recipe, decoded);
   checkFormatFits(format, size.width, size.height, target);
   let raster = decoded;
   let [inferenceRuns, inferenceMs] = [0, 0];
+  const devices = new Set<string>();
   const ai: AiEdit[] = [];
   for (const step of ctx.recipe.steps) {
     if (ctx.stopping()) throw new CancelledError();
@@ -283,6 +290,7 @@ export async function renderPhoto(
     inferenceRuns++;
     const r = await job.result.finally(() => ctx.onRun(null));
     inferenceMs += r.stats?.inferenceMs ?? 0;
+    if (r.device) devices.add(r.device);
     raster = r.raster;
     ai.push({ toolId: step.tool, modelId: r.modelId, provider: r.provider, params: step.params });
   }
@@ -304,7 +312,7 @@ export async function renderPhoto(
     { format, quality: o.quality, bitDepth: o.bitDepth === 16 && supports16Bit(format) && raster.depth === 16 ? 16 : 8 },
     { exif: meta.exif, icc: meta.icc, xmp },
   );
-  return { notices, inferenceRuns, inferenceMs };
+  return { notices, inferenceRuns, inferenceMs, devices: [...devices] };
 }
 
 /**
@@ -321,6 +329,7 @@ export class BatchRun {
   private wake: (() => void) | null = null;
   private readonly running = new Map<string, () => void>();
   private inferenceRuns = 0;
+  private readonly devices = new Set<string>();
   private inferenceMs = 0;
   private startedAt = new Date();
   private processedMs: number[] = [];
@@ -459,6 +468,7 @@ export class BatchRun {
       });
       if (rendered.notices.length) file.note = [file.note, ...rendered.notices].filter(Boolean).join(' ');
       this.inferenceRuns += rendered.inferenceRuns;
+      for (const d of rendered.devices) this.devices.add(d);
       this.inferenceMs += rendered.inferenceMs;
       await this.record(journal, { rel: file.input, status: 'done', output: file.output });
       this.processedMs.push(performance.now() - t0);
@@ -485,6 +495,7 @@ export class BatchRun {
       stoppedBecause: this.stoppedBecause,
       inferenceRuns: this.inferenceRuns,
       inferenceMs: Math.round(this.inferenceMs),
+      devices: [...this.devices],
       files: this.files,
     });
   }

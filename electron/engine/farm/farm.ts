@@ -52,6 +52,8 @@ export interface FileOutcome {
   ms?: number;
   inferenceRuns: number;
   inferenceMs: number;
+  /** What the networks ran on for this file. */
+  devices?: string[];
   worker: string;
 }
 

@@ -191,6 +191,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
       stoppedBecause,
       inferenceRuns: [...outcomes.values()].reduce((n, o) => n + o.inferenceRuns, 0),
       inferenceMs: [...outcomes.values()].reduce((n, o) => n + o.inferenceMs, 0),
+      devices: [...new Set([...outcomes.values()].flatMap((o) => o.devices ?? []))],
       files,
     });
   } finally {

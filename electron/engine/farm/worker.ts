@@ -137,6 +137,7 @@ export async function startFarmWorker(services: BatchServices, opts: FarmWorkerO
         ms: Math.round(performance.now() - t0),
         inferenceRuns: rendered.inferenceRuns,
         inferenceMs: Math.round(rendered.inferenceMs),
+        devices: rendered.devices,
         ...(rendered.notices.length ? { note: rendered.notices.join(' ') } : {}),
       });
     } catch (err) {

@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { describeAdapter, gpuAdapter, type AdapterProbe, type GpuAdapter } from './gpu-adapter.js';
 
 export type ProviderId = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
-const PROVIDER_IDS: readonly ProviderId[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+export const PROVIDER_IDS: readonly ProviderId[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
 
 export interface ProviderCheck {
   id: ProviderId;
@@ -26,8 +27,24 @@ function bundled(name: string): boolean {
   return ort.listSupportedBackends().some((b) => b.name === name);
 }
 
-/** Static checks: which providers this build of ONNX Runtime could use on this machine. */
-export function checkProvider(id: ProviderId, platform: NodeJS.Platform = process.platform): ProviderCheck {
+/** What decides which providers can run here: the system, and the GPU WebGPU would use. */
+export interface ProviderContext {
+  platform: NodeJS.Platform;
+  gpu: AdapterProbe;
+}
+
+/** The context of this process (the adapter is looked for once). */
+export async function providerContext(): Promise<ProviderContext> {
+  return { platform: process.platform, gpu: await gpuAdapter() };
+}
+
+/**
+ * Which providers this build of ONNX Runtime could use on this machine, and why. `chosen`: the
+ * user asked for this one by name, which is the only way a software GPU is used (for tests: it
+ * proves a GPU path correct, slower than the CPU).
+ */
+export function checkProvider(id: ProviderId, ctx: ProviderContext, chosen = false): ProviderCheck {
+  const { platform } = ctx;
   switch (id) {
     case 'cpu':
       return { id, available: true, reason: 'always available' };
@@ -47,24 +64,43 @@ export function checkProvider(id: ProviderId, platform: NodeJS.Platform = proces
       return platform === 'darwin' && bundled('coreml')
         ? { id, available: true, reason: 'CoreML is bundled with ONNX Runtime on macOS' }
         : { id, available: false, reason: 'CoreML is only available on macOS' };
-    case 'webgpu':
-      return bundled('webgpu')
-        ? { id, available: true, reason: 'bundled; experimental, used only when chosen explicitly (GANVAS_PROVIDER=webgpu)' }
-        : { id, available: false, reason: 'this ONNX Runtime build has no WebGPU provider' };
+    case 'webgpu': {
+      if (!bundled('webgpu')) return { id, available: false, reason: 'this ONNX Runtime build has no WebGPU provider' };
+      const { adapter } = ctx.gpu;
+      if (!adapter) return { id, available: false, reason: ctx.gpu.reason! };
+      if (adapter.software && !chosen)
+        return { id, available: false, reason: `${describeAdapter(adapter)} is a software adapter, slower than the CPU; used only when chosen by name` };
+      return { id, available: true, reason: describeAdapter(adapter) };
+    }
   }
 }
 
 /**
- * The order providers are tried in. A preference (flag or GANVAS_PROVIDER) goes first; CPU is
- * always last so a model always runs.
+ * The order providers are tried in. A preference (flag, setting or GANVAS_PROVIDER) goes first;
+ * Auto tries the vendor's own (CUDA, DirectML, CoreML), then WebGPU; CPU is always last so a
+ * model always runs.
  */
-export function providerOrder(preferred: ProviderId | 'auto' = 'auto', platform: NodeJS.Platform = process.platform): ProviderId[] {
+export function providerOrder(preferred: ProviderId | 'auto', platform: NodeJS.Platform): ProviderId[] {
+  if (preferred === 'cpu') return ['cpu'];
   const auto: ProviderId[] = [];
   if (platform === 'linux' || platform === 'win32') auto.push('cuda');
   if (platform === 'win32') auto.push('dml');
   if (platform === 'darwin') auto.push('coreml');
-  const order = preferred === 'auto' || preferred === 'cpu' ? auto : [preferred, ...auto.filter((p) => p !== preferred)];
+  auto.push('webgpu');
+  const order = preferred === 'auto' ? auto : [preferred, ...auto.filter((p) => p !== preferred)];
   return [...order, 'cpu'];
+}
+
+/** Each provider in the order tried, with whether it can run here. */
+export function providerChecks(preferred: ProviderId | 'auto', ctx: ProviderContext): ProviderCheck[] {
+  return providerOrder(preferred, ctx.platform).map((id) => checkProvider(id, ctx, id === preferred));
+}
+
+const PROVIDER_NAMES: Record<ProviderId, string> = { cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML', webgpu: 'WebGPU', cpu: 'CPU' };
+
+/** What a result ran on, as the status bar, the batch report and a farm worker name it: "WebGPU on <adapter>", "CPU". */
+export function deviceName(id: ProviderId, adapter: GpuAdapter | null): string {
+  return id === 'webgpu' && adapter ? `WebGPU on ${adapter.name}` : PROVIDER_NAMES[id];
 }
 
 export function parseProvider(value: string | undefined): ProviderId | 'auto' {

@@ -1,4 +1,5 @@
 import { CancelledError, errorMessage } from '../errors.js';
+import { isAllocationError } from './sessions.js';
 import { allocRaster, colourChannels, type Raster } from '../images/raster.js';
 import { TileBlender } from './blend.js';
 import type { TensorContract } from '../models/catalog.js';
@@ -27,10 +28,6 @@ export interface TiledRunOptions {
 
 const SMALLEST_TILE = 32;
 
-function isAllocationError(err: unknown): boolean {
-  return /alloc|out of memory|bad_alloc|\boom\b/i.test(errorMessage(err));
-}
-
 /**
  * Largest square tile whose run fits the memory budget, within the model's recommended range. A
  * model with `maxTileSeconds` gets tiles that take at most that long at its measured speed
@@ -56,6 +53,11 @@ async function throwIfCancelled(signal: AbortSignal | undefined): Promise<void> 
   if (signal?.aborted) throw new CancelledError();
 }
 
+/** Whether a tile that failed to allocate is tried again at half its size. */
+function canHalve(tile: number, overlap: number): boolean {
+  return Math.floor(tile / 2) >= Math.max(SMALLEST_TILE, overlap * 2 + 1);
+}
+
 async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions): Promise<Raster> {
   const { scale } = opts;
   const plan = planTiles(src.width, src.height, opts.tile, opts.overlap);
@@ -76,7 +78,7 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
       const x0 = plan.cols.starts[c]!;
       const tileIn = readPlanarRgb(src, x0, y0, plan.cols.length, plan.rows.length);
       const started = performance.now();
-      const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length);
+      const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length, undefined, canHalve(opts.tile, opts.overlap));
       if (done === 1) opts.onSpeed?.((performance.now() - started) / 1000 / (plan.cols.length * plan.rows.length));
       blend.add(tileOut, x0 * scale, y0 * scale, plan.cols.length * scale, plan.rows.length * scale, wx[c]!, wy);
       opts.onTile?.({ x: x0, y: y0, width: plan.cols.length, height: plan.rows.length, output: tileOut });
@@ -99,10 +101,9 @@ export async function runTiled(infer: TileInference, src: Raster, opts: TiledRun
     try {
       return await runOnce(infer, src, { ...opts, tile });
     } catch (err) {
-      const smaller = Math.floor(tile / 2);
-      if (!isAllocationError(err) || smaller < Math.max(SMALLEST_TILE, opts.overlap * 2 + 1)) throw err;
-      opts.onTileReduced?.(tile, smaller, errorMessage(err));
-      tile = smaller;
+      if (!isAllocationError(err) || !canHalve(tile, opts.overlap)) throw err;
+      opts.onTileReduced?.(tile, Math.floor(tile / 2), errorMessage(err));
+      tile = Math.floor(tile / 2);
     }
   }
 }

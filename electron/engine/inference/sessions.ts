@@ -1,18 +1,53 @@
 import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { GanvasError, errorMessage } from '../errors.js';
-import { checkProvider, providerOrder, type ProviderCheck, type ProviderId } from './providers.js';
+import { providerChecks, providerContext, type ProviderCheck, type ProviderId } from './providers.js';
 
 export interface ProviderAttempt extends ProviderCheck {
   tried: boolean;
 }
 
-export interface LoadedSession {
-  modelId: string;
-  session: ort.InferenceSession;
-  provider: ProviderId;
-  /** Every provider considered for this model, in order, with why it was or was not used. */
-  attempts: ProviderAttempt[];
+export function isAllocationError(err: unknown): boolean {
+  return /alloc|out of memory|bad_alloc|\boom\b/i.test(errorMessage(err));
+}
+
+/**
+ * A model's session on the provider it runs on. If a GPU fails on one of its runs (an operator
+ * the provider gets wrong, memory it cannot have), the model moves to the CPU for the rest of
+ * the process and the run is repeated there: a job never fails because of the GPU, and `fallback`
+ * says why (doctor, the Models window, the result's notice).
+ */
+export class LoadedSession {
+  fallback: string | null = null;
+
+  constructor(
+    readonly modelId: string,
+    private session: ort.InferenceSession,
+    public provider: ProviderId,
+    /** Every provider considered for this model, in order, with why it was or was not used. */
+    readonly attempts: ProviderAttempt[],
+    private readonly path: string,
+  ) {}
+
+  /** `retriesSmaller`: the caller (a tiler) retries an allocation failure with smaller tiles, so the GPU keeps the model until then. */
+  async run(feeds: Record<string, ort.Tensor>, outputs: string[], retriesSmaller = false): Promise<ort.InferenceSession.ReturnType> {
+    try {
+      return await this.session.run(feeds, outputs);
+    } catch (err) {
+      if (this.provider === 'cpu' || (retriesSmaller && isAllocationError(err))) throw err;
+      const why = `${this.provider} failed on this model (${errorMessage(err).split('\n')[0]}); it runs on the CPU`;
+      const gpu = this.session;
+      this.session = await ort.InferenceSession.create(this.path, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+      this.attempts.push({ id: 'cpu', available: true, tried: true, reason: `in use: ${why}` });
+      [this.provider, this.fallback] = ['cpu', why];
+      await gpu.release().catch(() => undefined);
+      return this.session.run(feeds, outputs);
+    }
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
 }
 
 /** One ORT session per model, created on first use with the first provider that works. */
@@ -38,7 +73,7 @@ export class SessionPool {
   async release(modelId: string): Promise<void> {
     const s = this.sessions.get(modelId);
     this.sessions.delete(modelId);
-    if (s) await (await s.catch(() => null))?.session.release();
+    if (s) await (await s.catch(() => null))?.release();
   }
 
   async releaseAll(): Promise<void> {
@@ -47,21 +82,20 @@ export class SessionPool {
 
   private async create(modelId: string, path: string): Promise<LoadedSession> {
     const attempts: ProviderAttempt[] = [];
-    for (const id of providerOrder(this.preferred)) {
-      const check = checkProvider(id);
+    for (const check of providerChecks(this.preferred, await providerContext())) {
       if (!check.available) {
         attempts.push({ ...check, tried: false });
         continue;
       }
       try {
         const session = await ort.InferenceSession.create(path, {
-          executionProviders: [id],
+          executionProviders: [check.id],
           graphOptimizationLevel: 'all',
         });
         attempts.push({ ...check, tried: true, reason: `in use: ${check.reason}` });
-        return { modelId, session, provider: id, attempts };
+        return new LoadedSession(modelId, session, check.id, attempts, path);
       } catch (err) {
-        attempts.push({ id, available: false, tried: true, reason: `failed to start: ${errorMessage(err)}` });
+        attempts.push({ id: check.id, available: false, tried: true, reason: `failed to start: ${errorMessage(err)}` });
       }
     }
     const why = attempts.map((a) => `${a.id}: ${a.reason}`).join('; ');

@@ -6,9 +6,10 @@ import type { LoadedSession } from './sessions.js';
 
 /**
  * Runs a network on one planar RGB tile with values 0..1; returns planar RGB 0..1 at the model's
- * scale. `style` feeds a model's style input (a vector), for networks that take one.
+ * scale. `style` feeds a model's style input (a vector), for networks that take one;
+ * `retriesSmaller`: the caller retries an allocation failure with a smaller tile (see sessions.ts).
  */
-export type TileInference = (rgb: Float32Array, width: number, height: number, style?: Float32Array) => Promise<Float32Array>;
+export type TileInference = (rgb: Float32Array, width: number, height: number, style?: Float32Array, retriesSmaller?: boolean) => Promise<Float32Array>;
 
 /** Runs a network that turns an image into a vector (e.g. a painting into its style). */
 export type VectorInference = (rgb: Float32Array, width: number, height: number) => Promise<Float32Array>;
@@ -75,9 +76,15 @@ function inChannelOrder(planar: Float32Array, contract: TensorContract): Float32
   return out;
 }
 
-async function run(loaded: LoadedSession, feeds: Record<string, ort.Tensor>, output: string, onRunMs?: (ms: number) => void): Promise<ort.Tensor> {
+async function run(
+  loaded: LoadedSession,
+  feeds: Record<string, ort.Tensor>,
+  output: string,
+  onRunMs?: (ms: number) => void,
+  retriesSmaller = false,
+): Promise<ort.Tensor> {
   const t0 = performance.now();
-  const result = await loaded.session.run(feeds, [output]);
+  const result = await loaded.run(feeds, [output], retriesSmaller);
   onRunMs?.(performance.now() - t0);
   return result[output]!;
 }
@@ -90,13 +97,13 @@ export function sessionInference(loaded: LoadedSession, contract: TensorContract
   const input = contract.inputs.find((t) => t.role === 'image')!;
   const styleInput = contract.inputs.find((t) => t.role === 'style');
   const output = contract.outputs.find((t) => t.role === 'image')!;
-  return async (rgb, width, height, style) => {
+  return async (rgb, width, height, style, retriesSmaller) => {
     const feeds: Record<string, ort.Tensor> = { [input.name]: toTensor(input, inChannelOrder(rgb, contract), [1, 3, height, width]) };
     if (styleInput) {
       if (!style) throw new Error('this model needs a style vector');
       feeds[styleInput.name] = new ort.Tensor('float32', Float32Array.from(style), [1, style.length]);
     }
-    const tensor = await run(loaded, feeds, output.name, onRunMs);
+    const tensor = await run(loaded, feeds, output.name, onRunMs, retriesSmaller);
     const out = inChannelOrder(fromTensor(output, tensor, contract.clamp), contract);
     tensor.dispose();
     return out;

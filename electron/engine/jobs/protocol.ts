@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../errors.js';
 import type { Raster } from '../images/raster.js';
+import type { GpuAdapter } from '../inference/gpu-adapter.js';
 import type { ProviderCheck, ProviderId } from '../inference/providers.js';
 import type { ProviderAttempt } from '../inference/sessions.js';
 import type { ResultPart, ToolProgress, ToolResult } from '../tools/tool.js';
@@ -17,9 +18,14 @@ export interface WorkerConfig {
 }
 
 export interface ProviderReport {
+  /** What the user chose (Settings, --provider, GANVAS_PROVIDER). */
+  preferred: ProviderId | 'auto';
   order: ProviderId[];
   checks: ProviderCheck[];
-  sessions: { modelId: string; provider: ProviderId; attempts: ProviderAttempt[] }[];
+  /** The GPU WebGPU would use, if one was found. */
+  adapter: GpuAdapter | null;
+  /** Models loaded so far; `fallback` says why one left its GPU for the CPU. */
+  sessions: { modelId: string; provider: ProviderId; attempts: ProviderAttempt[]; fallback: string | null }[];
 }
 
 export interface RunStats {
@@ -30,6 +36,8 @@ export interface RunStats {
 
 export interface JobResultMessage extends ToolResult {
   stats: RunStats;
+  /** What the networks ran on ("WebGPU on <adapter>", "CPU"). */
+  device: string;
 }
 
 export type ToWorker =

@@ -6,7 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../errors.js';
 import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
-import { checkProvider, providerOrder } from '../inference/providers.js';
+import { adapterBudgetBytes } from '../inference/gpu-adapter.js';
+import { deviceName, providerChecks, providerContext } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
 import { ModelSpeeds } from '../inference/speed.js';
 import { maskedInference, sessionInference, vectorInference } from '../inference/tensors.js';
@@ -37,25 +38,36 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   running.set(msg.jobId, abort);
   const started = performance.now();
   let inferenceMs = 0;
+  // Models that leave their GPU during this job: the result says so.
+  const fellBack: string[] = [];
   try {
     const tool = getTool(msg.toolId);
     const params = tool.spec.params.parse(msg.params);
     const model = async (id: string): Promise<ModelHandle> => {
       const entry = store.model(id);
       const loaded = await pool.get(id, await store.resolve(id));
+      const before = loaded.fallback;
+      const { adapter } = (await providerContext()).gpu;
       const contract = tensorContract(entry);
-      const onRunMs = (ms: number) => (inferenceMs += ms);
+      const onRunMs = (ms: number) => {
+        inferenceMs += ms;
+        const notice = `${id}: ${loaded.fallback}`;
+        if (loaded.fallback !== before && !fellBack.includes(notice)) fellBack.push(notice);
+      };
       const inferMasked = contract.mask ? maskedInference(loaded, contract, onRunMs) : null;
       const vectorOut = contract.outputs.some((t) => t.role === 'style');
       const infer = sessionInference(loaded, contract, onRunMs);
       return {
         id,
         contract,
-        provider: loaded.provider,
+        get provider() {
+          return loaded.provider;
+        },
         infer,
         inferMasked,
         inferVector: vectorOut ? vectorInference(loaded, contract, onRunMs) : null,
         secondsPerPixel: () => speeds.get(id, loaded.provider),
+        deviceBudgetBytes: () => (loaded.provider === 'webgpu' && adapter ? adapterBudgetBytes(adapter) : null),
         recordSpeed: (spp) => speeds.record(id, loaded.provider, spp),
       };
     };
@@ -73,7 +85,12 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     post({
       type: 'done',
       jobId: msg.jobId,
-      result: { ...result, stats: { totalMs: performance.now() - started, inferenceMs } },
+      result: {
+        ...result,
+        warnings: [...(result.warnings ?? []), ...fellBack],
+        stats: { totalMs: performance.now() - started, inferenceMs },
+        device: deviceName(result.provider, (await providerContext()).gpu.adapter),
+      },
     });
   } catch (err) {
     post({ type: 'failed', jobId: msg.jobId, error: toErrorInfo(err) });
@@ -96,14 +113,16 @@ port.on('message', (msg: ToWorker) => {
       void pool.releaseAll();
       break;
     case 'providers':
-      void pool.loaded().then((sessions) => {
-        const order = providerOrder(config.provider);
+      void Promise.all([pool.loaded(), providerContext()]).then(([sessions, ctx]) => {
+        const checks = providerChecks(config.provider, ctx);
         post({
           type: 'providers',
           report: {
-            order,
-            checks: order.map((id) => checkProvider(id)),
-            sessions: sessions.map((s) => ({ modelId: s.modelId, provider: s.provider, attempts: s.attempts })),
+            preferred: config.provider,
+            order: checks.map((c) => c.id),
+            checks,
+            adapter: ctx.gpu.adapter,
+            sessions: sessions.map((s) => ({ modelId: s.modelId, provider: s.provider, attempts: s.attempts, fallback: s.fallback })),
           },
         });
       });

@@ -24,6 +24,8 @@ export interface ModelHandle {
   inferVector: VectorInference | null;
   /** Seconds per input pixel on this machine and provider, as its last tiled run measured; null before one. */
   secondsPerPixel(): number | null;
+  /** What one run may use on the GPU the model runs on (bytes), or null on the CPU: tiles are sized to it as to the memory budget. */
+  deviceBudgetBytes(): number | null;
   recordSpeed(secondsPerPixel: number): void;
 }
 

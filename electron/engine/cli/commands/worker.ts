@@ -1,4 +1,5 @@
 import { startFarmWorker } from '../../farm/worker.js';
+import { deviceName } from '../../inference/providers.js';
 import { type Command, common, type Flag, intOption, parse, UsageError, withEngine } from '../shared.js';
 
 const flags = {
@@ -14,7 +15,7 @@ async function run(args: string[]): Promise<number> {
   const url = values.queue;
   return withEngine(values, async (engine) => {
     const providers = await engine.doctor().then((d) => d.providers);
-    const provider = providers.checks.find((c) => c.available)?.id ?? 'cpu';
+    const provider = deviceName(providers.checks.find((c) => c.available)?.id ?? 'cpu', providers.adapter);
     const worker = await startFarmWorker(engine.batches.services, {
       url,
       name: values.name,

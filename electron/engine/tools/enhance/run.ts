@@ -58,7 +58,8 @@ export const enhanceTool = defineTool(enhanceSpec, async ({ raster: input }, par
   if (contract.tiling.mode !== 'free')
     throw new GanvasError('INVALID_INPUT', `“${model.id}” cannot run in tiles (its catalog entry says tiling: ${contract.tiling.mode}), so it cannot enhance.`);
   const { colour, alpha } = splitAlpha(input);
-  const tile = params.tile ?? chooseTile(contract, input.width, input.height, ctx.memoryBudgetBytes, model.secondsPerPixel());
+  const budget = Math.min(ctx.memoryBudgetBytes, model.deviceBudgetBytes() ?? Infinity);
+  const tile = params.tile ?? chooseTile(contract, input.width, input.height, budget, model.secondsPerPixel());
   const x4 = await runTiled(model.infer, colour, {
     tile,
     overlap: contract.tiling.overlap ?? 16,
