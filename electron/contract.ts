@@ -51,6 +51,7 @@ export const IPC_DROP_CHANNEL = 'ganvas:drop';
 export type { DocumentInfo, DoctorReport, EngineEvent, ErrorInfo, HistoryInfo, ModelListing, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
 export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
 export type { WorkerInfo } from './engine/farm/farm.js';
+export type { ProviderReport } from './engine/jobs/protocol.js';
 export type { LayerInfo } from './engine/info.js';
 export type { Rect } from './engine/images/raster.js';
 export type { JobProgress } from './engine/jobs/host.js';

@@ -110,8 +110,14 @@ export function createActions(view: () => ViewControls | undefined): Record<Acti
     'save-as': () => void save(true),
     export: withDoc(() => (app.dialog = 'export')),
     batch: () => (app.dialog = 'batch'),
-    models: () => (app.dialog = 'models'),
-    settings: () => (app.dialog = 'settings'),
+    models: () => {
+      app.dialog = 'models';
+      void app.refreshProviders();
+    },
+    settings: () => {
+      app.dialog = 'settings';
+      void app.refreshProviders();
+    },
     undo: () => void session.step('undo', 'latest'),
     redo: () => void session.step('redo', 'latest'),
     'undo-layer': () => void session.step('undo', 'layer'),

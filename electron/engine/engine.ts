@@ -7,8 +7,9 @@ import { GanvasError, toErrorInfo } from './errors.js';
 import { checkReadableFile } from './files.js';
 import { openImage, type OpenOptions } from './images/open.js';
 import { modelShortName, type DocumentInfo, type DoctorReport, type EngineEvent } from './info.js';
-import type { ProviderId } from './inference/providers.js';
+import type { ProviderChoice } from './inference/providers.js';
 import { JobHost } from './jobs/host.js';
+import type { ProviderReport } from './jobs/protocol.js';
 import { bundledCatalogPath, loadCatalog } from './models/catalog.js';
 import { ModelManager } from './models/manager.js';
 import { ModelStore } from './models/store.js';
@@ -29,7 +30,7 @@ export interface EngineOptions {
   readOnlyModelDirs?: string[];
   /** The models shipped with the app (default: found beside it); null for none. */
   bundledModelsDir?: string | null;
-  provider?: ProviderId | 'auto';
+  provider?: ProviderChoice;
   open?: OpenOptions;
   memoryBudgetBytes?: number;
   /** Settings, autosaves and the history spill folder live here (default: the user data folder). */
@@ -98,7 +99,7 @@ export class Engine {
         bundledModelsDir: bundled,
         verifiedModelsCache: verifiedCache,
         modelSpeedCache: join(dataDir, 'cache', 'model-speed.json'),
-        provider: options.provider ?? 'auto',
+        provider: options.provider ?? this.settings.get().provider,
       },
       options.memoryBudgetBytes,
     );
@@ -230,8 +231,15 @@ export class Engine {
     const before = this.settings.get();
     const s = await this.settings.update(patch);
     this.history.setBudget(s.historyBudgetBytes);
+    // A provider given for this run (flag, environment) stays; otherwise the models reload on the new one.
+    if (!this.options.provider && s.provider !== before.provider) this.jobs.useProvider(s.provider);
     if (this.options.autosave && s.autosaveMinutes !== before.autosaveMinutes) for (const d of this.docs.values()) d.autosaveEvery(s.autosaveMinutes);
     return s;
+  }
+
+  /** The execution providers, the GPU, and what each loaded model runs on. */
+  providers(): Promise<ProviderReport> {
+    return this.jobs.providers();
   }
 
   async doctor(verifyModels = false): Promise<DoctorReport> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { z } from 'zod';
 import { DEFAULT_HISTORY_BUDGET } from './document/history-store.js';
+import { PROVIDER_CHOICES } from './inference/provider-ids.js';
 
 const settingsShape = z.object({
   /** Where an AI tool's result goes: a new layer, or replacing the source layer's pixels (one undoable step). */
@@ -18,6 +19,8 @@ const settingsShape = z.object({
   recordAiProvenance: z.boolean(),
   /** Keep undo histories in saved projects. */
   saveHistoryInProjects: z.boolean(),
+  /** What the networks run on (a --provider flag or GANVAS_PROVIDER, where given, wins for that run). */
+  provider: z.enum(PROVIDER_CHOICES),
 });
 export type Settings = z.infer<typeof settingsShape>;
 /** Some settings to change; the others stay as they are. */
@@ -29,6 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
   autosaveMinutes: 3,
   recordAiProvenance: true,
   saveHistoryInProjects: true,
+  provider: 'auto',
 };
 
 /** Settings kept as JSON in the user's data folder; missing or invalid entries take their defaults. */

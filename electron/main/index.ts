@@ -32,7 +32,8 @@ const engine = new Engine({
   modelsDir: defaultModelsDir(),
   // Models installed on the build machine ship as extra resources too (electron-builder.yml).
   readOnlyModelDirs: app.isPackaged ? [join(process.resourcesPath, 'models', 'installed')] : [],
-  provider: parseProvider(process.env.GANVAS_PROVIDER),
+  // GANVAS_PROVIDER, where set, wins over the provider chosen in Settings.
+  ...(process.env.GANVAS_PROVIDER ? { provider: parseProvider(process.env.GANVAS_PROVIDER) } : {}),
 });
 
 function send(e: AppEvent): void {

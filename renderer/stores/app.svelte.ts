@@ -1,4 +1,4 @@
-import type { ModelListing, RecoveryEntry, Settings } from '../../electron/contract.js';
+import type { ModelListing, ProviderReport, RecoveryEntry, Settings } from '../../electron/contract.js';
 import type { CustomModelTask } from '../../electron/engine/models/tasks.js';
 import { api } from '../api.js';
 import type { ModelActions } from '../models/actions.js';
@@ -12,6 +12,8 @@ class AppStore {
   settings = $state<Settings | null>(null);
   /** Every catalog model with its state (and its download while one runs). */
   models = $state<ModelListing[]>([]);
+  /** The execution providers, the GPU and what each loaded model runs on: asked for when Settings or Models opens. */
+  providers = $state<ProviderReport | null>(null);
   recovery = $state<RecoveryEntry[]>([]);
   /** Recently opened photos and projects, for the start screen. */
   recent = $state<{ path: string; name: string }[]>([]);
@@ -35,6 +37,10 @@ class AppStore {
 
   refreshModels(): Promise<void> {
     return attempt('Could not list the models', async () => void (this.models = await api.call('models', {})));
+  }
+
+  refreshProviders(): Promise<void> {
+    return attempt('Could not list the execution providers', async () => void (this.providers = await api.call('providers', {})));
   }
 
   saveSettings(patch: Partial<Settings>): Promise<void> {

@@ -123,10 +123,35 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
     const dialog = page.getByRole('dialog', { name: 'Models' });
     await expect.poll(() => dialog.getByTestId('model-realesr-general-x4v3').textContent()).toMatch(/Comes with Ganvas/);
     await expect.poll(() => dialog.getByTestId('model-migan-pipeline-v2').textContent()).toMatch(/Installed/);
+    // Erase ran on MI-GAN since it was installed: the window says what its network runs on, and which GPU there is.
+    await expect.poll(() => dialog.getByTestId('runs-on-migan-pipeline-v2').textContent()).toMatch(/runs on CPU/);
+    await expect.poll(() => dialog.getByTestId('gpu').textContent()).toMatch(/GPU: .*networks run on CPU/s);
     await page.screenshot({ path: join(repoRoot, 'test-results', 'models-window.png') });
     expect(await dialog.getByTestId('model-realesr-general-x4v3').getByRole('button', { name: 'Remove' }).count()).toBe(0);
     await dialog.getByTestId('model-migan-pipeline-v2').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => dialog.getByTestId('model-migan-pipeline-v2').textContent()).toMatch(/Not installed/);
     await expect.poll(() => dialog.getByTestId('model-migan-pipeline-v2').getByRole('button', { name: 'Download' }).count()).toBe(1);
+    await page.keyboard.press('Escape');
+  });
+
+  it('Settings offers every provider, says why one cannot run here, and keeps the choice', async () => {
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const select = dialog.getByRole('combobox', { name: 'Execution provider' });
+    expect(await select.locator('option').allTextContents()).toEqual(
+      expect.arrayContaining([
+        'Auto',
+        'CPU',
+        expect.stringMatching(/^CUDA/),
+        expect.stringMatching(/^DirectML/),
+        expect.stringMatching(/^CoreML/),
+        expect.stringMatching(/^WebGPU/),
+      ]),
+    );
+    await select.selectOption('dml');
+    await expect.poll(() => dialog.getByTestId('provider-note').textContent()).toMatch(/DirectML: DirectML is only available on Windows/);
+    await select.selectOption('cpu');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => engine.getSettings().provider).toBe('cpu');
   });
 });

@@ -79,6 +79,17 @@ describe.skipIf(!ready)(`WebGPU on ${probe.adapter?.name ?? 'no adapter'}`, () =
     expect(loaded.provider).toBe('cpu');
   });
 
+  it('the provider chosen in Settings is used from the next job on, without a restart', async () => {
+    const engine = testEngine({ provider: undefined });
+    expect((await engine.providers()).preferred).toBe('auto');
+    await engine.updateSettings({ provider: 'webgpu' });
+    expect((await engine.providers()).preferred).toBe('webgpu');
+    const doc = await engine.open(photo('coffee.png'));
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'lowlight', { model: 'sci_easy', workingSize: 64 }));
+    expect(end.type === 'job-done' && end.device).toMatch(/^WebGPU on SwiftShader/);
+    await engine.dispose();
+  });
+
   const catalog = loadCatalog();
   const store = testModelStore();
   const bundled = catalog.models.filter((m) => m.bundled && 'inputs' in m.contract);

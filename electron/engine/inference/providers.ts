@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describeAdapter, gpuAdapter, type AdapterProbe, type GpuAdapter } from './gpu-adapter.js';
+import { PROVIDER_CHOICES, PROVIDER_NAMES, type ProviderChoice, type ProviderId } from './provider-ids.js';
 
-export type ProviderId = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
-export const PROVIDER_IDS: readonly ProviderId[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+export type { ProviderChoice, ProviderId } from './provider-ids.js';
 
 export interface ProviderCheck {
   id: ProviderId;
@@ -80,7 +80,7 @@ export function checkProvider(id: ProviderId, ctx: ProviderContext, chosen = fal
  * Auto tries the vendor's own (CUDA, DirectML, CoreML), then WebGPU; CPU is always last so a
  * model always runs.
  */
-export function providerOrder(preferred: ProviderId | 'auto', platform: NodeJS.Platform): ProviderId[] {
+export function providerOrder(preferred: ProviderChoice, platform: NodeJS.Platform): ProviderId[] {
   if (preferred === 'cpu') return ['cpu'];
   const auto: ProviderId[] = [];
   if (platform === 'linux' || platform === 'win32') auto.push('cuda');
@@ -92,19 +92,17 @@ export function providerOrder(preferred: ProviderId | 'auto', platform: NodeJS.P
 }
 
 /** Each provider in the order tried, with whether it can run here. */
-export function providerChecks(preferred: ProviderId | 'auto', ctx: ProviderContext): ProviderCheck[] {
+export function providerChecks(preferred: ProviderChoice, ctx: ProviderContext): ProviderCheck[] {
   return providerOrder(preferred, ctx.platform).map((id) => checkProvider(id, ctx, id === preferred));
 }
-
-const PROVIDER_NAMES: Record<ProviderId, string> = { cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML', webgpu: 'WebGPU', cpu: 'CPU' };
 
 /** What a result ran on, as the status bar, the batch report and a farm worker name it: "WebGPU on <adapter>", "CPU". */
 export function deviceName(id: ProviderId, adapter: GpuAdapter | null): string {
   return id === 'webgpu' && adapter ? `WebGPU on ${adapter.name}` : PROVIDER_NAMES[id];
 }
 
-export function parseProvider(value: string | undefined): ProviderId | 'auto' {
-  if (!value || value === 'auto') return 'auto';
-  if ((PROVIDER_IDS as readonly string[]).includes(value)) return value as ProviderId;
-  throw new Error(`Unknown execution provider "${value}"; use one of auto, ${PROVIDER_IDS.join(', ')}.`);
+export function parseProvider(value: string | undefined): ProviderChoice {
+  if (!value) return 'auto';
+  if ((PROVIDER_CHOICES as readonly string[]).includes(value)) return value as ProviderChoice;
+  throw new Error(`Unknown execution provider "${value}"; use one of ${PROVIDER_CHOICES.join(', ')}.`);
 }

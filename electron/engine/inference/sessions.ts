@@ -1,7 +1,7 @@
 import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { GanvasError, errorMessage } from '../errors.js';
-import { providerChecks, providerContext, type ProviderCheck, type ProviderId } from './providers.js';
+import { providerChecks, providerContext, type ProviderCheck, type ProviderChoice, type ProviderId } from './providers.js';
 
 export interface ProviderAttempt extends ProviderCheck {
   tried: boolean;
@@ -54,7 +54,7 @@ export class LoadedSession {
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<LoadedSession>>();
 
-  constructor(private readonly preferred: ProviderId | 'auto' = 'auto') {}
+  constructor(private readonly preferred: ProviderChoice = 'auto') {}
 
   get(modelId: string, path: string): Promise<LoadedSession> {
     let s = this.sessions.get(modelId);

@@ -5,6 +5,7 @@ import { CancelledError, GanvasError, fromErrorInfo } from '../errors.js';
 import { sharpInput } from '../images/raster.js';
 import { workerUrl } from '../worker-url.js';
 import type { ResultPart, ToolInput, ToolProgress } from '../tools/tool.js';
+import type { ProviderChoice } from '../inference/providers.js';
 import type { FromWorker, JobResultMessage, ProviderReport, ToWorker, WorkerConfig } from './protocol.js';
 
 export interface JobProgress extends ToolProgress {
@@ -135,6 +136,11 @@ export class JobHost {
   }
 
   /** Tells the inference thread that models changed (installed, removed, added); it reloads before the next job. */
+  /** Later jobs run on `provider`; models already loaded are loaded again there. */
+  useProvider(provider: ProviderChoice): void {
+    this.post({ type: 'use-provider', provider });
+  }
+
   reloadModels(): void {
     this.post({ type: 'reload-models' });
     if (!this.current && this.queue.length === 0) this.worker.unref();

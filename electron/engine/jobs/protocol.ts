@@ -1,7 +1,7 @@
 import type { ErrorInfo } from '../errors.js';
 import type { Raster } from '../images/raster.js';
 import type { GpuAdapter } from '../inference/gpu-adapter.js';
-import type { ProviderCheck, ProviderId } from '../inference/providers.js';
+import type { ProviderCheck, ProviderChoice, ProviderId } from '../inference/providers.js';
 import type { ProviderAttempt } from '../inference/sessions.js';
 import type { ResultPart, ToolProgress, ToolResult } from '../tools/tool.js';
 
@@ -14,14 +14,17 @@ export interface WorkerConfig {
   verifiedModelsCache: string | null;
   /** Each tiled model's measured speed, kept between sessions (see inference/speed.ts); null: this session only. */
   modelSpeedCache: string | null;
-  provider: ProviderId | 'auto';
+  provider: ProviderChoice;
 }
 
 export interface ProviderReport {
   /** What the user chose (Settings, --provider, GANVAS_PROVIDER). */
-  preferred: ProviderId | 'auto';
+  preferred: ProviderChoice;
   order: ProviderId[];
+  /** The providers in the order tried, with whether each can run here. */
   checks: ProviderCheck[];
+  /** Every provider as if chosen by name (what Settings offers). */
+  byName: ProviderCheck[];
   /** The GPU WebGPU would use, if one was found. */
   adapter: GpuAdapter | null;
   /** Models loaded so far; `fallback` says why one left its GPU for the CPU. */
@@ -55,6 +58,7 @@ export type ToWorker =
     }
   | { type: 'cancel'; jobId: string }
   | { type: 'providers' }
+  | { type: 'use-provider'; provider: ProviderChoice }
   /** Models were installed, removed or added: read the catalog and folders again. */
   | { type: 'reload-models' };
 

@@ -7,7 +7,8 @@ import { toErrorInfo } from '../errors.js';
 import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
 import { adapterBudgetBytes } from '../inference/gpu-adapter.js';
-import { deviceName, providerChecks, providerContext } from '../inference/providers.js';
+import { PROVIDER_IDS } from '../inference/provider-ids.js';
+import { checkProvider, deviceName, providerChecks, providerContext } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
 import { ModelSpeeds } from '../inference/speed.js';
 import { maskedInference, sessionInference, vectorInference } from '../inference/tensors.js';
@@ -25,7 +26,7 @@ const openStore = () =>
     verifiedCache: config.verifiedModelsCache,
   });
 let store = openStore();
-const pool = new SessionPool(config.provider);
+let pool = new SessionPool(config.provider);
 const speeds = new ModelSpeeds(config.modelSpeedCache);
 const running = new Map<string, AbortController>();
 
@@ -107,6 +108,11 @@ port.on('message', (msg: ToWorker) => {
     case 'cancel':
       running.get(msg.jobId)?.abort();
       break;
+    case 'use-provider':
+      void pool.releaseAll();
+      config.provider = msg.provider;
+      pool = new SessionPool(msg.provider);
+      break;
     case 'reload-models':
       // A removed or replaced file must not be served from an old session.
       store = openStore();
@@ -121,6 +127,7 @@ port.on('message', (msg: ToWorker) => {
             preferred: config.provider,
             order: checks.map((c) => c.id),
             checks,
+            byName: PROVIDER_IDS.map((id) => checkProvider(id, ctx, true)),
             adapter: ctx.gpu.adapter,
             sessions: sessions.map((s) => ({ modelId: s.modelId, provider: s.provider, attempts: s.attempts, fallback: s.fallback })),
           },

@@ -26,6 +26,8 @@ export const modelCalls = {
     return null;
   }),
   verifyModel: defineCall(z.object({ id }), async ({ id }, { engine }) => engine.models.verify(id)),
+  /** The execution providers and the GPU (Settings), and what each loaded model runs on (the Models window). */
+  providers: defineCall(z.object({}), async (_, { engine }) => engine.providers()),
   /** Asks for an ONNX file and adds it as the user's own model for a task, after checking it fits; null when cancelled. */
   addCustomModelWithDialog: defineCall(
     z.object({ task: z.enum(Object.keys(CUSTOM_MODEL_TASKS) as [CustomModelTask, ...CustomModelTask[]]), name: z.string().trim().min(1).max(60) }),
