@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
+import { allocRaster, cropRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
 import { testEngine } from '../support/engine.js';
 import { luma, mirrorCorrelation, seamStep } from '../support/metrics.js';
 import { photo } from '../support/paths.js';
@@ -147,12 +147,19 @@ describe('Extend continues the photo instead of reflecting it', () => {
   });
 
   it('on photos, the border does not correlate with the photo mirrored across the old edge, and has no seam', async () => {
-    for (const name of ['coffee.png', 'rocket.jpg']) {
+    // rocket.jpg cut to two thirds of its width ends in a launch lamp's flare: the border must take it up, not cut it off.
+    for (const [name, keep] of [
+      ['coffee.png', 1],
+      ['rocket.jpg', 1],
+      ['rocket.jpg', 2 / 3],
+    ] as const) {
       const { data, info } = await sharp(photo(name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      const image: Raster = { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+      const whole: Raster = { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+      const image = cropRaster(whole, { x: 0, y: 0, width: Math.round(whole.width * keep), height: whole.height });
       const grown = await extend(image, Math.round(image.width / 2));
-      expect(mirrorCorrelation(grown, image.width), name).toBeLessThanOrEqual(0.3);
-      expect(seamStep(grown, image.width), name).toBeLessThanOrEqual(1.5);
+      const where = `${name} (${image.width} px wide)`;
+      expect(mirrorCorrelation(grown, image.width), where).toBeLessThanOrEqual(0.3);
+      expect(seamStep(grown, image.width), where).toBeLessThanOrEqual(1.5);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { GanvasError } from '../../errors.js';
+import { gaussianBlurPlane } from '../../images/blur.js';
 import { allocRaster, hasAlpha, maxValue, type Raster, type Rect } from '../../images/raster.js';
 import { blendFill, fillCrop, withPhotoTexture, type FillStyle } from '../fill-crop.js';
 import { defineTool } from '../tool.js';
@@ -117,6 +118,49 @@ function stretchedFrom(where: Side): FillStyle['low'] {
   };
 }
 
+/** How far (pixels) into the border a step at the old edge fades: the border starts where the photo ends, a lamp's glow tails off instead of being cut. */
+const SEAM_FADE = 6;
+/** The step is smoothed this little along the edge (σ, pixels): the border's first line becomes the photo's last, and one pixel's noise is not carried out as a streak. */
+const SEAM_SMOOTH = 0.5;
+
+/**
+ * Removes the step between the photo's last line and the border's first: their difference,
+ * smoothed along the edge, is added to the border and fades out within a few pixels of it.
+ * `fill` is the crop's planar RGB 0..1; `photo` holds the photo's pixels around the strip.
+ */
+function meetTheEdge(fill: Float32Array, crop: Rect, strip: Rect, where: Side, photo: Raster): void {
+  const horizontal = where === 'left' || where === 'right';
+  const [lines, depth] = horizontal ? [strip.height, strip.width] : [strip.width, strip.height];
+  // Where (line, k) is, k lines out from the old edge (k = -1: the photo's last line).
+  const at = (line: number, k: number): [number, number] =>
+    where === 'right'
+      ? [strip.x + k, strip.y + line]
+      : where === 'left'
+        ? [strip.x + strip.width - 1 - k, strip.y + line]
+        : where === 'bottom'
+          ? [strip.x + line, strip.y + k]
+          : [strip.x + line, strip.y + strip.height - 1 - k];
+  const plane = crop.width * crop.height;
+  const inCrop = ([x, y]: [number, number]) => (y - crop.y) * crop.width + (x - crop.x);
+  const max = maxValue(photo.depth);
+  const step = new Float32Array(lines * 3);
+  for (let line = 0; line < lines; line++) {
+    const [px, py] = at(line, -1);
+    if (px < 0 || py < 0 || px >= photo.width || py >= photo.height) continue;
+    const q = inCrop(at(line, 0));
+    for (let k = 0; k < 3; k++)
+      step[k * lines + line] = photo.data[(py * photo.width + px) * photo.channels + Math.min(k, photo.channels - 1)]! / max - fill[k * plane + q]!;
+  }
+  const smooth = gaussianBlurPlane(step, lines, 3, SEAM_SMOOTH, { across: true });
+  for (let d = 0; d < Math.min(depth, 5 * SEAM_FADE); d++) {
+    const fade = Math.exp(-d / SEAM_FADE);
+    for (let line = 0; line < lines; line++) {
+      const q = inCrop(at(line, d));
+      for (let k = 0; k < 3; k++) fill[k * plane + q] = Math.min(1, Math.max(0, fill[k * plane + q]! + fade * smooth[k * lines + line]!));
+    }
+  }
+}
+
 /** Crop-sized map of the photo within one strip's depth of the strip (where its patches come from). */
 function nextTo(where: Side, strip: Rect, crop: Rect): Uint8Array {
   const from = new Uint8Array(crop.width * crop.height);
@@ -169,8 +213,9 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
     const from = nextTo(where, strip, crop);
     // The new border's grain is at full strength: nothing was there to trade accuracy against.
     const style: FillStyle = { low: stretchedFrom(where), grain: 1, straightOn: true };
-    const textured = params.texture && (await withPhotoTexture(fill, crop, hole, style, { signal: ctx.signal, from }));
-    blendFill(grown, crop, textured || fill, weights);
+    const filled = (params.texture && (await withPhotoTexture(fill, crop, hole, style, { signal: ctx.signal, from }))) || fill;
+    meetTheEdge(filled, crop, strip, where, grown);
+    blendFill(grown, crop, filled, weights);
     cur = grown;
   }
   stages.finish();
