@@ -99,6 +99,7 @@ export class Engine {
         bundledModelsDir: bundled,
         verifiedModelsCache: verifiedCache,
         modelSpeedCache: join(dataDir, 'cache', 'model-speed.json'),
+        providerFallbackCache: join(dataDir, 'cache', 'provider-fallbacks.json'),
         provider: options.provider ?? this.settings.get().provider,
       },
       options.memoryBudgetBytes,

@@ -15,6 +15,7 @@ const config = {
   bundledModelsDir: null,
   verifiedModelsCache: null,
   modelSpeedCache: null,
+  providerFallbackCache: null,
   provider: 'cpu' as const,
 };
 type End = Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>;

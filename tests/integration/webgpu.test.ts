@@ -90,6 +90,30 @@ describe.skipIf(!ready)(`WebGPU on ${probe.adapter?.name ?? 'no adapter'}`, () =
     await engine.dispose();
   });
 
+  it('a model the GPU failed on is remembered: the next session runs it on the CPU at once, and doctor lists it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ganvas-data-'));
+    const lowlight = async (engine: ReturnType<typeof testEngine>) => {
+      const doc = await engine.open(photo('coffee.png'));
+      const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'lowlight', { workingSize: 64 }));
+      if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
+      await engine.dispose();
+      return end;
+    };
+    const first = testEngine({ provider: 'webgpu', dataDir });
+    expect((await lowlight(first)).warnings.join(' ')).toMatch(/iat_lol: webgpu failed on this model/);
+    const next = testEngine({ provider: 'webgpu', dataDir });
+    expect((await next.providers()).knownFallbacks).toEqual([
+      expect.objectContaining({
+        modelId: 'iat_lol',
+        provider: 'webgpu',
+        device: expect.stringContaining(probe.adapter!.name),
+        reason: expect.stringMatching(/Pow/),
+      }),
+    ]);
+    const again = await lowlight(next);
+    expect([again.device, again.warnings.some((w) => w.includes('iat_lol'))]).toEqual(['CPU', false]);
+  });
+
   const catalog = loadCatalog();
   const store = testModelStore();
   const bundled = catalog.models.filter((m) => m.bundled && 'inputs' in m.contract);

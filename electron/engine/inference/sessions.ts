@@ -1,6 +1,7 @@
 import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { GanvasError, errorMessage } from '../errors.js';
+import { KnownFallbacks } from './known-fallbacks.js';
 import { providerChecks, providerContext, type ProviderCheck, type ProviderChoice, type ProviderId } from './providers.js';
 
 export interface ProviderAttempt extends ProviderCheck {
@@ -18,8 +19,6 @@ export function isAllocationError(err: unknown): boolean {
  * says why (doctor, the Models window, the result's notice).
  */
 export class LoadedSession {
-  fallback: string | null = null;
-
   constructor(
     readonly modelId: string,
     private session: ort.InferenceSession,
@@ -27,6 +26,9 @@ export class LoadedSession {
     /** Every provider considered for this model, in order, with why it was or was not used. */
     readonly attempts: ProviderAttempt[],
     private readonly path: string,
+    /** Why the model does not run on the GPU it would have (null: it does, or there is none). */
+    public fallback: string | null = null,
+    private readonly onFallback: (reason: string) => void = () => {},
   ) {}
 
   /** `retriesSmaller`: the caller (a tiler) retries an allocation failure with smaller tiles, so the GPU keeps the model until then. */
@@ -40,6 +42,7 @@ export class LoadedSession {
       this.session = await ort.InferenceSession.create(this.path, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
       this.attempts.push({ id: 'cpu', available: true, tried: true, reason: `in use: ${why}` });
       [this.provider, this.fallback] = ['cpu', why];
+      this.onFallback(why);
       await gpu.release().catch(() => undefined);
       return this.session.run(feeds, outputs);
     }
@@ -54,7 +57,10 @@ export class LoadedSession {
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<LoadedSession>>();
 
-  constructor(private readonly preferred: ProviderChoice = 'auto') {}
+  constructor(
+    private readonly preferred: ProviderChoice = 'auto',
+    private readonly known: KnownFallbacks = new KnownFallbacks(null),
+  ) {}
 
   get(modelId: string, path: string): Promise<LoadedSession> {
     let s = this.sessions.get(modelId);
@@ -82,7 +88,17 @@ export class SessionPool {
 
   private async create(modelId: string, path: string): Promise<LoadedSession> {
     const attempts: ProviderAttempt[] = [];
-    for (const check of providerChecks(this.preferred, await providerContext())) {
+    const ctx = await providerContext();
+    let fallback: string | null = null;
+    for (const check of providerChecks(this.preferred, ctx)) {
+      // A new ONNX Runtime or another GPU may well run it: the failure is kept for this pair only.
+      const device = `${check.id === 'webgpu' ? `${ctx.gpu.adapter?.name ?? ''}, ` : ''}ONNX Runtime ${ort.env.versions.node ?? ort.env.versions.common}`;
+      const failedBefore = check.id === 'cpu' ? null : this.known.get(modelId, check.id, device);
+      if (failedBefore) {
+        fallback ??= failedBefore;
+        attempts.push({ ...check, available: false, tried: false, reason: `failed on this model here before: ${failedBefore}` });
+        continue;
+      }
       if (!check.available) {
         attempts.push({ ...check, tried: false });
         continue;
@@ -93,7 +109,8 @@ export class SessionPool {
           graphOptimizationLevel: 'all',
         });
         attempts.push({ ...check, tried: true, reason: `in use: ${check.reason}` });
-        return new LoadedSession(modelId, session, check.id, attempts, path);
+        const onFallback = (reason: string) => this.known.record({ modelId, provider: check.id, device, reason });
+        return new LoadedSession(modelId, session, check.id, attempts, path, fallback, onFallback);
       } catch (err) {
         attempts.push({ id: check.id, available: false, tried: true, reason: `failed to start: ${errorMessage(err)}` });
       }

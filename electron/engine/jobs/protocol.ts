@@ -2,6 +2,7 @@ import type { ErrorInfo } from '../errors.js';
 import type { Raster } from '../images/raster.js';
 import type { GpuAdapter } from '../inference/gpu-adapter.js';
 import type { ProviderCheck, ProviderChoice, ProviderId } from '../inference/providers.js';
+import type { KnownFallback } from '../inference/known-fallbacks.js';
 import type { ProviderAttempt } from '../inference/sessions.js';
 import type { ResultPart, ToolProgress, ToolResult } from '../tools/tool.js';
 
@@ -14,6 +15,8 @@ export interface WorkerConfig {
   verifiedModelsCache: string | null;
   /** Each tiled model's measured speed, kept between sessions (see inference/speed.ts); null: this session only. */
   modelSpeedCache: string | null;
+  /** The models a GPU failed on here, kept between sessions (see inference/known-fallbacks.ts); null: this session only. */
+  providerFallbackCache: string | null;
   provider: ProviderChoice;
 }
 
@@ -29,6 +32,8 @@ export interface ProviderReport {
   adapter: GpuAdapter | null;
   /** Models loaded so far; `fallback` says why one left its GPU for the CPU. */
   sessions: { modelId: string; provider: ProviderId; attempts: ProviderAttempt[]; fallback: string | null }[];
+  /** Every model a GPU failed on here, in this session or an earlier one. */
+  knownFallbacks: KnownFallback[];
 }
 
 export interface RunStats {

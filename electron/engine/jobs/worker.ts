@@ -10,6 +10,7 @@ import { adapterBudgetBytes } from '../inference/gpu-adapter.js';
 import { PROVIDER_IDS } from '../inference/provider-ids.js';
 import { checkProvider, deviceName, providerChecks, providerContext } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
+import { KnownFallbacks } from '../inference/known-fallbacks.js';
 import { ModelSpeeds } from '../inference/speed.js';
 import { maskedInference, sessionInference, vectorInference } from '../inference/tensors.js';
 import { getTool } from '../tools/registry.js';
@@ -26,7 +27,8 @@ const openStore = () =>
     verifiedCache: config.verifiedModelsCache,
   });
 let store = openStore();
-let pool = new SessionPool(config.provider);
+const known = new KnownFallbacks(config.providerFallbackCache);
+let pool = new SessionPool(config.provider, known);
 const speeds = new ModelSpeeds(config.modelSpeedCache);
 const running = new Map<string, AbortController>();
 
@@ -83,6 +85,7 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       steps: (names) => new Steps(names, progress, abort.signal),
       memoryBudgetBytes: msg.memoryBudgetBytes,
     });
+    if (fellBack.length) await known.saving;
     post({
       type: 'done',
       jobId: msg.jobId,
@@ -111,7 +114,7 @@ port.on('message', (msg: ToWorker) => {
     case 'use-provider':
       void pool.releaseAll();
       config.provider = msg.provider;
-      pool = new SessionPool(msg.provider);
+      pool = new SessionPool(msg.provider, known);
       break;
     case 'reload-models':
       // A removed or replaced file must not be served from an old session.
@@ -130,6 +133,7 @@ port.on('message', (msg: ToWorker) => {
             byName: PROVIDER_IDS.map((id) => checkProvider(id, ctx, true)),
             adapter: ctx.gpu.adapter,
             sessions: sessions.map((s) => ({ modelId: s.modelId, provider: s.provider, attempts: s.attempts, fallback: s.fallback })),
+            knownFallbacks: known.all(),
           },
         });
       });

@@ -13,7 +13,7 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`GPU for WebGPU: ${providers.adapter ? describeAdapter(providers.adapter) : 'none found'}\n`);
     process.stdout.write(`Execution providers (${providers.preferred === 'auto' ? 'Auto' : `${providers.preferred} chosen`}), in the order tried:\n`);
     for (const c of providers.checks) process.stdout.write(`  ${c.available ? 'yes' : 'no '}  ${c.id.padEnd(7)} ${c.reason}\n`);
-    for (const s of providers.sessions.filter((s) => s.fallback)) process.stdout.write(`  ${s.modelId}: ${s.fallback}\n`);
+    for (const f of providers.knownFallbacks) process.stdout.write(`  ${f.modelId}${f.device ? ` (${f.device})` : ''}: ${f.reason}\n`);
     process.stdout.write(`Models folder: ${report.modelsDir}\n`);
     for (const m of report.models) process.stdout.write(`  ${m.state.padEnd(11)} ${m.id.padEnd(24)} ${m.detail}\n`);
     return 0;
