@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../errors.js';
+import { workerUrl } from '../worker-url.js';
 
 /** The GPU that WebGPU (Dawn: Vulkan, Direct3D 12 or Metal) would run on, as the adapter describes itself. */
 export interface GpuAdapter {
@@ -39,9 +42,10 @@ function linuxVideoMemory(): number | null {
 
 /**
  * Asks Dawn (the `webgpu` package, the same engine ONNX Runtime's WebGPU provider is built on)
- * for its high-performance adapter. Never throws: a missing driver or library is a reason.
+ * for its high-performance adapter, in this process. Never throws: a missing driver or library is
+ * a reason.
  */
-async function probe(): Promise<AdapterProbe> {
+export async function probeHere(): Promise<AdapterProbe> {
   try {
     const { create } = await import('webgpu');
     const found = await create([]).requestAdapter({ powerPreference: 'high-performance' });
@@ -62,11 +66,47 @@ async function probe(): Promise<AdapterProbe> {
   }
 }
 
+/** What Dawn and the Vulkan loader said on stderr, without stack lines: why a device was passed over. */
+function complaints(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('at ') && !l.startsWith('- '));
+  return [...new Set(lines)].slice(0, 3).join('; ');
+}
+
+/**
+ * The probe in a child process: Dawn's and the Vulkan loader's complaints about devices they pass
+ * over go to its stderr, not the user's terminal, and become part of the reason; a driver that
+ * crashes takes only the child with it.
+ */
+function probeInChild(): Promise<AdapterProbe> {
+  const script = fileURLToPath(workerUrl(import.meta.url, 'gpu-probe.js', 'inference'));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script], { timeout: PROBE_TIMEOUT_MS, env: process.env }, (err, stdout, stderr) => {
+      const said = complaints(stderr);
+      try {
+        const found = JSON.parse(stdout) as AdapterProbe;
+        return resolve(found.adapter || !said ? found : { adapter: null, reason: `${found.reason} (${said})` });
+      } catch {
+        resolve({ adapter: null, reason: `WebGPU could not be started: ${said || (err ? errorMessage(err) : 'the probe said nothing')}` });
+      }
+    });
+  });
+}
+
+/** A GPU driver that hangs while being asked is given up on after this long. */
+const PROBE_TIMEOUT_MS = 20_000;
+
 let probed: Promise<AdapterProbe> | null = null;
 
-/** The adapter, looked for once per process. */
+/**
+ * The adapter, looked for once per process: in a child where this is Node (the CLI, a farm
+ * worker, tests); in this process in Electron, whose binary cannot run as Node (see the fuses in
+ * electron-builder.yml).
+ */
 export function gpuAdapter(): Promise<AdapterProbe> {
-  return (probed ??= probe());
+  return (probed ??= process.versions.electron ? probeHere() : probeInChild());
 }
 
 /** What one network run may use on the adapter: half its memory where known (the desktop and other apps share it), else its largest buffer. */
