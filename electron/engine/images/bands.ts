@@ -1,3 +1,4 @@
+import { gaussianBlurPlane } from './blur.js';
 import { dilate } from './masks.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
@@ -70,23 +71,60 @@ export function combineBands(
   const grown = dilate({ width, height, bits: hole }, RING).bits;
   const ring = grown.map((v, p) => (v && !hole[p] ? 1 : 0));
   const band = detail.map((v, i) => v - detailLow[i]!);
-  let ringSquares = 0,
-    ringCount = 0;
-  for (let p = 0; p < width * height; p++) {
-    if (!ring[p]) continue;
-    for (let k = 0; k < 3; k++) ringSquares += (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
-    ringCount += 3;
-  }
   const bandDetail = fineDetail(band, width, height, hole);
   const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
-  const limit = DETAIL_CLAMP * Math.sqrt(ringSquares / Math.max(1, ringCount));
+  const limits = localLimits(low, lowPass, width, height, hole, ring);
   const out = Float32Array.from(low);
   for (let p = 0; p < width * height; p++) {
     if (!hole[p]) continue;
+    const limit = limits[p]!;
     for (let k = 0; k < 3; k++) {
       const i = p * 3 + k;
       out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, gain * band[i]!));
     }
   }
   return out;
+}
+
+/** How far along the ring (σ, pixels) the photo's grain is measured for each part of the fill. */
+const LOCAL = 8;
+
+/**
+ * Each hole pixel's bound on detail: DETAIL_CLAMP times the RMS detail of the photo around the
+ * ring pixel nearest to it. Where the hole meets calm sky its grain stays that of the sky, even if
+ * the patches brought a girder's or a cat's fur from elsewhere (which reads as an embossed ghost);
+ * where it meets foliage, foliage's.
+ */
+function localLimits(low: Float32Array, lowPass: Float32Array, width: number, height: number, hole: Uint8Array, ring: Uint8Array): Float32Array {
+  const n = width * height;
+  const squares = new Float32Array(n);
+  const weight = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    if (!ring[p]) continue;
+    let s = 0;
+    for (let k = 0; k < 3; k++) s += (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
+    [squares[p], weight[p]] = [s / 3, 1];
+  }
+  const [sq, wt] = [gaussianBlurPlane(squares, width, height, LOCAL), gaussianBlurPlane(weight, width, height, LOCAL)];
+  // From the ring inwards, breadth first: every hole pixel takes its nearest ring pixel's bound.
+  const limits = new Float32Array(n);
+  const reached = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  let [head, tail] = [0, 0];
+  for (let p = 0; p < n; p++)
+    if (ring[p]) {
+      limits[p] = DETAIL_CLAMP * Math.sqrt(sq[p]! / Math.max(1e-6, wt[p]!));
+      reached[p] = 1;
+      queue[tail++] = p;
+    }
+  while (head < tail) {
+    const p = queue[head++]!;
+    const x = p % width;
+    for (const q of [x > 0 ? p - 1 : -1, x < width - 1 ? p + 1 : -1, p - width, p + width]) {
+      if (q < 0 || q >= n || reached[q] || !hole[q]) continue;
+      [limits[q], reached[q]] = [limits[p]!, 1];
+      queue[tail++] = q;
+    }
+  }
+  return limits;
 }

@@ -1,0 +1,39 @@
+/**
+ * The fill's fine detail is bounded by the photo's grain where the fill meets it: patches that
+ * brought a lit girder into a calm sky leave at most the sky's own grain there, not an embossed
+ * ghost, while beside busy texture the same detail stays.
+ */
+import { describe, expect, it } from 'vitest';
+import { combineBands } from '../../electron/engine/images/bands.js';
+
+describe('combineBands', () => {
+  it('bounds the detail by the grain of the photo nearest to each part of the hole', () => {
+    const [w, h] = [120, 120];
+    let s = 9;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    // The photo: a calm sky on the left half (noise ±0.005), a busy lattice on the right (bars of ±0.3).
+    const low = new Float32Array(w * h * 3);
+    const busy = (x: number, y: number) => x >= w / 2 && (x + y) % 6 < 2;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) for (let k = 0; k < 3; k++) low[(y * w + x) * 3 + k] = 0.4 + (x < w / 2 ? rand() * 0.005 : busy(x, y) ? 0.3 : -0.1);
+    // The hole spans both; the patches put the lattice's detail everywhere in it.
+    const hole = new Uint8Array(w * h);
+    for (let y = 40; y < 80; y++) hole.fill(1, y * w + 20, y * w + 100);
+    const detail = Float32Array.from(low);
+    for (let y = 40; y < 80; y++) for (let x = 20; x < 100; x++) for (let k = 0; k < 3; k++) detail[(y * w + x) * 3 + k] = (x + y) % 6 < 2 ? 0.7 : 0.3;
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1);
+    const spread = (x0: number, x1: number) => {
+      let [sum, sq, n] = [0, 0, 0];
+      for (let y = 45; y < 75; y++)
+        for (let x = x0; x < x1; x++) {
+          const v = out[(y * w + x) * 3]!;
+          [sum, sq, n] = [sum + v, sq + v * v, n + 1];
+        }
+      return Math.sqrt(sq / n - (sum / n) ** 2);
+    };
+    // Deep in the hole's sky side (nearest photo: sky), the detail is at most a few times the sky's noise…
+    expect(spread(24, 40)).toBeLessThan(0.02);
+    // …and beside the lattice it keeps its strength.
+    expect(spread(80, 96)).toBeGreaterThan(0.05);
+  });
+});
