@@ -55,7 +55,7 @@ describe('Batch on a farm from the Batch dialog, in Chromium', () => {
     await dialog.getByRole('textbox', { name: 'Farm queue URL' }).fill(redis.url);
     await dialog.getByRole('button', { name: 'Check' }).click();
     const workers = dialog.getByRole('list', { name: 'Farm workers' });
-    await expect.poll(() => workers.textContent()).toMatch(/studio-1 · cpu · – files\/min/);
+    await expect.poll(() => workers.textContent()).toMatch(/studio-1 · CPU · – files\/min/);
     await page.screenshot({ path: join(repoRoot, 'test-results', 'batch-farm-dialog.png') });
 
     await dialog.getByRole('button', { name: 'Start' }).click();

@@ -96,9 +96,10 @@ export function providerChecks(preferred: ProviderChoice, ctx: ProviderContext):
   return providerOrder(preferred, ctx.platform).map((id) => checkProvider(id, ctx, id === preferred));
 }
 
-/** What a result ran on, as the status bar, the batch report and a farm worker name it: "WebGPU on <adapter>", "CPU". */
+/** What a result ran on, as the status bar, the batch report and a farm worker name it: "WebGPU on <adapter> (8.0 GiB)", "CPU". */
 export function deviceName(id: ProviderId, adapter: GpuAdapter | null): string {
-  return id === 'webgpu' && adapter ? `WebGPU on ${adapter.name}` : PROVIDER_NAMES[id];
+  if (id !== 'webgpu' || !adapter) return PROVIDER_NAMES[id];
+  return `WebGPU on ${adapter.name}${adapter.memoryBytes ? ` (${(adapter.memoryBytes / 2 ** 30).toFixed(1)} GiB)` : ''}`;
 }
 
 export function parseProvider(value: string | undefined): ProviderChoice {
