@@ -1,4 +1,3 @@
-import { gaussianBlurPlane } from './blur.js';
 import { dilate } from './masks.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
@@ -86,8 +85,8 @@ export function combineBands(
   return out;
 }
 
-/** How far along the ring (σ, pixels) the photo's grain is measured for each part of the fill. */
-const LOCAL = 8;
+/** How far along the ring (pixels, a square's half side) the photo's grain is measured for each part of the fill. */
+const LOCAL = 12;
 
 /**
  * Each hole pixel's bound on detail: DETAIL_CLAMP times the RMS detail of the photo around the
@@ -97,15 +96,23 @@ const LOCAL = 8;
  */
 function localLimits(low: Float32Array, lowPass: Float32Array, width: number, height: number, hole: Uint8Array, ring: Uint8Array): Float32Array {
   const n = width * height;
-  const squares = new Float32Array(n);
-  const weight = new Float32Array(n);
-  for (let p = 0; p < n; p++) {
-    if (!ring[p]) continue;
-    let s = 0;
-    for (let k = 0; k < 3; k++) s += (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
-    [squares[p], weight[p]] = [s / 3, 1];
+  // Sums over squares in O(1) each: of the ring's squared detail, and of how many ring pixels there are.
+  const W = width + 1;
+  const sq = new Float64Array(W * (height + 1));
+  const count = new Float64Array(W * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let [rowSq, rowCount] = [0, 0];
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      if (ring[p]) {
+        for (let k = 0; k < 3; k++) rowSq += (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2 / 3;
+        rowCount++;
+      }
+      sq[(y + 1) * W + x + 1] = sq[y * W + x + 1]! + rowSq;
+      count[(y + 1) * W + x + 1] = count[y * W + x + 1]! + rowCount;
+    }
   }
-  const [sq, wt] = [gaussianBlurPlane(squares, width, height, LOCAL), gaussianBlurPlane(weight, width, height, LOCAL)];
+  const box = (t: Float64Array, x0: number, y0: number, x1: number, y1: number) => t[y1 * W + x1]! - t[y0 * W + x1]! - t[y1 * W + x0]! + t[y0 * W + x0]!;
   // From the ring inwards, breadth first: every hole pixel takes its nearest ring pixel's bound.
   const limits = new Float32Array(n);
   const reached = new Uint8Array(n);
@@ -113,18 +120,26 @@ function localLimits(low: Float32Array, lowPass: Float32Array, width: number, he
   let [head, tail] = [0, 0];
   for (let p = 0; p < n; p++)
     if (ring[p]) {
-      limits[p] = DETAIL_CLAMP * Math.sqrt(sq[p]! / Math.max(1e-6, wt[p]!));
+      const x = p % width,
+        y = (p - x) / width;
+      const [x0, y0, x1, y1] = [Math.max(0, x - LOCAL), Math.max(0, y - LOCAL), Math.min(width, x + LOCAL + 1), Math.min(height, y + LOCAL + 1)];
+      limits[p] = DETAIL_CLAMP * Math.sqrt(box(sq, x0, y0, x1, y1) / box(count, x0, y0, x1, y1));
       reached[p] = 1;
       queue[tail++] = p;
     }
+  const reach = (q: number, limit: number) => {
+    if (reached[q] || !hole[q]) return;
+    limits[q] = limit;
+    reached[q] = 1;
+    queue[tail++] = q;
+  };
   while (head < tail) {
     const p = queue[head++]!;
     const x = p % width;
-    for (const q of [x > 0 ? p - 1 : -1, x < width - 1 ? p + 1 : -1, p - width, p + width]) {
-      if (q < 0 || q >= n || reached[q] || !hole[q]) continue;
-      [limits[q], reached[q]] = [limits[p]!, 1];
-      queue[tail++] = q;
-    }
+    if (x > 0) reach(p - 1, limits[p]!);
+    if (x < width - 1) reach(p + 1, limits[p]!);
+    if (p >= width) reach(p - width, limits[p]!);
+    if (p + width < n) reach(p + width, limits[p]!);
   }
   return limits;
 }
