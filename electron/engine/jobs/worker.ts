@@ -100,7 +100,20 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     post({ type: 'failed', jobId: msg.jobId, error: toErrorInfo(err) });
   } finally {
     running.delete(msg.jobId);
+    if (running.size === 0) releaseRetired();
   }
+}
+
+/** Pools replaced while a job was using them: released once no job runs, not under a running network. */
+const retired: SessionPool[] = [];
+
+function retire(old: SessionPool): void {
+  retired.push(old);
+  if (running.size === 0) releaseRetired();
+}
+
+function releaseRetired(): void {
+  for (const old of retired.splice(0)) void old.releaseAll();
 }
 
 port.on('message', (msg: ToWorker) => {
@@ -112,14 +125,15 @@ port.on('message', (msg: ToWorker) => {
       running.get(msg.jobId)?.abort();
       break;
     case 'use-provider':
-      void pool.releaseAll();
       config.provider = msg.provider;
+      retire(pool);
       pool = new SessionPool(msg.provider, known);
       break;
     case 'reload-models':
       // A removed or replaced file must not be served from an old session.
       store = openStore();
-      void pool.releaseAll();
+      retire(pool);
+      pool = new SessionPool(config.provider, known);
       break;
     case 'providers':
       void Promise.all([pool.loaded(), providerContext()]).then(([sessions, ctx]) => {
