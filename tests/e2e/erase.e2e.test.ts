@@ -66,10 +66,15 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await expect.poll(() => page.getByRole('button', { name: /^Erase/ }).count()).toBeGreaterThan(0);
 
     // Ctrl+Z undoes the latest step, whatever it was: here the Erase layer; Ctrl+Shift+Z brings it back.
+    // Each key waits for the page to show the last one's step, as a user's next press does: the
+    // engine's layers change a moment before the page learns what can be undone next.
+    const status = () => page.getByTestId('status').textContent();
     await page.keyboard.press('Control+z');
     await expect.poll(() => doc().layers.length).toBe(1);
+    await expect.poll(status).toMatch(/^Undid “Erase”/);
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => doc().layers.length).toBe(2);
+    await expect.poll(status).toMatch(/^Redid “Erase”/);
     await page.keyboard.press('Control+z');
     await expect.poll(() => doc().layers.length).toBe(1);
   });
