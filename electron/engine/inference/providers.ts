@@ -33,9 +33,13 @@ export interface ProviderContext {
   gpu: AdapterProbe;
 }
 
-/** The context of this process (the adapter is looked for once). */
-export async function providerContext(): Promise<ProviderContext> {
-  return { platform: process.platform, gpu: await gpuAdapter() };
+/**
+ * The context of this process (the adapter is looked for once). With the CPU chosen, the GPU is
+ * not looked for: starting Dawn would only cost start-up time.
+ */
+export async function providerContext(preferred?: ProviderChoice): Promise<ProviderContext> {
+  const gpu: AdapterProbe = preferred === 'cpu' ? { adapter: null, reason: 'not looked for: the CPU was chosen' } : await gpuAdapter();
+  return { platform: process.platform, gpu };
 }
 
 /**

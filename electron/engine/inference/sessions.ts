@@ -1,6 +1,7 @@
 import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { GanvasError, errorMessage } from '../errors.js';
+import type { GpuAdapter } from './gpu-adapter.js';
 import { KnownFallbacks } from './known-fallbacks.js';
 import { providerChecks, providerContext, type ProviderCheck, type ProviderChoice, type ProviderId } from './providers.js';
 
@@ -28,6 +29,8 @@ export class LoadedSession {
     private readonly path: string,
     /** Why the model does not run on the GPU it would have (null: it does, or there is none). */
     public fallback: string | null = null,
+    /** The GPU WebGPU runs it on, where it does. */
+    readonly adapter: GpuAdapter | null = null,
     private readonly onFallback: (reason: string) => void = () => {},
   ) {}
 
@@ -88,7 +91,7 @@ export class SessionPool {
 
   private async create(modelId: string, path: string): Promise<LoadedSession> {
     const attempts: ProviderAttempt[] = [];
-    const ctx = await providerContext();
+    const ctx = await providerContext(this.preferred);
     let fallback: string | null = null;
     for (const check of providerChecks(this.preferred, ctx)) {
       // A new ONNX Runtime or another GPU may well run it: the failure is kept for this pair only.
@@ -110,7 +113,7 @@ export class SessionPool {
         });
         attempts.push({ ...check, tried: true, reason: `in use: ${check.reason}` });
         const onFallback = (reason: string) => this.known.record({ modelId, provider: check.id, device, reason });
-        return new LoadedSession(modelId, session, check.id, attempts, path, fallback, onFallback);
+        return new LoadedSession(modelId, session, check.id, attempts, path, fallback, check.id === 'webgpu' ? ctx.gpu.adapter : null, onFallback);
       } catch (err) {
         attempts.push({ id: check.id, available: false, tried: true, reason: `failed to start: ${errorMessage(err)}` });
       }

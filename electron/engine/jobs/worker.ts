@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../errors.js';
 import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
-import { adapterBudgetBytes } from '../inference/gpu-adapter.js';
+import { adapterBudgetBytes, gpuAdapter } from '../inference/gpu-adapter.js';
 import { PROVIDER_IDS } from '../inference/provider-ids.js';
 import { checkProvider, deviceName, providerChecks, providerContext } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
@@ -50,7 +50,6 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       const entry = store.model(id);
       const loaded = await pool.get(id, await store.resolve(id));
       const before = loaded.fallback;
-      const { adapter } = (await providerContext()).gpu;
       const contract = tensorContract(entry);
       const onRunMs = (ms: number) => {
         inferenceMs += ms;
@@ -70,7 +69,7 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         inferMasked,
         inferVector: vectorOut ? vectorInference(loaded, contract, onRunMs) : null,
         secondsPerPixel: () => speeds.get(id, loaded.provider),
-        deviceBudgetBytes: () => (loaded.provider === 'webgpu' && adapter ? adapterBudgetBytes(adapter) : null),
+        deviceBudgetBytes: () => (loaded.provider === 'webgpu' && loaded.adapter ? adapterBudgetBytes(loaded.adapter) : null),
         recordSpeed: (spp) => speeds.record(id, loaded.provider, spp),
       };
     };
@@ -93,7 +92,7 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         ...result,
         warnings: [...(result.warnings ?? []), ...fellBack],
         stats: { totalMs: performance.now() - started, inferenceMs },
-        device: deviceName(result.provider, (await providerContext()).gpu.adapter),
+        device: deviceName(result.provider, result.provider === 'webgpu' ? (await gpuAdapter()).adapter : null),
       },
     });
   } catch (err) {
