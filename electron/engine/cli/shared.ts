@@ -156,9 +156,7 @@ export async function runToolToFile(
     }
     for (const w of end.warnings) process.stderr.write(`warning: ${w}\n`);
     const saved = await engine.document(doc.id).export(output, exportOptions);
-    process.stderr.write(
-      `Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.device}\n`,
-    );
+    process.stderr.write(`Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.device}\n`);
     return 0;
   });
 }
