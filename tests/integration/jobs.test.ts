@@ -77,3 +77,20 @@ describe('the inference thread dies', () => {
     await expect(host.run('lowlight', { raster, mask: null }, { model: 'sci_easy' }).result).resolves.toMatchObject({ modelId: 'sci_easy' });
   });
 });
+
+describe('a provider chosen by name that cannot run here', () => {
+  it('is said in the result, which runs on the CPU instead', async () => {
+    // DirectML exists only on Windows; CI runs on Linux.
+    const engine = testEngine({ provider: process.platform === 'win32' ? 'coreml' : 'dml' });
+    afterAll(() => engine.dispose());
+    const doc = await engine.open(photo('coffee.png'));
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'lowlight', { model: 'sci_easy', workingSize: 64 }));
+    if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
+    expect(end.device).toBe('CPU');
+    expect(end.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^(DirectML|CoreML) was chosen but cannot run sci_easy here \(.+ is only available on .+\); it ran on the CPU$/),
+      ]),
+    );
+  });
+});

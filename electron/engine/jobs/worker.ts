@@ -7,7 +7,7 @@ import { toErrorInfo } from '../errors.js';
 import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
 import { adapterBudgetBytes, gpuAdapter } from '../inference/gpu-adapter.js';
-import { PROVIDER_IDS } from '../inference/provider-ids.js';
+import { PROVIDER_IDS, PROVIDER_NAMES } from '../inference/provider-ids.js';
 import { checkProvider, deviceName, providerChecks, providerContext } from '../inference/providers.js';
 import { SessionPool } from '../inference/sessions.js';
 import { KnownFallbacks } from '../inference/known-fallbacks.js';
@@ -41,7 +41,7 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   running.set(msg.jobId, abort);
   const started = performance.now();
   let inferenceMs = 0;
-  // Models that leave their GPU during this job: the result says so.
+  // Models that leave their GPU during this job, or do not run on the one chosen: the result says so.
   const fellBack: string[] = [];
   try {
     const tool = getTool(msg.toolId);
@@ -50,6 +50,13 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       const entry = store.model(id);
       const loaded = await pool.get(id, await store.resolve(id));
       const before = loaded.fallback;
+      const chosen = config.provider;
+      // A provider chosen by name that cannot run here is said, not silently replaced by the CPU.
+      if (chosen !== 'auto' && loaded.provider !== chosen && !loaded.fallback) {
+        const why = loaded.attempts.find((a) => a.id === chosen)?.reason ?? 'not available';
+        const notice = `${PROVIDER_NAMES[chosen]} was chosen but cannot run ${id} here (${why}); it ran on the ${PROVIDER_NAMES[loaded.provider]}`;
+        if (!fellBack.includes(notice)) fellBack.push(notice);
+      }
       const contract = tensorContract(entry);
       const onRunMs = (ms: number) => {
         inferenceMs += ms;
