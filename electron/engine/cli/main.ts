@@ -5,37 +5,16 @@ import { errorMessage, GanvasError } from '../errors.js';
 import { appVersion } from '../paths.js';
 import { batchCommand } from './commands/batch.js';
 import { doctorCommand } from './commands/doctor.js';
-import { enhanceCommand } from './commands/enhance.js';
 import { exportCommand } from './commands/export.js';
-import { extendCommand } from './commands/extend.js';
-import { inpaintCommand } from './commands/inpaint.js';
-import { lowlightCommand } from './commands/lowlight.js';
 import { modelsCommand } from './commands/models.js';
 import { projectCommand } from './commands/project.js';
-import { styleCommand } from './commands/style.js';
 import { workerCommand } from './commands/worker.js';
 import { common, UsageError, type Command, type Flag } from './shared.js';
 import { escapeControls } from './terminal.js';
-import { TOOL_SPECS, type ToolId } from '../tools/specs.js';
+import { TOOL_SPECS } from '../tools/specs.js';
+import { toolCommand } from './tool-command.js';
 
-/** A command for every tool (a tool without one does not compile), listed in the tools' order. */
-const TOOL_COMMANDS: Record<ToolId, Command> = {
-  enhance: enhanceCommand,
-  inpaint: inpaintCommand,
-  extend: extendCommand,
-  style: styleCommand,
-  lowlight: lowlightCommand,
-};
-
-export const COMMANDS: Command[] = [
-  ...TOOL_SPECS.map((s) => TOOL_COMMANDS[s.id]),
-  batchCommand,
-  workerCommand,
-  exportCommand,
-  projectCommand,
-  modelsCommand,
-  doctorCommand,
-];
+export const COMMANDS: Command[] = [...TOOL_SPECS.map(toolCommand), batchCommand, workerCommand, exportCommand, projectCommand, modelsCommand, doctorCommand];
 
 const flagName = (name: string, f: Flag) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.hint ? ` ${f.hint}` : ''}`;
 

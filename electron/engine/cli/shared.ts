@@ -6,8 +6,8 @@ import type { DocumentInfo } from '../info.js';
 import { fromErrorInfo } from '../errors.js';
 import { checkFormatFits, formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
-import { LOWLIGHT_MODELS } from '../tools/lowlight/spec.js';
-import { resultSize, type AnyToolSpec, type ToolId } from '../tools/specs.js';
+import { resultSize, type ToolId } from '../tools/specs.js';
+import type { ToolRequest } from './tool-command.js';
 import { samePath } from '../paths.js';
 import { progressBar } from './progress-bar.js';
 
@@ -36,12 +36,6 @@ export interface Command {
   about: string;
   flags: Record<string, Flag>;
   run(args: string[]): Promise<number>;
-}
-
-/** The command that runs one tool: named after the tool, described by its spec and what it writes. */
-export function toolCommand(spec: AnyToolSpec, command: Omit<Command, 'name' | 'about'> & { writes: string }): Command {
-  const { writes, ...rest } = command;
-  return { ...rest, name: spec.id, about: `${spec.summary}; ${writes}` };
 }
 
 /** A command's arguments read against its flag table (positionals allowed). */
@@ -119,28 +113,24 @@ export function exportOptionsFor(
   return { format, quality: intOption(values['jpeg-quality'], 'jpeg-quality') ?? 92, bitDepth };
 }
 
-/**
- * Opens a photo, runs one tool on it with a progress bar (Ctrl+C cancels), and exports the
- * result. `prepare` may set up the document first (e.g. the mask to erase).
- */
+/** Opens a photo, runs one tool on it with a progress bar (Ctrl+C cancels), and exports the result. */
 export async function runToolToFile(
   values: EngineFlags & Parameters<typeof exportOptionsFor>[0],
-  input: string,
-  output: string,
-  tool: { id: ToolId; params: object | ((doc: DocumentInfo) => object); describe: string; reference?: string | null },
-  prepare: (engine: Engine, docId: string) => Promise<void> = async () => {},
+  request: ToolRequest,
+  tool: { id: ToolId; describe(doc: DocumentInfo): string },
 ): Promise<number> {
+  const { input, output } = request;
   return withEngine(values, async (engine) => {
     const doc = await engine.open(input);
     for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
-    await prepare(engine, doc.id);
+    if (request.mask) await engine.document(doc.id).selectionFromFile(request.mask);
     const exportOptions = exportOptionsFor(values, output, doc.bitDepth);
-    process.stderr.write(`${tool.describe} ${doc.fileName} (${doc.width}×${doc.height})\n`);
+    const params = request.params(doc);
+    process.stderr.write(`${tool.describe(doc)} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
-    const params = typeof tool.params === 'function' ? tool.params(doc) : tool.params;
     const size = resultSize(tool.id, params, doc);
     checkFormatFits(exportOptions.format, size.width, size.height, output);
-    const reference = tool.reference ? await engine.tools.openReference(tool.reference) : undefined;
+    const reference = request.reference ? await engine.tools.openReference(request.reference) : undefined;
     const jobId = engine.tools.run(doc.id, doc.layers[0]!.id, tool.id, params, reference ? { reference } : {});
     const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));
     const cancel = () => engine.tools.cancel(jobId);
@@ -168,6 +158,3 @@ export function onePhoto(command: string, positionals: string[]): string {
 
 /** `<photo><suffix>.png` beside the photo: where a tool writes when not told. */
 export const beside = (input: string, suffix: string) => join(dirname(input), `${basename(input, extname(input))}${suffix}.png`);
-
-/** The CLI's short names of the low-light models (iat, sci-easy, …). */
-export const LOWLIGHT_SHORT: Record<string, string> = Object.fromEntries(LOWLIGHT_MODELS.map((id) => [id.replace(/_lol$/, '').replace('_', '-'), id]));

@@ -6,7 +6,10 @@ import { cancelFarmBatch, farmStatus } from '../../farm/submit.js';
 import { clock } from '../progress-bar.js';
 import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
-import { type Command, common, type Flag, fraction, intOption, LOWLIGHT_SHORT, parse, UsageError, withEngine } from '../shared.js';
+import { type Command, common, type Flag, intOption, parse, UsageError, withEngine } from '../shared.js';
+import { paramsFromShorthand, shorthandHint } from '../tool-flags.js';
+import { batchable, TOOL_SPECS, type AnyToolSpec } from '../../tools/specs.js';
+import type { ToolSpec } from '../../tools/spec.js';
 
 const flags = {
   ...common,
@@ -19,9 +22,7 @@ const flags = {
   'skip-existing': { type: 'boolean', default: false, help: 'leave a photo alone when its output exists' },
   concurrency: { type: 'string', default: '2', hint: 'N', help: 'photos in flight at once' },
   'allow-inside-input': { type: 'boolean', default: false, help: 'write inside the input folder (originals are never replaced)' },
-  enhance: { type: 'string', multiple: true, hint: '2|4[:fast|hq]', help: 'step: Enhance' },
-  style: { type: 'string', multiple: true, hint: '<preset>[:strength]', help: 'step: Style' },
-  lowlight: { type: 'string', multiple: true, hint: 'iat|sci-…', help: 'step: Low light' },
+  ...stepFlags(TOOL_SPECS.filter(batchable)),
   resize: { type: 'string', multiple: true, hint: '<long side>', help: 'step: fit inside this many pixels' },
   format: { type: 'string', hint: 'same|jpeg|png|webp|tiff', help: "output format (default: same, each photo's own)" },
   'jpeg-quality': { type: 'string', hint: '1-100', help: 'JPEG and WebP quality' },
@@ -35,20 +36,26 @@ const flags = {
   cancel: { type: 'string', hint: '<id>', help: 'with --queue: cancel a farm batch (files running finish)' },
 } as const satisfies Record<string, Flag>;
 
-/** A recipe from the step flags, in the order given on the command line. */
-function recipeFromFlags(args: string[], values: Record<string, unknown>): Recipe {
+/** `--<tool> a:b` for each tool a recipe can have: its shorthand's settings. */
+function stepFlags(specs: readonly (AnyToolSpec | ToolSpec)[]): Record<string, Flag> {
+  return Object.fromEntries(specs.map((s) => [s.id, { type: 'string', multiple: true, hint: shorthandHint(s), help: `step: ${s.label}` } satisfies Flag]));
+}
+
+/** The recipe steps the flags give, in the order given on the command line. */
+export function stepsFromArgs(args: string[], specs: readonly (AnyToolSpec | ToolSpec)[]): unknown[] {
   const steps: unknown[] = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i], args[i + 1] ?? ''];
-    if (flag === '--enhance') {
-      const [scale, quality] = value.split(':');
-      steps.push({ tool: 'enhance', params: { scale: intOption(scale, 'enhance', [2, 4]), quality: quality ?? 'fast' } });
-    } else if (flag === '--style') {
-      const [style, strength] = value.split(':');
-      steps.push({ tool: 'style', params: { style, ...(strength ? { strength: fraction(strength, 'style strength') } : {}) } });
-    } else if (flag === '--lowlight') steps.push({ tool: 'lowlight', params: { model: LOWLIGHT_SHORT[value] ?? value } });
+    const spec = specs.find((s) => flag === `--${s.id}`);
+    if (spec) steps.push({ tool: spec.id, params: paramsFromShorthand(spec, value) });
     else if (flag === '--resize') steps.push({ tool: 'resize', params: { longSide: intOption(value, 'resize') } });
   }
+  return steps;
+}
+
+/** A recipe from the step flags, in the order given on the command line. */
+function recipeFromFlags(args: string[], values: Record<string, unknown>): Recipe {
+  const steps = stepsFromArgs(args, TOOL_SPECS.filter(batchable));
   const parsed = recipeSchema.safeParse({
     name: 'batch',
     steps,

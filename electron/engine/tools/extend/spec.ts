@@ -1,8 +1,20 @@
 import { z } from 'zod';
 import { DEFAULT_INPAINT_MODEL } from '../inpaint/spec.js';
+import type { NumberField } from '../controls.js';
 import { defineToolSpec } from '../spec.js';
+import { parseAspect, sidesForAspect } from './aspect.js';
 
-const side = z.number().int().min(0).max(20_000).default(0);
+const MAX_SIDE = 20_000;
+const SIDES = ['left', 'right', 'top', 'bottom'] as const;
+const sideControls: NumberField<(typeof SIDES)[number]>[] = SIDES.map((side) => ({
+  kind: 'number',
+  param: side,
+  label: side,
+  help: `pixels to add ${side === 'left' || side === 'right' ? 'on the' : 'at the'} ${side}`,
+  min: 0,
+  max: MAX_SIDE,
+}));
+const side = z.number().int().min(0).max(MAX_SIDE).default(0);
 
 const extendParams = z.object({
   left: side,
@@ -27,4 +39,25 @@ export const extendSpec = defineToolSpec({
   models: (p) => [p.model],
   modelTasks: ['inpaint'],
   resultSize: (p, { width, height }) => ({ width: width + p.left + p.right, height: height + p.top + p.bottom }),
+  ui: {
+    key: 'X',
+    icon: 'M8 8H16V16H8ZM3 3H7M3 3V7M21 3H17M21 3V7M3 21H7M3 21V17M21 21H17M21 21V17',
+    controls: [...sideControls, { kind: 'model', param: 'model', label: 'Model', help: 'the inpainting model', task: 'inpaint' }],
+    action: () => 'Extend',
+    needs: (p) => (SIDES.every((side) => !p[side]) ? 'Choose how much to add on each side, or an aspect ratio.' : null),
+  },
+  cli: {
+    form: '<photo> (--left N --right N --top N --bottom N | --aspect 16:9)',
+    writes: "the photo's own pixels stay as they are; writes <name>-extended.png unless -o is given.",
+    suffix: () => '-extended',
+    describe: () => 'Extending',
+    derived: {
+      aspect: {
+        hint: '16:9',
+        help: 'grow to this aspect ratio instead (after EXIF orientation)',
+        excludes: SIDES,
+        apply: (value, size) => sidesForAspect(size.width, size.height, parseAspect(value)),
+      },
+    },
+  },
 });

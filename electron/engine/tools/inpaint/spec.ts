@@ -29,4 +29,28 @@ export const inpaintSpec = defineToolSpec({
   preview: null,
   models: (p) => [p.model],
   modelTasks: ['inpaint'],
+  ui: {
+    key: 'E',
+    icon: 'M16 3L21 8L10 19H5V14L16 3ZM13 6L18 11M3 21H21',
+    controls: [
+      {
+        kind: 'slider',
+        param: 'feather',
+        label: 'Feather',
+        help: 'width of the soft edge where the fill meets the photo',
+        min: 0,
+        max: 32,
+        step: 1,
+        unit: 'px',
+      },
+      { kind: 'model', param: 'model', label: 'Model', help: 'the inpainting model', task: 'inpaint' },
+    ],
+    action: () => 'Erase',
+    needs: (_, document) => (document.hasSelection ? null : 'Mark what to erase first: paint over it, or draw a rectangle or a lasso.'),
+  },
+  cli: {
+    writes: 'the mask is white where to erase, the same size as the photo; writes <name>-erased.png unless -o is given.',
+    suffix: () => '-erased',
+    describe: () => 'Erasing in',
+  },
 });

@@ -12,6 +12,9 @@ export const LOWLIGHT_MODEL_NAMES: Record<(typeof LOWLIGHT_MODELS)[number], stri
   sci_difficult: 'Strong (SCI difficult)',
 };
 
+/** The CLI's short names (iat, sci-easy, …). */
+const LOWLIGHT_SHORT = Object.fromEntries(LOWLIGHT_MODELS.map((id) => [id, id.replace(/_lol$/, '').replace('_', '-')]));
+
 /** The long side the network sees by default; the gain it finds is applied at full size. */
 const LOWLIGHT_WORKING_SIZE = 1024;
 
@@ -40,4 +43,50 @@ export const lowlightSpec = defineToolSpec({
   preview: { side: LOWLIGHT_WORKING_SIZE },
   models: (p) => [p.model],
   modelTasks: ['lowlight'],
+  ui: {
+    key: 'L',
+    icon: 'M20 14.5A8 8 0 1 1 9.5 4A6.5 6.5 0 0 0 20 14.5Z',
+    controls: [
+      {
+        kind: 'model',
+        param: 'model',
+        label: 'Model',
+        help: 'IAT (best quality) or SCI at three strengths, or a low-light model of yours',
+        task: 'lowlight',
+        names: LOWLIGHT_MODEL_NAMES,
+        short: LOWLIGHT_SHORT,
+      },
+      {
+        kind: 'slider',
+        param: 'amount',
+        label: 'Amount',
+        help: 'how much of the brightening to apply',
+        min: 0,
+        max: 1,
+        step: 0.05,
+        unit: '%',
+        on: ['panel', 'cli'],
+      },
+      { kind: 'checkbox', param: 'protectHighlights', label: 'Protect highlights', help: 'let bright areas be brightened too', on: ['panel', 'cli'] },
+      {
+        kind: 'slider',
+        param: 'denoise',
+        label: 'Noise reduction',
+        help: 'noise reduction after brightening',
+        min: 0,
+        max: 1,
+        step: 0.05,
+        unit: '%',
+        zero: 'off',
+      },
+    ],
+    action: () => 'Brighten',
+  },
+  cli: {
+    form: '<photo|raw>',
+    writes: 'the gain is found on a small copy and applied at full size; writes <name>-bright.png unless -o is given.',
+    suffix: () => '-bright',
+    describe: () => 'Brightening',
+    shorthand: ['model'],
+  },
 });

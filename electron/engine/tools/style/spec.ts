@@ -60,4 +60,27 @@ export const styleSpec = defineToolSpec({
   preview: { side: STYLE_WORKING_SIZE },
   models: (p) => (typeof p.style === 'string' && FIXED_STYLES[p.style] ? [FIXED_STYLES[p.style]!.model] : [STYLE_TRANSFER_MODEL]),
   modelTasks: ['style'],
+  ui: {
+    key: 'S',
+    icon: 'M12 3C7 3 3 7 3 12C3 17 7 21 11 21C12.5 21 13 20 13 19C13 17.5 14 17 15.5 17H17C19 17 21 15 21 12C21 7 17 3 12 3ZM7.5 11.5H7.51M10.5 7.5H10.51M15 7.5H15.01M17.5 11H17.51',
+    controls: [
+      { kind: 'preset', param: 'style', label: 'Painter', help: 'a painter preset or one of yours (see the app)', on: ['batch', 'cli'] },
+      { kind: 'slider', param: 'strength', label: 'Strength', help: 'how much of the painting (1: all of it)', min: 0, max: 1, step: 0.05, unit: '%' },
+      {
+        kind: 'checkbox',
+        param: 'keepColours',
+        label: "Keep the photo's colours",
+        help: "keep the photo's colours, take only the brushwork",
+        on: ['panel', 'cli'],
+      },
+    ],
+    action: () => 'Apply',
+  },
+  cli: {
+    writes: 'presets are monet, vangogh_starry_night, … (the app lists them all); writes <name>-<style>.png unless -o is given.',
+    suffix: (p, fromReference) => `-${fromReference || typeof p.style !== 'string' ? 'painting' : p.style}`,
+    describe: () => 'Painting',
+    shorthand: ['style', 'strength'],
+    reference: { flag: 'style-image', hint: '<painting>', help: 'learn the style of this painting instead', replaces: 'style' },
+  },
 });
