@@ -1,10 +1,15 @@
 /**
  * Every command a user can give by key or menu, once: the application menu (main), the key
- * handling and the shortcut help (renderer) are all made from this table. No imports: both
- * processes load it.
+ * handling, the tool rail and the shortcut help (renderer) are all made from this table. The
+ * tools' rows come from their specs (which import nothing but zod: both processes load them).
  */
+import { TOOL_SPECS, type AnyToolSpec, type ToolId } from './engine/tools/specs.js';
+
+/** What the rail offers: the AI tools, and the Hand and Zoom for moving about. */
+export type RailTool = ToolId | 'hand' | 'zoom';
 
 export type Action =
+  | `tool-${RailTool}`
   | 'open'
   | 'save'
   | 'save-as'
@@ -21,13 +26,6 @@ export type Action =
   | 'zoom-fit'
   | 'zoom-100'
   | 'compare'
-  | 'tool-enhance'
-  | 'tool-inpaint'
-  | 'tool-extend'
-  | 'tool-style'
-  | 'tool-lowlight'
-  | 'tool-hand'
-  | 'tool-zoom'
   | 'apply'
   | 'brush-smaller'
   | 'brush-larger'
@@ -43,9 +41,21 @@ export interface Command {
   /** Electron accelerator syntax (`CmdOrCtrl+Shift+Z`); the first is shown, all work. */
   keys: readonly string[];
   menu: MenuName | null;
+  /** The tool it picks, with its icon: the rail's buttons. */
+  tool?: { id: RailTool; icon: string };
 }
 
-export const KEYMAP: readonly Command[] = [
+/** What a tool's row is made from: its spec's name, key and icon. */
+type ToolRow = Pick<AnyToolSpec, 'id' | 'label'> & { ui: Pick<AnyToolSpec['ui'], 'key' | 'icon'> };
+
+/** The keymap with a row for each of `specs` (the app's: `KEYMAP`). */
+export function keymapFor(specs: readonly ToolRow[]): Command[] {
+  return [...BEFORE_TOOLS, ...specs.map(toolRow), ...AFTER_TOOLS];
+}
+
+const toolRow = (s: ToolRow): Command => ({ action: `tool-${s.id}`, label: s.label, keys: [s.ui.key], menu: 'Tools', tool: { id: s.id, icon: s.ui.icon } });
+
+const BEFORE_TOOLS: readonly Command[] = [
   { action: 'open', label: 'Open…', keys: ['CmdOrCtrl+O'], menu: 'File' },
   { action: 'save', label: 'Save', keys: ['CmdOrCtrl+S'], menu: 'File' },
   { action: 'save-as', label: 'Save As…', keys: ['CmdOrCtrl+Shift+S'], menu: 'File' },
@@ -62,19 +72,34 @@ export const KEYMAP: readonly Command[] = [
   { action: 'zoom-fit', label: 'Fit to Window', keys: ['CmdOrCtrl+0'], menu: 'View' },
   { action: 'zoom-100', label: 'Actual Size (100 %)', keys: ['CmdOrCtrl+1'], menu: 'View' },
   { action: 'compare', label: 'Compare Before and After', keys: ['C'], menu: 'View' },
-  { action: 'tool-enhance', label: 'Enhance', keys: ['U'], menu: 'Tools' },
-  { action: 'tool-inpaint', label: 'Erase', keys: ['E'], menu: 'Tools' },
-  { action: 'tool-extend', label: 'Extend', keys: ['X'], menu: 'Tools' },
-  { action: 'tool-style', label: 'Style', keys: ['S'], menu: 'Tools' },
-  { action: 'tool-lowlight', label: 'Low light', keys: ['L'], menu: 'Tools' },
-  { action: 'tool-hand', label: 'Hand (pan)', keys: ['H'], menu: 'Tools' },
-  { action: 'tool-zoom', label: 'Zoom (click in, Alt+click out)', keys: ['Z'], menu: 'Tools' },
+];
+
+const AFTER_TOOLS: readonly Command[] = [
+  {
+    action: 'tool-hand',
+    label: 'Hand (pan)',
+    keys: ['H'],
+    menu: 'Tools',
+    tool: {
+      id: 'hand',
+      icon: 'M8 12V5.5A1.5 1.5 0 0 1 11 5.5V11M11 10V4.5A1.5 1.5 0 0 1 14 4.5V11M14 10.5V6A1.5 1.5 0 0 1 17 6V14C17 18 14.5 21 11 21C8 21 6.5 19 5 16L3.5 13A1.5 1.5 0 0 1 6 11.5L8 14',
+    },
+  },
+  {
+    action: 'tool-zoom',
+    label: 'Zoom (click in, Alt+click out)',
+    keys: ['Z'],
+    menu: 'Tools',
+    tool: { id: 'zoom', icon: 'M10.5 17A6.5 6.5 0 1 0 10.5 4A6.5 6.5 0 0 0 10.5 17ZM15.5 15.5L21 21M8 10.5H13M10.5 8V13' },
+  },
   { action: 'apply', label: 'Run the active tool (Erase what is marked)', keys: ['Enter'], menu: null },
   { action: 'brush-smaller', label: 'Brush smaller', keys: ['['], menu: null },
   { action: 'brush-larger', label: 'Brush larger', keys: [']'], menu: null },
   { action: 'escape', label: 'Cancel the running job, close dialogs', keys: ['Escape'], menu: null },
   { action: 'help', label: 'Keyboard Shortcuts', keys: ['F1', 'Shift+/'], menu: 'Help' },
 ];
+
+export const KEYMAP: readonly Command[] = keymapFor(TOOL_SPECS);
 
 /** Gestures that are not commands, for the help only. */
 export const GESTURES: readonly [keys: string, what: string][] = [

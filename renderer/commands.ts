@@ -2,17 +2,16 @@
 import type { DocumentInfo } from '../electron/contract.js';
 import { STROKE_LIMITS } from '../electron/engine/document/stroke.js';
 import { isToolId } from '../electron/engine/tools/specs.js';
-import { KEYMAP, keyLabel, type Action } from '../electron/keymap.js';
+import { KEYMAP, keyLabel, type Action, type RailTool } from '../electron/keymap.js';
 import { api } from './api.js';
 import { app } from './stores/app.svelte.js';
 import { attempt, session } from './stores/document.svelte.js';
 import { job } from './stores/job.svelte.js';
 import { messages } from './stores/messages.svelte.js';
-import { runs } from './stores/runs.js';
 import { style } from './stores/style.svelte.js';
 import { tools } from './stores/tools.svelte.js';
-
-const mac = navigator.platform.startsWith('Mac');
+import { mac } from './platform.js';
+import { runTool } from './tools/run.js';
 
 /** An action's first key as people read it on this platform ("Ctrl+Z", "⌘Z"). */
 export const shortcut = (action: Action) => keyLabel(KEYMAP.find((c) => c.action === action)!.keys[0]!, mac);
@@ -87,7 +86,7 @@ export function paint(all: [number, number][]): void {
       });
     } else {
       void session.change('paintSelection', {
-        stroke: { points, radius: tools.eraseSize / 2, hardness: 1, opacity: 1, value: tools.erase.mark === 'brush' ? 255 : 0 },
+        stroke: { points, radius: tools.marking.size / 2, hardness: 1, opacity: 1, value: tools.marking.tool === 'brush' ? 255 : 0 },
       });
     }
   }
@@ -127,14 +126,8 @@ export function createActions(view: () => ViewControls | undefined): Record<Acti
     'zoom-fit': () => view()?.fit(),
     'zoom-100': () => view()?.actualSize(),
     compare: withDoc(() => session.info!.layers.length > 1 && (tools.compare = { ...tools.compare, on: !tools.compare.on })),
-    'tool-enhance': use('enhance'),
-    'tool-inpaint': use('inpaint'),
-    'tool-extend': use('extend'),
-    'tool-style': use('style'),
-    'tool-lowlight': use('lowlight'),
-    'tool-hand': use('hand'),
-    'tool-zoom': use('zoom'),
-    apply: withDoc(() => !job.running && isToolId(tools.active) && runs[tools.active]()),
+    ...(Object.fromEntries(KEYMAP.filter((c) => c.tool).map((c) => [c.action, use(c.tool!.id)])) as Record<`tool-${RailTool}`, () => void>),
+    apply: withDoc(() => !job.running && isToolId(tools.active) && runTool(tools.active)),
     'brush-smaller': () => tools.resizeBrush(1 / 1.25),
     'brush-larger': () => tools.resizeBrush(1.25),
     escape: () => {

@@ -3,21 +3,16 @@ import { styleSpec } from '../../electron/engine/tools/style/spec.js';
 import { api } from '../api.js';
 import { attempt, imageOf, session } from './document.svelte.js';
 import { messages } from './messages.svelte.js';
+import { tools, type ToolParams } from './tools.svelte.js';
 
-export interface StyleChoice {
-  preset: string;
-  strength: number;
-  keepColours: boolean;
-}
+type StyleParams = ToolParams['style'];
 
 const THUMB_SIZE = 128;
-const defaults = styleSpec.params.parse({});
 
 /** Style's presets with thumbnails of the photo, the chosen one previewed over the layer, and a style learned from a painting. */
 class StyleStore {
   presets = $state<StylePreset[]>([]);
   thumbs = $state<Record<string, string>>({});
-  choice = $state<StyleChoice>({ preset: defaults.style as string, strength: defaults.strength, keepColours: defaults.keepColours });
   /** The chosen style over the active layer until it is applied. */
   preview = $state<{ layerId: string; image: HTMLImageElement } | null>(null);
   /** A style just learned from a painting, which can be kept as a preset. */
@@ -25,10 +20,10 @@ class StyleStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private thumbsLoading: Promise<void> = Promise.resolve();
 
-  /** The tool's params for a choice (the user's own presets carry their vector). */
-  params(c: StyleChoice = this.choice) {
-    const own = this.presets.find((p) => p.id === c.preset && p.vector);
-    return { style: own ? { name: own.name, vector: own.vector! } : c.preset, strength: c.strength, keepColours: c.keepColours };
+  /** The settings as a run takes them: the user's own presets are theirs alone, so they go as their vector. */
+  sendable(p: StyleParams = tools.params.style): StyleParams {
+    const own = this.presets.find((x) => x.id === p.style && x.vector);
+    return { ...p, style: own ? { name: own.name, vector: own.vector! } : p.style };
   }
 
   async loadPresets(): Promise<void> {
@@ -36,8 +31,7 @@ class StyleStore {
   }
 
   /** Previews the chosen style over the active layer, a moment after the last change. */
-  choose(patch: Partial<StyleChoice>): void {
-    this.choice = { ...this.choice, ...patch };
+  schedulePreview(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(
       () =>
@@ -45,7 +39,7 @@ class StyleStore {
           const info = session.info;
           const layerId = session.active;
           if (!info || !layerId) return;
-          const r = await api.call('previewTool', { docId: info.id, layerId, maxSide: styleSpec.preview.side, tool: 'style', params: this.params() });
+          const r = await api.call('previewTool', { docId: info.id, layerId, maxSide: styleSpec.preview.side, tool: 'style', params: this.sendable() });
           this.preview = { layerId, image: await imageOf(r.dataUrl) };
         }),
       150,
@@ -60,7 +54,7 @@ class StyleStore {
         for (const p of presets) {
           if (session.info?.id !== docId) return;
           if (this.thumbs[p.id]) continue;
-          const params = this.params({ preset: p.id, strength: 1, keepColours: false });
+          const params = this.sendable({ ...tools.params.style, style: p.id, strength: 1, keepColours: false });
           const r = await api.call('previewTool', { docId, layerId, maxSide: THUMB_SIZE, tool: 'style', params });
           if (session.info?.id === docId) this.thumbs = { ...this.thumbs, [p.id]: r.dataUrl };
         }
@@ -73,7 +67,7 @@ class StyleStore {
       if (!this.learned) return;
       this.presets = await api.call('saveStylePreset', { name, vector: this.learned });
       this.learned = null;
-      this.choice = { ...this.choice, preset: `user:${name.trim()}` };
+      tools.params.style = { ...tools.params.style, style: `user:${name.trim()}` };
       messages.say(`Saved the style as “${name.trim()}”.`);
     });
   }

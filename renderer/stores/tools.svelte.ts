@@ -1,36 +1,20 @@
-import { inpaintSpec } from '../../electron/engine/tools/inpaint/spec.js';
-import { enhanceSpec } from '../../electron/engine/tools/enhance/spec.js';
-import { lowlightSpec } from '../../electron/engine/tools/lowlight/spec.js';
-import type { ToolId } from '../../electron/engine/tools/specs.js';
+import type { z } from 'zod';
+import { TOOL_SPECS, type SpecOf, type ToolId } from '../../electron/engine/tools/specs.js';
+import type { RailTool } from '../../electron/keymap.js';
 
-/** What the rail offers: the AI tools, and the Hand and Zoom for moving about. */
-export type RailTool = ToolId | 'hand' | 'zoom';
+/** Each tool's settings, as its spec defines them. */
+export type ToolParams = { [Id in ToolId]: z.output<SpecOf<Id>['params']> };
 
-/** How Erase marks what to remove. */
+/** How a mask is marked on the canvas. */
 export type MarkTool = 'brush' | 'eraser' | 'rect' | 'lasso';
 
-export interface EraseState {
-  mark: MarkTool;
-  model: string;
-  /** Width of the soft edge where the fill meets the photo. */
-  feather: number;
+/** How the tools that work in a mask (Erase) mark it and show it: the canvas's business, not the tool's settings. */
+export interface Marking {
+  tool: MarkTool;
+  /** The brush's diameter in canvas pixels. */
+  size: number;
   overlayColour: string;
   overlayOpacity: number;
-}
-
-export interface Sides {
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-}
-
-export interface LowlightChoice {
-  /** A low-light model's catalog id (the built-in ones or the user's own). */
-  model: string;
-  protectHighlights: boolean;
-  amount: number;
-  denoise: number;
 }
 
 export interface MaskBrush {
@@ -40,38 +24,35 @@ export interface MaskBrush {
   hardness: number;
 }
 
-const NO_SIDES: Sides = { left: 0, right: 0, top: 0, bottom: 0 };
+const defaults = () => Object.fromEntries(TOOL_SPECS.map((s) => [s.id, s.params.parse({})])) as ToolParams;
 
 /** The active tool and each tool's settings; what belongs to one photo starts afresh with the next. */
 class ToolsStore {
   active = $state<RailTool>('enhance');
-  enhance = $state(pick(enhanceSpec.params.parse({}), ['scale', 'quality']));
-  erase = $state<EraseState>({ mark: 'brush', ...pick(inpaintSpec.params.parse({}), ['model', 'feather']), overlayColour: '#ff3b5c', overlayOpacity: 0.5 });
-  /** Erase's brush diameter in canvas pixels. */
-  eraseSize = $state(40);
-  extend = $state<{ sides: Sides; aspect: string }>({ sides: NO_SIDES, aspect: '' });
-  lowlight = $state<LowlightChoice>(pick(lowlightSpec.params.parse({}), ['model', 'protectHighlights', 'amount', 'denoise']));
+  /** What each tool's panel shows and its run sends, from the spec's defaults. */
+  params = $state<ToolParams>(defaults());
+  marking = $state<Marking>({ tool: 'brush', size: 40, overlayColour: '#ff3b5c', overlayOpacity: 0.5 });
   maskBrush = $state<MaskBrush>({ mode: null, size: 40, hardness: 0.6 });
   /** Before/after: the divider's place (0–1 of the width) while on; `before` while \ is held. */
   compare = $state<{ on: boolean; split: number; before: boolean }>({ on: false, split: 0.5, before: false });
 
   /** Another photo: its own canvas, so nothing measured on the last one carries over. */
   resetForDocument(): void {
-    this.extend = { sides: NO_SIDES, aspect: '' };
+    const fresh = defaults() as Record<ToolId, Record<string, unknown>>;
+    for (const spec of TOOL_SPECS) {
+      const params = this.params[spec.id] as Record<string, unknown>;
+      for (const key of spec.ui.perPhoto ?? []) params[key] = fresh[spec.id][key];
+    }
     this.compare = { ...this.compare, on: false, split: 0.5 };
     this.maskBrush = { ...this.maskBrush, mode: null };
   }
 
-  /** The size the [ and ] keys change: the mask brush while it paints, else Erase's. */
+  /** The size the [ and ] keys change: the mask brush while it paints, else the marking brush. */
   resizeBrush(factor: number): void {
     const next = (size: number) => Math.min(500, Math.max(1, Math.round(size * factor)));
     if (this.maskBrush.mode) this.maskBrush = { ...this.maskBrush, size: next(this.maskBrush.size) };
-    else this.eraseSize = next(this.eraseSize);
+    else this.marking = { ...this.marking, size: next(this.marking.size) };
   }
-}
-
-function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
-  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 }
 
 export const tools = new ToolsStore();

@@ -47,6 +47,8 @@ export interface ToolUi<P> {
   action(params: P): string;
   /** Why these settings cannot run yet, in words the status line shows; null when they can. */
   needs?(params: P, document: { hasSelection: boolean }): string | null;
+  /** Settings that belong to one photo and start afresh with the next (Extend's pixels per side). */
+  perPhoto?: readonly ParamKey<P>[];
 }
 
 /** A flag of the tool's command that is not a setting of its own but sets some from the photo (Extend's `--aspect 16:9`). */

@@ -45,6 +45,7 @@ export const extendSpec = defineToolSpec({
     controls: [...sideControls, { kind: 'model', param: 'model', label: 'Model', help: 'the inpainting model', task: 'inpaint' }],
     action: () => 'Extend',
     needs: (p) => (SIDES.every((side) => !p[side]) ? 'Choose how much to add on each side, or an aspect ratio.' : null),
+    perPhoto: SIDES,
   },
   cli: {
     form: '<photo> (--left N --right N --top N --bottom N | --aspect 16:9)',

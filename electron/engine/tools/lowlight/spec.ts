@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineToolSpec } from '../spec.js';
 
 /** IAT (best quality, the default), then SCI at three strengths, by catalog id. */
-export const LOWLIGHT_MODELS = ['iat_lol', 'sci_easy', 'sci_medium', 'sci_difficult'] as const;
+const LOWLIGHT_MODELS = ['iat_lol', 'sci_easy', 'sci_medium', 'sci_difficult'] as const;
 
 /** Shorter names than the catalog's, saying what each is for. */
 export const LOWLIGHT_MODEL_NAMES: Record<(typeof LOWLIGHT_MODELS)[number], string> = {
