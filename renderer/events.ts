@@ -27,9 +27,10 @@ export async function handleEvent(e: AppEvent, actions: Record<Action, () => voi
         await session.update(await api.call('documentInfo', { docId: e.docId }));
       }
       // Only now, with the result on the canvas: its parts give way to it without a flash of the photo.
-      const tool = job.ended(e.jobId) ?? 'enhance';
-      if (tool === 'style') style.preview = null;
-      if (!ours) break;
+      const tool = job.ended(e.jobId);
+      // A preview was of the layer as it was.
+      style.preview = null;
+      if (!ours || !tool) break;
       const size = `${session.info!.width}×${session.info!.height}`;
       // Every AI result can be compared with what was there before it.
       messages.say(

@@ -28,7 +28,7 @@ const defaults = () => Object.fromEntries(TOOL_SPECS.map((s) => [s.id, s.params.
 
 /** The active tool and each tool's settings; what belongs to one photo starts afresh with the next. */
 class ToolsStore {
-  active = $state<RailTool>('enhance');
+  active = $state<RailTool>(TOOL_SPECS[0].id);
   /** What each tool's panel shows and its run sends, from the spec's defaults. */
   params = $state<ToolParams>(defaults());
   marking = $state<Marking>({ tool: 'brush', size: 40, overlayColour: '#ff3b5c', overlayOpacity: 0.5 });

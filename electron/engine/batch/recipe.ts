@@ -5,34 +5,39 @@ import type { PhotoDocument } from '../document/document.js';
 import { GanvasError, schemaIssues } from '../errors.js';
 import { checkReadableFile, describeFsError } from '../files.js';
 import { EXPORT_FORMATS } from '../images/save.js';
-import type { Size } from '../tools/spec.js';
+import type { Size, ToolSpec } from '../tools/spec.js';
 import { resultSize, TOOL_SPECS } from '../tools/specs.js';
-import { BATCHABLE_LABELS, recipeStep } from './recipe-steps.js';
+import { BATCHABLE_LABELS, recipeStep, recipeStepFor } from './recipe-steps.js';
 
 export { recipeStep, type RecipeStep } from './recipe-steps.js';
 
-/** What a batch does to each photo and how it writes the result; saved and loaded as JSON. */
-export const recipeSchema = z.object({
-  version: z.literal(1).default(1),
-  name: z.string().min(1).max(100).default('recipe'),
-  steps: z.array(recipeStep).max(20),
-  output: z
-    .object({
-      /** `same`: each photo in its own format (see `sameFormatAs`). */
-      format: z.enum(['same', ...EXPORT_FORMATS]).default('same'),
-      quality: z.number().int().min(1).max(100).default(92),
-      /** 16 only where the format holds it; otherwise 8. */
-      bitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
-      /** {name} {ext} {recipe} {scale} {date}; sub-folders are kept separately. */
-      naming: z.string().min(1).max(200).default('{name}'),
-    })
-    .default({ format: 'same', quality: 92, bitDepth: 8, naming: '{name}' }),
-});
+/** What a batch does to each photo and how it writes the result, for a list of tools; saved and loaded as JSON. */
+export const recipeSchemaFor = (specs: readonly ToolSpec[]) =>
+  z.object({
+    version: z.literal(1).default(1),
+    name: z.string().min(1).max(100).default('recipe'),
+    steps: z.array(recipeStepFor(specs)).max(20),
+    output: z
+      .object({
+        /** `same`: each photo in its own format (see `sameFormatAs`). */
+        format: z.enum(['same', ...EXPORT_FORMATS]).default('same'),
+        quality: z.number().int().min(1).max(100).default(92),
+        /** 16 only where the format holds it; otherwise 8. */
+        bitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
+        /** {name} {ext} {recipe} {scale} {date}; sub-folders are kept separately. */
+        naming: z.string().min(1).max(200).default('{name}'),
+      })
+      .default({ format: 'same', quality: 92, bitDepth: 8, naming: '{name}' }),
+  });
+
+/** A recipe of the app's tools. */
+export const recipeSchema = recipeSchemaFor(TOOL_SPECS);
 export type Recipe = z.infer<typeof recipeSchema>;
 
-/** The overall scale a recipe applies (for the {scale} name token). */
+/** The overall scale a recipe's tools apply (for the {scale} name token): resizing to fit is not a scale. */
 export function recipeScale(r: Recipe): number {
-  return r.steps.reduce((s, step) => s * (step.tool === 'enhance' ? step.params.scale : 1), 1);
+  const unit = { width: 1000, height: 1000 };
+  return r.steps.reduce((s, step) => (step.tool === 'resize' ? s : (s * resultSize(step.tool, step.params, unit).width) / unit.width), 1);
 }
 
 /** The size a recipe makes of a photo of `size`, known before any work. */

@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, GanvasError } from '../errors.js';
 import { appVersion } from '../paths.js';
-import { batchCommand } from './commands/batch.js';
+import { batchCommandFor } from './commands/batch.js';
 import { doctorCommand } from './commands/doctor.js';
 import { exportCommand } from './commands/export.js';
 import { modelsCommand } from './commands/models.js';
@@ -14,14 +14,22 @@ import { escapeControls } from './terminal.js';
 import { TOOL_SPECS } from '../tools/specs.js';
 import { toolCommand } from './tool-command.js';
 
-export const COMMANDS: Command[] = [...TOOL_SPECS.map(toolCommand), batchCommand, workerCommand, exportCommand, projectCommand, modelsCommand, doctorCommand];
+export const COMMANDS: Command[] = [
+  ...TOOL_SPECS.map(toolCommand),
+  batchCommandFor(TOOL_SPECS),
+  workerCommand,
+  exportCommand,
+  projectCommand,
+  modelsCommand,
+  doctorCommand,
+];
 
 const flagName = (name: string, f: Flag) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.hint ? ` ${f.hint}` : ''}`;
 
 /** The help, generated from each command's forms and flag table: it lists exactly what each command accepts. */
-export function help(): string {
+export function help(commands: readonly Command[] = COMMANDS): string {
   const lines = ['ganvas — GAN photo tools from the command line (the same engine as the app)', '', 'Usage:'];
-  for (const c of COMMANDS) {
+  for (const c of commands) {
     for (const form of c.forms) lines.push(`  ganvas ${c.name}${form ? ` ${form}` : ''}`);
     lines.push(`      ${c.about}`);
     const own = Object.entries(c.flags).filter(([name]) => !Object.hasOwn(common, name));

@@ -34,7 +34,7 @@ function flagsOf(spec: Spec): Record<string, Flag> {
 }
 
 /** Reads a tool command's arguments: usage errors here, before an engine starts. */
-export function readToolRequest(spec: Spec, args: string[]): ToolRequest {
+function readToolRequest(spec: Spec, args: string[]): ToolRequest {
   const { values, positionals } = parse(args, flagsOf(spec));
   const given = values as Record<string, unknown>;
   const input = onePhoto(spec.id, positionals);
@@ -77,8 +77,10 @@ function checked(spec: Spec, params: Record<string, unknown>): never {
   return parsed.data as never;
 }
 
-export function toolCommand(spec: Spec): Command {
+/** A tool's command; `read` is what its arguments ask for, checked as `run` checks them. */
+export function toolCommand(spec: Spec): Command & { read(args: string[]): ToolRequest } {
   return {
+    read: (args) => readToolRequest(spec, args),
     name: spec.id,
     forms: [spec.cli.form ?? (spec.usesMask ? '<photo> --mask <mask.png>' : '<photo>')],
     about: `${spec.summary}; ${spec.cli.writes}`,

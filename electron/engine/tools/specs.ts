@@ -50,8 +50,9 @@ type Variant<S, Shape extends z.ZodRawShape> = S extends ToolSpec<infer Id, infe
 export function toolVariants<const Ids extends ToolId, Shape extends z.ZodRawShape = Record<never, never>>(
   include: (spec: AnyToolSpec) => spec is Extract<AnyToolSpec, { id: Ids }>,
   shape: Shape = {} as Shape,
+  specs: readonly ToolSpec[] = TOOL_SPECS,
 ): [Variant<SpecOf<Ids>, Shape>, ...Variant<SpecOf<Ids>, Shape>[]] {
-  const variants = TOOL_SPECS.filter(include).map((s) => z.object({ ...shape, tool: z.literal(s.id), params: s.params }));
+  const variants = (specs as readonly AnyToolSpec[]).filter(include).map((s) => z.object({ ...shape, tool: z.literal(s.id), params: s.params }));
   return variants as unknown as [Variant<SpecOf<Ids>, Shape>, ...Variant<SpecOf<Ids>, Shape>[]];
 }
 

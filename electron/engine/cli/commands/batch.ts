@@ -4,37 +4,39 @@ import { REPORT_NAME, type BatchProgress, type BatchReport } from '../../batch/b
 import type { WorkerInfo } from '../../farm/farm.js';
 import { cancelFarmBatch, farmStatus } from '../../farm/submit.js';
 import { clock } from '../progress-bar.js';
-import { readRecipe, recipeSchema, type Recipe } from '../../batch/recipe.js';
+import { readRecipe, recipeSchemaFor, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
 import { type Command, common, type Flag, intOption, parse, UsageError, withEngine } from '../shared.js';
 import { paramsFromShorthand, shorthandHint } from '../tool-flags.js';
-import { batchable, TOOL_SPECS, type AnyToolSpec } from '../../tools/specs.js';
+import type { AnyToolSpec } from '../../tools/specs.js';
 import type { ToolSpec } from '../../tools/spec.js';
 
-const flags = {
-  ...common,
-  recipe: { type: 'string', hint: '<recipe.json>', help: 'the steps and output settings, from a file' },
-  'save-recipe': { type: 'string', hint: '<file>', help: 'save the recipe the flags make' },
-  recursive: { type: 'boolean', default: false, help: 'take photos in sub-folders too' },
-  include: { type: 'string', multiple: true, default: [], hint: '<glob>', help: 'only these (repeatable)' },
-  exclude: { type: 'string', multiple: true, default: [], hint: '<glob>', help: 'not these (repeatable)' },
-  formats: { type: 'string', hint: 'jpg,png,…', help: 'only these extensions' },
-  'skip-existing': { type: 'boolean', default: false, help: 'leave a photo alone when its output exists' },
-  concurrency: { type: 'string', default: '2', hint: 'N', help: 'photos in flight at once' },
-  'allow-inside-input': { type: 'boolean', default: false, help: 'write inside the input folder (originals are never replaced)' },
-  ...stepFlags(TOOL_SPECS.filter(batchable)),
-  resize: { type: 'string', multiple: true, hint: '<long side>', help: 'step: fit inside this many pixels' },
-  format: { type: 'string', hint: 'same|jpeg|png|webp|tiff', help: "output format (default: same, each photo's own)" },
-  'jpeg-quality': { type: 'string', hint: '1-100', help: 'JPEG and WebP quality' },
-  name: { type: 'string', hint: "'{name}-{recipe}'", help: 'output names: {name} {ext} {recipe} {scale} {date}' },
-  queue: {
-    type: 'string',
-    hint: 'redis://host:6379/0',
-    help: 'run on a farm: one job per photo for `ganvas worker`s (folders at the same path on every machine)',
-  },
-  status: { type: 'string', hint: '<id>', help: 'with --queue: how a farm batch stands' },
-  cancel: { type: 'string', hint: '<id>', help: 'with --queue: cancel a farm batch (files running finish)' },
-} as const satisfies Record<string, Flag>;
+/** The batch command's flags, with a step flag for each of `specs`. */
+const flagsFor = (specs: readonly (AnyToolSpec | ToolSpec)[]) =>
+  ({
+    ...common,
+    recipe: { type: 'string', hint: '<recipe.json>', help: 'the steps and output settings, from a file' },
+    'save-recipe': { type: 'string', hint: '<file>', help: 'save the recipe the flags make' },
+    recursive: { type: 'boolean', default: false, help: 'take photos in sub-folders too' },
+    include: { type: 'string', multiple: true, default: [], hint: '<glob>', help: 'only these (repeatable)' },
+    exclude: { type: 'string', multiple: true, default: [], hint: '<glob>', help: 'not these (repeatable)' },
+    formats: { type: 'string', hint: 'jpg,png,…', help: 'only these extensions' },
+    'skip-existing': { type: 'boolean', default: false, help: 'leave a photo alone when its output exists' },
+    concurrency: { type: 'string', default: '2', hint: 'N', help: 'photos in flight at once' },
+    'allow-inside-input': { type: 'boolean', default: false, help: 'write inside the input folder (originals are never replaced)' },
+    ...stepFlags(specs),
+    resize: { type: 'string', multiple: true, hint: '<long side>', help: 'step: fit inside this many pixels' },
+    format: { type: 'string', hint: 'same|jpeg|png|webp|tiff', help: "output format (default: same, each photo's own)" },
+    'jpeg-quality': { type: 'string', hint: '1-100', help: 'JPEG and WebP quality' },
+    name: { type: 'string', hint: "'{name}-{recipe}'", help: 'output names: {name} {ext} {recipe} {scale} {date}' },
+    queue: {
+      type: 'string',
+      hint: 'redis://host:6379/0',
+      help: 'run on a farm: one job per photo for `ganvas worker`s (folders at the same path on every machine)',
+    },
+    status: { type: 'string', hint: '<id>', help: 'with --queue: how a farm batch stands' },
+    cancel: { type: 'string', hint: '<id>', help: 'with --queue: cancel a farm batch (files running finish)' },
+  }) as const satisfies Record<string, Flag>;
 
 /** `--<tool> a:b` for each tool a recipe can have: its shorthand's settings. */
 function stepFlags(specs: readonly (AnyToolSpec | ToolSpec)[]): Record<string, Flag> {
@@ -42,7 +44,7 @@ function stepFlags(specs: readonly (AnyToolSpec | ToolSpec)[]): Record<string, F
 }
 
 /** The recipe steps the flags give, in the order given on the command line. */
-export function stepsFromArgs(args: string[], specs: readonly (AnyToolSpec | ToolSpec)[]): unknown[] {
+function stepsFromArgs(args: string[], specs: readonly (AnyToolSpec | ToolSpec)[]): unknown[] {
   const steps: unknown[] = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i], args[i + 1] ?? ''];
@@ -54,9 +56,9 @@ export function stepsFromArgs(args: string[], specs: readonly (AnyToolSpec | Too
 }
 
 /** A recipe from the step flags, in the order given on the command line. */
-function recipeFromFlags(args: string[], values: Record<string, unknown>): Recipe {
-  const steps = stepsFromArgs(args, TOOL_SPECS.filter(batchable));
-  const parsed = recipeSchema.safeParse({
+function recipeFromFlags(args: string[], values: Record<string, unknown>, specs: readonly (AnyToolSpec | ToolSpec)[]): Recipe {
+  const steps = stepsFromArgs(args, specs);
+  const parsed = recipeSchemaFor(specs).safeParse({
     name: 'batch',
     steps,
     output: {
@@ -90,8 +92,8 @@ async function farmControl(url: string, values: { status?: string | undefined; c
   return 0;
 }
 
-async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, flags);
+async function run(args: string[], specs: readonly (AnyToolSpec | ToolSpec)[]): Promise<number> {
+  const { values, positionals } = parse(args, flagsFor(specs));
   if ((values.status || values.cancel) && !values.queue) throw new UsageError('--status and --cancel need --queue redis://…');
   if (values.queue && (values.status || values.cancel)) return farmControl(values.queue, values);
   if (positionals.length !== 2) throw new UsageError('batch takes an input folder and an output folder.');
@@ -102,7 +104,7 @@ async function run(args: string[]): Promise<number> {
     recipe = await readRecipe(path).catch((err: unknown) => {
       throw new UsageError(errorMessage(err));
     });
-  } else recipe = recipeFromFlags(args, values);
+  } else recipe = recipeFromFlags(args, values, specs);
   if (values['save-recipe']) await writeFileAtomic(resolve(values['save-recipe']), JSON.stringify(recipe, null, 2));
   const options = {
     input,
@@ -162,10 +164,15 @@ function ended(report: BatchReport, output: string): number {
   return report.cancelled ? 130 : t.failed > 0 || report.stoppedBecause ? 1 : 0;
 }
 
-export const batchCommand: Command = {
-  name: 'batch',
-  forms: ['<in-dir> <out-dir> (--recipe <recipe.json> | steps) [--queue redis://…]', '--queue redis://… (--status <id> | --cancel <id>)'],
-  about: 'Runs a recipe over a folder: a few files at once, outputs written atomically, a journal to resume, a JSON report. Steps run in the order given.',
-  flags,
-  run,
-};
+/** `ganvas batch`, with a step flag for each batchable tool of `specs`; `recipe` is the recipe its step flags make. */
+export function batchCommandFor(specs: readonly (AnyToolSpec | ToolSpec)[]): Command & { recipe(args: string[]): Recipe } {
+  const steps = specs.filter((s) => s.batchable);
+  return {
+    name: 'batch',
+    forms: ['<in-dir> <out-dir> (--recipe <recipe.json> | steps) [--queue redis://…]', '--queue redis://… (--status <id> | --cancel <id>)'],
+    about: 'Runs a recipe over a folder: a few files at once, outputs written atomically, a journal to resume, a JSON report. Steps run in the order given.',
+    flags: flagsFor(steps),
+    run: (args) => run(args, steps),
+    recipe: (args) => recipeFromFlags(args, parse(args, flagsFor(steps)).values, steps),
+  };
+}
