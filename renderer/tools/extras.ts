@@ -26,7 +26,7 @@ export interface ToolExtras {
 }
 
 export const TOOL_EXTRAS: Partial<Record<ToolId, ToolExtras>> = {
-  inpaint: { Panel: ErasePanel },
+  erase: { Panel: ErasePanel },
   extend: { Panel: ExtendPanel },
   style: { Panel: StylePanel, send: (p) => style.sendable(p as never), changed: () => style.schedulePreview() },
 };

@@ -10,7 +10,7 @@ async function releaseToResult(engine: Engine, file: string, rect: Rect): Promis
   const doc = await engine.open(file);
   const { ms: took, result: networkMs } = await timed(async () => {
     await engine.document(doc.id).selectShape({ kind: 'rect', rect }, 255);
-    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {}));
+    const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'erase', {}));
     if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
     return end.stats.inferenceMs;
   });

@@ -14,7 +14,7 @@ import { paintStroke } from '../../electron/engine/document/brush.js';
 import { binarize, dilate, fillRect } from '../../electron/engine/images/masks.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
-import { inpaintParams } from '../../electron/engine/tools/inpaint/spec.js';
+import { eraseParams } from '../../electron/engine/tools/erase/spec.js';
 import { testEngine } from '../support/engine.js';
 import { diffusionFill, holeError, luma, meanColourFill, ringAround as ring, textureIn as texture } from '../support/metrics.js';
 import { photo, repoRoot } from '../support/paths.js';
@@ -140,7 +140,7 @@ async function erase(file: string, mask: Raster, texture: boolean): Promise<Rast
     .png()
     .toFile(maskFile);
   await engine.document(doc.id).selectionFromFile(maskFile);
-  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', { texture }));
+  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'erase', { texture }));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   const render = await engine.document(doc.id).doc.render();
   await engine.close(doc.id);
@@ -177,7 +177,7 @@ describe('Erase: real texture in the hole, as accurate as a smooth fill', () => 
   afterAll(() =>
     console.log(`\nErase quality inside the hole (texture: the hole's fine detail ÷ the ring around it; the real photo is 1.0)\n${table.join('\n')}`),
   );
-  const grow = inpaintParams.parse({}).grow;
+  const grow = eraseParams.parse({}).grow;
 
   for (const c of CASES) {
     it(c.photo, async () => {
@@ -205,7 +205,7 @@ describe('Erase: real texture in the hole, as accurate as a smooth fill', () => 
         expect(m.tex.psnr, `${where}: vs mean colour`).toBeGreaterThanOrEqual(m.mean.psnr + 3);
         expect(m.tex.psnr, `${where}: vs diffusion`).toBeGreaterThanOrEqual(m.dif.psnr - 1.5);
         // Outside what the app removes (and its feather), not one level changed.
-        const untouched = dilate({ width: original.width, height: original.height, bits: hole }, inpaintParams.parse({}).feather + 1).bits;
+        const untouched = dilate({ width: original.width, height: original.height, bits: hole }, eraseParams.parse({}).feather + 1).bits;
         for (let p = 0; p < untouched.length; p++) {
           if (untouched[p]) continue;
           for (let k = 0; k < original.channels; k++)

@@ -43,7 +43,7 @@ async function save(r: Raster, name: string): Promise<string> {
 async function erase(image: Raster, hole: { x: number; y: number; width: number; height: number }): Promise<Raster> {
   const doc = await engine.open(await save(image, `scene-${hole.x}-${hole.y}.png`));
   await engine.document(doc.id).selectShape({ kind: 'rect', rect: hole }, 255);
-  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {}));
+  const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, 'erase', {}));
   expect(end.type, JSON.stringify(end)).toBe('job-done');
   const result = engine.document(doc.id).doc.layers.at(-1)!.raster;
   await engine.close(doc.id);

@@ -52,7 +52,7 @@ describe.skipIf(!isGitCheckout)('a fresh clone with no model mirror and an empty
     ['enhance', ['--scale', '2'], [240, 160]],
     ['style', ['--style', 'monet'], [120, 80]],
     ['lowlight', ['--model', 'iat'], [120, 80]],
-    ['inpaint', ['--mask', 'MASK'], [120, 80]],
+    ['erase', ['--mask', 'MASK'], [120, 80]],
     ['extend', ['--right', '40'], [160, 80]],
   ];
   for (const [tool, flags, [width, height]] of commands) {

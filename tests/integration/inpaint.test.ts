@@ -11,7 +11,7 @@ import { fillRect } from '../../electron/engine/images/masks.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster, type Rect } from '../../electron/engine/images/raster.js';
 import { sha256File } from '../../electron/engine/models/sha256.js';
-import { planInpaint } from '../../electron/engine/tools/inpaint/run.js';
+import { planInpaint } from '../../electron/engine/tools/erase/run.js';
 import { testEngine } from '../support/engine.js';
 import { columnSteps, diffusionFill, holeError, meanColourFill } from '../support/metrics.js';
 import { cli, photo, repoRoot, testModelsDir } from '../support/paths.js';
@@ -43,7 +43,7 @@ async function writeMask(m: Raster, name: string): Promise<string> {
 async function erase(e: Engine, file: string, mask: Raster, params: object = {}) {
   const doc = await e.open(file);
   await e.document(doc.id).selectionFromFile(await writeMask(mask, `mask-${doc.id}.png`));
-  const end = await e.tools.waitFor(e.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', params));
+  const end = await e.tools.waitFor(e.tools.run(doc.id, doc.layers[0]!.id, 'erase', params));
   if (end.type !== 'job-done') throw new Error(JSON.stringify(end));
   return { doc: e.document(doc.id).info(), end, render: await e.document(doc.id).doc.render() };
 }
@@ -180,9 +180,9 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
 describe('bad masks', () => {
   it('an empty mask gets a message, not a run', async () => {
     const doc = await engine.open(photo('chelsea.png'));
-    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
+    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'erase', {})).toThrow(/Nothing is marked/);
     await engine.document(doc.id).selectionFromFile(await writeMask(allocRaster(451, 300, 1, 8), 'empty.png'));
-    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'inpaint', {})).toThrow(/Nothing is marked/);
+    expect(() => engine.tools.run(doc.id, doc.layers[0]!.id, 'erase', {})).toThrow(/Nothing is marked/);
   });
 
   it('a mask of another size is refused, naming both sizes (engine and CLI)', async () => {
@@ -208,7 +208,7 @@ describe('bad masks', () => {
   it('the CLI erases with a mask file (white = remove) and leaves the rest alone', async () => {
     const mask = fixedMask(600, 400, 1);
     const out = join(tmp, 'cli-erased.png');
-    const r = spawnSync(process.execPath, [cli, 'inpaint', photo('coffee.png'), '--mask', await writeMask(mask, 'cli-mask.png'), '-o', out], {
+    const r = spawnSync(process.execPath, [cli, 'erase', photo('coffee.png'), '--mask', await writeMask(mask, 'cli-mask.png'), '-o', out], {
       encoding: 'utf8',
       env: { ...process.env, GANVAS_MODELS_DIR: testModelsDir },
     });

@@ -67,7 +67,7 @@ describe('the models that ship in the repository', () => {
       await run('style', { style: 'monet' });
       await run('lowlight', { model: 'iat_lol' });
       await engine.document(doc.id).selectShape({ kind: 'rect', rect: { x: 30, y: 20, width: 20, height: 16 } }, 255);
-      await run('inpaint', {});
+      await run('erase', {});
       await run('extend', { right: 24 });
       expect(engine.document(doc.id).info().layers.length).toBe(6);
     } finally {

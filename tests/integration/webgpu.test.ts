@@ -175,14 +175,14 @@ describe.skipIf(!ready)(`WebGPU on ${probe.adapter?.name ?? 'no adapter'}`, () =
       { tool: 'enhance', params: { scale: 4 }, device: /^WebGPU on SwiftShader/, levels: 1 },
       { tool: 'style', params: { style: 'monet', workingSize: 64 }, device: /^WebGPU on SwiftShader/, levels: 1 },
       { tool: 'lowlight', params: { workingSize: 64 }, device: /^CPU$/, levels: 0 },
-      { tool: 'inpaint', params: {}, device: /^WebGPU on SwiftShader/, levels: 1 },
+      { tool: 'erase', params: {}, device: /^WebGPU on SwiftShader/, levels: 1 },
     ];
     for (const c of cases) {
       it(c.tool, async () => {
         const layers = [];
         for (const engine of [engines.cpu, engines.webgpu]) {
           const doc = await engine.open(small);
-          if (c.tool === 'inpaint') await engine.document(doc.id).selectionFromFile(mask);
+          if (c.tool === 'erase') await engine.document(doc.id).selectionFromFile(mask);
           const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, c.tool, c.params));
           if (end.type !== 'job-done') throw new Error(`${c.tool}: ${JSON.stringify(end)}`);
           if (engine === engines.webgpu) {

@@ -75,7 +75,7 @@ async function peer(args: string[]): Promise<{ result: Raster; seconds: number }
   return { result: await rasterOf(target), seconds };
 }
 
-async function ganvas(file: string, tool: 'inpaint' | 'extend', params: object, mask?: string): Promise<{ result: Raster; seconds: number }> {
+async function ganvas(file: string, tool: 'erase' | 'extend', params: object, mask?: string): Promise<{ result: Raster; seconds: number }> {
   const doc = await engine.open(file);
   if (mask) await engine.document(doc.id).selectionFromFile(mask);
   const end = await engine.tools.waitFor(engine.tools.run(doc.id, doc.layers[0]!.id, tool, params));
@@ -140,7 +140,7 @@ async function eraseCases(file: string): Promise<void> {
       seconds,
     });
     const results = [truth];
-    const ours = await ganvas(image, 'inpaint', {}, mask);
+    const ours = await ganvas(image, 'erase', {}, mask);
     record(name, c.kind, 'Ganvas', measure(ours.result, ours.seconds), ours.result);
     results.push(ours.result);
     if (peersReady)

@@ -17,6 +17,6 @@ describe('the CLI help', () => {
       }
     }
     // Style, Low light and Erase take the export flags too (the old hand-written help left them out).
-    for (const name of ['style', 'lowlight', 'inpaint']) expect(text.slice(text.indexOf(`  ganvas ${name}`)).slice(0, 600)).toContain('--bit-depth 8|16');
+    for (const name of ['style', 'lowlight', 'erase']) expect(text.slice(text.indexOf(`  ganvas ${name}`)).slice(0, 600)).toContain('--bit-depth 8|16');
   });
 });

@@ -6,7 +6,7 @@ import { RECIPE_STEP_KINDS, recipeStep } from '../../electron/engine/batch/recip
 import { COMMANDS, help } from '../../electron/engine/cli/main.js';
 import { getTool } from '../../electron/engine/tools/registry.js';
 import type { ToolSpec } from '../../electron/engine/tools/spec.js';
-import { TOOL_SPECS } from '../../electron/engine/tools/specs.js';
+import { currentToolId, TOOL_SPECS } from '../../electron/engine/tools/specs.js';
 import { allocRaster } from '../../electron/engine/images/raster.js';
 import { atWorkingSize } from '../../electron/engine/tools/working-size.js';
 import { modelShortName } from '../../electron/engine/info.js';
@@ -57,11 +57,15 @@ describe('tools describe themselves', () => {
   it('recipe steps are the batchable tools (each with its own defaults) and resize', () => {
     expect(RECIPE_STEP_KINDS.map((k) => k.label)).toEqual(['Enhance', 'Style', 'Low light', 'Resize']);
     expect(RECIPE_STEP_KINDS[0]!.initial).toEqual({ tool: 'enhance', params: { scale: 4, quality: 'fast' } });
-    expect(recipeStep.safeParse({ tool: 'inpaint', params: {} }).success).toBe(false);
+    expect(recipeStep.safeParse({ tool: 'erase', params: {} }).success).toBe(false);
   });
 
   it('the CLI has one command per tool, named by its id and described by its summary', () => {
     const text = help();
+    // Erase was `inpaint` before: scripts calling it so and projects saved then still work.
+    expect(text).toContain('(also `ganvas inpaint`, its name before)');
+    expect(currentToolId('inpaint')).toBe('erase');
+    expect(currentToolId('enhance')).toBe('enhance');
     for (const spec of TOOL_SPECS) {
       expect(COMMANDS.some((c) => c.name === spec.id)).toBe(true);
       expect(text).toContain(spec.summary);

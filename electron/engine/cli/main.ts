@@ -31,6 +31,7 @@ export function help(commands: readonly Command[] = COMMANDS): string {
   const lines = ['ganvas — GAN photo tools from the command line (the same engine as the app)', '', 'Usage:'];
   for (const c of commands) {
     for (const form of c.forms) lines.push(`  ganvas ${c.name}${form ? ` ${form}` : ''}`);
+    if (c.aliases?.length) lines.push(`      (also \`ganvas ${c.aliases.join('`, `ganvas ')}\`, its name before)`);
     lines.push(`      ${c.about}`);
     const own = Object.entries(c.flags).filter(([name]) => !Object.hasOwn(common, name));
     const width = Math.max(0, ...own.map(([name, f]) => flagName(name, f).length));
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${appVersion}\n`);
       return 0;
     }
-    const command = COMMANDS.find((c) => c.name === name);
+    const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
     if (!command) throw new UsageError(`Unknown command "${name}". Run \`ganvas --help\` for the list.`);
     return await command.run(rest);
   } catch (err) {

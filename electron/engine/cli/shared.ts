@@ -34,6 +34,8 @@ export interface Command {
   /** What follows the name, one line per form (e.g. `<photo>`, or `list` and `install <id>…`). */
   forms: string[];
   about: string;
+  /** Other names it answers to (a tool's former ids). */
+  aliases?: readonly string[];
   flags: Record<string, Flag>;
   run(args: string[]): Promise<number>;
 }

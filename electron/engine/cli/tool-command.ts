@@ -82,6 +82,7 @@ export function toolCommand(spec: Spec): Command & { read(args: string[]): ToolR
   return {
     read: (args) => readToolRequest(spec, args),
     name: spec.id,
+    aliases: spec.formerIds ?? [],
     forms: [spec.cli.form ?? (spec.usesMask ? '<photo> --mask <mask.png>' : '<photo>')],
     about: `${spec.summary}; ${spec.cli.writes}`,
     flags: flagsOf(spec),

@@ -12,6 +12,7 @@ import { BLEND_MODES } from '../document/blend.js';
 import { PhotoDocument, type StructureStep } from '../document/document.js';
 import type { HistoryStore, StoredPixels } from '../document/history-store.js';
 import type { AiEdit, Layer, LayerOrigin, LayerStep } from '../document/layer.js';
+import { currentToolId } from '../tools/specs.js';
 import { ContainerReader, ContainerWriter } from './container.js';
 
 const deflateAsync = promisify(deflate);
@@ -33,7 +34,13 @@ const rasterRef = z.object({
   channels: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   depth: z.union([z.literal(8), z.literal(16)]),
 });
-const aiEdit = z.object({ toolId: z.string(), modelId: z.string(), provider: z.string(), params: z.unknown(), label: z.string().optional() });
+const aiEdit = z.object({
+  toolId: z.string().transform(currentToolId),
+  modelId: z.string(),
+  provider: z.string(),
+  params: z.unknown(),
+  label: z.string().optional(),
+});
 const origin = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('image'), fileName: z.string() }),
   z.object({ kind: z.literal('empty') }),

@@ -8,8 +8,10 @@ import type { Control } from './controls.js';
 
 export interface ToolSpec<Id extends string = string, Params extends z.ZodObject = z.ZodObject> {
   id: Id;
-  /** The tool's name in menus, panels and help (`Erase` for the tool whose id is `inpaint`). */
+  /** The tool's name in menus, panels and help. */
   label: string;
+  /** Ids it had before: projects saved then still name it so, and so may people's scripts (`ganvas <former id>`). */
+  formerIds?: readonly string[];
   /** How the status line says it finished ("Enhanced in 3.1 s"). */
   doneVerb: string;
   /** One line for the CLI help and tooltips. */

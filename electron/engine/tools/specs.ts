@@ -5,13 +5,13 @@
 import { z } from 'zod';
 import { enhanceSpec } from './enhance/spec.js';
 import { extendSpec } from './extend/spec.js';
-import { inpaintSpec } from './inpaint/spec.js';
+import { eraseSpec } from './erase/spec.js';
 import { lowlightSpec } from './lowlight/spec.js';
 import type { ModelTask } from '../models/tasks.js';
 import type { Size, ToolSpec } from './spec.js';
 import { styleSpec } from './style/spec.js';
 
-export const TOOL_SPECS = [enhanceSpec, inpaintSpec, extendSpec, styleSpec, lowlightSpec] as const;
+export const TOOL_SPECS = [enhanceSpec, eraseSpec, extendSpec, styleSpec, lowlightSpec] as const;
 
 const labelsFor = (task: ModelTask) => TOOL_SPECS.filter((s) => (s.modelTasks as readonly ModelTask[]).includes(task)).map((s) => s.label);
 
@@ -31,6 +31,9 @@ export type ToolId = AnyToolSpec['id'];
 export type SpecOf<Id extends ToolId> = Extract<AnyToolSpec, { id: Id }>;
 export type BatchableToolId = Extract<AnyToolSpec, { batchable: true }>['id'];
 export type PreviewToolId = Extract<AnyToolSpec, { preview: { side: number } }>['id'];
+
+/** A tool's id now, for one that may be from before a rename (a project saved then). */
+export const currentToolId = (id: string): string => TOOL_SPECS.find((s) => (s as ToolSpec).formerIds?.includes(id))?.id ?? id;
 
 export function isToolId(id: string): id is ToolId {
   return TOOL_SPECS.some((s) => s.id === id);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_INPAINT_MODEL } from '../inpaint/spec.js';
+import { DEFAULT_INPAINT_MODEL } from '../erase/spec.js';
 import type { NumberField } from '../controls.js';
 import { defineToolSpec } from '../spec.js';
 import { parseAspect, sidesForAspect } from './aspect.js';

@@ -7,7 +7,7 @@ export const DEFAULT_INPAINT_MODEL = 'ganvas-inpaint-v0';
 /** Offered to users with a network the first time they erase (a one-click download). */
 export const BETTER_INPAINT_MODEL = 'migan-pipeline-v2';
 
-export const inpaintParams = z.object({
+export const eraseParams = z.object({
   model: z.string().min(1).max(64).default(DEFAULT_INPAINT_MODEL),
   /** Pixels the hole is grown by: brush edges and halos go too. */
   grow: z.number().int().min(0).max(32).default(3),
@@ -16,14 +16,15 @@ export const inpaintParams = z.object({
   /** Rebuild the fill's texture from the photo's own patches (off: the network's fill as it is). */
   texture: z.boolean().default(true),
 });
-export type InpaintParams = z.infer<typeof inpaintParams>;
+export type EraseParams = z.infer<typeof eraseParams>;
 
-export const inpaintSpec = defineToolSpec({
-  id: 'inpaint',
+export const eraseSpec = defineToolSpec({
+  id: 'erase',
   label: 'Erase',
+  formerIds: ['inpaint'],
   doneVerb: 'Erased',
   summary: 'Removes what the mask marks and fills it from its surroundings',
-  params: inpaintParams,
+  params: eraseParams,
   usesMask: true,
   batchable: false,
   preview: null,

@@ -3,7 +3,7 @@ import { binarize, countSet, dilate, feather, regions, type BinaryMask, maskBoun
 import { allocRaster, copyRaster, intersectRect, type Raster, type Rect } from '../../images/raster.js';
 import { blendFill, ERASE_FILL, fillCrop, withPhotoTexture } from '../fill-crop.js';
 import { defineTool } from '../tool.js';
-import { inpaintSpec, type InpaintParams } from './spec.js';
+import { eraseSpec, type EraseParams } from './spec.js';
 
 /** A mask over this share of the image still runs, with a warning. */
 const LARGE_HOLE = 0.5;
@@ -32,7 +32,7 @@ function unionRect(a: Rect, b: Rect): Rect {
  * least 32 px), so the crop is about three times the hole, clipped to the image. Crops may
  * overlap; each writes only its own hole's area. Holes whose areas overlap share one crop.
  */
-export function planInpaint(mask: Raster, params: Pick<InpaintParams, 'grow' | 'feather'>): InpaintPlan {
+export function planInpaint(mask: Raster, params: Pick<EraseParams, 'grow' | 'feather'>): InpaintPlan {
   const image = { x: 0, y: 0, width: mask.width, height: mask.height };
   const marked = binarize(mask);
   // Growing, feathering and finding regions only where something is marked (plus their reach):
@@ -75,7 +75,7 @@ function subMask(m: BinaryMask, r: Rect): BinaryMask {
  * the crop fits the model's working size, and blends the fill in with a feathered edge. Pixels
  * outside the feathered mask are the input's, bit for bit.
  */
-export const inpaintTool = defineTool(inpaintSpec, async ({ raster, mask }, params, ctx) => {
+export const eraseTool = defineTool(eraseSpec, async ({ raster, mask }, params, ctx) => {
   if (!mask) throw new GanvasError('INVALID_INPUT', 'Erase needs a mask: paint over what to remove.');
   if (mask.width !== raster.width || mask.height !== raster.height) {
     throw new GanvasError('INVALID_INPUT', `The mask is ${mask.width}×${mask.height} but the image is ${raster.width}×${raster.height}; they must match.`);
