@@ -2,19 +2,16 @@
 import type { DocumentInfo } from '../electron/contract.js';
 import { STROKE_LIMITS } from '../electron/engine/document/stroke.js';
 import { isToolId } from '../electron/engine/tools/specs.js';
-import { KEYMAP, keyLabel, type Action, type RailTool } from '../electron/keymap.js';
+import { KEYMAP, type Action, type RailTool } from '../electron/keymap.js';
 import { api } from './api.js';
+import { on } from './event-bus.js';
 import { app } from './stores/app.svelte.js';
 import { attempt, session } from './stores/document.svelte.js';
 import { job } from './stores/job.svelte.js';
 import { messages } from './stores/messages.svelte.js';
 import { style } from './stores/style.svelte.js';
 import { tools } from './stores/tools.svelte.js';
-import { mac } from './platform.js';
 import { runTool } from './tools/run.js';
-
-/** An action's first key as people read it on this platform ("Ctrl+Z", "⌘Z"). */
-export const shortcut = (action: Action) => keyLabel(KEYMAP.find((c) => c.action === action)!.keys[0]!, mac);
 
 /** Shows a document just opened, with every tool's per-photo settings started afresh. */
 export async function show(next: DocumentInfo): Promise<void> {
@@ -98,6 +95,8 @@ export interface ViewControls {
   fit(): void;
   actualSize(): void;
 }
+
+on('document-opened', (e) => show(e.doc));
 
 /** What each command of the keymap does; menus send the same actions. `view` is the canvas, when one is shown. */
 export function createActions(view: () => ViewControls | undefined): Record<Action, () => void> {

@@ -1,6 +1,7 @@
 import type { ModelListing, ProviderReport, RecoveryEntry, Settings } from '../../electron/contract.js';
 import type { CustomModelTask } from '../../electron/engine/models/tasks.js';
 import { api } from '../api.js';
+import { on } from '../event-bus.js';
 import type { ModelActions } from '../models/actions.js';
 import { attempt } from './document.svelte.js';
 import { messages } from './messages.svelte.js';
@@ -81,3 +82,11 @@ class AppStore {
 }
 
 export const app = new AppStore();
+
+on('model-progress', (e) => (app.models = app.models.map((m) => (m.id === e.progress.id ? { ...m, state: 'downloading', progress: e.progress } : m))));
+on('models-changed', () => app.refreshModels());
+on('model-installed', (e) => messages.say(`Installed “${app.models.find((m) => m.id === e.id)?.displayName ?? e.id}”.`));
+on('model-download-failed', (e) => {
+  if (e.error.code !== 'CANCELLED') messages.fail('The download did not finish', e.error);
+  else messages.say(e.error.message);
+});

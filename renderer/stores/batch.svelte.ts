@@ -1,5 +1,8 @@
-import type { AppEvent, BatchProgress, BatchReport, FileReport, Recipe, WorkerInfo } from '../../electron/contract.js';
+import type { BatchProgress, BatchReport, FileReport, Recipe, WorkerInfo } from '../../electron/contract.js';
 import { api, errorInfo } from '../api.js';
+import { on } from '../event-bus.js';
+import { app } from './app.svelte.js';
+import { messages } from './messages.svelte.js';
 
 type Step = Recipe['steps'][number];
 
@@ -100,14 +103,16 @@ class BatchStore {
   setStep(i: number, step: Step): void {
     this.recipe = { ...this.recipe, steps: this.recipe.steps.map((s, k) => (k === i ? step : s)) };
   }
-
-  onEvent(e: AppEvent): void {
-    if (!('batchId' in e) || e.batchId !== this.batchId) return;
-    if (e.type === 'batch-file') this.files = { ...this.files, [e.file.input]: e.file };
-    else if (e.type === 'batch-progress') this.progress = e.progress;
-    else if (e.type === 'batch-done') this.report = e.report;
-    else if (e.type === 'batch-failed') this.error = e.error.message;
-  }
 }
 
 export const batch = new BatchStore();
+
+const ours = (e: { batchId: string }) => e.batchId === batch.batchId;
+on('batch-file', (e) => ours(e) && (batch.files = { ...batch.files, [e.file.input]: e.file }));
+on('batch-progress', (e) => ours(e) && (batch.progress = e.progress));
+on('batch-failed', (e) => ours(e) && (batch.error = e.error.message));
+on('batch-done', (e) => {
+  if (ours(e)) batch.report = e.report;
+  const t = e.report.totals;
+  if (app.dialog !== 'batch') messages.say(`Batch finished: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed.`);
+});

@@ -1,5 +1,6 @@
 import type { CallInput, DocumentCallName, DocumentInfo, HistoryInfo } from '../../electron/contract.js';
 import { api, errorInfo } from '../api.js';
+import { on } from '../event-bus.js';
 import { messages } from './messages.svelte.js';
 
 /** Screen copies of layers; full-resolution pixels stay in the engine. */
@@ -122,3 +123,7 @@ class DocumentStore {
 }
 
 export const session = new DocumentStore();
+
+on('document-changed', (e) => {
+  if (session.info?.id === e.docId) session.info = { ...session.info, dirty: e.dirty, title: e.title };
+});

@@ -1,7 +1,11 @@
 import type { CallInput, JobProgress, Rect } from '../../electron/contract.js';
-import type { ToolId } from '../../electron/engine/tools/specs.js';
+import { toolSpec, type ToolId } from '../../electron/engine/tools/specs.js';
 import { api } from '../api.js';
+import { deliver, on } from '../event-bus.js';
+import { shortcut } from '../keys.js';
+import { app } from './app.svelte.js';
 import { attempt, session } from './document.svelte.js';
+import { messages } from './messages.svelte.js';
 
 /** A finished part of the running job's result, where it goes on the canvas. */
 export interface ResultPart {
@@ -56,3 +60,32 @@ class JobStore {
 }
 
 export const job = new JobStore();
+
+on('job-progress', (e) => job.progressed(e.jobId, e.progress));
+on('job-part', (e) => job.partDone(e.jobId, e.rect, e.dataUrl));
+on('job-done', async (e) => {
+  const ours = session.info?.id === e.docId;
+  if (ours) {
+    session.active = e.layerId;
+    await session.update(await api.call('documentInfo', { docId: e.docId }));
+  }
+  // Only now, with the result on the canvas: its parts give way to it without a flash of the photo.
+  const tool = job.ended(e.jobId);
+  if (!tool) return;
+  await deliver({ type: 'result-shown', tool, layerId: e.layerId });
+  if (!ours) return;
+  const size = `${session.info!.width}×${session.info!.height}`;
+  // Every AI result can be compared with what was there before it.
+  messages.say(
+    `${toolSpec(tool).doneVerb} in ${(e.stats.totalMs / 1000).toFixed(1)} s on ${e.device} · ${size} · ${shortcut('compare')} compares before and after`,
+  );
+  for (const w of e.warnings) messages.notify(w);
+});
+on('job-cancelled', (e) => {
+  if (job.ended(e.jobId)) messages.say('Cancelled; the photo is unchanged.');
+});
+on('job-failed', (e) => {
+  const tool = job.ended(e.jobId);
+  messages.fail(`${tool ? toolSpec(tool).label : 'The tool'} did not finish`, e.error);
+  if (e.error.code === 'MODEL_MISSING') app.dialog = 'models';
+});

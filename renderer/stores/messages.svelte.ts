@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../../electron/contract.js';
+import { on } from '../event-bus.js';
 
 /** A failure as the error dialog shows it. */
 export interface Problem {
@@ -74,3 +75,6 @@ class Messages {
 }
 
 export const messages = new Messages();
+
+on('autosave-failed', (e) => messages.warn(`Autosave failed: ${e.error.message}`));
+on('warning', (e) => messages.warn(e.message));

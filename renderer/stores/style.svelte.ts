@@ -1,6 +1,7 @@
 import type { StylePreset } from '../../electron/contract.js';
 import { styleSpec } from '../../electron/engine/tools/style/spec.js';
 import { api } from '../api.js';
+import { on } from '../event-bus.js';
 import { attempt, imageOf, session } from './document.svelte.js';
 import { messages } from './messages.svelte.js';
 import { tools, type ToolParams } from './tools.svelte.js';
@@ -79,3 +80,9 @@ class StyleStore {
 }
 
 export const style = new StyleStore();
+
+on('job-done', (e) => {
+  if (e.styleVector) style.learned = e.styleVector;
+});
+// A preview was of the layer as it was.
+on('result-shown', () => (style.preview = null));

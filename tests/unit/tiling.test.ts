@@ -197,8 +197,10 @@ describe('Real-ESRGAN x4plus in tiles short enough for a quick cancel', async ()
     await runTiled(infer, src, { tile: 64, overlap, scale: 4, onSpeed: (spp) => speeds.push(spp) });
     expect(speeds).toHaveLength(1);
     const chosen = chooseTile(contract, ...big, speeds[0]!);
-    expect(chosen).toBeGreaterThanOrEqual(contract.tiling.minTile!);
-    expect(chosen * chosen * speeds[0]!).toBeLessThanOrEqual(limit * 1.01);
+    const smallest = contract.tiling.minTile!;
+    // Within the time allowed; on a machine too busy for even the smallest tile to fit, the smallest.
+    if (smallest * smallest * speeds[0]! > limit) expect(chosen).toBe(smallest);
+    else expect(chosen * chosen * speeds[0]!).toBeLessThanOrEqual(limit * 1.01);
     // Measured, the tile that size takes about the time allowed (and no more than a third over: the speed varies with the load).
     const t0 = performance.now();
     await infer(new Float32Array(3 * chosen * chosen).fill(0.5), chosen, chosen);
