@@ -137,7 +137,7 @@ export class Engine {
       open: this.options.open ?? {},
       modelName: (id) => modelShortName(this.store.catalog.models.find((m) => m.id === id)?.displayName ?? id),
       autosaveWithHistory: () => this.history.memoryBytes + this.history.diskBytes <= AUTOSAVE_HISTORY_LIMIT,
-      changed: (s) => this.emit({ type: 'document-changed', docId: s.id, dirty: s.doc.dirty, title: s.title }),
+      changed: (s) => this.emit({ type: 'document-changed', docId: s.id, dirty: s.doc.saveState.dirty, title: s.title }),
       autosaveFailed: (s, err) => this.emit({ type: 'autosave-failed', docId: s.id, error: toErrorInfo(err) }),
     };
   }
@@ -211,7 +211,7 @@ export class Engine {
     const entry = (await this.recovery.orphans()).find((r) => r.key === key);
     if (!entry) throw new GanvasError('NOT_FOUND', 'That autosave is no longer there.');
     const { doc, lost } = await loadProject(this.recovery.projectFile(key), `doc-${this.nextDoc++}`, this.history, this.options.open?.limitInputPixels);
-    doc.markRestored(await restoredProjectPath(entry.projectPath));
+    doc.saveState.restored(await restoredProjectPath(entry.projectPath));
     const info = this.register(doc, lost);
     await this.document(doc.id).autosave();
     await this.recovery.discard(key);

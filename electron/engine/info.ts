@@ -126,7 +126,7 @@ function layerInfo(l: Layer): LayerInfo {
 
 /** The project's file name, or the photo's when it has not been saved as a project. */
 export function documentTitle(doc: PhotoDocument): string {
-  return doc.projectPath ? basename(doc.projectPath) : doc.source.meta.fileName;
+  return doc.saveState.projectPath ? basename(doc.saveState.projectPath) : doc.source.meta.fileName;
 }
 
 export function documentInfo(d: PhotoDocument, lost: string[]): DocumentInfo {
@@ -135,8 +135,8 @@ export function documentInfo(d: PhotoDocument, lost: string[]): DocumentInfo {
     title: documentTitle(d),
     fileName: d.source.meta.fileName,
     path: d.source.path,
-    projectPath: d.projectPath,
-    dirty: d.dirty,
+    projectPath: d.saveState.projectPath,
+    dirty: d.saveState.dirty,
     width: d.width,
     height: d.height,
     bitDepth: d.layers.some((l) => l.raster.depth === 16) ? 16 : 8,
@@ -147,7 +147,7 @@ export function documentInfo(d: PhotoDocument, lost: string[]): DocumentInfo {
     canRedoDocument: d.history.canRedo,
     undoLabel: d.timeline.undoLabel,
     redoLabel: d.timeline.redoLabel,
-    hasSelection: currentSelection(d) !== null && d.selectionMarked,
+    hasSelection: currentSelection(d) !== null && d.marks.marked,
     lost,
   };
 }

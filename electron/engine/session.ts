@@ -49,7 +49,7 @@ export class DocumentSession {
     readonly lost: string[],
     private readonly services: SessionServices,
   ) {
-    this.autosavedRevision = doc.revision;
+    this.autosavedRevision = doc.saveState.revision;
   }
 
   get id(): string {
@@ -67,9 +67,9 @@ export class DocumentSession {
   /** Runs `work` after everything queued before it; reports the change when it is one. */
   async edit<T>(work: (doc: PhotoDocument) => T | Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
-      const before = this.doc.revision;
+      const before = this.doc.saveState.revision;
       const result = await work(this.doc);
-      if (this.doc.revision !== before) this.services.changed(this);
+      if (this.doc.saveState.revision !== before) this.services.changed(this);
       return result;
     });
     this.queue = run.catch(() => {});
@@ -138,16 +138,16 @@ export class DocumentSession {
 
   /** Undoes the latest step wherever it was ('latest', Ctrl+Z), or one step of one history. */
   undo(scope: HistoryScope | 'latest'): Promise<DocumentInfo> {
-    return this.change((doc) => (scope === 'latest' ? doc.undoLatest() : doc.undo(scope)));
+    return this.change((doc) => (scope === 'latest' ? doc.histories.undoLatest() : doc.histories.undo(scope)));
   }
 
   redo(scope: HistoryScope | 'latest'): Promise<DocumentInfo> {
-    return this.change((doc) => (scope === 'latest' ? doc.redoLatest() : doc.redo(scope)));
+    return this.change((doc) => (scope === 'latest' ? doc.histories.redoLatest() : doc.histories.redo(scope)));
   }
 
   /** Undoes or redoes until `position` edits of that history are in effect. */
   jumpHistory(scope: HistoryScope, position: number): Promise<DocumentInfo> {
-    return this.change((doc) => doc.jump(scope, position));
+    return this.change((doc) => doc.histories.jump(scope, position));
   }
 
   historyOf(scope: HistoryScope): HistoryInfo {
@@ -160,7 +160,7 @@ export class DocumentSession {
   paintSelection(stroke: Stroke): Promise<DocumentInfo> {
     // The brush paints into a new raster of its own, so the selection needs no copy first.
     return this.change(async (doc) => {
-      doc.selection = (await paintStrokeAsync(currentSelection(doc) ?? emptySelection(doc), stroke)).raster;
+      doc.marks.pixels = (await paintStrokeAsync(currentSelection(doc) ?? emptySelection(doc), stroke)).raster;
     });
   }
 
@@ -176,7 +176,7 @@ export class DocumentSession {
   }
 
   clearSelection(): Promise<DocumentInfo> {
-    return this.change((doc) => void (doc.selection = null));
+    return this.change((doc) => void (doc.marks.pixels = null));
   }
 
   /** Uses a mask image (white = remove) as the selection; it must be the canvas's size. */
@@ -196,7 +196,7 @@ export class DocumentSession {
     return this.change(async (doc) => {
       const next = editableSelection(doc);
       await edit(next);
-      doc.selection = next;
+      doc.marks.pixels = next;
     });
   }
 
@@ -209,16 +209,16 @@ export class DocumentSession {
 
   /** Saves the document as a project (atomically) at `path`, or where it was last saved. */
   async saveProject(path?: string, opts: { includeHistory?: boolean } = {}): Promise<DocumentInfo> {
-    const chosen = path ?? this.doc.projectPath;
+    const chosen = path ?? this.doc.saveState.projectPath;
     if (!chosen) throw new GanvasError('INVALID_INPUT', 'This document has not been saved as a project yet; choose a file name.');
     const target = resolve(chosen);
     if (samePath(target, this.doc.source.path))
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)} with a project; choose another file name.`);
     await this.edit(async (doc) => {
       await saveProject(doc, target, { includeHistory: opts.includeHistory ?? this.services.settings.get().saveHistoryInProjects });
-      doc.markSaved(target);
+      doc.saveState.savedTo(target);
     });
-    if (!this.doc.dirty) await this.services.recovery.discard(this.doc);
+    if (!this.doc.saveState.dirty) await this.services.recovery.discard(this.doc);
     return this.info();
   }
 
@@ -240,10 +240,10 @@ export class DocumentSession {
 
   /** Writes the document to the recovery folder if it changed since the last autosave; a failure is reported, not thrown. */
   async autosave(): Promise<void> {
-    if (this.doc.revision === this.autosavedRevision || !this.doc.dirty) return;
+    if (this.doc.saveState.revision === this.autosavedRevision || !this.doc.saveState.dirty) return;
     try {
       await this.edit(async (doc) => {
-        const revision = doc.revision;
+        const revision = doc.saveState.revision;
         await this.services.recovery.save(doc, this.title, this.services.autosaveWithHistory());
         this.autosavedRevision = revision;
       });

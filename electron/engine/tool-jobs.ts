@@ -86,7 +86,7 @@ export class ToolJobs {
           if (!wanted()) throw new CancelledError();
           this.running.delete(job.id);
           // What was marked is used up: the result replaced it.
-          if (spec.usesMask) d.selection = null;
+          if (spec.usesMask) d.marks.pixels = null;
           return d.placeResult(layerId, { toolId, modelId: r.modelId, provider: r.provider, params, label: r.layerName }, r, this.services.aiResult());
         });
         const { stats, provider, device, warnings = [], styleVector } = r;

@@ -46,7 +46,7 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     const before = await canvasPixel(page, [0.575, 0.4]);
     await drag([0.55, 0.2], [0.6, 0.6]);
     await expect.poll(() => doc().hasSelection).toBe(true);
-    const marked = engine.document(doc().id).doc.selection!.data.filter((v) => v === 255).length;
+    const marked = engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length;
     expect(marked).toBeGreaterThan(1000);
     // The overlay shows what is marked, in its colour (#ff3b5c at 50 %), on the canvas itself.
     await expect
@@ -84,12 +84,12 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await panel.getByRole('radio', { name: 'Rectangle' }).check();
     await drag([0.1, 0.1], [0.3, 0.3]);
     await expect.poll(() => doc().hasSelection).toBe(true);
-    const rectCount = engine.document(doc().id).doc.selection!.data.filter((v) => v === 255).length;
+    const rectCount = engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length;
     await panel.getByRole('radio', { name: 'Lasso' }).check();
     await drag([0.6, 0.6], [0.8, 0.9]);
-    await expect.poll(() => engine.document(doc().id).doc.selection!.data.filter((v) => v === 255).length).toBeGreaterThan(rectCount);
+    await expect.poll(() => engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length).toBeGreaterThan(rectCount);
     await panel.getByRole('button', { name: 'Invert' }).click();
-    await expect.poll(() => engine.document(doc().id).doc.selection!.data.filter((v) => v === 255).length).toBeGreaterThan((600 * 400) / 2);
+    await expect.poll(() => engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length).toBeGreaterThan((600 * 400) / 2);
     await panel.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => doc().hasSelection).toBe(false);
   });

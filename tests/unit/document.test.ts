@@ -43,12 +43,12 @@ describe('per-layer undo', () => {
     const b1 = digest(b.raster);
     expect(a1).not.toBe(a0);
 
-    await doc.undo({ layerId: a.id });
+    await doc.histories.undo({ layerId: a.id });
     expect(digest(a.raster)).toBe(a0);
     expect(digest(b.raster)).toBe(b1);
     expect(b.history.canUndo).toBe(true);
 
-    await doc.redo({ layerId: a.id });
+    await doc.histories.redo({ layerId: a.id });
     expect(digest(a.raster)).toBe(a1);
     expect(digest(b.raster)).toBe(b1);
   });
@@ -75,7 +75,7 @@ describe('per-layer undo', () => {
     doc.setLayerProps(b.id, { opacity: 0.5 }, 'opacity');
     doc.setLayerProps(b.id, { blend: 'multiply' }, 'blend');
     doc.setLayerProps(a.id, { name: 'Base' }, 'rename');
-    await doc.undo({ layerId: b.id });
+    await doc.histories.undo({ layerId: b.id });
     expect(b.props).toMatchObject({ opacity: 0.5, blend: 'normal' });
     expect(a.props.name).toBe('Base');
     doc.setLayerProps(b.id, { visible: false }, 'hide');
@@ -104,14 +104,14 @@ describe('document history', () => {
     await doc.deleteLayer(b.id);
     expect(doc.layers.map((l) => l.id)).toEqual([c.id, a.id]);
 
-    await doc.undo('document');
+    await doc.histories.undo('document');
     expect(doc.layers.map((l) => l.id)).toEqual([c.id, a.id, b.id]);
     const painted = digest(b.raster);
-    await doc.undo({ layerId: b.id });
+    await doc.histories.undo({ layerId: b.id });
     expect(digest(b.raster)).not.toBe(painted);
-    await doc.undo('document');
+    await doc.histories.undo('document');
     expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id, c.id]);
-    await doc.undo('document');
+    await doc.histories.undo('document');
     expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id]);
     // Steps: add B (setup), add C, move C, delete B.
     await doc.history.jump(4);
@@ -122,7 +122,7 @@ describe('document history', () => {
     const { doc, a } = await twoLayerDoc();
     await doc.changeStructure('grow', () => doc.scaleCanvas(4));
     expect([doc.width, doc.height, a.bounds.width, a.bounds.height]).toEqual([1200, 800, 1200, 800]);
-    await doc.undo('document');
+    await doc.histories.undo('document');
     expect([doc.width, doc.height, a.bounds.width]).toEqual([300, 200, 300]);
   });
 
@@ -133,7 +133,7 @@ describe('document history', () => {
     const merged = await doc.mergeDown(b.id);
     expect(doc.layers).toEqual([merged]);
     expect(digest(await doc.render())).toBe(expected);
-    await doc.undo('document');
+    await doc.histories.undo('document');
     expect(doc.layers).toEqual([a, b]);
     const flat = await doc.flatten();
     expect(doc.layers).toEqual([flat]);
@@ -142,13 +142,13 @@ describe('document history', () => {
 
   it('marks the document dirty on edits and on undo', async () => {
     const { doc, a } = await twoLayerDoc();
-    doc.markSaved('/nowhere/test.ganvas');
-    expect(doc.dirty).toBe(false);
+    doc.saveState.savedTo('/nowhere/test.ganvas');
+    expect(doc.saveState.dirty).toBe(false);
     doc.setLayerProps(a.id, { name: 'x' }, 'rename');
-    expect(doc.dirty).toBe(true);
-    doc.markSaved('/nowhere/test.ganvas');
-    await doc.undo({ layerId: a.id });
-    expect(doc.dirty).toBe(true);
+    expect(doc.saveState.dirty).toBe(true);
+    doc.saveState.savedTo('/nowhere/test.ganvas');
+    await doc.histories.undo({ layerId: a.id });
+    expect(doc.saveState.dirty).toBe(true);
   });
 });
 
@@ -185,21 +185,21 @@ describe('undo of the latest step (Ctrl+Z) with per-layer histories kept', () =>
     const [a1, b1] = [digest(a.raster), digest(b.raster)];
     expect(doc.timeline.undoLabel).toBe('Add “C”');
 
-    expect(await doc.undoLatest()).toBe(true);
+    expect(await doc.histories.undoLatest()).toBe(true);
     expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id]);
-    expect(await doc.undoLatest()).toBe(true);
+    expect(await doc.histories.undoLatest()).toBe(true);
     expect([digest(a.raster), digest(b.raster)]).toEqual([a1, b0]);
     expect(doc.timeline.undoLabel).toBe('paint A');
-    expect(await doc.undoLatest()).toBe(true);
+    expect(await doc.histories.undoLatest()).toBe(true);
     expect(digest(a.raster)).toBe(a0);
-    expect(await doc.undoLatest()).toBe(true); // adding B
+    expect(await doc.histories.undoLatest()).toBe(true); // adding B
     expect(doc.layers).toHaveLength(1);
-    expect(await doc.undoLatest()).toBe(false);
+    expect(await doc.histories.undoLatest()).toBe(false);
 
-    for (let i = 0; i < 4; i++) expect(await doc.redoLatest()).toBe(true);
+    for (let i = 0; i < 4; i++) expect(await doc.histories.redoLatest()).toBe(true);
     expect(doc.layers.map((l) => l.id)).toEqual([a.id, b.id, c.id]);
     expect([digest(a.raster), digest(b.raster)]).toEqual([a1, b1]);
-    expect(await doc.redoLatest()).toBe(false);
+    expect(await doc.histories.redoLatest()).toBe(false);
   });
 
   it('a per-layer undo on A keeps B’s later edit; Ctrl+Z then takes back that per-layer undo, and a new edit clears redo', async () => {
@@ -209,22 +209,22 @@ describe('undo of the latest step (Ctrl+Z) with per-layer histories kept', () =>
     doc.commitPixels(b.id, 'pixels', withBox(b.raster, 50, 50, 20, 20, 255), 'paint B');
     const b1 = digest(b.raster);
 
-    await doc.undo({ layerId: a.id });
+    await doc.histories.undo({ layerId: a.id });
     expect(digest(a.raster)).not.toBe(a1);
     expect(digest(b.raster)).toBe(b1);
     expect(doc.timeline.undoLabel).toBe('Undo on “test.png”');
 
     // The jump is the latest action: Ctrl+Z brings A's edit back and leaves B alone.
-    await doc.undoLatest();
+    await doc.histories.undoLatest();
     expect([digest(a.raster), digest(b.raster)]).toEqual([a1, b1]);
-    await doc.undoLatest();
+    await doc.histories.undoLatest();
     expect(digest(b.raster)).not.toBe(b1);
     expect(digest(a.raster)).toBe(a1);
-    await doc.redoLatest();
+    await doc.histories.redoLatest();
     expect(digest(b.raster)).toBe(b1);
 
     // A new edit: nothing to redo on the timeline.
-    await doc.undoLatest();
+    await doc.histories.undoLatest();
     doc.setLayerProps(a.id, { opacity: 0.5 }, 'Opacity 50 %');
     expect(doc.timeline.canRedo).toBe(false);
     expect(doc.timeline.undoLabel).toBe('Opacity 50 %');
@@ -235,9 +235,9 @@ describe('undo of the latest step (Ctrl+Z) with per-layer histories kept', () =>
     const a0 = digest(a.raster);
     doc.commitPixels(a.id, 'pixels', withBox(a.raster, 10, 10, 40, 30, 0), 'first');
     doc.commitPixels(a.id, 'pixels', withBox(a.raster, 60, 60, 40, 30, 0), 'second');
-    await doc.jump({ layerId: a.id }, 0);
+    await doc.histories.jump({ layerId: a.id }, 0);
     doc.commitPixels(a.id, 'pixels', withBox(a.raster, 100, 20, 10, 10, 255), 'other');
-    expect(await doc.undoLatest()).toBe(true);
+    expect(await doc.histories.undoLatest()).toBe(true);
     expect(digest(a.raster)).toBe(a0);
     // Adding B is all that is left before.
     expect(doc.timeline.undoLabel).toBe('Add “B”');
@@ -255,7 +255,7 @@ describe('undo of the latest step (Ctrl+Z) with per-layer histories kept', () =>
     );
     expect([doc.width, doc.height]).toEqual([600, 400]);
     expect(doc.timeline.undoLabel).toBe('Enhance ×2 (Fast)');
-    await doc.undoLatest();
+    await doc.histories.undoLatest();
     expect([doc.width, doc.height, digest(a.raster)]).toEqual([300, 200, before]);
   });
 });
@@ -391,10 +391,10 @@ describe('history memory', () => {
     const after = digest(layer.raster);
     for (let i = 0; i < 3; i++) {
       await doc.store.settled();
-      await doc.undo({ layerId: layer.id });
+      await doc.histories.undo({ layerId: layer.id });
       expect(digest(layer.raster)).toBe(before);
       await doc.store.settled();
-      await doc.redo({ layerId: layer.id });
+      await doc.histories.redo({ layerId: layer.id });
       expect(digest(layer.raster)).toBe(after);
     }
   });
@@ -415,7 +415,7 @@ describe('history memory', () => {
     }
     expect(doc.store.diskBytes).toBeGreaterThan(40 * layerBytes);
     for (let i = 49; i >= 0; i--) {
-      await doc.undo({ layerId: layer.id });
+      await doc.histories.undo({ layerId: layer.id });
       expect(digest(layer.raster), `after undoing edit ${i}`).toBe(states[i]);
     }
     await doc.store.settled();

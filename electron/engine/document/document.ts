@@ -6,6 +6,9 @@ import { composite, type CompositeLayer } from './composite.js';
 import { History, type Step } from './history.js';
 import type { HistoryStore } from './history-store.js';
 import { Layer, type AiEdit, type LayerInit, type LayerProps } from './layer.js';
+import { Histories } from './histories.js';
+import { Marks } from './marks.js';
+import { SaveState } from './save-state.js';
 import { Timeline, type HistoryScope } from './timeline.js';
 
 export interface Placement {
@@ -61,13 +64,11 @@ export class PhotoDocument {
   private stack: Layer[] = [];
   readonly history: History<StructureStep>;
   readonly timeline = new Timeline();
-  /** Bumped by every change, undo and redo included; compared with what was saved. */
-  private changes = 0;
-  private savedAt = 0;
-  private project: string | null = null;
+  /** Undo and redo, on one history or in the timeline's order. */
+  readonly histories: Histories = new Histories(this);
+  readonly saveState = new SaveState();
+  readonly marks = new Marks();
   private layerCount = 1;
-  private marks: Raster | null = null;
-  private anyMarked = false;
 
   get width(): number {
     return this.canvasWidth;
@@ -81,36 +82,9 @@ export class PhotoDocument {
     return this.stack;
   }
 
-  get revision(): number {
-    return this.changes;
-  }
-
-  /** Where the document was last saved as a project (or opened from), if anywhere. */
-  get projectPath(): string | null {
-    return this.project;
-  }
-
   /** The number the next new layer's id gets (kept in projects, so ids never repeat). */
   get nextLayer(): number {
     return this.layerCount;
-  }
-
-  /** Whether anything in the selection is marked; kept with it, so asking costs no scan. */
-  get selectionMarked(): boolean {
-    return this.anyMarked;
-  }
-
-  /**
-   * What the user has marked for Erase: one 8-bit channel at canvas size (255 = marked), or
-   * null. A tool setting, not part of the document: not saved, not undone.
-   */
-  get selection(): Raster | null {
-    return this.marks;
-  }
-
-  set selection(r: Raster | null) {
-    this.marks = r;
-    this.anyMarked = r?.data.some((v) => v >= 128) ?? false;
   }
 
   constructor(
@@ -132,34 +106,12 @@ export class PhotoDocument {
     return doc;
   }
 
-  get dirty(): boolean {
-    return this.changes !== this.savedAt;
-  }
-
-  touch(): void {
-    this.changes++;
-  }
-
-  /** The document was written to `path` as a project: that is its place now, and it is clean. */
-  markSaved(path: string): void {
-    this.project = path;
-    // A revision of its own, so the change of title and dirty state is reported.
-    this.touch();
-    this.savedAt = this.changes;
-  }
-
-  /** An autosave restored as unsaved work that belongs to the project at `path` (if any). */
-  markRestored(projectPath: string | null): void {
-    this.project = projectPath;
-    this.touch();
-  }
-
   /** Sets up a document read from a project: its stack with each layer's place, and its ids. */
   restore(placements: Placement[], nextLayer: number, projectPath: string): void {
     this.stack = placements.map((p) => p.layer);
     for (const p of placements) p.layer.bounds = p.bounds;
     this.layerCount = nextLayer;
-    this.project = projectPath;
+    this.saveState.openedFrom(projectPath);
   }
 
   /** Puts a layer just above another one (in a structure change the caller makes). */
@@ -193,7 +145,7 @@ export class PhotoDocument {
     this.canvasHeight = s.height;
     this.stack = s.placements.map((p) => p.layer);
     for (const p of s.placements) p.layer.bounds = p.bounds;
-    this.touch();
+    this.saveState.changed();
     return inverse;
   }
 
@@ -203,7 +155,7 @@ export class PhotoDocument {
     const result = await edit();
     this.timeline.recorded(label, 'document', this.history.position);
     this.history.record(before);
-    this.touch();
+    this.saveState.changed();
     return result;
   }
 
@@ -345,7 +297,7 @@ export class PhotoDocument {
     const l = guarded ? this.editable(id, 'change it') : this.layer(id);
     this.timeline.recorded(label, { layerId: id }, l.history.position);
     l.setProps(props, label);
-    this.touch();
+    this.saveState.changed();
   }
 
   /** New pixels or mask for a layer, as one step of that layer's history. */
@@ -355,7 +307,7 @@ export class PhotoDocument {
     const changed = layer.commit(target, next, label, opts);
     if (changed) {
       this.timeline.recorded(label, { layerId: id }, before);
-      this.touch();
+      this.saveState.changed();
     }
     return changed;
   }
@@ -404,62 +356,5 @@ export class PhotoDocument {
   /** AI edits that show in the rendered image. */
   visibleAiEdits(): AiEdit[] {
     return this.layers.filter((l) => l.props.visible).flatMap((l) => l.aiEdits());
-  }
-
-  private historyOf(scope: HistoryScope) {
-    return scope === 'document' ? this.history : this.layer(scope.layerId).history;
-  }
-
-  private scopeName(scope: HistoryScope): string {
-    return scope === 'document' ? 'the document' : `“${this.layer(scope.layerId).props.name}”`;
-  }
-
-  /** Steps back one edit of one history (a layer's, or the document's structure), leaving the others as they are. */
-  undo(scope: HistoryScope): Promise<boolean> {
-    return this.moveOne(scope, -1, `Undo on ${this.scopeName(scope)}`);
-  }
-
-  redo(scope: HistoryScope): Promise<boolean> {
-    return this.moveOne(scope, 1, `Redo on ${this.scopeName(scope)}`);
-  }
-
-  /** Undoes or redoes one history until `position` of its edits are in effect. */
-  async jump(scope: HistoryScope, position: number): Promise<void> {
-    const h = this.historyOf(scope);
-    const before = h.position;
-    await h.jump(position);
-    this.timeline.jumped(`History of ${this.scopeName(scope)}`, scope, before, h.position);
-    this.touch();
-  }
-
-  /** Undoes the most recent step wherever it was (Ctrl+Z). */
-  async undoLatest(): Promise<boolean> {
-    const done = await this.timeline.undo((scope, position) => this.moveTo(scope, position));
-    if (done) this.touch();
-    return done;
-  }
-
-  async redoLatest(): Promise<boolean> {
-    const done = await this.timeline.redo((scope, position) => this.moveTo(scope, position));
-    if (done) this.touch();
-    return done;
-  }
-
-  private async moveOne(scope: HistoryScope, by: -1 | 1, label: string): Promise<boolean> {
-    const h = this.historyOf(scope);
-    const before = h.position;
-    const done = by < 0 ? await h.undo() : await h.redo();
-    if (!done) return false;
-    this.timeline.jumped(label, scope, before, h.position);
-    this.touch();
-    return true;
-  }
-
-  /** Moves one history for the timeline; false when that history is gone (its layer is not in the stack). */
-  private async moveTo(scope: HistoryScope, position: number): Promise<boolean> {
-    const h = scope === 'document' ? this.history : this.layers.find((l) => l.id === scope.layerId)?.history;
-    if (!h || position > h.entries().length) return false;
-    await h.jump(position);
-    return true;
   }
 }

@@ -8,7 +8,7 @@ import type { Layer } from './layer.js';
 
 /** The document's selection if it still fits the canvas (a canvas change leaves it behind). */
 export function currentSelection(doc: PhotoDocument): Raster | null {
-  const sel = doc.selection;
+  const sel = doc.marks.pixels;
   return sel && sel.width === doc.width && sel.height === doc.height ? sel : null;
 }
 
@@ -25,7 +25,7 @@ export function editableSelection(doc: PhotoDocument): Raster {
 /** The selection as a mask over a layer's own pixels; refuses when nothing is marked. */
 export function selectionOnLayer(doc: PhotoDocument, layer: Layer): Raster {
   const sel = currentSelection(doc);
-  if (!sel || !doc.selectionMarked) throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
+  if (!sel || !doc.marks.marked) throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
   const { raster, bounds } = layer;
   if (bounds.x === 0 && bounds.y === 0 && raster.width === sel.width && raster.height === sel.height && bounds.width === sel.width) return sel;
   // Nearest sample of the canvas-sized selection at each of the layer's pixels.

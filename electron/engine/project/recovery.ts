@@ -53,7 +53,14 @@ export class RecoveryStore {
     mkdirSync(this.dir, { recursive: true });
     const key = this.keyFor(doc);
     await saveProject(doc, this.projectFile(key), { includeHistory });
-    const entry: RecoveryEntry = { key, title, projectPath: doc.projectPath, sourcePath: doc.source.path, savedAt: new Date().toISOString(), pid: process.pid };
+    const entry: RecoveryEntry = {
+      key,
+      title,
+      projectPath: doc.saveState.projectPath,
+      sourcePath: doc.source.path,
+      savedAt: new Date().toISOString(),
+      pid: process.pid,
+    };
     await writeFileAtomic(this.recordFile(key), JSON.stringify(entry));
   }
 
