@@ -119,6 +119,11 @@ export function plannedName(rel: string, output: string, recipe: Recipe, date: s
 /** Why a batch stops when its output disk is full: the same words on this computer and on a farm. */
 export const diskFull = (output: string) => `the output disk is full (${output}); free some space and run the batch again to finish it`;
 
+/** Removes what a killed run was writing (temporary files) from the folders a batch's photos go to: once per folder, not per file. */
+export async function clearDebris(output: string, photos: readonly FileReport[]): Promise<void> {
+  for (const dir of new Set(photos.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
+}
+
 /** The report of a batch, written into its output folder as JSON; on a full disk it may not fit, and the caller still gets it. */
 export async function writeReport(fields: Omit<BatchReport, 'totals' | 'finishedAt'>): Promise<BatchReport> {
   const total = (s: FileStatus) => fields.files.filter((f) => f.status === s).length;
@@ -401,8 +406,7 @@ export class BatchRun {
     });
     const { input, output } = plan;
     this.files.push(...plan.photos);
-    // Once per folder, not per file: what a killed run was writing is debris now.
-    for (const dir of new Set(this.files.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
+    await clearDebris(output, this.files);
     const queue = [...this.files];
     this.counts.queued = queue.length;
     // Files that are not photos by their name (notes, sidecars, videos) are left alone and listed as skipped.

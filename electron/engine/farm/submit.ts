@@ -1,7 +1,6 @@
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { removeLeftoverTemps } from '../atomic-file.js';
-import { planBatch, writeReport, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from '../batch/batch.js';
+import { clearDebris, planBatch, writeReport, type BatchOptions, type BatchProgress, type BatchReport, type FileReport } from '../batch/batch.js';
 import { Journal } from '../batch/journal.js';
 import { CancelledError } from '../errors.js';
 import {
@@ -181,7 +180,7 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
     });
     files.push(...plan.others);
     // Every file has ended: what a worker of this machine left when it died is debris (other machines' workers clear their own).
-    for (const dir of new Set(plan.photos.map((f) => dirname(join(output, f.output!))))) await removeLeftoverTemps(dir);
+    await clearDebris(output, plan.photos);
     return await writeReport({
       recipe: opts.recipe.name,
       input,
