@@ -1,4 +1,5 @@
 import { open as openFile, realpath } from 'node:fs/promises';
+import { docId, type DocId } from './ids.js';
 import { extname, join, resolve } from 'node:path';
 import { Batches } from './batch/batches.js';
 import { PhotoDocument } from './document/document.js';
@@ -152,7 +153,7 @@ export class Engine {
   }
 
   /** An open document, to edit, save or export. */
-  document(id: string): DocumentSession {
+  document(id: DocId): DocumentSession {
     const session = this.docs.get(id);
     if (!session) throw new GanvasError('NOT_FOUND', `No open document "${id}".`);
     return session;
@@ -162,7 +163,7 @@ export class Engine {
   async open(path: string): Promise<DocumentInfo> {
     const full = resolve(path);
     await checkReadableFile(full, 'photo or project');
-    const id = `doc-${this.nextDoc++}`;
+    const id = docId(this.nextDoc++);
     if (await isProjectFile(full)) {
       const { doc, lost } = await loadProject(full, id, this.history, this.options.open?.limitInputPixels);
       return this.register(doc, lost);
@@ -184,7 +185,7 @@ export class Engine {
   }
 
   /** Closes a document, cancelling its jobs; its autosave is removed (the user chose to close). */
-  async close(docId: string): Promise<void> {
+  async close(docId: DocId): Promise<void> {
     const session = this.document(docId);
     this.tools.cancelAll(docId);
     this.docs.delete(docId);
@@ -210,7 +211,7 @@ export class Engine {
   async restore(key: string): Promise<DocumentInfo> {
     const entry = (await this.recovery.orphans()).find((r) => r.key === key);
     if (!entry) throw new GanvasError('NOT_FOUND', 'That autosave is no longer there.');
-    const { doc, lost } = await loadProject(this.recovery.projectFile(key), `doc-${this.nextDoc++}`, this.history, this.options.open?.limitInputPixels);
+    const { doc, lost } = await loadProject(this.recovery.projectFile(key), docId(this.nextDoc++), this.history, this.options.open?.limitInputPixels);
     doc.saveState.restored(await restoredProjectPath(entry.projectPath));
     const info = this.register(doc, lost);
     await this.document(doc.id).autosave();

@@ -2,6 +2,7 @@
  * What crosses to the renderer and the CLI about documents, layers, histories and jobs: plain data,
  * built from the engine's objects here and nowhere else.
  */
+import type { DocId, JobId, LayerId } from './ids.js';
 import { basename } from 'node:path';
 import type { BatchProgress, BatchReport, FileReport } from './batch/batch.js';
 import type { BlendMode } from './document/blend.js';
@@ -17,7 +18,7 @@ import type { ModelEvent } from './models/manager.js';
 import type { ModelStatus } from './models/store.js';
 
 export interface LayerInfo {
-  id: string;
+  id: LayerId;
   name: string;
   visible: boolean;
   locked: boolean;
@@ -38,7 +39,7 @@ export interface LayerInfo {
 }
 
 export interface DocumentInfo {
-  id: string;
+  id: DocId;
   /** The project's file name, or the photo's when it has not been saved as a project. */
   title: string;
   fileName: string;
@@ -71,27 +72,27 @@ export interface HistoryInfo {
 
 export type SelectionShape = { kind: 'rect'; rect: Rect } | { kind: 'lasso'; points: [number, number][] };
 
-export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { kind: 'duplicate'; layerId: string };
+export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { kind: 'duplicate'; layerId: LayerId };
 
 export type EngineEvent =
-  | { type: 'job-progress'; jobId: string; docId: string; progress: JobProgress }
+  | { type: 'job-progress'; jobId: JobId; docId: DocId; progress: JobProgress }
   /** A finished part of a running job's result, where it goes on the canvas (a JPEG data URL). */
-  | { type: 'job-part'; jobId: string; docId: string; rect: Rect; dataUrl: string }
+  | { type: 'job-part'; jobId: JobId; docId: DocId; rect: Rect; dataUrl: string }
   | {
       type: 'job-done';
-      jobId: string;
-      docId: string;
-      layerId: string;
+      jobId: JobId;
+      docId: DocId;
+      layerId: LayerId;
       stats: RunStats;
       provider: ProviderId;
       device: string;
       warnings: string[];
       styleVector?: number[];
     }
-  | { type: 'job-cancelled'; jobId: string; docId: string }
-  | { type: 'job-failed'; jobId: string; docId: string; error: ErrorInfo }
-  | { type: 'document-changed'; docId: string; dirty: boolean; title: string }
-  | { type: 'autosave-failed'; docId: string; error: ErrorInfo }
+  | { type: 'job-cancelled'; jobId: JobId; docId: DocId }
+  | { type: 'job-failed'; jobId: JobId; docId: DocId; error: ErrorInfo }
+  | { type: 'document-changed'; docId: DocId; dirty: boolean; title: string }
+  | { type: 'autosave-failed'; docId: DocId; error: ErrorInfo }
   /** Something the user should know that stops nothing (e.g. undo history cannot spill to disk). */
   | { type: 'warning'; message: string }
   | { type: 'batch-file'; batchId: string; file: FileReport }

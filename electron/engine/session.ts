@@ -1,4 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
+import type { DocId, LayerId } from './ids.js';
 import { removeLeftoverTemps } from './atomic-file.js';
 import { recipeFromDocument, type Recipe } from './batch/recipe.js';
 import { paintStrokeAsync, type Stroke } from './document/brush.js';
@@ -52,7 +53,7 @@ export class DocumentSession {
     this.autosavedRevision = doc.saveState.revision;
   }
 
-  get id(): string {
+  get id(): DocId {
     return this.doc.id;
   }
 
@@ -93,34 +94,34 @@ export class DocumentSession {
     return this.change((doc) => (what.kind === 'empty' ? doc.addEmptyLayer() : doc.duplicateLayer(what.layerId)));
   }
 
-  deleteLayer(layerId: string): Promise<DocumentInfo> {
+  deleteLayer(layerId: LayerId): Promise<DocumentInfo> {
     return this.change((doc) => doc.deleteLayer(layerId));
   }
 
   /** Moves a layer to `index` in the stack (0 = bottom). */
-  moveLayer(layerId: string, index: number): Promise<DocumentInfo> {
+  moveLayer(layerId: LayerId, index: number): Promise<DocumentInfo> {
     return this.change((doc) => doc.moveLayer(layerId, index));
   }
 
-  setLayerProps(layerId: string, props: Partial<LayerProps>): Promise<DocumentInfo> {
+  setLayerProps(layerId: LayerId, props: Partial<LayerProps>): Promise<DocumentInfo> {
     return this.change((doc) => doc.setLayerProps(layerId, props, propsLabel(props)));
   }
 
   /** Gives a layer a mask that shows everything ('reveal') or hides everything ('hide'). */
-  addMask(layerId: string, fill: 'reveal' | 'hide'): Promise<DocumentInfo> {
+  addMask(layerId: LayerId, fill: 'reveal' | 'hide'): Promise<DocumentInfo> {
     return this.change((doc) => doc.addMask(layerId, fill));
   }
 
-  removeMask(layerId: string): Promise<DocumentInfo> {
+  removeMask(layerId: LayerId): Promise<DocumentInfo> {
     return this.change((doc) => doc.commitPixels(layerId, 'mask', null, 'Delete mask'));
   }
 
   /** Paints on a layer's mask (adding one that shows everything if it has none). Points are in canvas pixels. */
-  paintMask(layerId: string, stroke: Stroke): Promise<DocumentInfo> {
+  paintMask(layerId: LayerId, stroke: Stroke): Promise<DocumentInfo> {
     return this.change((doc) => doc.paintMask(layerId, stroke));
   }
 
-  mergeDown(layerId: string): Promise<DocumentInfo> {
+  mergeDown(layerId: LayerId): Promise<DocumentInfo> {
     return this.change((doc) => doc.mergeDown(layerId));
   }
 
@@ -129,7 +130,7 @@ export class DocumentSession {
   }
 
   /** An 8-bit PNG of a layer (its mask applied as transparency), no longer than `maxSide` on its long edge. */
-  layerPreview(layerId: string, maxSide: number): Promise<Preview> {
+  layerPreview(layerId: LayerId, maxSide: number): Promise<Preview> {
     const l = this.doc.layer(layerId);
     return layerPng(l.raster, l.mask, maxSide);
   }

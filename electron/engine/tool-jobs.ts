@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { DocId, JobId, LayerId } from './ids.js';
 import { selectionOnLayer } from './document/selection.js';
 import { CancelledError, GanvasError, isCancelled, toErrorInfo } from './errors.js';
 import { openImage, type OpenOptions } from './images/open.js';
@@ -18,8 +19,8 @@ import type { ToolResult } from './tools/tool.js';
 export interface ToolJobServices {
   jobs: JobHost;
   store: ModelStore;
-  document(id: string): DocumentSession;
-  isOpen(docId: string): boolean;
+  document(id: DocId): DocumentSession;
+  isOpen(docId: DocId): boolean;
   /** Where a result goes: a new layer or the source layer's new pixels (a setting). */
   aiResult(): Settings['aiResult'];
   /** Autosave after each result (the app). */
@@ -33,7 +34,7 @@ type JobEnd = Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-f
 
 /** Tools run as jobs on the inference thread: on a document's layer, on a preview copy, or on a batch's pixels. */
 export class ToolJobs {
-  private readonly running = new Map<string, { docId: string; cancel: () => void; cancelled: boolean }>();
+  private readonly running = new Map<JobId, { docId: DocId; cancel: () => void; cancelled: boolean }>();
   private readonly smallCopies = new SmallCopies();
 
   constructor(private readonly services: ToolJobServices) {}
@@ -46,7 +47,7 @@ export class ToolJobs {
    * `showParts`: the finished parts of the result are sent as they come (job-part), placed on the
    * canvas, for whoever shows the result growing.
    */
-  run(docId: string, layerId: string, toolId: ToolId, rawParams: unknown, extra: { reference?: Raster; showParts?: boolean } = {}): string {
+  run(docId: DocId, layerId: LayerId, toolId: ToolId, rawParams: unknown, extra: { reference?: Raster; showParts?: boolean } = {}): JobId {
     const session = this.services.document(docId);
     const source = session.doc.layer(layerId);
     const { spec } = getTool(toolId);
@@ -131,8 +132,8 @@ export class ToolJobs {
    * preview at that size looks like the full-resolution result.
    */
   async preview(
-    docId: string,
-    layerId: string,
+    docId: DocId,
+    layerId: LayerId,
     toolId: string,
     rawParams: unknown,
     maxSide: number,
@@ -158,7 +159,7 @@ export class ToolJobs {
   }
 
   /** Resolves when the job ends, with its event. */
-  waitFor(jobId: string): Promise<JobEnd> {
+  waitFor(jobId: JobId): Promise<JobEnd> {
     return new Promise((resolve) => {
       const off = this.services.onEvent((e) => {
         if ((e.type === 'job-done' || e.type === 'job-cancelled' || e.type === 'job-failed') && e.jobId === jobId) {
@@ -174,7 +175,7 @@ export class ToolJobs {
     for (const [jobId, job] of this.running) if (docId === undefined || job.docId === docId) this.cancel(jobId);
   }
 
-  cancel(jobId: string): void {
+  cancel(jobId: JobId): void {
     const job = this.running.get(jobId);
     if (!job) return;
     job.cancelled = true;

@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import { BLEND_MODES } from '../engine/document/blend.js';
 import { STROKE_LIMITS } from '../engine/document/stroke.js';
+import { docIdSchema, layerIdSchema } from '../engine/ids.js';
 import { EXPORT_FORMATS } from '../engine/images/save.js';
 
 export const id = z.string().min(1).max(64);
-export const doc = { docId: id };
-export const layer = { docId: id, layerId: id };
+export const doc = { docId: docIdSchema };
+export const layer = { docId: docIdSchema, layerId: layerIdSchema };
 /** A history: the document's, or one layer's. */
-export const scope = z.union([z.literal('document'), z.object({ layerId: id })]);
+export const scope = z.union([z.literal('document'), z.object({ layerId: layerIdSchema })]);
 /** What Undo and Redo act on: the latest step wherever it was (Ctrl+Z), or one history. */
 export const undoScope = z.union([z.literal('latest'), scope]);
 /** Canvas pixels, with room for strokes that start off the canvas. */

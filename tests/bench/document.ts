@@ -1,4 +1,5 @@
 /** The document rows of `npm run bench`: undo/redo latency, project save/open, history memory. */
+import type { DocId, LayerId } from '../../electron/engine/ids.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ function dropFileCache(): boolean {
   }
 }
 
-async function undoRedoLatency(engine: Engine, docId: string, layerId: string, rounds: number, beforeEach: () => Promise<void>) {
+async function undoRedoLatency(engine: Engine, docId: DocId, layerId: LayerId, rounds: number, beforeEach: () => Promise<void>) {
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
     await beforeEach();

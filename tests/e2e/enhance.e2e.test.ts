@@ -51,7 +51,7 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await bar.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).toMatch(/cancelled/i);
     expect(await canvas.getAttribute('data-result-parts')).toBe('0');
-    const docId = engine.document('doc-1').info().id;
+    const docId = engine.documents()[0]!.id;
     expect(engine.document(docId).info().layers).toHaveLength(1);
   });
 
@@ -73,9 +73,9 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await expect.poll(() => history.getByRole('button').first().textContent()).toBe('Enhance ×2 (Fast) with Real-ESRGAN general x4 v3');
     // Ctrl+Z undoes the latest step (the Enhance layer); Ctrl+Shift+Z brings it back.
     await page.keyboard.press('Control+z');
-    await expect.poll(() => engine.document('doc-1').info().layers.length).toBe(1);
+    await expect.poll(() => engine.document(engine.documents()[0]!.id).info().layers.length).toBe(1);
     await page.keyboard.press('Control+Shift+z');
-    await expect.poll(() => engine.document('doc-1').info().layers.length).toBe(2);
+    await expect.poll(() => engine.document(engine.documents()[0]!.id).info().layers.length).toBe(2);
     // Compare (C): a divider on the image with Before and After on either side; the arrow keys move it.
     await page.keyboard.press('c');
     const divider = page.getByRole('slider', { name: 'Before/after divider' });
@@ -90,7 +90,7 @@ describe('the renderer in Chromium, driving the real engine', () => {
     expect(await page.getByText('After', { exact: true }).count()).toBe(1);
     // Hiding the new layer via its checkbox goes through the engine.
     await page.getByRole('checkbox', { name: /Show Enhance/ }).uncheck();
-    await expect.poll(() => engine.document('doc-1').info().layers[1]!.visible).toBe(false);
+    await expect.poll(() => engine.document(engine.documents()[0]!.id).info().layers[1]!.visible).toBe(false);
     await page.getByRole('checkbox', { name: /Show Enhance/ }).check();
     await page.screenshot({ path: join(out, 'after-enhance.png') });
   });

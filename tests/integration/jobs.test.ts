@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { JobId } from '../../electron/engine/ids.js';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundledCatalogPath } from '../../electron/engine/models/catalog.js';
@@ -32,9 +33,9 @@ describe('every job ends exactly once', () => {
     const { id: docId } = await engine.open(photo('coffee.png'));
     const before = engine.document(docId).info();
     const layer = before.layers[0]!.id;
-    let jobId = '';
+    let jobId: JobId | null = null;
     const cancelAtLastTile = engine.onEvent((e) => {
-      if (e.type === 'job-progress' && e.jobId === jobId && e.progress.total > 0 && e.progress.done === e.progress.total) engine.tools.cancel(jobId);
+      if (e.type === 'job-progress' && e.jobId === jobId && e.progress.total > 0 && e.progress.done === e.progress.total) engine.tools.cancel(e.jobId);
     });
     jobId = engine.tools.run(docId, layer, 'enhance', { scale: 2, tile: 256 });
     const end = await engine.tools.waitFor(jobId);

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import type { DocId } from '../../electron/engine/ids.js';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ afterAll(() => engine.dispose());
 const child = join(repoRoot, 'dist', 'tests', 'support', 'project-child.js');
 
 /** Everything a project must bring back: stack, settings, placement, pixels, masks, histories. */
-function snapshot(docId: string) {
+function snapshot(docId: DocId) {
   const doc = engine.document(docId).doc;
   return {
     canvas: [doc.width, doc.height],
@@ -33,7 +34,7 @@ function snapshot(docId: string) {
   };
 }
 
-function layerNamed(id: string, name: string) {
+function layerNamed(id: DocId, name: string) {
   const l = engine
     .document(id)
     .info()
@@ -43,7 +44,7 @@ function layerNamed(id: string, name: string) {
 }
 
 let photo16: string;
-let docId: string;
+let docId: DocId;
 
 beforeAll(async () => {
   photo16 = join(tmp, 'coffee-16bit.png');
@@ -241,7 +242,7 @@ describe('projects', () => {
 });
 
 describe('export of a layered document', () => {
-  let aiDoc: string;
+  let aiDoc: DocId;
   beforeAll(async () => {
     const small = join(tmp, 'chelsea-small.png');
     await sharp(photo('chelsea.png')).resize(96).toFile(small);

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { docId } from '../../electron/engine/ids.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ function store(budget = 2 ** 30): HistoryStore {
 
 function docOf(base: Raster, s = store()): PhotoDocument {
   const meta = { fileName: 'test.png', format: 'png', exif: null, icc: null, orientation: 1, bitDepth: base.depth };
-  return PhotoDocument.fromImage('doc-test', { path: '/nowhere/test.png', meta }, base, s);
+  return PhotoDocument.fromImage(docId(0), { path: '/nowhere/test.png', meta }, base, s);
 }
 
 async function twoLayerDoc() {

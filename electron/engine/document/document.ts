@@ -1,4 +1,5 @@
 import { GanvasError } from '../errors.js';
+import { layerId, type DocId, type LayerId } from '../ids.js';
 import type { ImageMeta } from '../images/open.js';
 import { allocRaster, fullRect, type Raster, type Rect } from '../images/raster.js';
 import { paintStrokeAsync, type Stroke } from './brush.js';
@@ -88,7 +89,7 @@ export class PhotoDocument {
   }
 
   constructor(
-    readonly id: string,
+    readonly id: DocId,
     readonly source: DocumentSource,
     readonly store: HistoryStore,
     size: { width: number; height: number },
@@ -98,7 +99,7 @@ export class PhotoDocument {
     this.history = new History<StructureStep>(async (s) => this.swapStructure(s));
   }
 
-  static fromImage(id: string, source: DocumentSource, raster: Raster, store: HistoryStore): PhotoDocument {
+  static fromImage(id: DocId, source: DocumentSource, raster: Raster, store: HistoryStore): PhotoDocument {
     const doc = new PhotoDocument(id, source, store, raster);
     doc.stack.push(
       doc.createLayer({ name: source.meta.fileName, raster, bounds: fullRect(raster), origin: { kind: 'image', fileName: source.meta.fileName } }),
@@ -119,17 +120,17 @@ export class PhotoDocument {
     this.stack.splice(this.stack.indexOf(below) + 1, 0, layer);
   }
 
-  createLayer(init: LayerInit, id = `layer-${this.layerCount++}`): Layer {
+  createLayer(init: LayerInit, id = layerId(this.layerCount++)): Layer {
     return new Layer(id, init, this.store);
   }
 
-  layer(id: string): Layer {
+  layer(id: LayerId): Layer {
     const l = this.layers.find((x) => x.id === id);
     if (!l) throw new GanvasError('NOT_FOUND', `No layer "${id}" in this document.`);
     return l;
   }
 
-  private editable(id: string, what: string): Layer {
+  private editable(id: LayerId, what: string): Layer {
     const l = this.layer(id);
     if (l.props.locked) throw new GanvasError('LAYER_LOCKED', `“${l.props.name}” is locked; unlock it to ${what}.`);
     return l;
@@ -199,7 +200,7 @@ export class PhotoDocument {
   }
 
   /** A copy of a layer (pixels, mask, settings) just above it. */
-  duplicateLayer(id: string): Promise<Layer> {
+  duplicateLayer(id: LayerId): Promise<Layer> {
     const src = this.layer(id);
     const { name, ...props } = src.props;
     return this.addLayer(
@@ -210,7 +211,7 @@ export class PhotoDocument {
   }
 
   /** Gives a layer a mask that shows everything ('reveal') or hides everything ('hide'). */
-  addMask(id: string, fill: 'reveal' | 'hide'): void {
+  addMask(id: LayerId, fill: 'reveal' | 'hide'): void {
     const l = this.layer(id);
     const mask = allocRaster(l.raster.width, l.raster.height, 1, 8);
     if (fill === 'reveal') mask.data.fill(255);
@@ -218,7 +219,7 @@ export class PhotoDocument {
   }
 
   /** Paints on a layer's mask (adding one that shows everything if it has none); the stroke is in canvas pixels. */
-  async paintMask(id: string, stroke: Stroke): Promise<void> {
+  async paintMask(id: LayerId, stroke: Stroke): Promise<void> {
     const l = this.layer(id);
     const sx = l.raster.width / l.bounds.width;
     const sy = l.raster.height / l.bounds.height;
@@ -239,7 +240,7 @@ export class PhotoDocument {
    * result's mask, or (`replace`) the source's new pixels as one step of its history. A result
    * with more pixels than its place on the canvas grows the canvas so nothing is lost.
    */
-  async placeResult(sourceId: string, ai: AiEdit, r: PlacedResult, mode: 'new-layer' | 'replace'): Promise<Layer> {
+  async placeResult(sourceId: LayerId, ai: AiEdit, r: PlacedResult, mode: 'new-layer' | 'replace'): Promise<Layer> {
     const src = this.layer(sourceId);
     const add = (bounds: Rect) => {
       const added = this.createLayer({ name: r.layerName, raster: r.raster, mask: r.mask ?? null, bounds, origin: { kind: 'ai', ...ai } });
@@ -275,13 +276,13 @@ export class PhotoDocument {
     });
   }
 
-  async deleteLayer(id: string): Promise<void> {
+  async deleteLayer(id: LayerId): Promise<void> {
     const l = this.editable(id, 'delete it');
     if (this.layers.length === 1) throw new GanvasError('INVALID_INPUT', 'A document keeps at least one layer.');
     await this.changeStructure(`Delete “${l.props.name}”`, () => void this.stack.splice(this.layers.indexOf(l), 1));
   }
 
-  async moveLayer(id: string, index: number): Promise<void> {
+  async moveLayer(id: LayerId, index: number): Promise<void> {
     const l = this.layer(id);
     const from = this.layers.indexOf(l);
     if (index < 0 || index >= this.layers.length) throw new GanvasError('INVALID_INPUT', `No position ${index} in a stack of ${this.layers.length} layers.`);
@@ -292,7 +293,7 @@ export class PhotoDocument {
     });
   }
 
-  setLayerProps(id: string, props: Partial<LayerProps>, label: string): void {
+  setLayerProps(id: LayerId, props: Partial<LayerProps>, label: string): void {
     const guarded = Object.keys(props).some((k) => k !== 'visible' && k !== 'locked');
     const l = guarded ? this.editable(id, 'change it') : this.layer(id);
     this.timeline.recorded(label, { layerId: id }, l.history.position);
@@ -301,7 +302,7 @@ export class PhotoDocument {
   }
 
   /** New pixels or mask for a layer, as one step of that layer's history. */
-  commitPixels(id: string, target: 'pixels' | 'mask', next: Raster | null, label: string, opts: { area?: Rect; ai?: AiEdit } = {}): boolean {
+  commitPixels(id: LayerId, target: 'pixels' | 'mask', next: Raster | null, label: string, opts: { area?: Rect; ai?: AiEdit } = {}): boolean {
     const layer = this.editable(id, 'edit it');
     const before = layer.history.position;
     const changed = layer.commit(target, next, label, opts);
@@ -313,7 +314,7 @@ export class PhotoDocument {
   }
 
   /** Merges a layer into the one below it; the result takes the lower layer's place and settings. */
-  async mergeDown(id: string): Promise<Layer> {
+  async mergeDown(id: LayerId): Promise<Layer> {
     const upper = this.editable(id, 'merge it');
     const i = this.layers.indexOf(upper);
     if (i === 0) throw new GanvasError('INVALID_INPUT', `“${upper.props.name}” is the bottom layer; there is nothing below to merge into.`);

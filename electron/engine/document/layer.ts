@@ -1,3 +1,4 @@
+import type { LayerId } from '../ids.js';
 import { copyRaster, sameShape, type Raster, type Rect } from '../images/raster.js';
 import type { ProviderId } from '../inference/providers.js';
 import type { BlendMode } from './blend.js';
@@ -66,7 +67,7 @@ export class Layer {
   version = 0;
 
   constructor(
-    readonly id: string,
+    readonly id: LayerId,
     init: LayerInit,
     private readonly store: HistoryStore,
   ) {

@@ -9,9 +9,10 @@
  * like undoing any other action. Undoing an entry moves each history back to where it was;
  * redoing moves it forward again.
  */
+import type { LayerId } from '../ids.js';
 
 /** A history: the document's structure, or one layer's. */
-export type HistoryScope = { layerId: string } | 'document';
+export type HistoryScope = { layerId: LayerId } | 'document';
 
 export interface HistoryMove {
   scope: HistoryScope;

@@ -1,4 +1,5 @@
 import { freemem } from 'node:os';
+import { jobId, type JobId } from '../ids.js';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { CancelledError, GanvasError, fromErrorInfo } from '../errors.js';
@@ -29,7 +30,7 @@ export interface JobListeners {
 }
 
 export interface JobHandle {
-  id: string;
+  id: JobId;
   result: Promise<JobResultMessage>;
   cancel(): void;
 }
@@ -40,7 +41,7 @@ function defaultMemoryBudget(): number {
 }
 
 interface Pending {
-  id: string;
+  id: JobId;
   start: () => void;
   listeners: JobListeners;
   resolve: (r: JobResultMessage) => void;
@@ -90,7 +91,7 @@ export class JobHost {
   }
 
   run(toolId: string, input: ToolInput, params: unknown, listeners: JobListeners = {}): JobHandle {
-    const id = `job-${this.nextId++}`;
+    const id = jobId(this.nextId++);
     let pending!: Pending;
     const result = new Promise<JobResultMessage>((resolve, reject) => {
       pending = {

@@ -12,6 +12,7 @@ import { BLEND_MODES } from '../document/blend.js';
 import { PhotoDocument, type StructureStep } from '../document/document.js';
 import type { HistoryStore, StoredPixels } from '../document/history-store.js';
 import type { AiEdit, Layer, LayerOrigin, LayerStep } from '../document/layer.js';
+import { layerIdSchema, type DocId, type LayerId } from '../ids.js';
 import { currentToolId } from '../tools/specs.js';
 import { ContainerReader, ContainerWriter } from './container.js';
 
@@ -61,9 +62,9 @@ const structureStep = z.object({
   label: z.string(),
   width: side,
   height: side,
-  placements: z.array(z.object({ layerId: z.string(), bounds: rect })),
+  placements: z.array(z.object({ layerId: layerIdSchema, bounds: rect })),
 });
-const historyScope = z.union([z.literal('document'), z.object({ layerId: z.string() })]);
+const historyScope = z.union([z.literal('document'), z.object({ layerId: layerIdSchema })]);
 const timelineEntry = z.object({
   label: z.string(),
   moves: z.array(z.object({ scope: historyScope, before: z.number().int().min(0), after: z.number().int().min(0) })),
@@ -83,8 +84,8 @@ const manifestSchema = z.object({
     icc: z.string().nullable(),
   }),
   nextLayer: z.number().int().positive(),
-  stack: z.array(z.object({ layerId: z.string(), bounds: rect })),
-  layers: z.record(z.string(), z.object({ props, origin, raster: rasterRef, mask: rasterRef.nullable(), history: stacks(layerStep).nullable() })),
+  stack: z.array(z.object({ layerId: layerIdSchema, bounds: rect })),
+  layers: z.record(layerIdSchema, z.object({ props, origin, raster: rasterRef, mask: rasterRef.nullable(), history: stacks(layerStep).nullable() })),
   documentHistory: stacks(structureStep).nullable(),
   /** The order of all the histories' steps (Ctrl+Z); absent in projects saved before it was kept. */
   timeline: stacks(timelineEntry).nullable().optional(),
@@ -263,7 +264,7 @@ const MAX_DEFLATE_RATIO = 1100;
  * in `lost`. Sizes declared in the file are checked against `pixelLimit` and against the file's
  * own bytes before anything is allocated, and nothing inflates past the size it should have.
  */
-export async function loadProject(path: string, docId: string, store: HistoryStore, pixelLimit = DEFAULT_PIXEL_LIMIT): Promise<LoadedProject> {
+export async function loadProject(path: string, docId: DocId, store: HistoryStore, pixelLimit = DEFAULT_PIXEL_LIMIT): Promise<LoadedProject> {
   const name = basename(path);
   const unreadable = (problem: string) => new GanvasError('PROJECT_UNREADABLE', `${name} cannot be opened: ${problem}.`);
   const file = await ContainerReader.open(path);
@@ -353,7 +354,7 @@ export async function loadProject(path: string, docId: string, store: HistorySto
     const doc = new PhotoDocument(docId, { path: m.source.path, meta }, store, m.canvas);
 
     const layers = new Map<string, Layer>();
-    for (const [id, l] of Object.entries(m.layers)) {
+    for (const [id, l] of Object.entries(m.layers) as [LayerId, (typeof m.layers)[LayerId]][]) {
       const name = `Layer “${l.props.name}”`;
       let raster = await readRaster(l.raster, `${name} pixels`);
       if (!raster) {

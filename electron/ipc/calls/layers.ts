@@ -1,4 +1,5 @@
 /** The layer stack, layer settings, masks, and what Erase removes (the selection). */
+import { layerIdSchema } from '../../engine/ids.js';
 import { z } from 'zod';
 import { defineCall } from '../context.js';
 import { coordinate, doc, id, layer, layerPropsPatch, pngDataUrl, strokeSchema } from '../schemas.js';
@@ -11,7 +12,7 @@ export const layerCalls = {
   addLayer: defineCall(
     z.object({
       ...doc,
-      what: z.discriminatedUnion('kind', [z.object({ kind: z.literal('empty') }), z.object({ kind: z.literal('duplicate'), layerId: id })]),
+      what: z.discriminatedUnion('kind', [z.object({ kind: z.literal('empty') }), z.object({ kind: z.literal('duplicate'), layerId: layerIdSchema })]),
     }),
     async ({ docId, what }, { engine }) => engine.document(docId).addLayer(what),
   ),

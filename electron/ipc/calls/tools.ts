@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { everyTool, previewable, toolVariants } from '../../engine/tools/specs.js';
 import { styleParams } from '../../engine/tools/style/spec.js';
 import { defineCall } from '../context.js';
+import { jobIdSchema } from '../../engine/ids.js';
 import { id, layer, pngDataUrl } from '../schemas.js';
 
 const previewSize = z.number().int().min(16).max(4096);
@@ -20,7 +21,7 @@ export const toolCalls = {
       return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png), warnings: p.warnings };
     },
   ),
-  cancelJob: defineCall(z.object({ jobId: id }), async ({ jobId }, { engine }) => {
+  cancelJob: defineCall(z.object({ jobId: jobIdSchema }), async ({ jobId }, { engine }) => {
     engine.tools.cancel(jobId);
     return null;
   }),
