@@ -2,7 +2,7 @@
 import { layerIdSchema } from '../../engine/ids.js';
 import { z } from 'zod';
 import { defineCall } from '../context.js';
-import { coordinate, doc, id, layer, layerPropsPatch, pngDataUrl, strokeSchema } from '../schemas.js';
+import { coordinate, doc, layer, layerPropsPatch, pngDataUrl, strokeSchema } from '../schemas.js';
 
 export const layerCalls = {
   layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) => {

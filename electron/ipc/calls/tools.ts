@@ -4,7 +4,7 @@ import { everyTool, previewable, toolVariants } from '../../engine/tools/specs.j
 import { styleParams } from '../../engine/tools/style/spec.js';
 import { defineCall } from '../context.js';
 import { jobIdSchema } from '../../engine/ids.js';
-import { id, layer, pngDataUrl } from '../schemas.js';
+import { layer, pngDataUrl } from '../schemas.js';
 
 const previewSize = z.number().int().min(16).max(4096);
 
