@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { paintStroke } from '../../electron/engine/document/brush.js';
+import { paintStrokeAsync } from '../../electron/engine/document/brush.js';
 import { binarize, dilate, fillRect } from '../../electron/engine/images/masks.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
@@ -120,15 +120,22 @@ const CASES: { photo: string; shapes: Shape[] }[] = [
   },
 ];
 
-function maskOf(shape: Shape, width: number, height: number): Raster {
+async function maskOf(shape: Shape, width: number, height: number): Promise<Raster> {
   const m = allocRaster(width, height, 1, 8);
   const px = ([fx, fy]: [number, number]): [number, number] => [fx * width, fy * height];
   if (shape.kind === 'box')
     fillRect(m, { x: Math.round(shape.at[0] * width), y: Math.round(shape.at[1] * height), width: shape.size[0], height: shape.size[1] }, 255);
   else
     m.data.set(
-      paintStroke(m, { points: shape.kind === 'stroke' ? shape.points.map(px) : [px(shape.at)], radius: shape.radius, hardness: 1, value: 255, opacity: 1 })
-        .raster.data,
+      (
+        await paintStrokeAsync(m, {
+          points: shape.kind === 'stroke' ? shape.points.map(px) : [px(shape.at)],
+          radius: shape.radius,
+          hardness: 1,
+          value: 255,
+          opacity: 1,
+        })
+      ).raster.data,
     );
   return m;
 }
@@ -183,7 +190,7 @@ describe('Erase: real texture in the hole, as accurate as a smooth fill', () => 
     it(c.photo, async () => {
       const { raster: original } = await openImage(photo(c.photo));
       for (const shape of c.shapes) {
-        const mask = maskOf(shape, original.width, original.height);
+        const mask = await maskOf(shape, original.width, original.height);
         // What the app removes: the mark grown by its halo margin. Every fill is judged on that same area.
         const hole = dilate(binarize(mask), grow).bits;
         const around = ring(hole, original.width, original.height);
@@ -305,28 +312,32 @@ describe('Erase takes an object’s soft edge with it', () => {
     const mask = allocRaster(original.width, original.height, 1, 8);
     // Brushed as a user would: over the bowl and up the handle, hugging the silver edge.
     mask.data.set(
-      paintStroke(mask, {
-        points: [
-          [368, 285],
-          [366, 292],
-        ],
-        radius: 44,
-        hardness: 1,
-        value: 255,
-        opacity: 1,
-      }).raster.data,
+      (
+        await paintStrokeAsync(mask, {
+          points: [
+            [368, 285],
+            [366, 292],
+          ],
+          radius: 44,
+          hardness: 1,
+          value: 255,
+          opacity: 1,
+        })
+      ).raster.data,
     );
     mask.data.set(
-      paintStroke(mask, {
-        points: [
-          [388, 196],
-          [374, 250],
-        ],
-        radius: 9,
-        hardness: 1,
-        value: 255,
-        opacity: 1,
-      }).raster.data,
+      (
+        await paintStrokeAsync(mask, {
+          points: [
+            [388, 196],
+            [374, 250],
+          ],
+          radius: 9,
+          hardness: 1,
+          value: 255,
+          opacity: 1,
+        })
+      ).raster.data,
     );
     const marked = Uint8Array.from(mask.data, (v) => (v ? 1 : 0));
     const silver = (r: Raster) => luma(r).filter((y, p) => marked[p] && y > 150).length;

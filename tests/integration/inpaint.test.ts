@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../electron/engine/engine.js';
-import { paintStroke } from '../../electron/engine/document/brush.js';
+import { paintStrokeAsync } from '../../electron/engine/document/brush.js';
 import { fillRect } from '../../electron/engine/images/masks.js';
 import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster, type Rect } from '../../electron/engine/images/raster.js';
@@ -23,11 +23,11 @@ afterAll(() => engine.dispose());
 const tmp = mkdtempSync(join(tmpdir(), 'ganvas-inpaint-'));
 
 /** A fixed mask per photo: a brush stroke and a box, far enough apart to be separate holes. */
-function fixedMask(width: number, height: number, seed: number): Raster {
+async function fixedMask(width: number, height: number, seed: number): Promise<Raster> {
   const m = allocRaster(width, height, 1, 8);
   const a: [number, number] = [width * (0.2 + 0.05 * seed), height * 0.25];
   const b: [number, number] = [width * (0.35 + 0.05 * seed), height * 0.45];
-  m.data.set(paintStroke(m, { points: [a, b], radius: 5, hardness: 1, value: 255, opacity: 1 }).raster.data);
+  m.data.set((await paintStrokeAsync(m, { points: [a, b], radius: 5, hardness: 1, value: 255, opacity: 1 })).raster.data);
   fillRect(m, { x: Math.round(width * 0.7), y: Math.round(height * 0.65), width: 28, height: 24 }, 255);
   return m;
 }
@@ -83,7 +83,7 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
     ['rocket.jpg', 3],
   ] as const)('%s: fills each hole like the model itself, leaves the rest bit-identical', async (name, seed) => {
     const { raster: original } = await openImage(photo(name));
-    const mask = fixedMask(original.width, original.height, seed);
+    const mask = await fixedMask(original.width, original.height, seed);
     // The network alone, to compare with the model run directly; the texture step is measured in erase-quality.
     const { render, end, doc } = await erase(engine, photo(name), mask, { texture: false });
     expect(end.warnings).toEqual([]);
@@ -155,7 +155,7 @@ describe('Erase (inpaint) on real photos with the ganvas-inpaint-v0 model', () =
   });
 
   it('is one undoable step: undo removes the Erase layer', async () => {
-    const { doc } = await erase(engine, photo('coffee.png'), fixedMask(600, 400, 1));
+    const { doc } = await erase(engine, photo('coffee.png'), await fixedMask(600, 400, 1));
     await engine.document(doc.id).undo('document');
     expect(engine.document(doc.id).info().layers).toHaveLength(1);
   });
@@ -206,7 +206,7 @@ describe('bad masks', () => {
   });
 
   it('the CLI erases with a mask file (white = remove) and leaves the rest alone', async () => {
-    const mask = fixedMask(600, 400, 1);
+    const mask = await fixedMask(600, 400, 1);
     const out = join(tmp, 'cli-erased.png');
     const r = spawnSync(process.execPath, [cli, 'erase', photo('coffee.png'), '--mask', await writeMask(mask, 'cli-mask.png'), '-o', out], {
       encoding: 'utf8',
@@ -244,7 +244,7 @@ describe('adapters for the downloadable models, run through the real pipeline on
 
   it('MI-GAN: uint8 in and out, 255 = keep; holes get the network’s fill in RGB order, known pixels stay', async () => {
     standins = testEngine({ catalogPath: await catalogWithStandins(), modelsDir: join(dir, 'models') });
-    const mask = fixedMask(451, 300, 0);
+    const mask = await fixedMask(451, 300, 0);
     const { raster: original } = await openImage(photo('chelsea.png'));
     const { render } = await erase(standins, photo('chelsea.png'), mask, { model: 'migan-pipeline-v2', feather: 0, texture: false });
     const plan = planInpaint(mask, { grow: 3, feather: 0 });
@@ -256,7 +256,7 @@ describe('adapters for the downloadable models, run through the real pipeline on
   });
 
   it('LaMa: fixed 512×512 float, 1 = hole, not composited; the adapter resizes and composites', async () => {
-    const mask = fixedMask(640, 427, 3);
+    const mask = await fixedMask(640, 427, 3);
     const { raster: original } = await openImage(photo('rocket.jpg'));
     const { render } = await erase(standins, photo('rocket.jpg'), mask, { model: 'lama', feather: 0, texture: false });
     const plan = planInpaint(mask, { grow: 3, feather: 0 });

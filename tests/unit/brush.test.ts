@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { strokeSchema } from '../../electron/ipc/schemas.js';
-import { paintStroke, paintStrokeAsync, type Stroke } from '../../electron/engine/document/brush.js';
+import { paintStrokeAsync, type Stroke } from '../../electron/engine/document/brush.js';
 import { STROKE_LIMITS } from '../../electron/engine/document/stroke.js';
 import { allocRaster, type Raster } from '../../electron/engine/images/raster.js';
 
@@ -36,7 +36,7 @@ function maskOf(width: number, height: number, fill: number): Raster {
 }
 
 describe('brush', () => {
-  it('paints exactly the union of round segments, long segments and soft rims included', () => {
+  it('paints exactly the union of round segments, long segments and soft rims included', async () => {
     const mask = maskOf(320, 200, 40);
     const strokes: Stroke[] = [
       // A long diagonal (cut into pieces inside), a sharp turn, and one that leaves the raster.
@@ -55,7 +55,7 @@ describe('brush', () => {
       { points: [[160, 100]], radius: 30, hardness: 1, value: 0, opacity: 1 },
     ];
     for (const s of strokes) {
-      const { raster } = paintStroke(mask, s);
+      const { raster } = await paintStrokeAsync(mask, s);
       const want = reference(mask, s);
       let differ = 0;
       for (let i = 0; i < want.length; i++) {

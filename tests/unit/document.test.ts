@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BLEND_MODES, type BlendMode } from '../../electron/engine/document/blend.js';
-import { paintStroke } from '../../electron/engine/document/brush.js';
+import { paintStrokeAsync } from '../../electron/engine/document/brush.js';
 import { composite } from '../../electron/engine/document/composite.js';
 import { PhotoDocument } from '../../electron/engine/document/document.js';
 import { HistoryStore } from '../../electron/engine/document/history-store.js';
@@ -330,10 +330,10 @@ describe('masks', () => {
     expect([...out.data]).toEqual([0, 0, 0, 200, 200, 200, 100, 100, 100]);
   });
 
-  it('a brush stroke changes the mask only inside its area, hard core fully, rim partly', () => {
+  it('a brush stroke changes the mask only inside its area, hard core fully, rim partly', async () => {
     const mask = allocRaster(200, 100, 1, 8);
     mask.data.fill(255);
-    const { raster, area } = paintStroke(mask, {
+    const { raster, area } = await paintStrokeAsync(mask, {
       points: [
         [50, 50],
         [150, 50],

@@ -151,15 +151,6 @@ function* paintSlices(mask: Raster, s: Stroke): Generator<void, { raster: Raster
   return { raster: out, area };
 }
 
-/** Paints a stroke in one go (for small strokes and tests). */
-export function paintStroke(mask: Raster, s: Stroke): { raster: Raster; area: Rect | null } {
-  const slices = paintSlices(mask, s);
-  for (;;) {
-    const step = slices.next();
-    if (step.done) return step.value;
-  }
-}
-
 /** Longest the event loop is held by painting before it gets a turn. */
 const SLICE_MS = 8;
 

@@ -70,7 +70,6 @@ export interface PresetPicker<Key extends string = string> extends Base<Key> {
 }
 
 export type Control<Key extends string = string> = Slider<Key> | Choice<Key> | Checkbox<Key> | NumberField<Key> | ModelPicker<Key> | PresetPicker<Key>;
-export type ControlKind = Control['kind'];
 
 export const shows = (control: Control, surface: Surface): boolean => !control.on || control.on.includes(surface);
 

@@ -25,7 +25,6 @@ const extendParams = z.object({
   /** Rebuild the new border's texture from the photo's own patches (off: the network's fill as it is). */
   texture: z.boolean().default(true),
 });
-export type ExtendParams = z.infer<typeof extendParams>;
 
 export const extendSpec = defineToolSpec({
   id: 'extend',

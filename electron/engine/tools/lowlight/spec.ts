@@ -30,7 +30,6 @@ const lowlightParams = z.object({
   /** The long side the network sees; the gain it finds is applied at full size. */
   workingSize: z.number().int().min(64).max(2048).default(LOWLIGHT_WORKING_SIZE),
 });
-export type LowlightParams = z.infer<typeof lowlightParams>;
 
 export const lowlightSpec = defineToolSpec({
   id: 'lowlight',
