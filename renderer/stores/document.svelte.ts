@@ -95,7 +95,15 @@ class DocumentStore {
       const layer = this.activeLayer;
       if (!layer) return Promise.resolve();
       if (!(which === 'undo' ? layer.canUndo : layer.canRedo)) return Promise.resolve(messages.say(`Nothing to ${which} on “${layer.name}”.`));
-      return this.change(which, { scope: { layerId: layer.id } });
+      return attempt(`Could not ${which}`, async () => {
+        const docId = this.info!.id;
+        const scope = { layerId: layer.id };
+        // entries[0] is the layer as it began; entries[position] the edit in effect last.
+        const { entries, position } = await api.call('history', { docId, scope });
+        const label = entries[which === 'undo' ? position : position + 1]?.label;
+        await this.update(await api.call(which, { docId, scope }));
+        messages.say(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}” on “${layer.name}”.`);
+      });
     }
     if (!this.info || !(which === 'undo' ? this.info.undoLabel : this.info.redoLabel)) return Promise.resolve(messages.say(`Nothing to ${which}.`));
     const label = which === 'undo' ? this.info.undoLabel : this.info.redoLabel;

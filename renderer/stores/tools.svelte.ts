@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { TOOL_SPECS, type SpecOf, type ToolId } from '../../electron/engine/tools/specs.js';
 import type { RailTool } from '../../electron/keymap.js';
+import { on } from '../event-bus.js';
 
 /** Each tool's settings, as its spec defines them. */
 export type ToolParams = { [Id in ToolId]: z.output<SpecOf<Id>['params']> };
@@ -38,13 +39,18 @@ class ToolsStore {
 
   /** Another photo: its own canvas, so nothing measured on the last one carries over. */
   resetForDocument(): void {
+    this.forgetCanvas();
+    this.compare = { ...this.compare, on: false, split: 0.5 };
+    this.maskBrush = { ...this.maskBrush, mode: null };
+  }
+
+  /** The settings measured on the canvas as it was (Extend's pixels per side) start afresh. */
+  forgetCanvas(): void {
     const fresh = defaults() as Record<ToolId, Record<string, unknown>>;
     for (const spec of TOOL_SPECS) {
       const params = this.params[spec.id] as Record<string, unknown>;
       for (const key of spec.ui.perPhoto ?? []) params[key] = fresh[spec.id][key];
     }
-    this.compare = { ...this.compare, on: false, split: 0.5 };
-    this.maskBrush = { ...this.maskBrush, mode: null };
   }
 
   /** The size the [ and ] keys change: the mask brush while it paints, else the marking brush. */
@@ -56,3 +62,6 @@ class ToolsStore {
 }
 
 export const tools = new ToolsStore();
+
+// A result may have changed the canvas (Extend grew it): what was measured on the old one is gone.
+on('result-shown', () => tools.forgetCanvas());

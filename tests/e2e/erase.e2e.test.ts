@@ -103,6 +103,11 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Extended in .* · 711×400/);
     expect(doc().layers.map((l) => l.name)).toEqual(['coffee.png', 'Extend 711×400']);
     expect(doc().layers[0]!.bounds).toEqual({ x: 55, y: 0, width: 600, height: 400 });
+    // The panel shows the canvas as it is now: nothing more to add, no aspect chosen.
+    await expect.poll(() => panel.getByRole('spinbutton', { name: 'Extend left' }).inputValue()).toBe('0');
+    expect(await panel.getByRole('combobox', { name: 'Extend to aspect' }).inputValue()).toBe('');
+    expect(await panel.getByText('New size: 711×400').count()).toBe(1);
+    expect(await panel.getByRole('button', { name: 'Extend', exact: true }).isDisabled()).toBe(true);
     // On screen too: no line where the photo ends and the new border begins.
     const shot = await page.getByTestId('canvas').screenshot({ path: join(repoRoot, 'test-results', 'extend-canvas.png') });
     const { data, info } = await sharp(shot).greyscale().raw().toBuffer({ resolveWithObject: true });

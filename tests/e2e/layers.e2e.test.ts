@@ -122,6 +122,8 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     await page.getByRole('menu', { name: 'coffee.png menu' }).getByRole('menuitem', { name: 'Undo on this layer' }).click();
     await expect.poll(() => named('coffee.png')!.blend).toBe('normal');
     expect(engine.document(docId()).doc.layer(copyId).mask).toBe(maskAfterPaint);
+    // The status line says what was undone, and where.
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe('Undid “Blend: overlay” on “coffee.png”.');
     // That per-layer undo is itself the latest step: Ctrl+Z takes it back.
     await page.keyboard.press('Control+z');
     await expect.poll(() => named('coffee.png')!.blend).toBe('overlay');

@@ -127,6 +127,10 @@ describe('Models in Chromium: bundled ones work at once, a missing one is offere
     await expect.poll(() => dialog.getByTestId('runs-on-migan-pipeline-v2').textContent()).toMatch(/runs on CPU/);
     await expect.poll(() => dialog.getByTestId('gpu').textContent()).toMatch(/GPU: .*networks run on CPU/s);
     await page.screenshot({ path: join(repoRoot, 'test-results', 'models-window.png') });
+    // The list is longer than the window: its scrollbar is wide enough to grab.
+    const scroll = await page.locator('.dialog').evaluate((el) => ({ bar: el.offsetWidth - el.clientWidth, scrolls: el.scrollHeight > el.clientHeight }));
+    expect(scroll).toEqual({ bar: expect.any(Number), scrolls: true });
+    expect(scroll.bar).toBeGreaterThanOrEqual(10);
     expect(await dialog.getByTestId('model-realesr-general-x4v3').getByRole('button', { name: 'Remove' }).count()).toBe(0);
     await dialog.getByTestId('model-migan-pipeline-v2').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => dialog.getByTestId('model-migan-pipeline-v2').textContent()).toMatch(/Not installed/);

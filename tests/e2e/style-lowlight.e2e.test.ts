@@ -57,6 +57,17 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
     await panel.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Painted in .* · 451×300/);
     expect(doc().layers.map((l) => l.name)).toEqual(['chelsea.png', 'Style: Monet, 60 %']);
+    // A second style goes on top of the first, becomes the active layer, and is what the canvas shows.
+    const monet = await canvasPixel(page, [0.5, 0.5]);
+    await panel.getByRole('radio', { name: /^Hokusai/ }).click();
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => doc().layers.length, { timeout: 60_000 }).toBe(3);
+    expect(doc().layers[2]!.name).toMatch(/^Style: Hokusai/);
+    await expect.poll(() => page.getByTestId(`layer-row-${doc().layers[2]!.name}`).getByRole('button', { pressed: true }).count()).toBe(1);
+    await expect.poll(async () => (await canvasPixel(page, [0.5, 0.5])).reduce((d, v, i) => d + Math.abs(v - monet[i]!), 0)).toBeGreaterThan(20);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.getByTestId('status').textContent()).toMatch(/^Undid “Style: Hokusai/);
+    expect(doc().layers.length).toBe(2);
     await page.keyboard.press('Control+z');
     await expect.poll(() => doc().layers.length).toBe(1);
   });

@@ -34,6 +34,8 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    // Playwright hides scrollbars by default; the app's must be seen (and measured) as a user sees them.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
   });
 }
 

@@ -49,7 +49,7 @@ export interface ToolUi<P> {
   action(params: P): string;
   /** Why these settings cannot run yet, in words the status line shows; null when they can. */
   needs?(params: P, document: { hasSelection: boolean }): string | null;
-  /** Settings that belong to one photo and start afresh with the next (Extend's pixels per side). */
+  /** Settings measured on the canvas as it is, which start afresh with the next photo or result (Extend's pixels per side). */
   perPhoto?: readonly ParamKey<P>[];
 }
 
