@@ -34,6 +34,8 @@ class DocumentStore {
   /** Which history the History panel shows: the active layer's or the document's structure. */
   historyScope = $state<'layer' | 'document'>('layer');
   history = $state<HistoryInfo | null>(null);
+  /** A layer's opacity while its slider is dragged: the canvas shows it at once, the engine gets it on release. */
+  dragged = $state<{ layerId: string; opacity: number } | null>(null);
   /** The Erase selection at screen size (white, its alpha the mask); tinted where it is drawn. */
   selection = $state<HTMLImageElement | null>(null);
 

@@ -128,5 +128,22 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     const around = Array.from({ length: 41 }, (_, i) => Math.round(expected) - 20 + i).map(step);
     const typical = [...around].sort((p, q) => p - q)[20]!;
     expect(Math.max(...around.slice(16, 25))).toBeLessThanOrEqual(2 * typical);
+    // The opacity slider shows on the canvas while it is dragged (the new border gives way to the
+    // empty canvas under it), and the layer takes the value when the slider is let go.
+    // A point of the new border on the canvas: just inside the first column the image covers.
+    let left = 0;
+    while (left < 0.5 && (await canvasPixel(page, [left, 0.5]))[3] !== 255) left += 0.005;
+    const at: [number, number] = [left + 0.01, 0.5];
+    const border = await canvasPixel(page, at);
+    const slider = page.getByRole('slider', { name: 'Opacity', exact: true });
+    type Input = { value: string; dispatchEvent(e: Event): boolean };
+    await slider.evaluate((el) => {
+      (el as unknown as Input).value = '20';
+      (el as unknown as Input).dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await expect.poll(async () => (await canvasPixel(page, at)).reduce((d, v, i) => d + Math.abs(v - border[i]!), 0)).toBeGreaterThan(30);
+    expect(doc().layers[1]!.opacity).toBe(1);
+    await slider.evaluate((el) => (el as unknown as Input).dispatchEvent(new Event('change', { bubbles: true })));
+    await expect.poll(() => doc().layers[1]!.opacity).toBe(0.2);
   });
 });
