@@ -86,6 +86,13 @@ describe('the renderer in Chromium, driving the real engine', () => {
     const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
     await divider.dragTo(page.getByTestId('canvas'), { targetPosition: { x: canvasBox.width * 0.5, y: canvasBox.height / 2 } });
     await expect.poll(async () => Number(await divider.getAttribute('aria-valuenow'))).toBeGreaterThan(45);
+    // The wheel zooms over the divider as it does over the rest of the photo.
+    const zoomBefore = await page.getByTestId('zoom').textContent();
+    const handle = (await divider.boundingBox())!;
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.wheel(0, -120);
+    await expect.poll(() => page.getByTestId('zoom').textContent()).not.toBe(zoomBefore);
+    await page.keyboard.press('Control+0');
     expect(await page.getByText('Before', { exact: true }).count()).toBe(1);
     expect(await page.getByText('After', { exact: true }).count()).toBe(1);
     // Hiding the new layer via its checkbox goes through the engine.
