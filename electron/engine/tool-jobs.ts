@@ -33,6 +33,9 @@ export interface ToolJobServices {
 type JobEnd = Extract<EngineEvent, { type: 'job-done' | 'job-cancelled' | 'job-failed' }>;
 
 /** Tools run as jobs on the inference thread: on a document's layer, on a preview copy, or on a batch's pixels. */
+/** The long side of the copy a tool's advice is judged on: its overall look, not its detail. */
+const ADVICE_SIDE = 256;
+
 export class ToolJobs {
   private readonly running = new Map<JobId, { docId: DocId; cancel: () => void; cancelled: boolean }>();
   private readonly smallCopies = new SmallCopies();
@@ -142,6 +145,14 @@ export class ToolJobs {
     const params = getTool(toolId).spec.params.parse(rawParams ?? {});
     const r = await this.services.jobs.run(toolId, { raster: await this.smallCopies.of(layer.raster, maxSide), mask: null }, params).result;
     return { ...(await rasterPng(r.raster)), warnings: r.warnings ?? [] };
+  }
+
+  /** What a tool says before it runs on a layer with these settings, judged on a small copy (nothing for most tools). */
+  async advice(docId: DocId, layerId: LayerId, toolId: string, rawParams: unknown): Promise<string[]> {
+    const tool = getTool(toolId);
+    if (!tool.advise) return [];
+    const layer = this.services.document(docId).doc.layer(layerId);
+    return tool.advise(await this.smallCopies.of(layer.raster, ADVICE_SIDE), tool.spec.params.parse(rawParams ?? {}));
   }
 
   /** An image to learn from (e.g. a painting for Style), decoded like any photo. */

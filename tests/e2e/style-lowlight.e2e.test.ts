@@ -83,12 +83,18 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
     expect((await engine.styles.presets()).at(-1)).toMatchObject({ id: 'user:Night launch', kind: 'user' });
   });
 
-  it('opens a dark photo, brightens it with Low light, and compares', async () => {
+  it('says a bright photo is not dark before anything runs; opens a dark photo, brightens it with Low light, and compares', async () => {
+    // chelsea.png is still open: with its photo layer active the panel says so at once, from the small copy, with no job run.
+    const layers = doc().layers.length;
+    await page.getByRole('button', { name: /^chelsea\.png/ }).click();
+    await useTool('Low light');
+    const panel = page.getByRole('region', { name: 'Low light' });
+    await expect.poll(() => panel.getByRole('note').allTextContents()).toEqual([expect.stringMatching(/^This photo is not dark \(average brightness \d+ %\)/)]);
+    expect(doc().layers).toHaveLength(layers);
     toOpen = join(photosDir, 'lowlight', 'lime_1.png');
     await page.keyboard.press('Control+o');
     await expect.poll(() => page.getByTestId('status').textContent()).toContain('lime_1.png');
-    await useTool('Low light');
-    const panel = page.getByRole('region', { name: 'Low light' });
+    await expect.poll(() => panel.getByRole('note').count()).toBe(0);
     await panel.getByRole('slider', { name: 'Noise reduction' }).fill('0.3');
     await panel.getByRole('button', { name: 'Brighten' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Brightened in/);

@@ -102,9 +102,14 @@ describe('Low light on real night photos', () => {
     expect(l5).toBeLessThan(l1 - 0.02);
   });
 
-  it('warns when the photo is not dark', async () => {
-    const { end } = await brighten(photo('coffee.png'));
-    expect(end.type === 'job-done' && end.warnings[0]).toMatch(/not dark \(average brightness \d+ %\)/);
+  it('says before it runs when the photo is not dark, and not for a dark one', async () => {
+    const bright = await engine.open(photo('coffee.png'));
+    expect(await engine.tools.advice(bright.id, bright.layers[0]!.id, 'lowlight', {})).toEqual([
+      expect.stringMatching(/not dark \(average brightness \d+ %\)/),
+    ]);
+    const dark = await engine.open(join(photosDir, 'lowlight', 'lime_3.png'));
+    expect(await engine.tools.advice(dark.id, dark.layers[0]!.id, 'lowlight', {})).toEqual([]);
+    expect(await engine.tools.advice(bright.id, bright.layers[0]!.id, 'enhance', {})).toEqual([]);
   });
 });
 

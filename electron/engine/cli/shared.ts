@@ -128,6 +128,7 @@ export async function runToolToFile(
     if (request.mask) await engine.document(doc.id).selectionFromFile(request.mask);
     const exportOptions = exportOptionsFor(values, output, doc.bitDepth);
     const params = request.params(doc);
+    for (const line of await engine.tools.advice(doc.id, doc.layers[0]!.id, tool.id, params)) process.stderr.write(`warning: ${line}\n`);
     process.stderr.write(`${tool.describe(doc)} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
     const size = resultSize(tool.id, params, doc);

@@ -80,8 +80,10 @@ export interface ToolResult {
 export interface Tool<S extends ToolSpec = ToolSpec> {
   spec: S;
   run(input: ToolInput, params: z.output<S['params']>, ctx: ToolContext): Promise<ToolResult>;
+  /** What the user should know before running with these settings, judged on a small copy of the layer ("this photo is not dark"). */
+  advise?(small: Raster, params: z.output<S['params']>): string[];
 }
 
-export function defineTool<S extends ToolSpec>(spec: S, run: Tool<S>['run']): Tool<S> {
-  return { spec, run };
+export function defineTool<S extends ToolSpec>(spec: S, run: Tool<S>['run'], advise?: Tool<S>['advise']): Tool<S> {
+  return advise ? { spec, run, advise } : { spec, run };
 }

@@ -21,6 +21,10 @@ export const toolCalls = {
       return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png), warnings: p.warnings };
     },
   ),
+  /** What a tool says before it runs on the layer (e.g. Low light: "this photo is not dark"). */
+  toolAdvice: defineCall(z.discriminatedUnion('tool', toolVariants(everyTool, layer)), async ({ docId, layerId, tool, params }, { engine }) =>
+    engine.tools.advice(docId, layerId, tool, params),
+  ),
   cancelJob: defineCall(z.object({ jobId: jobIdSchema }), async ({ jobId }, { engine }) => {
     engine.tools.cancel(jobId);
     return null;

@@ -115,92 +115,97 @@ function samplePositions(n: number, m: number): { lo: Int32Array; hi: Int32Array
  * (output / input, smoothed by bilinear upsampling) brightens the full-size photo, so detail and
  * bit depth (16-bit stays 16-bit) are the photo's own. Bright areas keep their level.
  */
-export const lowlightTool = defineTool(lowlightSpec, async ({ raster }, p, ctx) => {
-  const model = await ctx.model(p.model);
-  const mean = meanLuma(raster);
-  const warnings = mean > NOT_DARK ? [`This photo is not dark (average brightness ${Math.round(mean * 100)} %); Low light may wash it out.`] : [];
-  const { width: W, height: H } = raster;
-  const applying = p.denoise > 0 ? 'applying at full size with noise reduction' : 'applying at full size';
-  const steps = ctx.steps(['brightening', applying]);
-  steps.start('brightening');
-  const small = await smallCopy(raster, p.workingSize);
-  const { width: w, height: h } = small;
-  const input = readPlanarRgb(small, 0, 0, w, h);
-  const output = await model.infer(input, w, h);
-  // Gain per pixel and channel at the working size; brought to full size pixel by pixel below.
-  const plane = w * h;
-  const gain = new Float32Array(3 * plane);
-  for (let k = 0; k < 3; k++)
-    for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3));
-  steps.start(applying);
+export const lowlightTool = defineTool(
+  lowlightSpec,
+  async ({ raster }, p, ctx) => {
+    const model = await ctx.model(p.model);
+    const { width: W, height: H } = raster;
+    const applying = p.denoise > 0 ? 'applying at full size with noise reduction' : 'applying at full size';
+    const steps = ctx.steps(['brightening', applying]);
+    steps.start('brightening');
+    const small = await smallCopy(raster, p.workingSize);
+    const { width: w, height: h } = small;
+    const input = readPlanarRgb(small, 0, 0, w, h);
+    const output = await model.infer(input, w, h);
+    // Gain per pixel and channel at the working size; brought to full size pixel by pixel below.
+    const plane = w * h;
+    const gain = new Float32Array(3 * plane);
+    for (let k = 0; k < 3; k++)
+      for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3));
+    steps.start(applying);
 
-  // Strip by strip, straight into the output at the photo's depth; with noise reduction the
-  // strip is brightened into 16-bit RGB first (with the filter's reach above and below).
-  const out = rgbLike(raster);
-  const top = maxValue(out.depth);
-  const xs = samplePositions(W, w);
-  const ys = samplePositions(H, h);
-  const reach = p.denoise > 0 ? DENOISE_REACH : 0;
-  const strip = new Uint16Array((STRIP_ROWS + 2 * reach) * W * 3);
-  const gains = [0, 1, 2].map((k) => gain.subarray(k * plane, (k + 1) * plane));
-  // The gain of the row being worked on, interpolated between the two rows of the small map around it.
-  const rowGain = [0, 1, 2].map(() => new Float32Array(w));
-  let gainRow = -1;
-  const c = new Float64Array(3);
-  const bright = [0, 0, 0];
-  const brighten = (i: number, x: number, y: number) => {
-    if (y !== gainRow) {
-      const [a, b, t] = [ys.lo[y]! * w, ys.hi[y]! * w, ys.t[y]!];
-      for (let k = 0; k < 3; k++) for (let sx = 0; sx < w; sx++) rowGain[k]![sx] = gains[k]![a + sx]! * (1 - t) + gains[k]![b + sx]! * t;
-      gainRow = y;
-    }
-    colourAt(raster, i, c);
-    const y0 = luma(c[0]!, c[1]!, c[2]!);
-    const keep = p.protectHighlights ? smoothstep(0.55, 0.9, y0) : 0;
-    const [l, r, u] = [xs.lo[x]!, xs.hi[x]!, xs.t[x]!];
-    for (let k = 0; k < 3; k++) {
-      const g = rowGain[k]!;
-      const gk = 1 + (g[l]! * (1 - u) + g[r]! * u - 1) * p.amount;
-      bright[k] = c[k]! * (gk + (1 - gk) * keep);
-    }
-    // Brightened highlights roll off towards white instead of clipping (same hue); nothing ends darker than it was.
-    const yOut = luma(bright[0]!, bright[1]!, bright[2]!);
-    const s = p.protectHighlights && yOut > 0 ? Math.max(y0, rolledOff(yOut)) / yOut : 1;
-    for (let k = 0; k < 3; k++) bright[k] = Math.min(1, bright[k]! * s);
-  };
-  const write = (i: number, rgb: number[], scale: number) => {
-    const q = i * out.channels;
-    for (let k = 0; k < 3; k++) out.data[q + k] = Math.round(rgb[k]! * scale);
-  };
-  for (let y0 = 0; y0 < H; y0 += STRIP_ROWS) {
-    const y1 = Math.min(H, y0 + STRIP_ROWS);
-    if (!reach) {
-      for (let y = y0; y < y1; y++)
+    // Strip by strip, straight into the output at the photo's depth; with noise reduction the
+    // strip is brightened into 16-bit RGB first (with the filter's reach above and below).
+    const out = rgbLike(raster);
+    const top = maxValue(out.depth);
+    const xs = samplePositions(W, w);
+    const ys = samplePositions(H, h);
+    const reach = p.denoise > 0 ? DENOISE_REACH : 0;
+    const strip = new Uint16Array((STRIP_ROWS + 2 * reach) * W * 3);
+    const gains = [0, 1, 2].map((k) => gain.subarray(k * plane, (k + 1) * plane));
+    // The gain of the row being worked on, interpolated between the two rows of the small map around it.
+    const rowGain = [0, 1, 2].map(() => new Float32Array(w));
+    let gainRow = -1;
+    const c = new Float64Array(3);
+    const bright = [0, 0, 0];
+    const brighten = (i: number, x: number, y: number) => {
+      if (y !== gainRow) {
+        const [a, b, t] = [ys.lo[y]! * w, ys.hi[y]! * w, ys.t[y]!];
+        for (let k = 0; k < 3; k++) for (let sx = 0; sx < w; sx++) rowGain[k]![sx] = gains[k]![a + sx]! * (1 - t) + gains[k]![b + sx]! * t;
+        gainRow = y;
+      }
+      colourAt(raster, i, c);
+      const y0 = luma(c[0]!, c[1]!, c[2]!);
+      const keep = p.protectHighlights ? smoothstep(0.55, 0.9, y0) : 0;
+      const [l, r, u] = [xs.lo[x]!, xs.hi[x]!, xs.t[x]!];
+      for (let k = 0; k < 3; k++) {
+        const g = rowGain[k]!;
+        const gk = 1 + (g[l]! * (1 - u) + g[r]! * u - 1) * p.amount;
+        bright[k] = c[k]! * (gk + (1 - gk) * keep);
+      }
+      // Brightened highlights roll off towards white instead of clipping (same hue); nothing ends darker than it was.
+      const yOut = luma(bright[0]!, bright[1]!, bright[2]!);
+      const s = p.protectHighlights && yOut > 0 ? Math.max(y0, rolledOff(yOut)) / yOut : 1;
+      for (let k = 0; k < 3; k++) bright[k] = Math.min(1, bright[k]! * s);
+    };
+    const write = (i: number, rgb: number[], scale: number) => {
+      const q = i * out.channels;
+      for (let k = 0; k < 3; k++) out.data[q + k] = Math.round(rgb[k]! * scale);
+    };
+    for (let y0 = 0; y0 < H; y0 += STRIP_ROWS) {
+      const y1 = Math.min(H, y0 + STRIP_ROWS);
+      if (!reach) {
+        for (let y = y0; y < y1; y++)
+          for (let x = 0; x < W; x++) {
+            brighten(y * W + x, x, y);
+            write(y * W + x, bright, top);
+          }
+        continue;
+      }
+      const [first, last] = [Math.max(0, y0 - reach), Math.min(H, y1 + reach)];
+      for (let y = first; y < last; y++)
         for (let x = 0; x < W; x++) {
           brighten(y * W + x, x, y);
-          write(y * W + x, bright, top);
+          const q = ((y - first) * W + x) * 3;
+          for (let k = 0; k < 3; k++) strip[q + k] = Math.round(bright[k]! * 65535);
         }
-      continue;
+      denoiseRows(strip, W, last - first, y0 - first, y1 - first, p.denoise, (row, x, rgb) => write((row + first) * W + x, rgb, top / 65535));
     }
-    const [first, last] = [Math.max(0, y0 - reach), Math.min(H, y1 + reach)];
-    for (let y = first; y < last; y++)
-      for (let x = 0; x < W; x++) {
-        brighten(y * W + x, x, y);
-        const q = ((y - first) * W + x) * 3;
-        for (let k = 0; k < 3; k++) strip[q + k] = Math.round(bright[k]! * 65535);
-      }
-    denoiseRows(strip, W, last - first, y0 - first, y1 - first, p.denoise, (row, x, rgb) => write((row + first) * W + x, rgb, top / 65535));
-  }
-  copyAlpha(raster, out);
-  steps.finish();
-  return {
-    raster: out,
-    layerName: `Low light: ${(LOWLIGHT_MODEL_NAMES as Record<string, string>)[p.model] ?? model.id}`,
-    modelId: model.id,
-    provider: model.provider,
-    warnings,
-  };
-});
+    copyAlpha(raster, out);
+    steps.finish();
+    return {
+      raster: out,
+      layerName: `Low light: ${(LOWLIGHT_MODEL_NAMES as Record<string, string>)[p.model] ?? model.id}`,
+      modelId: model.id,
+      provider: model.provider,
+    };
+  },
+  // Said before it runs, from the small copy the panel has anyway, rather than after a washed-out result.
+  (small) => {
+    const mean = meanLuma(small);
+    return mean > NOT_DARK ? [`This photo is not dark (average brightness ${Math.round(mean * 100)} %); Low light may wash it out.`] : [];
+  },
+);
 
 /** The photo's colour as 16-bit RGB no longer than the working size, made from the photo without a full-size copy. */
 async function smallCopy(photo: Raster, side: number): Promise<Raster> {
