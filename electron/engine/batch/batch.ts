@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { removeLeftoverTemps, writeFileAtomic } from '../atomic-file.js';
+import { secondsLeft } from './eta.js';
 import { describeFsError } from '../files.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { CancelledError, GanvasError, errorMessage, isCancelled } from '../errors.js';
@@ -43,6 +44,8 @@ export interface FileReport {
   /** Why the output's name differs from what the naming template gives (it would have replaced another file). */
   note?: string;
   ms?: number;
+  /** The input's size: the measure of how much work each file is, for the time left. */
+  bytes?: number;
 }
 
 export interface BatchProgress {
@@ -244,7 +247,7 @@ export async function planBatch(
   return {
     input,
     output,
-    photos: photos.map((f, i) => ({ input: f.rel, ...plan[i]!, status: 'queued' })),
+    photos: photos.map((f, i) => ({ input: f.rel, ...plan[i]!, status: 'queued', bytes: f.bytes })),
     others: scanned
       .filter((f) => !isPhotoPath(f.rel))
       .map((f): FileReport => ({ input: f.rel, output: null, status: 'skipped', reason: `not a photo (${extname(f.rel) || 'no extension'})` }))
@@ -326,6 +329,9 @@ export async function renderPhoto(
  * same batch resumes, and ends with a report (also written as JSON in the output folder).
  * A file that fails is reported with its reason; the rest go on.
  */
+/** How often a running batch says how it stands, between the ends of files. */
+const PROGRESS_EVERY_MS = 1000;
+
 export class BatchRun {
   readonly files: FileReport[] = [];
   private paused = false;
@@ -338,6 +344,8 @@ export class BatchRun {
   private inferenceMs = 0;
   private startedAt = new Date();
   private processedMs: number[] = [];
+  /** When each running file started (performance.now()). */
+  private readonly startedFile = new Map<string, number>();
   /** Files per status, kept as they change: progress is reported after every file. */
   private readonly counts: Record<FileStatus, number> = { queued: 0, running: 0, done: 0, skipped: 0, failed: 0 };
   readonly done: Promise<BatchReport>;
@@ -374,7 +382,8 @@ export class BatchRun {
     const minutes = (Date.now() - this.startedAt.getTime()) / 60_000;
     const worked = this.processedMs.length;
     const rate = worked > 0 && minutes > 0 ? worked / minutes : null;
-    const left = this.files.length - done - skipped - failed;
+    const now = performance.now();
+    const size = (f: FileReport) => f.bytes ?? 0;
     return {
       total: this.files.length,
       done,
@@ -383,7 +392,12 @@ export class BatchRun {
       running: [...this.running.keys()],
       paused: this.paused,
       filesPerMinute: rate,
-      etaSeconds: rate ? (left / rate) * 60 : null,
+      etaSeconds: secondsLeft({
+        finished: this.files.filter((f) => (f.status === 'done' || f.status === 'failed') && f.ms !== undefined).map((f) => ({ bytes: size(f), ms: f.ms! })),
+        running: this.files.filter((f) => f.status === 'running').map((f) => ({ bytes: size(f), elapsedMs: now - (this.startedFile.get(f.input) ?? now) })),
+        queued: this.files.filter((f) => f.status === 'queued').map(size),
+        concurrency: Math.max(1, this.opts.concurrency),
+      }),
     };
   }
 
@@ -421,7 +435,13 @@ export class BatchRun {
         await this.process(file, input, output, journal);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.opts.concurrency) }, worker));
+    // The time left changes while a file runs, not only when one ends.
+    const tick = setInterval(() => this.startedFile.size > 0 && this.onProgress(this.progress()), PROGRESS_EVERY_MS);
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, this.opts.concurrency) }, worker));
+    } finally {
+      clearInterval(tick);
+    }
     return this.finish(input, output);
   }
 
@@ -458,6 +478,7 @@ export class BatchRun {
     if (before && doneEarlier(before, target)) return this.set(file, { status: 'done', reason: 'done in an earlier run' });
     if (this.opts.skipExisting && existsSync(target)) return this.set(file, { status: 'skipped', reason: 'the output exists' });
     const t0 = performance.now();
+    this.startedFile.set(file.input, t0);
     this.set(file, { status: 'running' });
     try {
       await this.record(journal, { rel: file.input, status: 'started', output: file.output });
@@ -483,9 +504,15 @@ export class BatchRun {
       const reason = cancelled ? (this.stoppedBecause ?? 'cancelled') : errorMessage(err);
       if (!cancelled) await this.record(journal, { rel: file.input, status: 'failed', output: null, reason });
       this.processedMs.push(performance.now() - t0);
-      this.set(file, { status: cancelled ? 'queued' : 'failed', reason, output: cancelled ? file.output : null });
+      this.set(file, {
+        status: cancelled ? 'queued' : 'failed',
+        reason,
+        output: cancelled ? file.output : null,
+        ...(cancelled ? {} : { ms: Math.round(performance.now() - t0) }),
+      });
     } finally {
       this.running.delete(file.input);
+      this.startedFile.delete(file.input);
     }
   }
 

@@ -144,7 +144,7 @@ async function run(args: string[], specs: readonly (AnyToolSpec | ToolSpec)[]): 
       }
       if (e.type === 'batch-file' && e.batchId === batchId && e.file.status !== 'running') {
         process.stderr.write(
-          `${e.file.status.padEnd(7)} ${e.file.input}${e.file.reason ? ` — ${e.file.reason}` : e.file.output ? ` → ${e.file.output}` : ''}\n`,
+          `${e.file.status.padEnd(7)} ${e.file.input}${e.file.reason ? ` — ${e.file.reason}` : e.file.output ? ` → ${e.file.output}` : ''}${e.file.ms !== undefined ? ` (${(e.file.ms / 1000).toFixed(1)} s)` : ''}\n`,
         );
       }
     });
