@@ -135,6 +135,16 @@ export class DocumentSession {
     return layerPng(l.raster, l.mask, maxSide);
   }
 
+  /** A region of a layer's own pixels (its mask as transparency), at full resolution: what the canvas shows at 100 % and closer. */
+  layerTile(layerId: LayerId, region: { x: number; y: number; width: number; height: number }): Promise<Preview> {
+    const l = this.doc.layer(layerId);
+    const left = Math.min(Math.max(0, region.x), l.raster.width - 1);
+    const top = Math.min(Math.max(0, region.y), l.raster.height - 1);
+    const width = Math.min(region.width, l.raster.width - left);
+    const height = Math.min(region.height, l.raster.height - top);
+    return layerPng(l.raster, l.mask, Math.max(width, height), { left, top, width, height });
+  }
+
   // ── History ───────────────────────────────────────────────────────────────────────────────
 
   /** Undoes the latest step wherever it was ('latest', Ctrl+Z), or one step of one history. */

@@ -112,6 +112,12 @@ class DocumentStore {
     return this.change(which, { scope: 'latest' }).then(() => messages.say(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}”.`));
   }
 
+  /** A region of a layer at full resolution (the canvas asks at 100 % and closer). */
+  async tile(layerId: string, rect: { x: number; y: number; width: number; height: number }): Promise<HTMLImageElement> {
+    const p = await api.call('layerTile', { docId: this.info!.id, layerId, ...rect });
+    return imageOf(p.dataUrl);
+  }
+
   async loadSelection(): Promise<void> {
     const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE }) : null;
     this.selection = p ? await imageOf(p.dataUrl) : null;

@@ -2,10 +2,15 @@ import sharp from 'sharp';
 import { sharpInput, type Raster } from './raster.js';
 import { colourspaceOf, resizeRaster } from './resample.js';
 
-/** An 8-bit PNG of a layer's pixels with its mask (if any) as transparency, no longer than `maxSide`. */
-export async function layerPng(raster: Raster, mask: Raster | null, maxSide: number): Promise<{ width: number; height: number; png: Uint8Array }> {
+/** An 8-bit PNG of a layer's pixels (or a region of them) with its mask (if any) as transparency, no longer than `maxSide`. */
+export async function layerPng(
+  raster: Raster,
+  mask: Raster | null,
+  maxSide: number,
+  region?: { left: number; top: number; width: number; height: number },
+): Promise<{ width: number; height: number; png: Uint8Array }> {
   const small = (r: Raster) =>
-    sharp(...sharpInput(r))
+    (region ? sharp(...sharpInput(r)).extract(region) : sharp(...sharpInput(r)))
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
       .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
       .raw()

@@ -9,6 +9,14 @@ export const layerCalls = {
     const p = await engine.document(docId).layerPreview(layerId, maxSide);
     return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
   }),
+  /** A region of a layer at full resolution (the canvas at 100 % and closer asks for the tiles it shows). */
+  layerTile: defineCall(
+    z.object({ ...layer, x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().min(1).max(2048), height: z.number().int().min(1).max(2048) }),
+    async ({ docId, layerId, x, y, width, height }, { engine }) => {
+      const p = await engine.document(docId).layerTile(layerId, { x, y, width, height });
+      return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
+    },
+  ),
   addLayer: defineCall(
     z.object({
       ...doc,

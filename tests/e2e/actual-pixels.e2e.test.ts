@@ -1,0 +1,57 @@
+/**
+ * 100 % is the photo's own pixels, also on a photo larger than the screen copy (at most 4096 px
+ * long): a 1-px chart in a 6000×4000 photo is read back from the canvas pixel for pixel.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasPixel, openApp } from '../support/bridge.js';
+import { testEngine } from '../support/engine.js';
+
+const [W, H] = [6000, 4000];
+/** The chart: 1-px checks and stripes around the photo's centre, flat grey elsewhere. */
+const CHART = { x: 2600, y: 1700, width: 800, height: 600 };
+const chartPixel = (x: number, y: number): [number, number, number] => [(x + y) % 2 ? 255 : 0, (x % 3) * 120, (y % 4) * 80];
+
+describe('a camera-size photo at 100 % in Chromium', () => {
+  let page: Page;
+  let close: (() => Promise<void>) | undefined;
+  const engine = testEngine();
+  const file = join(mkdtempSync(join(tmpdir(), 'ganvas-100-')), 'chart-6000x4000.png');
+
+  beforeAll(async () => {
+    const data = Buffer.alloc(W * H * 3, 128);
+    for (let y = CHART.y; y < CHART.y + CHART.height; y++) for (let x = CHART.x; x < CHART.x + CHART.width; x++) data.set(chartPixel(x, y), (y * W + x) * 3);
+    await sharp(data, { raw: { width: W, height: H, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toFile(file);
+    ({ page, close } = await openApp(engine, { openFile: async () => file }));
+  });
+
+  afterAll(() => close?.());
+
+  it('shows the file’s pixels exactly at 100 %, from full-resolution tiles', async () => {
+    await page.keyboard.press('Control+o');
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toContain('chart-6000x4000.png · 6000×4000');
+    await page.keyboard.press('Control+1');
+    await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('100 %');
+    const canvas = page.getByTestId('canvas');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-full-tiles')), { timeout: 60_000 }).toBeGreaterThan(0);
+    const [vx, vy, scale] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number, number];
+    expect(scale).toBe(1);
+    expect([Number.isInteger(vx), Number.isInteger(vy)]).toEqual([true, true]);
+    const box = (await canvas.boundingBox())!;
+    // Screen pixels over the chart, in a grid that lands on every kind of neighbour.
+    let compared = 0;
+    for (let sy = Math.max(0, CHART.y + vy); sy < Math.min(box.height, CHART.y + CHART.height + vy); sy += 37)
+      for (let sx = Math.max(0, CHART.x + vx); sx < Math.min(box.width, CHART.x + CHART.width + vx); sx += 41) {
+        const [x, y] = [sx - vx, sy - vy];
+        expect(await canvasPixel(page, [sx / box.width, sy / box.height]), `(${x}, ${y})`).toEqual([...chartPixel(x, y), 255]);
+        compared++;
+      }
+    expect(compared).toBeGreaterThan(100);
+  });
+});
