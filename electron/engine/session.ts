@@ -9,7 +9,7 @@ import { currentSelection, editableSelection, emptySelection, readMaskImage, sel
 import { GanvasError } from './errors.js';
 import { fillPolygon, fillRect } from './images/masks.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import { layerPng } from './images/preview.js';
+import { layerImage, type ScreenImage } from './images/preview.js';
 import type { Raster } from './images/raster.js';
 import { saveImage, type ExportOptions } from './images/save.js';
 import { aiProvenanceXmp } from './images/xmp.js';
@@ -32,8 +32,6 @@ export interface SessionServices {
   changed(session: DocumentSession): void;
   autosaveFailed(session: DocumentSession, err: unknown): void;
 }
-
-type Preview = { width: number; height: number; png: Uint8Array };
 
 /**
  * One open document: its edits, undo, selection, saves and autosave, run one at a time in the
@@ -130,19 +128,19 @@ export class DocumentSession {
   }
 
   /** An 8-bit PNG of a layer (its mask applied as transparency), no longer than `maxSide` on its long edge. */
-  layerPreview(layerId: LayerId, maxSide: number): Promise<Preview> {
+  layerPreview(layerId: LayerId, maxSide: number): Promise<ScreenImage> {
     const l = this.doc.layer(layerId);
-    return layerPng(l.raster, l.mask, maxSide);
+    return layerImage(l.raster, l.mask, maxSide, { exact: false });
   }
 
   /** A region of a layer's own pixels (its mask as transparency), at full resolution: what the canvas shows at 100 % and closer. */
-  layerTile(layerId: LayerId, region: { x: number; y: number; width: number; height: number }): Promise<Preview> {
+  layerTile(layerId: LayerId, region: { x: number; y: number; width: number; height: number }): Promise<ScreenImage> {
     const l = this.doc.layer(layerId);
     const left = Math.min(Math.max(0, region.x), l.raster.width - 1);
     const top = Math.min(Math.max(0, region.y), l.raster.height - 1);
     const width = Math.min(region.width, l.raster.width - left);
     const height = Math.min(region.height, l.raster.height - top);
-    return layerPng(l.raster, l.mask, Math.max(width, height), { left, top, width, height });
+    return layerImage(l.raster, l.mask, Math.max(width, height), { exact: true, region: { left, top, width, height } });
   }
 
   // ── History ───────────────────────────────────────────────────────────────────────────────
@@ -197,7 +195,7 @@ export class DocumentSession {
   }
 
   /** The selection as a white PNG whose alpha is the mask, no longer than `maxSide`; null when there is none. */
-  async selectionPreview(maxSide: number): Promise<Preview | null> {
+  async selectionPreview(maxSide: number): Promise<{ width: number; height: number; png: Uint8Array } | null> {
     const sel = currentSelection(this.doc);
     return sel && selectionPng(sel, maxSide);
   }

@@ -43,4 +43,5 @@ export const strokeSchema = z.object({
 });
 
 /** The pixels of a preview image as the page shows them. */
-export const pngDataUrl = (png: Uint8Array): string => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+export const imageDataUrl = (image: { bytes: Uint8Array; type: string }): string => `data:${image.type};base64,${Buffer.from(image.bytes).toString('base64')}`;
+export const pngDataUrl = (png: Uint8Array): string => imageDataUrl({ bytes: png, type: 'image/png' });

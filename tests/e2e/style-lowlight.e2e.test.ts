@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { canvasPixel, openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
 import { photo, photosDir } from '../support/paths.js';
@@ -34,16 +34,22 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
 
   const useTool = (name: string) => page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name, exact: true }).click();
 
-  it('shows each style previewed on the photo', async () => {
+  it('shows each style previewed on the photo, made only once Style is opened', async () => {
+    const previews = vi.spyOn(engine.tools, 'preview');
     await page.keyboard.press('Control+o');
     await expect.poll(() => page.getByTestId('status').textContent()).toContain('chelsea.png · 451×300');
     showPhoto();
+    // Opening a photo paints no thumbnails: nobody has asked for Style yet.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(previews).not.toHaveBeenCalled();
     await page.keyboard.press('s'); // Style's shortcut
     const painters = page.getByRole('radiogroup', { name: 'Painter' });
     await expect.poll(() => painters.getByRole('radio').count()).toBeGreaterThanOrEqual(11);
     // Thumbnails fill in one by one, each rendered by the engine on this photo.
     await expect.poll(() => painters.locator('img').count(), { timeout: 60_000 }).toBe(await painters.getByRole('radio').count());
     expect(await painters.getByRole('radio', { name: 'Monet', exact: true }).getAttribute('aria-checked')).toBe('true');
+    expect(previews.mock.calls.length).toBeGreaterThanOrEqual(11);
+    previews.mockRestore();
   });
 
   it('picks Monet, moves strength (live preview), applies, and undoes', async () => {

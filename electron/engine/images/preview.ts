@@ -2,13 +2,26 @@ import sharp from 'sharp';
 import { sharpInput, type Raster } from './raster.js';
 import { colourspaceOf, resizeRaster } from './resample.js';
 
-/** An 8-bit PNG of a layer's pixels (or a region of them) with its mask (if any) as transparency, no longer than `maxSide`. */
-export async function layerPng(
+/** An encoded picture for the screen: its size, bytes and their type. */
+export interface ScreenImage {
+  width: number;
+  height: number;
+  bytes: Uint8Array;
+  type: 'image/png' | 'image/jpeg' | 'image/webp';
+}
+
+/**
+ * A layer's pixels (or a region of them) with its mask (if any) as transparency, no longer than
+ * `maxSide`, 8-bit: `exact` as PNG (what 100 % shows), else as a screen copy — JPEG, or WebP where
+ * there is transparency — a tenth of a PNG's size, so a camera-size photo reaches the screen at once.
+ */
+export async function layerImage(
   raster: Raster,
   mask: Raster | null,
   maxSide: number,
-  region?: { left: number; top: number; width: number; height: number },
-): Promise<{ width: number; height: number; png: Uint8Array }> {
+  opts: { exact: boolean; region?: { left: number; top: number; width: number; height: number } },
+): Promise<ScreenImage> {
+  const { region } = opts;
   const small = (r: Raster) =>
     (region ? sharp(...sharpInput(r)).extract(region) : sharp(...sharpInput(r)))
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
@@ -24,9 +37,17 @@ export async function layerPng(
     const c = info.channels;
     for (let p = 0; p < info.width * info.height; p++) data[p * c + c - 1] = Math.round((data[p * c + c - 1]! * shown.data[p]!) / 255);
   }
-  const png = await sharp(data, { raw: info }).png({ compressionLevel: 1 }).toBuffer();
-  return { width: info.width, height: info.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+  const image = sharp(data, { raw: info });
+  const [encoded, type] = opts.exact
+    ? [await image.png({ compressionLevel: 1 }).toBuffer(), 'image/png' as const]
+    : info.channels === 2 || info.channels === 4
+      ? [await image.webp({ quality: SCREEN_QUALITY, alphaQuality: 100 }).toBuffer(), 'image/webp' as const]
+      : [await image.jpeg({ quality: SCREEN_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer(), 'image/jpeg' as const];
+  return { width: info.width, height: info.height, bytes: new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength), type };
 }
+
+/** Screen copies are seen fitted to the window (fine detail comes from exact tiles at 100 %). */
+const SCREEN_QUALITY = 90;
 
 /** An 8-bit PNG of a raster as it is (a tool's preview). */
 export async function rasterPng(r: Raster): Promise<{ width: number; height: number; png: Uint8Array }> {

@@ -2,19 +2,25 @@
 import { layerIdSchema } from '../../engine/ids.js';
 import { z } from 'zod';
 import { defineCall } from '../context.js';
-import { coordinate, doc, layer, layerPropsPatch, pngDataUrl, strokeSchema } from '../schemas.js';
+import { coordinate, doc, imageDataUrl, layer, layerPropsPatch, pngDataUrl, strokeSchema } from '../schemas.js';
 
 export const layerCalls = {
   layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) => {
     const p = await engine.document(docId).layerPreview(layerId, maxSide);
-    return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
+    return { width: p.width, height: p.height, dataUrl: imageDataUrl(p) };
   }),
   /** A region of a layer at full resolution (the canvas at 100 % and closer asks for the tiles it shows). */
   layerTile: defineCall(
-    z.object({ ...layer, x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().min(1).max(2048), height: z.number().int().min(1).max(2048) }),
+    z.object({
+      ...layer,
+      x: z.number().int().min(0),
+      y: z.number().int().min(0),
+      width: z.number().int().min(1).max(2048),
+      height: z.number().int().min(1).max(2048),
+    }),
     async ({ docId, layerId, x, y, width, height }, { engine }) => {
       const p = await engine.document(docId).layerTile(layerId, { x, y, width, height });
-      return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
+      return { width: p.width, height: p.height, dataUrl: imageDataUrl(p) };
     },
   ),
   addLayer: defineCall(
