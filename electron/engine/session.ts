@@ -133,14 +133,17 @@ export class DocumentSession {
     return layerImage(l.raster, l.mask, maxSide, { exact: false });
   }
 
-  /** A region of a layer's own pixels (its mask as transparency), at full resolution: what the canvas shows at 100 % and closer. */
-  layerTile(layerId: LayerId, region: { x: number; y: number; width: number; height: number }): Promise<ScreenImage> {
+  /**
+   * A region of a layer (its mask as transparency) no longer than `maxSide`: a tile of the canvas's
+   * pyramid. Where it fits, the layer's own pixels exactly (what 100 % shows); else a screen copy.
+   */
+  layerTile(layerId: LayerId, region: { x: number; y: number; width: number; height: number }, maxSide: number): Promise<ScreenImage> {
     const l = this.doc.layer(layerId);
     const left = Math.min(Math.max(0, region.x), l.raster.width - 1);
     const top = Math.min(Math.max(0, region.y), l.raster.height - 1);
     const width = Math.min(region.width, l.raster.width - left);
     const height = Math.min(region.height, l.raster.height - top);
-    return layerImage(l.raster, l.mask, Math.max(width, height), { exact: true, region: { left, top, width, height } });
+    return layerImage(l.raster, l.mask, maxSide, { exact: Math.max(width, height) <= maxSide, region: { left, top, width, height } });
   }
 
   // ── History ───────────────────────────────────────────────────────────────────────────────

@@ -4,7 +4,9 @@ import { on } from '../event-bus.js';
 import { messages } from './messages.svelte.js';
 
 /** Screen copies of layers; full-resolution pixels stay in the engine. */
-const PREVIEW_MAX_SIDE = 4096;
+/** The screen copy of a layer: as fine as the screen (closer views come in tiles), at most 4096 px long. */
+const PREVIEW_MAX_SIDE =
+  typeof screen === 'undefined' ? 4096 : Math.min(4096, Math.ceil(Math.max(screen.width, screen.height) * (globalThis.devicePixelRatio ?? 1)));
 
 export async function imageOf(dataUrl: string): Promise<HTMLImageElement> {
   const img = new Image();
@@ -112,9 +114,9 @@ class DocumentStore {
     return this.change(which, { scope: 'latest' }).then(() => messages.say(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}”.`));
   }
 
-  /** A region of a layer at full resolution (the canvas asks at 100 % and closer). */
-  async tile(layerId: string, rect: { x: number; y: number; width: number; height: number }): Promise<HTMLImageElement> {
-    const p = await api.call('layerTile', { docId: this.info!.id, layerId, ...rect });
+  /** A region of a layer no longer than `side` (the canvas asks for what it shows closer than the screen copy allows). */
+  async tile(layerId: string, rect: { x: number; y: number; width: number; height: number }, side: number): Promise<HTMLImageElement> {
+    const p = await api.call('layerTile', { docId: this.info!.id, layerId, ...rect, maxSide: side });
     return imageOf(p.dataUrl);
   }
 

@@ -1,7 +1,7 @@
 import type { CallInput, JobProgress, Rect } from '../../electron/contract.js';
 import { toolSpec, type ToolId } from '../../electron/engine/tools/specs.js';
 import { api } from '../api.js';
-import { deliver, on } from '../event-bus.js';
+import { deliver, on, type RendererEvent } from '../event-bus.js';
 import { shortcut } from '../keys.js';
 import { app } from './app.svelte.js';
 import { attempt, session } from './document.svelte.js';
@@ -19,18 +19,42 @@ class JobStore {
 
   readonly running = $derived(this.current !== null);
 
+  /** Calls that start a job and have not answered with its id yet. */
+  private starting = 0;
+  /** How jobs ended that were heard of before their start answered (a quick job's end can overtake the answer). */
+  private readonly endedEarly = new Map<string, RendererEvent>();
+
   /** Starts a tool on the active layer. */
   start(run: Omit<CallInput<'runTool'>, 'docId' | 'layerId'>): Promise<void> {
     return attempt('Could not start', async () => {
       const info = session.info;
       if (!info || !session.active || this.current) return;
-      const { jobId } = await api.call('runTool', { ...run, docId: info.id, layerId: session.active } as CallInput<'runTool'>);
-      this.began(jobId, run.tool);
+      const layerId = session.active;
+      await this.starts(run.tool, async () => (await api.call('runTool', { ...run, docId: info.id, layerId } as CallInput<'runTool'>)).jobId);
     });
   }
 
-  began(id: string, tool: ToolId): void {
+  /** Runs a call that starts a job of `tool` and answers its id (null when it started none), and follows that job. */
+  async starts(tool: ToolId, call: () => Promise<string | null>): Promise<void> {
+    this.starting++;
+    let id: string | null;
+    try {
+      id = await call();
+    } finally {
+      this.starting--;
+    }
+    if (!id) return;
     this.current = { id, tool, progress: null, cancelling: false, parts: [] };
+    const end = this.endedEarly.get(id);
+    this.endedEarly.clear();
+    if (end) await deliver(end);
+  }
+
+  /** Keeps the end of a job whose start has not answered yet, for when it does; true when it was kept. */
+  heldBack(e: RendererEvent & { jobId: string }): boolean {
+    if (this.starting === 0 || this.current?.id === e.jobId) return false;
+    this.endedEarly.set(e.jobId, e);
+    return true;
   }
 
   async partDone(jobId: string, rect: Rect, dataUrl: string): Promise<void> {
@@ -64,6 +88,7 @@ export const job = new JobStore();
 on('job-progress', (e) => job.progressed(e.jobId, e.progress));
 on('job-part', (e) => job.partDone(e.jobId, e.rect, e.dataUrl));
 on('job-done', async (e) => {
+  if (job.heldBack(e)) return;
   const ours = session.info?.id === e.docId;
   if (ours) {
     session.active = e.layerId;
@@ -82,9 +107,11 @@ on('job-done', async (e) => {
   for (const w of e.warnings) messages.notify(w);
 });
 on('job-cancelled', (e) => {
+  if (job.heldBack(e)) return;
   if (job.ended(e.jobId)) messages.say('Cancelled; the photo is unchanged.');
 });
 on('job-failed', (e) => {
+  if (job.heldBack(e)) return;
   const tool = job.ended(e.jobId);
   messages.fail(`${tool ? toolSpec(tool).label : 'The tool'} did not finish`, e.error);
   if (e.error.code === 'MODEL_MISSING') app.dialog = 'models';

@@ -1,6 +1,6 @@
 /**
  * npm run bench: prints a table. Ratios come from one run on one machine; the absolute numbers
- * move with the machine's load. BENCH_ONLY=enhance, document, erase, style, lowlight, batch or farm runs one part.
+ * move with the machine's load. BENCH_ONLY=enhance, document, erase, style, lowlight, batch, farm or view runs one part.
  */
 import globalSetup from '../support/global-setup.js';
 import { batchBench } from './batch.js';
@@ -11,6 +11,7 @@ import { farmBench } from './farm.js';
 import { lowlightBench } from './lowlight.js';
 import { printTable } from './measure.js';
 import { styleBench } from './style.js';
+import { viewBench } from './view.js';
 
 const only = process.env.BENCH_ONLY;
 await globalSetup();
@@ -21,4 +22,5 @@ if (!only || only === 'style') await styleBench();
 if (!only || only === 'lowlight') await lowlightBench();
 if (!only || only === 'batch') await batchBench();
 if (!only || only === 'farm') await farmBench();
+if (!only || only === 'view') await viewBench();
 printTable();

@@ -10,6 +10,7 @@ import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasPixel, openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
+import { repoRoot } from '../support/paths.js';
 
 const [W, H] = [6000, 4000];
 /** The chart: 1-px checks and stripes around the photo's centre, flat grey elsewhere. */
@@ -53,5 +54,48 @@ describe('a camera-size photo at 100 % in Chromium', () => {
         compared++;
       }
     expect(compared).toBeGreaterThan(100);
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'view-100-percent.png') });
+  });
+
+  it('between the screen copy and 100 %, draws from a coarser level of the pyramid instead of stretching the screen copy', async () => {
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Control+-');
+    await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('41 %');
+    const canvas = page.getByTestId('canvas');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-full-tiles')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'view-41-percent.png') });
+    // No seams where tiles meet: across each tile boundary on a flat grey row, every screen pixel is the grey.
+    const [vx, vy, scale] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number, number];
+    const box = (await canvas.boundingBox())!;
+    const row = Math.round(vy + 1200 * scale);
+    let checked = 0;
+    for (let boundary = 1024; boundary < W; boundary += 1024) {
+      const at = Math.round(vx + boundary * scale);
+      if (at < 3 || at > box.width - 4) continue;
+      for (let sx = at - 3; sx <= at + 3; sx++) {
+        const [r, g, b, a] = await canvasPixel(page, [sx / box.width, row / box.height]);
+        expect([Math.abs(r! - 128) <= 2, Math.abs(g! - 128) <= 2, Math.abs(b! - 128) <= 2, a], `x ${sx} (boundary ${boundary})`).toEqual([
+          true,
+          true,
+          true,
+          255,
+        ]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    // …nor inside the chart, where each tile is made smaller on its own: the step between screen
+    // columns at the tile boundary (raster x 3072) is no larger than the chart's own steps beside it.
+    const shot = await canvas.screenshot();
+    const { data, info } = await sharp(shot).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const seam = Math.round(vx + 3072 * scale);
+    const rows = Array.from({ length: 40 }, (_, i) => Math.round(vy + (CHART.y + 100 + i * 10) * scale));
+    const step = (x: number) => rows.reduce((s, y) => s + Math.abs(data[y * info.width + x]! - data[y * info.width + x - 1]!), 0);
+    const beside = [...Array.from({ length: 20 }, (_, i) => seam - 30 + i), ...Array.from({ length: 20 }, (_, i) => seam + 10 + i)]
+      .map(step)
+      .sort((a, b) => a - b);
+    const atSeam = Math.max(step(seam - 1), step(seam), step(seam + 1));
+    expect(atSeam).toBeLessThanOrEqual(beside.at(-1)!);
+    await page.keyboard.press('Control+0');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-full-tiles'))).toBe(0);
   });
 });

@@ -76,6 +76,8 @@ describe('the renderer in Chromium, driving the real engine', () => {
     await expect.poll(() => engine.document(engine.documents()[0]!.id).info().layers.length).toBe(1);
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => engine.document(engine.documents()[0]!.id).info().layers.length).toBe(2);
+    // As a user's next key: once the page shows the layer back (C compares only with a layer over the photo).
+    await expect.poll(() => page.getByRole('checkbox', { name: /Show Enhance/ }).count()).toBe(1);
     // Compare (C): a divider on the image with Before and After on either side; the arrow keys move it.
     await page.keyboard.press('c');
     const divider = page.getByRole('slider', { name: 'Before/after divider' });

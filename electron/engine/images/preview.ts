@@ -21,13 +21,17 @@ export async function layerImage(
   maxSide: number,
   opts: { exact: boolean; region?: { left: number; top: number; width: number; height: number } },
 ): Promise<ScreenImage> {
-  const { region } = opts;
-  const small = (r: Raster) =>
-    (region ? sharp(...sharpInput(r)).extract(region) : sharp(...sharpInput(r)))
-      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+  const sized = opts.region ? paddedRegion(opts.region, raster, maxSide) : null;
+  const small = (r: Raster) => {
+    const source = sharp(...sharpInput(r));
+    const resized = sized
+      ? source.extract(sized.source).resize(sized.width, sized.height, { fit: 'fill' }).extract(sized.inner)
+      : source.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
+    return resized
       .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
       .raw()
       .toBuffer({ resolveWithObject: true });
+  };
   let { data, info } = await small(raster);
   if (mask) {
     const shown = await small(mask);
@@ -44,6 +48,35 @@ export async function layerImage(
       ? [await image.webp({ quality: SCREEN_QUALITY, alphaQuality: 100 }).toBuffer(), 'image/webp' as const]
       : [await image.jpeg({ quality: SCREEN_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer(), 'image/jpeg' as const];
   return { width: info.width, height: info.height, bytes: new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength), type };
+}
+
+type Region = { left: number; top: number; width: number; height: number };
+
+/**
+ * A region to bring within `maxSide`, read with a margin of its neighbours' pixels when it is
+ * made smaller (and the margin cut off after), so tiles resampled one by one meet without a seam.
+ */
+function paddedRegion(region: Region, raster: Raster, maxSide: number): { source: Region; width: number; height: number; inner: Region } {
+  const scale = Math.min(1, maxSide / Math.max(region.width, region.height));
+  const pad = scale < 1 ? Math.ceil(4 / scale) : 0;
+  const left = Math.max(0, region.left - pad);
+  const top = Math.max(0, region.top - pad);
+  const source = {
+    left,
+    top,
+    width: Math.min(raster.width, region.left + region.width + pad) - left,
+    height: Math.min(raster.height, region.top + region.height + pad) - top,
+  };
+  const [width, height] = [Math.max(1, Math.round(source.width * scale)), Math.max(1, Math.round(source.height * scale))];
+  const innerLeft = Math.min(width - 1, Math.round((region.left - left) * scale));
+  const innerTop = Math.min(height - 1, Math.round((region.top - top) * scale));
+  const inner = {
+    left: innerLeft,
+    top: innerTop,
+    width: Math.max(1, Math.min(width - innerLeft, Math.round(region.width * scale))),
+    height: Math.max(1, Math.min(height - innerTop, Math.round(region.height * scale))),
+  };
+  return { source, width, height, inner };
 }
 
 /** Screen copies are seen fitted to the window (fine detail comes from exact tiles at 100 %). */

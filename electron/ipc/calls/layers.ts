@@ -9,17 +9,18 @@ export const layerCalls = {
     const p = await engine.document(docId).layerPreview(layerId, maxSide);
     return { width: p.width, height: p.height, dataUrl: imageDataUrl(p) };
   }),
-  /** A region of a layer at full resolution (the canvas at 100 % and closer asks for the tiles it shows). */
+  /** A region of a layer no longer than `maxSide` (the canvas asks for the tiles it shows closer than its screen copy allows). */
   layerTile: defineCall(
     z.object({
       ...layer,
       x: z.number().int().min(0),
       y: z.number().int().min(0),
-      width: z.number().int().min(1).max(2048),
-      height: z.number().int().min(1).max(2048),
+      width: z.number().int().min(1).max(65_535),
+      height: z.number().int().min(1).max(65_535),
+      maxSide: z.number().int().min(16).max(2048),
     }),
-    async ({ docId, layerId, x, y, width, height }, { engine }) => {
-      const p = await engine.document(docId).layerTile(layerId, { x, y, width, height });
+    async ({ docId, layerId, x, y, width, height, maxSide }, { engine }) => {
+      const p = await engine.document(docId).layerTile(layerId, { x, y, width, height }, maxSide);
       return { width: p.width, height: p.height, dataUrl: imageDataUrl(p) };
     },
   ),
