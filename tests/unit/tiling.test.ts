@@ -201,10 +201,11 @@ describe('Real-ESRGAN x4plus in tiles short enough for a quick cancel', async ()
     // Within the time allowed; on a machine too busy for even the smallest tile to fit, the smallest.
     if (smallest * smallest * speeds[0]! > limit) expect(chosen).toBe(smallest);
     else expect(chosen * chosen * speeds[0]!).toBeLessThanOrEqual(limit * 1.01);
-    // Measured, the tile that size takes about the time allowed (and no more than a third over: the speed varies with the load).
+    // Measured, the tile that size takes about the time allowed: a generous bound (twice it), as the speed varies with the
+    // machine's load; a tile chosen from a wrong speed would take many times the time (the bench measures the real cancel).
     const t0 = performance.now();
     await infer(new Float32Array(3 * chosen * chosen).fill(0.5), chosen, chosen);
-    expect((performance.now() - t0) / 1000).toBeLessThan(limit * 1.33);
+    expect((performance.now() - t0) / 1000).toBeLessThan(limit * 2);
     // On a fast machine (a GPU), the largest tiles; a model without a time limit keeps its memory-bound tile.
     expect(chooseTile(contract, ...big, 1e-9)).toBe(contract.tiling.maxTile);
     expect(chooseTile(tensorContract(findModel(catalog, 'realesr-general-x4v3')), ...big, 1)).toBe(512);
