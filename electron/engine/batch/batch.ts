@@ -344,8 +344,11 @@ export class BatchRun {
   private inferenceMs = 0;
   private startedAt = new Date();
   private processedMs: number[] = [];
-  /** When each running file started (performance.now()). */
-  private readonly startedFile = new Map<string, number>();
+  /** Each running file's size and when it started (performance.now()). */
+  private readonly startedFile = new Map<string, { bytes: number; at: number }>();
+  /** The work waiting and the work finished, kept as files change (not counted over every file at every report). */
+  private readonly queuedWork = { files: 0, bytes: 0 };
+  private readonly finishedWork = { files: 0, bytes: 0, ms: 0 };
   /** Files per status, kept as they change: progress is reported after every file. */
   private readonly counts: Record<FileStatus, number> = { queued: 0, running: 0, done: 0, skipped: 0, failed: 0 };
   readonly done: Promise<BatchReport>;
@@ -383,7 +386,6 @@ export class BatchRun {
     const worked = this.processedMs.length;
     const rate = worked > 0 && minutes > 0 ? worked / minutes : null;
     const now = performance.now();
-    const size = (f: FileReport) => f.bytes ?? 0;
     return {
       total: this.files.length,
       done,
@@ -393,9 +395,9 @@ export class BatchRun {
       paused: this.paused,
       filesPerMinute: rate,
       etaSeconds: secondsLeft({
-        finished: this.files.filter((f) => (f.status === 'done' || f.status === 'failed') && f.ms !== undefined).map((f) => ({ bytes: size(f), ms: f.ms! })),
-        running: this.files.filter((f) => f.status === 'running').map((f) => ({ bytes: size(f), elapsedMs: now - (this.startedFile.get(f.input) ?? now) })),
-        queued: this.files.filter((f) => f.status === 'queued').map(size),
+        finished: this.finishedWork,
+        running: [...this.startedFile.values()].map((r) => ({ bytes: r.bytes, elapsedMs: now - r.at })),
+        queued: this.queuedWork,
         concurrency: Math.max(1, this.opts.concurrency),
       }),
     };
@@ -403,10 +405,25 @@ export class BatchRun {
 
   private set(file: FileReport, patch: Partial<FileReport>): void {
     this.counts[file.status]--;
+    this.tally(file, -1);
     Object.assign(file, patch);
     this.counts[file.status]++;
+    this.tally(file, 1);
     this.onFile({ ...file });
     this.onProgress(this.progress());
+  }
+
+  /** Adds a file to (1) or takes it from (-1) the work waiting or finished, by its status. */
+  private tally(file: FileReport, sign: 1 | -1): void {
+    const bytes = sign * (file.bytes ?? 0);
+    if (file.status === 'queued') {
+      this.queuedWork.files += sign;
+      this.queuedWork.bytes += bytes;
+    } else if ((file.status === 'done' || file.status === 'failed') && file.ms !== undefined) {
+      this.finishedWork.files += sign;
+      this.finishedWork.bytes += bytes;
+      this.finishedWork.ms += sign * file.ms;
+    }
   }
 
   private async run(): Promise<BatchReport> {
@@ -423,6 +440,7 @@ export class BatchRun {
     await clearDebris(output, this.files);
     const queue = [...this.files];
     this.counts.queued = queue.length;
+    for (const file of queue) this.tally(file, 1);
     // Files that are not photos by their name (notes, sidecars, videos) are left alone and listed as skipped.
     this.files.push(...plan.others);
     this.counts.skipped += plan.others.length;
@@ -478,7 +496,7 @@ export class BatchRun {
     if (before && doneEarlier(before, target)) return this.set(file, { status: 'done', reason: 'done in an earlier run' });
     if (this.opts.skipExisting && existsSync(target)) return this.set(file, { status: 'skipped', reason: 'the output exists' });
     const t0 = performance.now();
-    this.startedFile.set(file.input, t0);
+    this.startedFile.set(file.input, { bytes: file.bytes ?? 0, at: t0 });
     this.set(file, { status: 'running' });
     try {
       await this.record(journal, { rel: file.input, status: 'started', output: file.output });

@@ -1,9 +1,10 @@
 /** What a batch's time left is estimated from: the files finished, those running and those waiting, by size. */
 export interface BatchWork {
-  finished: readonly { bytes: number; ms: number }[];
+  /** The files worked on to the end: how many, and their sizes and times together. */
+  finished: { files: number; bytes: number; ms: number };
   running: readonly { bytes: number; elapsedMs: number }[];
-  /** The sizes of the files not started yet. */
-  queued: readonly number[];
+  /** The files not started yet: how many, and their sizes together. */
+  queued: { files: number; bytes: number };
   /** Files worked on at once. */
   concurrency: number;
 }
@@ -15,13 +16,12 @@ export interface BatchWork {
  * its size says (any number would be a guess; "0:00 left" for a file that takes 15 s more is wrong).
  */
 export function secondsLeft(w: BatchWork): number | null {
-  const bytes = w.finished.reduce((s, f) => s + f.bytes, 0);
-  const ms = w.finished.reduce((s, f) => s + f.ms, 0);
-  if (w.finished.length === 0 || bytes <= 0) return null;
+  const { files, bytes, ms } = w.finished;
+  if (files === 0 || bytes <= 0) return null;
   const msPerByte = ms / bytes;
   const runningLeft = w.running.map((r) => r.bytes * msPerByte - r.elapsedMs);
-  if (w.queued.length === 0 && runningLeft.some((left) => left <= 0)) return null;
-  const work = w.queued.reduce((s, b) => s + b * msPerByte, 0) + runningLeft.reduce((s, left) => s + Math.max(0, left), 0);
-  const atOnce = Math.max(1, Math.min(w.concurrency, w.queued.length + w.running.length));
+  if (w.queued.files === 0 && runningLeft.some((left) => left <= 0)) return null;
+  const work = w.queued.bytes * msPerByte + runningLeft.reduce((s, left) => s + Math.max(0, left), 0);
+  const atOnce = Math.max(1, Math.min(w.concurrency, w.queued.files + w.running.length));
   return work / atOnce / 1000;
 }

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Engine } from '../engine.js';
-import type { DocumentInfo } from '../info.js';
 import { fromErrorInfo } from '../errors.js';
 import { checkFormatFits, formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
@@ -52,7 +51,7 @@ export const common = {
   help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const satisfies Record<string, Flag>;
 
-type EngineFlags = { 'models-dir'?: string | undefined; provider?: string | undefined };
+export type EngineFlags = { 'models-dir'?: string | undefined; provider?: string | undefined };
 
 /** Runs a command's work on an engine set up from its flags, and always shuts the engine down. */
 export async function withEngine<T>(values: EngineFlags, work: (engine: Engine) => Promise<T>): Promise<T> {
@@ -116,12 +115,8 @@ export function exportOptionsFor(
 }
 
 /** Opens a photo, runs one tool on it with a progress bar (Ctrl+C cancels), and exports the result. */
-export async function runToolToFile(
-  values: EngineFlags & Parameters<typeof exportOptionsFor>[0],
-  request: ToolRequest,
-  tool: { id: ToolId; describe(doc: DocumentInfo): string },
-): Promise<number> {
-  const { input, output } = request;
+export async function runToolToFile(request: ToolRequest, tool: { id: ToolId; describe(params: Record<string, unknown>): string }): Promise<number> {
+  const { input, output, values } = request;
   return withEngine(values, async (engine) => {
     const doc = await engine.open(input);
     for (const line of doc.lost) process.stderr.write(`warning: ${line}\n`);
@@ -129,7 +124,7 @@ export async function runToolToFile(
     const exportOptions = exportOptionsFor(values, output, doc.bitDepth);
     const params = request.params(doc);
     for (const line of await engine.tools.advice(doc.id, doc.layers[0]!.id, tool.id, params)) process.stderr.write(`warning: ${line}\n`);
-    process.stderr.write(`${tool.describe(doc)} ${doc.fileName} (${doc.width}×${doc.height})\n`);
+    process.stderr.write(`${tool.describe(params)} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
     const size = resultSize(tool.id, params, doc);
     checkFormatFits(exportOptions.format, size.width, size.height, output);

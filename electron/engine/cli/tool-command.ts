@@ -1,11 +1,23 @@
 /** `ganvas <tool> <photo> [flags]` for every tool, made from its spec: flags, help, parsing and where it writes. */
 import { resolve } from 'node:path';
-import type { DocumentInfo } from '../info.js';
 import { schemaIssues } from '../errors.js';
 import type { AnyToolSpec, ToolId } from '../tools/specs.js';
 import type { Size, ToolSpec } from '../tools/spec.js';
 import { controlFlags, paramsFromFlags } from './tool-flags.js';
-import { beside, common, exportFlags, onePhoto, outputFor, parse, runToolToFile, UsageError, type Command, type Flag } from './shared.js';
+import {
+  beside,
+  common,
+  exportFlags,
+  exportOptionsFor,
+  type EngineFlags,
+  onePhoto,
+  outputFor,
+  parse,
+  runToolToFile,
+  UsageError,
+  type Command,
+  type Flag,
+} from './shared.js';
 
 type Spec = AnyToolSpec | ToolSpec;
 
@@ -19,6 +31,8 @@ export interface ToolRequest {
   mask: string | null;
   /** A picture the tool learns from (Style's painting). */
   reference: string | null;
+  /** The flags as given (the engine's and the export's are read from them). */
+  values: EngineFlags & Parameters<typeof exportOptionsFor>[0];
 }
 
 function flagsOf(spec: Spec): Record<string, Flag> {
@@ -67,7 +81,7 @@ function readToolRequest(spec: Spec, args: string[]): ToolRequest {
     (given.output as string | undefined) ?? beside(input, spec.cli.suffix(named, reference !== null)),
     given.overwrite as boolean,
   );
-  return { input, output, params, mask, reference };
+  return { input, output, params, mask, reference, values: given };
 }
 
 /** The settings with the tool's defaults, or a usage error naming what the tool refuses. */
@@ -88,9 +102,7 @@ export function toolCommand(spec: Spec): Command & { read(args: string[]): ToolR
     flags: flagsOf(spec),
     async run(args) {
       const request = readToolRequest(spec, args);
-      const values = parse(args, flagsOf(spec)).values as Parameters<typeof runToolToFile>[0];
-      const describe = (doc: DocumentInfo) => spec.cli.describe(checked(spec, request.params(doc)));
-      return runToolToFile(values, request, { id: spec.id as ToolId, describe });
+      return runToolToFile(request, { id: spec.id as ToolId, describe: (params) => spec.cli.describe(checked(spec, params)) });
     },
   };
 }
