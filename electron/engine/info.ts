@@ -87,6 +87,7 @@ export type EngineEvent =
       provider: ProviderId;
       device: string;
       warnings: string[];
+      notes: string[];
       styleVector?: number[];
     }
   | { type: 'job-cancelled'; jobId: JobId; docId: DocId }

@@ -93,7 +93,7 @@ export class ToolJobs {
           if (spec.usesMask) d.marks.pixels = null;
           return d.placeResult(layerId, { toolId, modelId: r.modelId, provider: r.provider, params, label: r.layerName }, r, this.services.aiResult());
         });
-        const { stats, provider, device, warnings = [], styleVector } = r;
+        const { stats, provider, device, warnings = [], notes = [], styleVector } = r;
         this.services.emit({
           type: 'job-done',
           jobId: job.id,
@@ -103,6 +103,7 @@ export class ToolJobs {
           provider,
           device,
           warnings,
+          notes,
           ...(styleVector ? { styleVector } : {}),
         });
         if (this.services.autosave) void session.autosave();

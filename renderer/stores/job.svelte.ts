@@ -102,7 +102,12 @@ on('job-done', async (e) => {
   const size = `${session.info!.width}×${session.info!.height}`;
   // Every AI result can be compared with what was there before it.
   messages.say(
-    `${toolSpec(tool).doneVerb} in ${(e.stats.totalMs / 1000).toFixed(1)} s on ${e.device} · ${size} · ${shortcut('compare')} compares before and after`,
+    [
+      `${toolSpec(tool).doneVerb} in ${(e.stats.totalMs / 1000).toFixed(1)} s on ${e.device}`,
+      size,
+      ...e.notes,
+      `${shortcut('compare')} compares before and after`,
+    ].join(' · '),
   );
   for (const w of e.warnings) messages.notify(w);
 });

@@ -145,6 +145,7 @@ export async function runToolToFile(request: ToolRequest, tool: { id: ToolId; de
     for (const w of end.warnings) process.stderr.write(`warning: ${w}\n`);
     const saved = await engine.document(doc.id).export(output, exportOptions);
     process.stderr.write(`Wrote ${saved.path} (${saved.width}×${saved.height}) in ${(end.stats.totalMs / 1000).toFixed(1)} s on ${end.device}\n`);
+    for (const note of end.notes) process.stderr.write(`${note}\n`);
     return 0;
   });
 }

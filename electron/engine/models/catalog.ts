@@ -41,6 +41,11 @@ const tensorContractSchema = z.object({
   fixedSize: z.tuple([z.number().int(), z.number().int()]).optional(),
   mask: z.object({ hole: z.number(), keep: z.number() }).optional(),
   composited: z.boolean().optional(),
+  /**
+   * For networks that upsample inside (nearest resize or strided transposed convolution): the
+   * period in output pixels of the grid pattern that upsampling can leave, which is taken out.
+   */
+  gridPeriod: z.number().int().min(2).optional(),
   tiling,
   /** Peak working memory of one run, to size tiles: baseBytes + bytesPerInputPixel * pixels. */
   memory: z.object({ bytesPerInputPixel: z.number().positive(), baseBytes: z.number().nonnegative() }),

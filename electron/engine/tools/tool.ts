@@ -69,6 +69,8 @@ export interface ToolResult {
   grown?: { left: number; top: number; right: number; bottom: number };
   /** Things the user should know about the result (e.g. a hole too large for good results). */
   warnings?: string[];
+  /** What the tool measured and did that the user may want to know (the colour cast it took out). */
+  notes?: string[];
   /** The style vector a tool learned from its reference image, so it can be kept as a preset. */
   styleVector?: number[];
   layerName: string;

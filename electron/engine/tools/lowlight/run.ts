@@ -8,12 +8,22 @@ import { LOWLIGHT_MODEL_NAMES, lowlightSpec } from './spec.js';
 
 /** The largest brightening per pixel: enough for a photo 5 stops under. */
 const MAX_GAIN = 32;
-/** Where the highlight roll-off starts (luma 0..1). */
-const KNEE = 0.75;
+/** Where the highlight roll-off starts (the brightest channel, 0..1). */
+const KNEE = 0.7;
+/** A cast (spread of the channel means ÷ their mean) above this is taken out by Auto white balance. */
+const STRONG_CAST = 0.15;
+/** White balance never multiplies a channel by more than this (or less than its inverse). */
+const MAX_WB_GAIN = 2.5;
+/**
+ * How much of a cast Auto takes out (of its gains, in stops): a night scene under sodium lamps
+ * is not grey on average, and the whole correction turns lamp-lit walls blue and lifts the blue
+ * channel's noise with it.
+ */
+const WB_SHARE = 0.7;
 
-/** Luma `y` on a soft shoulder above KNEE, approaching 1 without reaching it. */
-function rolledOff(y: number): number {
-  return y <= KNEE ? y : KNEE + (1 - KNEE) * (1 - Math.exp(-(y - KNEE) / (1 - KNEE)));
+/** `x` on a soft shoulder above KNEE, approaching `ceiling` without reaching it (slope 1 at the knee). */
+function rolledOff(x: number, ceiling: number): number {
+  return x <= KNEE ? x : KNEE + (ceiling - KNEE) * (1 - Math.exp(-(x - KNEE) / (ceiling - KNEE)));
 }
 
 /** A photo brighter than this on average (0..1 luma) is not a low-light photo. */
@@ -22,6 +32,57 @@ const NOT_DARK = 0.4;
 function smoothstep(a: number, b: number, x: number): number {
   const t = Math.min(1, Math.max(0, (x - a) / (b - a)));
   return t * t * (3 - 2 * t);
+}
+
+/** The spread of three channel means ÷ their mean: 0 for neutral grey, about 1 under sodium lamps. */
+export function castOf(means: readonly number[]): number {
+  const mean = (means[0]! + means[1]! + means[2]!) / 3;
+  return mean > 0 ? (Math.max(...means) - Math.min(...means)) / mean : 0;
+}
+
+/**
+ * White balance from the small copy (planar RGB 0..1). Two estimates of the light's colour over
+ * the lit parts — neither near black, whose colour is noise and rounding however much it is
+ * lifted, nor near clipping: grey world (the mean of each channel) and white patch (the mean of
+ * the brightest 2 %). The cast is grey world's spread (the brightening multiplies each pixel's
+ * channels alike, so the brightened photo has the same). Auto takes out a strong one only as far
+ * as both estimates agree, channel by channel: a brown cup under daylight has a "cast" in grey
+ * world but a white rim in white patch, so it keeps its colour, while a street under sodium lamps
+ * is orange in both. WB_SHARE of that, no channel beyond MAX_WB_GAIN, brightness kept. As shot
+ * leaves the colour. Returns the channel gains and the cast before and after.
+ */
+function whiteBalance(input: Float32Array, plane: number, auto: boolean): { gains: number[]; before: number; after: number } {
+  const lit: number[] = [];
+  const sums = [0, 0, 0];
+  for (let i = 0; i < plane; i++) {
+    const [r, g, b] = [input[i]!, input[plane + i]!, input[2 * plane + i]!];
+    if (luma(r, g, b) < 0.02 || Math.max(r, g, b) > 0.95) continue;
+    lit.push(i);
+    sums[0]! += r;
+    sums[1]! += g;
+    sums[2]! += b;
+  }
+  const before = castOf(sums);
+  if (!auto || before <= STRONG_CAST) return { gains: [1, 1, 1], before, after: before };
+  const brightest = lit
+    .map((i) => ({ i, y: luma(input[i]!, input[plane + i]!, input[2 * plane + i]!) }))
+    .sort((u, v) => v.y - u.y)
+    .slice(0, Math.max(1, Math.ceil(lit.length * 0.02)));
+  const patch = [0, 1, 2].map((k) => brightest.reduce((sum, { i }) => sum + input[k * plane + i]!, 0));
+  const stopsOf = (means: number[]) => {
+    const grey = (means[0]! + means[1]! + means[2]!) / 3;
+    return means.map((m) => Math.log(grey / Math.max(m, 1e-9)));
+  };
+  const [world, white] = [stopsOf(sums), stopsOf(patch)];
+  const stops = world.map((a, k) => (Math.sign(a) === Math.sign(white[k]!) ? Math.sign(a) * Math.min(Math.abs(a), Math.abs(white[k]!)) : 0) * WB_SHARE);
+  // Shortened as a whole when one channel would go too far, so the correction keeps its direction
+  // (clamping the blue gain alone would leave a sodium-lit scene green).
+  const shorten = Math.min(1, Math.log(MAX_WB_GAIN) / Math.max(1e-9, ...stops.map(Math.abs)));
+  const raw = stops.map((l) => Math.exp(l * shorten));
+  const [sr, sg, sb] = sums as [number, number, number];
+  const keep = luma(sr, sg, sb) / luma(raw[0]! * sr, raw[1]! * sg, raw[2]! * sb);
+  const gains = raw.map((g) => g * keep);
+  return { gains, before, after: castOf(sums.map((m, k) => m * gains[k]!)) };
 }
 
 /** A pixel's colour, 0..1: grey is read as R = G = B, alpha is left out. */
@@ -127,11 +188,20 @@ export const lowlightTool = defineTool(
     const { width: w, height: h } = small;
     const input = readPlanarRgb(small, 0, 0, w, h);
     const output = await model.infer(input, w, h);
-    // Gain per pixel and channel at the working size; brought to full size pixel by pixel below.
+    // One gain per pixel, of luminance, at the working size (brought to full size pixel by pixel
+    // below): every channel of a pixel is multiplied alike, so its colour is the photo's and a
+    // channel's gain cannot run ahead of another's at an edge (red or yellow fringes); colour is
+    // white balance's work.
     const plane = w * h;
-    const gain = new Float32Array(3 * plane);
-    for (let k = 0; k < 3; k++)
-      for (let i = 0; i < plane; i++) gain[k * plane + i] = Math.min(MAX_GAIN, output[k * plane + i]! / Math.max(input[k * plane + i]!, 1e-3));
+    const gain = new Float32Array(plane);
+    for (let i = 0; i < plane; i++) {
+      const before = luma(input[i]!, input[plane + i]!, input[2 * plane + i]!);
+      const after = luma(output[i]!, output[plane + i]!, output[2 * plane + i]!);
+      gain[i] = Math.min(MAX_GAIN, Math.max(0, after) / Math.max(before, 1e-3));
+    }
+    const balance = whiteBalance(input, plane, p.whiteBalance === 'auto');
+    // Amount scales the whole change, the balance with the brightening (in stops).
+    const balanced = balance.gains.map((g) => g ** p.amount);
     steps.start(applying);
 
     // Strip by strip, straight into the output at the photo's depth; with noise reduction the
@@ -142,30 +212,31 @@ export const lowlightTool = defineTool(
     const ys = samplePositions(H, h);
     const reach = p.denoise > 0 ? DENOISE_REACH : 0;
     const strip = new Uint16Array((STRIP_ROWS + 2 * reach) * W * 3);
-    const gains = [0, 1, 2].map((k) => gain.subarray(k * plane, (k + 1) * plane));
     // The gain of the row being worked on, interpolated between the two rows of the small map around it.
-    const rowGain = [0, 1, 2].map(() => new Float32Array(w));
+    const rowGain = new Float32Array(w);
     let gainRow = -1;
     const c = new Float64Array(3);
     const bright = [0, 0, 0];
+    // Below the top of the scale by one step: a pixel that was not clipped never rounds to clipped.
+    const ceiling = (top - 1) / top;
     const brighten = (i: number, x: number, y: number) => {
       if (y !== gainRow) {
         const [a, b, t] = [ys.lo[y]! * w, ys.hi[y]! * w, ys.t[y]!];
-        for (let k = 0; k < 3; k++) for (let sx = 0; sx < w; sx++) rowGain[k]![sx] = gains[k]![a + sx]! * (1 - t) + gains[k]![b + sx]! * t;
+        for (let sx = 0; sx < w; sx++) rowGain[sx] = gain[a + sx]! * (1 - t) + gain[b + sx]! * t;
         gainRow = y;
       }
       colourAt(raster, i, c);
-      const y0 = luma(c[0]!, c[1]!, c[2]!);
-      const keep = p.protectHighlights ? smoothstep(0.55, 0.9, y0) : 0;
       const [l, r, u] = [xs.lo[x]!, xs.hi[x]!, xs.t[x]!];
-      for (let k = 0; k < 3; k++) {
-        const g = rowGain[k]!;
-        const gk = 1 + (g[l]! * (1 - u) + g[r]! * u - 1) * p.amount;
-        bright[k] = c[k]! * (gk + (1 - gk) * keep);
-      }
-      // Brightened highlights roll off towards white instead of clipping (same hue); nothing ends darker than it was.
-      const yOut = luma(bright[0]!, bright[1]!, bright[2]!);
-      const s = p.protectHighlights && yOut > 0 ? Math.max(y0, rolledOff(yOut)) / yOut : 1;
+      const g = 1 + (rowGain[l]! * (1 - u) + rowGain[r]! * u - 1) * p.amount;
+      const m0 = Math.max(c[0]!, c[1]!, c[2]!);
+      // Light sources keep their colour rather than taking the balance (a lamp stays warm), fading in
+      // smoothly so a lamp's glow shades into its surroundings without blotches.
+      const wb = 1 - smoothstep(0.5, 0.95, m0);
+      for (let k = 0; k < 3; k++) bright[k] = c[k]! * g * balanced[k]! ** wb;
+      const m = Math.max(bright[0]!, bright[1]!, bright[2]!);
+      // The brightest channel rolls off below the top instead of clipping; the pixel is scaled as
+      // a whole, so its hue stays, and it never ends darker than it was.
+      const s = m <= 0 ? 1 : p.protectHighlights ? Math.max(m0 >= 1 ? 1 : Math.min(m0, ceiling), rolledOff(m, ceiling)) / m : 1;
       for (let k = 0; k < 3; k++) bright[k] = Math.min(1, bright[k]! * s);
     };
     const write = (i: number, rgb: number[], scale: number) => {
@@ -193,8 +264,16 @@ export const lowlightTool = defineTool(
     }
     copyAlpha(raster, out);
     steps.finish();
+    const cast = (v: number) => v.toFixed(2);
+    const notes =
+      balance.after !== balance.before
+        ? [`White balance: colour cast ${cast(balance.before)} → ${cast(balance.after)}`]
+        : balance.before > STRONG_CAST
+          ? [`Colour cast ${cast(balance.before)} kept (white balance as shot)`]
+          : [];
     return {
       raster: out,
+      notes,
       layerName: `Low light: ${(LOWLIGHT_MODEL_NAMES as Record<string, string>)[p.model] ?? model.id}`,
       modelId: model.id,
       provider: model.provider,

@@ -21,8 +21,10 @@ const LOWLIGHT_WORKING_SIZE = 1024;
 const lowlightParams = z.object({
   /** IAT (best quality, the default), SCI at three strengths (LOWLIGHT_MODELS), or the user's own low-light model. */
   model: z.string().min(1).max(64).default(LOWLIGHT_MODELS[0]),
-  /** Keep what is already bright (skies, lamps) from being pushed to white. */
+  /** Keep what is already bright (skies, lamps, the moon) from being pushed to white: no pixel that was not clipped ends clipped. */
   protectHighlights: z.boolean().default(true),
+  /** auto: a strong colour cast (sodium lamps, a blue hour) is measured on the brightened photo and taken out; as-shot: the colour stays as it was. */
+  whiteBalance: z.enum(['auto', 'as-shot']).default('auto'),
   /** How much of the brightening the network found is applied: 0 leaves the photo as it was, 1 applies all of it. */
   amount: z.number().min(0).max(1).default(1),
   /** Noise reduction after brightening, 0 (off) to 1. */
@@ -65,6 +67,16 @@ export const lowlightSpec = defineToolSpec({
         step: 0.05,
         unit: '%',
         on: ['panel', 'cli'],
+      },
+      {
+        kind: 'choice',
+        param: 'whiteBalance',
+        label: 'White balance',
+        help: 'Auto takes out a strong colour cast (measured on the brightened photo); As shot keeps the colour as it was',
+        options: [
+          { value: 'auto', label: 'Auto', note: 'A strong cast (street lamps, blue hour) is measured and taken out.' },
+          { value: 'as-shot', label: 'As shot', note: 'The colour stays as the camera saw it.' },
+        ],
       },
       { kind: 'checkbox', param: 'protectHighlights', label: 'Protect highlights', help: 'let bright areas be brightened too', on: ['panel', 'cli'] },
       {
