@@ -11,6 +11,7 @@ import { findModel, loadCatalog, tensorContract } from '../../electron/engine/mo
 import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { readPlanarRgb, sessionInference, vectorInference } from '../../electron/engine/inference/tensors.js';
 import { testEngine, testModelStore } from '../support/engine.js';
+import { periodicShare } from '../support/colour-metrics.js';
 import { columnSteps, luma } from '../support/metrics.js';
 import { cli, photo, repoRoot, testModelsDir } from '../support/paths.js';
 import { digest } from '../support/rasters.js';
@@ -145,6 +146,21 @@ describe('Style on real photos', () => {
     const a = (await openImage(photo('chelsea.png'))).raster;
     const b = await resizeRaster((await openImage(photo('coffee.png'))).raster, a.width, a.height);
     expect(Math.abs(edgeCorrelation(a, b))).toBeLessThan(0.2);
+  });
+
+  it.each([
+    ['monet', 'painter_monet'],
+    ['fst_matta', 'fst_matta'],
+  ] as const)('%s leaves no grid at pixel level: no more of its fine detail repeats at the network period than the photo’s', async (style, modelId) => {
+    const { result, original } = await apply(photo('coffee.png'), { style });
+    const period = tensorContract(findModel(loadCatalog(), modelId)).gridPeriod!;
+    // At the size the network painted at (512 px long), where its period is exact.
+    const [w, h] = [512, Math.round((512 * original.height) / original.width)];
+    const [photoShare = NaN, paintingShare = NaN] = await Promise.all(
+      [original, result].map(async (r) => periodicShare(await resizeRaster(r, w, h, 'linear'), period)),
+    );
+    expect(period).toBeGreaterThanOrEqual(4);
+    expect(paintingShare).toBeLessThanOrEqual(photoShare + 0.01);
   });
 
   it('the preview (working size) and the full-resolution result look the same; no seams at full size', async () => {

@@ -82,20 +82,22 @@ function luma8(r: Raster): Float32Array {
 }
 
 /**
- * The power of a pattern repeating every `period` pixels: in blocks of four periods square, the
- * mean of each colour channel's detail (the pixel minus the mean of the period-square around it)
- * at each position within the period — the block's Fourier power at the period and its harmonics —
- * squared and averaged. A photo has almost none; a network whose upsampling leaves a grid has it
- * at its period.
+ * How much of an image's fine detail repeats every `period` pixels: in blocks of four periods
+ * square, each colour channel's detail (the pixel minus the mean of the period-square around it)
+ * is averaged at each position within the period — the block's Fourier power at the period and
+ * its harmonics — and that power is divided by the detail's whole power. Detail with no pattern
+ * gives 1/16 (the four-by-four repeats averaging out); a network's upsampling grid raises it
+ * towards 1. Being a share, it compares a painting with the photo it came from however much
+ * detail each has.
  */
-export function periodicPower(r: Raster, period: number): number {
+export function periodicShare(r: Raster, period: number): number {
   const w = r.width;
   const h = r.height;
   const block = 4 * period;
+  const repeats = (block / period) ** 2;
   let total = 0;
   let blocks = 0;
   for (const plane of planes(r)) {
-    // Box mean over period × period by an integral image, then the detail.
     const sat = new Float64Array((w + 1) * (h + 1));
     for (let y = 0; y < h; y++) {
       let row = 0;
@@ -115,11 +117,18 @@ export function periodicPower(r: Raster, period: number): number {
     for (let by = 0; by + block <= h; by += block)
       for (let bx = 0; bx + block <= w; bx += block) {
         phase.fill(0);
-        for (let y = by; y < by + block; y++) for (let x = bx; x < bx + block; x++) phase[(y % period) * period + (x % period)]! += detail(x, y);
-        const repeats = (block / period) ** 2;
-        let power = 0;
-        for (const v of phase) power += (v / repeats) ** 2;
-        total += power / phase.length;
+        let energy = 0;
+        for (let y = by; y < by + block; y++)
+          for (let x = bx; x < bx + block; x++) {
+            const d = detail(x, y);
+            phase[(y % period) * period + (x % period)]! += d;
+            energy += d * d;
+          }
+        // A flat block (sky, a wall) has no detail to share out.
+        if (energy / (block * block) < 1e-6) continue;
+        let periodic = 0;
+        for (const v of phase) periodic += (v / repeats) ** 2 * repeats;
+        total += periodic / energy;
         blocks++;
       }
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { GanvasError } from '../../errors.js';
 import { copyAlpha, luma, rgbLike, rgbOf } from '../../images/colour.js';
+import { removeGridPattern, smoothChroma } from '../../images/grid.js';
 import { cropRaster, maxValue, rasterFromPlanar, type Raster } from '../../images/raster.js';
 import { resizeRaster } from '../../images/resample.js';
 import { readPlanarRgb } from '../../inference/tensors.js';
@@ -45,7 +46,7 @@ async function chooseStyle(p: StyleParams, reference: Raster | null | undefined,
 
 /**
  * Style: a painter's look from a style network, run once on the whole photo at the working size,
- * brought to full size with Lanczos plus the photo's own fine detail (what the working size
+ * the grid its upsampling leaves taken out, brought to full size with Lanczos plus the photo's own fine detail (what the working size
  * loses), then optionally only its luminance (keep colours), mixed with the photo by strength.
  */
 export const styleTool = defineTool(styleSpec, async ({ raster, reference }, p, ctx) => {
@@ -56,7 +57,13 @@ export const styleTool = defineTool(styleSpec, async ({ raster, reference }, p, 
   const work = await atWorkingSize(raster, p.workingSize, { minSide: style.model.contract.minSize });
   const { full: colour, small } = work;
   const { width: w, height: h } = small;
-  const styledSmall = rasterFromPlanar(await style.model.infer(readPlanarRgb(small, 0, 0, w, h), w, h, style.vector), w, h, 16);
+  const painted = await style.model.infer(readPlanarRgb(small, 0, 0, w, h), w, h, style.vector);
+  const { gridPeriod } = style.model.contract;
+  if (gridPeriod) {
+    removeGridPattern(painted, w, h, gridPeriod);
+    smoothChroma(painted, w, h, 1);
+  }
+  const styledSmall = rasterFromPlanar(painted, w, h, 16);
   steps.start('bringing to full size');
   // What the working size lost (the photo minus its own round trip) comes back as detail.
   const [styled, lowpass] = await Promise.all([work.toFullSize(styledSmall), work.resized ? work.toFullSize(small) : null]);
