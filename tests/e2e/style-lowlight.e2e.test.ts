@@ -102,8 +102,11 @@ describe('Style and Low light in Chromium, driving the real engine', () => {
     await expect.poll(() => page.getByTestId('status').textContent()).toContain('lime_1.png');
     await expect.poll(() => panel.getByRole('note').count()).toBe(0);
     await panel.getByRole('slider', { name: 'Noise reduction' }).fill('0.3');
+    // White balance is Auto unless the user keeps the colour as shot; the cast it took out is said with the result.
+    expect(await panel.getByRole('radiogroup', { name: 'White balance' }).getByRole('radio', { name: 'Auto' }).isChecked()).toBe(true);
     await panel.getByRole('button', { name: 'Brighten' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(/Brightened in/);
+    expect(await page.getByTestId('status').textContent()).toMatch(/White balance: colour cast \d\.\d\d → \d\.\d\d/);
     expect(doc().layers.map((l) => l.name)).toEqual(['lime_1.png', 'Low light: Best quality (IAT)']);
     // Compare is offered; while \ is held only the photo shows.
     expect(await page.getByTestId('status').textContent()).toContain('C compares before and after');
