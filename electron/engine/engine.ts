@@ -1,12 +1,14 @@
 import { open as openFile, realpath } from 'node:fs/promises';
 import { docId, type DocId } from './ids.js';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { Batches } from './batch/batches.js';
 import { PhotoDocument } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
 import { GanvasError, toErrorInfo } from './errors.js';
 import { checkReadableFile } from './files.js';
-import { openImage, type OpenOptions } from './images/open.js';
+import { DEFAULT_PIXEL_LIMIT, openImage, type OpenOptions } from './images/open.js';
+import { layerInits } from './layered/document.js';
+import { isLayeredPath, openLayered } from './layered/save.js';
 import { modelShortName, type DocumentInfo, type DoctorReport, type EngineEvent } from './info.js';
 import type { ProviderChoice } from './inference/providers.js';
 import { JobHost } from './jobs/host.js';
@@ -167,6 +169,16 @@ export class Engine {
     if (await isProjectFile(full)) {
       const { doc, lost } = await loadProject(full, id, this.history, this.options.open?.limitInputPixels);
       return this.register(doc, lost);
+    }
+    if (isLayeredPath(full)) {
+      const { image, meta, notices } = await openLayered(full, this.options.open?.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);
+      const fileName = basename(full);
+      const bitDepth = image.layers.some((l) => l.pixels.depth === 16) ? 16 : 8;
+      const source = {
+        path: await realpath(full),
+        meta: { fileName, format: extname(full).slice(1).toLowerCase(), exif: meta.exif, icc: meta.icc, orientation: 1, bitDepth } as const,
+      };
+      return this.register(PhotoDocument.fromLayers(id, source, image, layerInits(image, fileName), this.history), notices);
     }
     const { raster, meta, notices } = await openImage(full, this.options.open);
     return this.register(PhotoDocument.fromImage(id, { path: await realpath(full), meta }, raster, this.history), notices);

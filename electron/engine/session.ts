@@ -11,7 +11,10 @@ import { fillPolygon, fillRect } from './images/masks.js';
 import { openImage, type OpenOptions } from './images/open.js';
 import { layerImage, type ScreenImage } from './images/preview.js';
 import type { Raster } from './images/raster.js';
-import { saveImage, type ExportOptions } from './images/save.js';
+import { isLayeredFormat, type LayeredFormat } from './images/formats.js';
+import { checkFormatFits, saveImage, type ExportOptions } from './images/save.js';
+import { layeredFromDocument } from './layered/document.js';
+import { saveLayered } from './layered/save.js';
 import { aiProvenanceXmp } from './images/xmp.js';
 import { documentInfo, documentTitle, historyInfo, type DocumentInfo, type HistoryInfo, type NewLayer, type SelectionShape } from './info.js';
 import { appVersion, samePath } from './paths.js';
@@ -242,10 +245,19 @@ export class DocumentSession {
     const target = resolve(path);
     if (samePath(target, this.doc.source.path))
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)}; choose another file name.`);
-    const { pixels, aiEdits } = await this.edit(async (d) => ({ pixels: await d.render(), aiEdits: d.visibleAiEdits() }));
+    const format = opts.format;
+    const { pixels, aiEdits } = await this.edit(async (d) => ({
+      // A layered format keeps every layer; the others are written flat.
+      pixels: isLayeredFormat(format) ? await layeredFromDocument(d, opts.bitDepth) : await d.render(),
+      aiEdits: d.visibleAiEdits(),
+    }));
     const record = (opts.recordAiProvenance ?? this.services.settings.get().recordAiProvenance) && aiEdits.length > 0;
-    const meta = this.doc.source.meta;
-    await saveImage(pixels, target, opts, { exif: meta.exif, icc: meta.icc, xmp: record ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null });
+    const { exif, icc } = this.doc.source.meta;
+    const meta = { exif, icc, xmp: record ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null };
+    if ('layers' in pixels) {
+      checkFormatFits(opts, pixels.width, pixels.height, target);
+      await saveLayered(pixels, target, { format: format as LayeredFormat, bitDepth: opts.bitDepth }, meta);
+    } else await saveImage(pixels, target, opts, meta);
     await removeLeftoverTemps(dirname(target));
     return { path: target, width: pixels.width, height: pixels.height, aiEdits: aiEdits.length };
   }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import type { DocumentInfo } from '../engine/info.js';
-import type { ExportFormat } from '../engine/images/save.js';
+import type { ExportFormat } from '../engine/images/formats.js';
 
 export type FolderPurpose = 'input' | 'output';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BLEND_MODES } from '../engine/document/blend.js';
 import { STROKE_LIMITS } from '../engine/document/stroke.js';
 import { docIdSchema, layerIdSchema } from '../engine/ids.js';
-import { EXPORT_FORMATS } from '../engine/images/save.js';
+import { EXPORT_FORMATS } from '../engine/images/formats.js';
 
 export const id = z.string().min(1).max(64);
 export const doc = { docId: docIdSchema };

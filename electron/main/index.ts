@@ -9,6 +9,7 @@ import { toErrorInfo } from '../engine/errors.js';
 import { parseProvider } from '../engine/inference/providers.js';
 import { appRoot, defaultModelsDir } from '../engine/paths.js';
 import { PROJECT_EXTENSION } from '../engine/project/project.js';
+import { FORMAT_NAMES, LAYERED_EXTENSIONS } from '../engine/images/formats.js';
 import { PHOTO_EXTENSIONS } from '../engine/images/open.js';
 import { createHandlers, reply, type Dialogs } from '../ipc/handlers.js';
 import { RecentFiles } from '../engine/recent.js';
@@ -57,12 +58,13 @@ async function pickSavePath(defaultPath: string, filter: Electron.FileFilter): P
 const dialogs: Dialogs = {
   openFile: () =>
     pickFile([
-      { name: 'Photos and projects', extensions: [...PHOTO_EXTENSIONS, PROJECT_EXTENSION] },
+      { name: 'Photos and projects', extensions: [...PHOTO_EXTENSIONS, ...LAYERED_EXTENSIONS, PROJECT_EXTENSION] },
       { name: 'Images', extensions: PHOTO_EXTENSIONS },
+      { name: 'Layered (Photoshop, OpenRaster)', extensions: LAYERED_EXTENSIONS },
       PROJECTS,
     ]),
   openImage: () => pickFile([{ name: 'Images', extensions: PHOTO_EXTENSIONS }]),
-  saveImage: (suggestedName, format) => pickSavePath(suggestedName, { name: format.toUpperCase(), extensions: [suggestedName.split('.').pop()!] }),
+  saveImage: (suggestedName, format) => pickSavePath(suggestedName, { name: FORMAT_NAMES[format], extensions: [suggestedName.split('.').pop()!] }),
   saveProject: (suggestedName) => pickSavePath(suggestedName, PROJECTS),
   async openFolder(purpose) {
     const title = { input: 'Photos to process', output: 'Where to write the results', models: 'The folder that holds the models' }[purpose];

@@ -9,7 +9,8 @@ import type { AiEdit } from '../document/layer.js';
 import { isPhotoPath, openImage, type OpenOptions } from '../images/open.js';
 import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
-import { checkFormatFits, extensionFor, sameFormatAs, saveImage, supports16Bit, type ExportFormat } from '../images/save.js';
+import { extensionFor, supports16Bit, type ExportFormat } from '../images/formats.js';
+import { checkFormatFits, sameFormatAs, saveImage } from '../images/save.js';
 import { aiProvenanceXmp } from '../images/xmp.js';
 import { pathKey, within } from '../paths.js';
 import type { RunStats } from '../jobs/protocol.js';
@@ -281,7 +282,8 @@ export async function renderPhoto(
   const { raster: decoded, meta, notices } = await openImage(source, ctx.openOptions);
   const format = outputFormat(source, ctx.recipe);
   const size = recipeResultSize(ctx.recipe, decoded);
-  checkFormatFits(format, size.width, size.height, target);
+  // The depth is settled when the result is written (a 16-bit recipe gives 8 bits where the format has no more).
+  checkFormatFits({ format, bitDepth: 8 }, size.width, size.height, target);
   let raster = decoded;
   let [inferenceRuns, inferenceMs] = [0, 0];
   const devices = new Set<string>();

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { PhotoDocument } from '../document/document.js';
 import { GanvasError, schemaIssues } from '../errors.js';
 import { checkReadableFile, describeFsError } from '../files.js';
-import { EXPORT_FORMATS } from '../images/save.js';
+import { EXPORT_FORMATS } from '../images/formats.js';
 import type { Size, ToolSpec } from '../tools/spec.js';
 import { resultSize, TOOL_SPECS } from '../tools/specs.js';
 import { BATCHABLE_LABELS, recipeStep, recipeStepFor } from './recipe-steps.js';

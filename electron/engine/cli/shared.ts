@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Engine } from '../engine.js';
 import { fromErrorInfo } from '../errors.js';
-import { checkFormatFits, formatFromPath, supports16Bit, type ExportOptions } from '../images/save.js';
+import { EXPORT_FORMATS, extensionFor, formatFromPath, supports16Bit } from '../images/formats.js';
+import { checkFormatFits, type ExportOptions } from '../images/save.js';
 import { parseProvider } from '../inference/providers.js';
 import { resultSize, type ToolId } from '../tools/specs.js';
 import type { ToolRequest } from './tool-command.js';
@@ -88,7 +89,12 @@ export function fraction(value: string | undefined, name: string): number | unde
 
 /** Flags of every command that writes an image. */
 export const exportFlags = {
-  output: { type: 'string', short: 'o', hint: '<file>', help: 'where to write; the format follows the extension (.png .jpg .webp .tif)' },
+  output: {
+    type: 'string',
+    short: 'o',
+    hint: '<file>',
+    help: `where to write; the format follows the extension (${EXPORT_FORMATS.map((f) => `.${extensionFor(f)}`).join(' ')})`,
+  },
   'jpeg-quality': { type: 'string', default: '92', hint: '1-100', help: 'JPEG and WebP quality' },
   'bit-depth': { type: 'string', hint: '8|16', help: 'bits per channel (default: 16 where the photo and the format have it)' },
   overwrite: { type: 'boolean', default: false, help: 'replace an existing output (never the original)' },
@@ -97,7 +103,8 @@ export const exportFlags = {
 /** The output path, refusing to overwrite the input, or anything else unless asked. */
 export function outputFor(input: string, out: string, overwrite: boolean | undefined): string {
   const output = resolve(out);
-  if (!formatFromPath(output)) throw new UsageError(`Cannot tell the output format from "${basename(output)}": use .png, .jpg, .webp or .tif.`);
+  if (!formatFromPath(output))
+    throw new UsageError(`Cannot tell the output format from "${basename(output)}": use ${EXPORT_FORMATS.map((f) => `.${extensionFor(f)}`).join(', ')}.`);
   if (samePath(output, input)) throw new UsageError('The output would overwrite the original; choose another name.');
   if (existsSync(output) && !overwrite) throw new UsageError(`${output} exists; pass --overwrite to replace it.`);
   return output;
@@ -127,7 +134,7 @@ export async function runToolToFile(request: ToolRequest, tool: { id: ToolId; de
     process.stderr.write(`${tool.describe(params)} ${doc.fileName} (${doc.width}×${doc.height})\n`);
     const bar = progressBar();
     const size = resultSize(tool.id, params, doc);
-    checkFormatFits(exportOptions.format, size.width, size.height, output);
+    checkFormatFits(exportOptions, size.width, size.height, output);
     const reference = request.reference ? await engine.tools.openReference(request.reference) : undefined;
     const jobId = engine.tools.run(doc.id, doc.layers[0]!.id, tool.id, params, reference ? { reference } : {});
     const off = engine.onEvent((e) => e.type === 'job-progress' && e.jobId === jobId && bar.update(e.progress));

@@ -107,6 +107,13 @@ export class PhotoDocument {
     return doc;
   }
 
+  /** A document of layers another program made (a PSD, an OpenRaster file), bottom first. */
+  static fromLayers(id: DocId, source: DocumentSource, size: { width: number; height: number }, layers: LayerInit[], store: HistoryStore): PhotoDocument {
+    const doc = new PhotoDocument(id, source, store, size);
+    doc.stack = layers.map((l) => doc.createLayer(l));
+    return doc;
+  }
+
   /** Sets up a document read from a project: its stack with each layer's place, and its ids. */
   restore(placements: Placement[], nextLayer: number, projectPath: string): void {
     this.stack = placements.map((p) => p.layer);

@@ -7,15 +7,15 @@ import { withUprightOrientation } from './exif.js';
 import { addPngMetadata } from './png-chunks.js';
 import { hasAlpha, sharpInput, type Raster } from './raster.js';
 import { colourspaceOf } from './resample.js';
-
-export const EXPORT_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import { formatFromPath, isLayeredFormat, MAX_SIDE, supports16Bit, type ExportFormat } from './formats.js';
+import { singleLayer } from '../layered/layered.js';
+import { saveLayered } from '../layered/save.js';
 
 export interface ExportOptions {
   format: ExportFormat;
   /** 1..100, for JPEG and WebP. */
   quality: number;
-  /** 16 only where the format can hold it (PNG, TIFF); JPEG and WebP are always 8-bit. */
+  /** 16 only where the format can hold it (supports16Bit). */
   bitDepth: 8 | 16;
 }
 
@@ -26,26 +26,10 @@ export interface ExportMeta {
   xmp?: string | null;
 }
 
-export function supports16Bit(format: ExportFormat): boolean {
-  return format === 'png' || format === 'tiff';
-}
-
-/** The usual file extension for a format (no dot). */
-export function extensionFor(format: ExportFormat): string {
-  return format === 'jpeg' ? 'jpg' : format === 'tiff' ? 'tif' : format;
-}
-
 /** What a batch writes for a photo when told to keep each photo's format: its own where Ganvas writes it; TIFF for RAW (16-bit with the recipe's bit depth 16), PNG for GIF, JPEG for the rest (HEIC, AVIF). */
 export function sameFormatAs(path: string): ExportFormat {
   const ext = extname(path).slice(1).toLowerCase();
   return formatFromPath(path) ?? (isRawPath(path) ? 'tiff' : ext === 'gif' ? 'png' : 'jpeg');
-}
-
-export function formatFromPath(path: string): ExportFormat | null {
-  const ext = extname(path).slice(1).toLowerCase();
-  if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
-  if (ext === 'tif' || ext === 'tiff') return 'tiff';
-  return (EXPORT_FORMATS as readonly string[]).includes(ext) ? (ext as ExportFormat) : null;
 }
 
 /**
@@ -74,14 +58,15 @@ function encoder(png: Buffer, raster: Raster, opts: ExportOptions, xmp: string |
       return img.webp({ quality: opts.quality });
     case 'tiff':
       return img.tiff({ compression: 'lzw' });
+    default:
+      throw new Error(`${opts.format} is written by saveLayered`);
   }
 }
 
-/** The largest side each format can hold (WebP's is 16383 px; JPEG's 65535). */
-const MAX_SIDE: Record<ExportFormat, number> = { png: 2 ** 31 - 1, jpeg: 65_535, webp: 16_383, tiff: 2 ** 31 - 1 };
-
-/** Refuses, before any work, a size the format cannot hold, naming the file and the formats that can. */
-export function checkFormatFits(format: ExportFormat, width: number, height: number, path: string): void {
+/** Refuses, before any work, a depth or size the format cannot hold, naming the file and the formats that can. */
+export function checkFormatFits({ format, bitDepth }: Pick<ExportOptions, 'format' | 'bitDepth'>, width: number, height: number, path: string): void {
+  if (bitDepth === 16 && !supports16Bit(format))
+    throw new GanvasError('INVALID_INPUT', `${format.toUpperCase()} cannot hold 16 bits per channel; choose PNG, TIFF or OpenRaster, or 8-bit.`);
   const most = MAX_SIDE[format];
   if (width > most || height > most)
     throw new GanvasError(
@@ -92,10 +77,9 @@ export function checkFormatFits(format: ExportFormat, width: number, height: num
 
 /** Writes the image atomically: a temporary file beside the target, renamed over it when complete. */
 export async function saveImage(raster: Raster, path: string, opts: ExportOptions, meta: ExportMeta = { exif: null, icc: null }): Promise<void> {
-  if (opts.bitDepth === 16 && !supports16Bit(opts.format)) {
-    throw new GanvasError('INVALID_INPUT', `${opts.format.toUpperCase()} cannot hold 16 bits per channel; choose PNG or TIFF, or 8-bit.`);
-  }
-  checkFormatFits(opts.format, raster.width, raster.height, path);
+  checkFormatFits(opts, raster.width, raster.height, path);
+  if (isLayeredFormat(opts.format))
+    return saveLayered(singleLayer(raster, basename(path)), path, { format: opts.format, bitDepth: opts.bitDepth }, { ...meta, xmp: meta.xmp ?? null });
   const png = await intermediatePng(raster, opts.bitDepth, meta);
   // Encoded in memory and written by Node, so a failed write says why (full disk, permission…) in words.
   await writeFileAtomic(path, await encoder(png, raster, opts, meta.xmp ?? null).toBuffer(), { clearLeftovers: false, createFolder: false });

@@ -1,6 +1,6 @@
 /** Projects, exports, autosaves, settings and the doctor report. */
 import { z } from 'zod';
-import { extensionFor } from '../../engine/images/save.js';
+import { extensionFor } from '../../engine/images/formats.js';
 import { PROJECT_EXTENSION } from '../../engine/project/project.js';
 import { settingsPatch } from '../../engine/settings.js';
 import { defineCall } from '../context.js';

@@ -6,6 +6,7 @@ import { cancelFarmBatch, farmStatus } from '../../farm/submit.js';
 import { clock } from '../progress-bar.js';
 import { readRecipe, recipeSchemaFor, type Recipe } from '../../batch/recipe.js';
 import { errorMessage } from '../../errors.js';
+import { EXPORT_FORMATS } from '../../images/formats.js';
 import { type Command, common, type Flag, intOption, parse, UsageError, withEngine } from '../shared.js';
 import { paramsFromShorthand, shorthandHint } from '../tool-flags.js';
 import type { AnyToolSpec } from '../../tools/specs.js';
@@ -26,7 +27,7 @@ const flagsFor = (specs: readonly (AnyToolSpec | ToolSpec)[]) =>
     'allow-inside-input': { type: 'boolean', default: false, help: 'write inside the input folder (originals are never replaced)' },
     ...stepFlags(specs),
     resize: { type: 'string', multiple: true, hint: '<long side>', help: 'step: fit inside this many pixels' },
-    format: { type: 'string', hint: 'same|jpeg|png|webp|tiff', help: "output format (default: same, each photo's own)" },
+    format: { type: 'string', hint: ['same', ...EXPORT_FORMATS].join('|'), help: "output format (default: same, each photo's own)" },
     'jpeg-quality': { type: 'string', hint: '1-100', help: 'JPEG and WebP quality' },
     name: { type: 'string', hint: "'{name}-{recipe}'", help: 'output names: {name} {ext} {recipe} {scale} {date}' },
     queue: {

@@ -1,0 +1,48 @@
+/**
+ * The editors photographers finish in, run headless to read what Ganvas writes: GIMP (batch mode,
+ * Script-Fu) for PSD, Krita (`--export`, under a virtual X server) for OpenRaster — Debian's GIMP
+ * 2.10 has no OpenRaster plug-in (it was Python 2).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const found = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+export const hasGimp = found('gimp-console');
+export const hasKrita = found('krita') && found('xvfb-run');
+
+const scheme = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** Each file opened in GIMP, its visible layers merged and saved as PNG; with the layer names GIMP read, top first. */
+export function gimpFlatten(files: string[]): { png: string; names: string[] }[] {
+  const out = mkdtempSync(join(tmpdir(), 'ganvas-gimp-'));
+  const jobs = files.map((file, i) => ({ file, png: join(out, `${i}.png`) }));
+  const script = jobs
+    .map(
+      ({ file, png }, i) =>
+        `(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE ${scheme(file)} ${scheme(file)}))) (layers (vector->list (cadr (gimp-image-get-layers image)))))` +
+        ` (for-each (lambda (l) (gimp-message (string-append "LAYER ${i}:" (car (gimp-item-get-name l))))) layers)` +
+        ` (let ((flat (car (gimp-image-merge-visible-layers image CLIP-TO-IMAGE)))) (file-png-save RUN-NONINTERACTIVE image flat ${scheme(png)} ${scheme(png)} 0 9 0 0 0 0 0)))`,
+    )
+    .join(' ');
+  // A second batch command quits even when the first fails (GIMP would otherwise wait for more).
+  const run = spawnSync('gimp-console', ['-i', '-b', `(begin ${script} (gimp-quit 0))`, '-b', '(gimp-quit 0)'], { encoding: 'utf8', timeout: 300_000 });
+  const log = `${run.stdout}\n${run.stderr}`;
+  return jobs.map(({ png }, i) => ({
+    png,
+    names: [...log.matchAll(new RegExp(`LAYER ${i}:(.*)`, 'g'))].map((m) => m[1]!.trim()),
+  }));
+}
+
+/** The file opened in Krita and exported flat as PNG. */
+export function kritaFlatten(file: string): string {
+  const png = join(mkdtempSync(join(tmpdir(), 'ganvas-krita-')), 'flat.png');
+  const run = spawnSync('xvfb-run', ['-a', 'krita', '--export', '--export-filename', png, file], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? tmpdir() },
+  });
+  if (run.status !== 0) throw new Error(`krita failed: ${run.stderr.slice(-500)}`);
+  return png;
+}
