@@ -1,6 +1,7 @@
 /** What the user can ask for from anywhere (keys, menus, toolbar): the keymap's actions and the document-level commands behind them. */
 import type { DocumentInfo } from '../electron/contract.js';
 import { STROKE_LIMITS } from '../electron/engine/document/stroke.js';
+import type { ExportFormat } from '../electron/engine/images/formats.js';
 import { isToolId } from '../electron/engine/tools/specs.js';
 import { KEYMAP, type Action, type RailTool } from '../electron/keymap.js';
 import { api } from './api.js';
@@ -49,7 +50,7 @@ export const save = (saveAs: boolean) =>
     }
   });
 
-export const exportDocument = (s: { format: 'png' | 'jpeg' | 'webp' | 'tiff'; quality: number; bitDepth: 8 | 16 }) =>
+export const exportDocument = (s: { format: ExportFormat; quality: number; bitDepth: 8 | 16 }) =>
   attempt('Could not export', async () => {
     app.dialog = null;
     const info = session.info;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
@@ -28,6 +28,7 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
   const engine = testEngine({ dataDir });
   const out = mkdtempSync(join(tmpdir(), 'ganvas-e2e-layers-'));
   const projectPath = join(out, 'rocket-edit.ganvas');
+  const psdPath = join(out, 'rocket-edit.psd');
   let toOpen = '';
   const docId = () => engine.documents()[0]!.id;
   const layers = () => engine.documents()[0]!.layers;
@@ -38,7 +39,7 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     ({ page, close } = await openApp(engine, {
       openFile: async () => toOpen,
       openImage: async () => photo('coffee.png'),
-      saveImage: async () => null,
+      saveImage: async () => psdPath,
       saveProject: async () => projectPath,
     }));
   });
@@ -150,5 +151,20 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     expect(layers().map((l) => [l.name, l.visible, l.opacity, l.blend, l.hasMask, l.width, l.height])).toEqual(saved);
     expect(await page.getByRole('checkbox', { name: 'Show Layer 3' }).isChecked()).toBe(false);
     await page.screenshot({ path: join(out, 'layers.png') });
+  });
+
+  it('exports the layers to a PSD from File › Export, and opens the PSD as layers', async () => {
+    const kept = layers().map((l) => [l.name, l.visible, l.blend, l.hasMask]);
+    await page.keyboard.press('Control+Shift+e');
+    await page.getByRole('combobox', { name: 'Format' }).selectOption('psd');
+    expect(await page.getByRole('dialog', { name: 'Export' }).textContent()).toContain('Every layer is kept');
+    await page.getByRole('button', { name: 'Export…' }).last().click();
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('Exported');
+    expect(existsSync(psdPath)).toBe(true);
+    toOpen = psdPath;
+    await page.keyboard.press('Control+o');
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('rocket-edit.psd');
+    const psd = engine.documents().find((d) => d.fileName === 'rocket-edit.psd')!;
+    expect(psd.layers.map((l) => [l.name, l.visible, l.blend, l.hasMask])).toEqual(kept);
   });
 });
