@@ -35,6 +35,10 @@ export function isPhotoPath(path: string): boolean {
 }
 
 /** 300 megapixels: a 4× Enhance of a 16 MP photo still opens; a decompression bomb does not. */
+// libvips keeps decoded files by name: a photo read again after it changed (written back by Save
+// for Lightroom, replaced by another program) would come back as it was.
+sharp.cache(false);
+
 export const DEFAULT_PIXEL_LIMIT = 300_000_000;
 
 export interface OpenOptions {
