@@ -6,6 +6,7 @@ import { PhotoDocument } from './document/document.js';
 import { HistoryStore } from './document/history-store.js';
 import { GanvasError, toErrorInfo } from './errors.js';
 import { checkReadableFile } from './files.js';
+import { formatFromPath } from './images/formats.js';
 import { DEFAULT_PIXEL_LIMIT, openImage, type OpenOptions } from './images/open.js';
 import { layerInits } from './layered/document.js';
 import { isLayeredPath, openLayered } from './layered/save.js';
@@ -161,8 +162,11 @@ export class Engine {
     return session;
   }
 
-  /** Opens a photo or a project (.ganvas). */
-  async open(path: string): Promise<DocumentInfo> {
+  /**
+   * Opens a photo or a project (.ganvas). `inPlace`: the photo was handed over by another program
+   * to be edited (Lightroom's Edit in, the system's open-file), so Save writes the result back into it.
+   */
+  async open(path: string, { inPlace = false } = {}): Promise<DocumentInfo> {
     const full = resolve(path);
     await checkReadableFile(full, 'photo or project');
     const id = docId(this.nextDoc++);
@@ -170,6 +174,15 @@ export class Engine {
       const { doc, lost } = await loadProject(full, id, this.history, this.options.open?.limitInputPixels);
       return this.register(doc, lost);
     }
+    const { doc, notices } = await this.openPicture(full, id);
+    if (inPlace) {
+      if (formatFromPath(full)) doc.saveState.editsInPlace(doc.source.path);
+      else notices.push(`Ganvas cannot write ${basename(full)} back in its own format; Save keeps the work as a project instead.`);
+    }
+    return this.register(doc, notices);
+  }
+
+  private async openPicture(full: string, id: DocId): Promise<{ doc: PhotoDocument; notices: string[] }> {
     if (isLayeredPath(full)) {
       const { image, meta, notices } = await openLayered(full, this.options.open?.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);
       const fileName = basename(full);
@@ -178,10 +191,10 @@ export class Engine {
         path: await realpath(full),
         meta: { fileName, format: extname(full).slice(1).toLowerCase(), exif: meta.exif, icc: meta.icc, orientation: 1, bitDepth } as const,
       };
-      return this.register(PhotoDocument.fromLayers(id, source, image, layerInits(image, fileName), this.history), notices);
+      return { doc: PhotoDocument.fromLayers(id, source, image, layerInits(image, fileName), this.history), notices };
     }
     const { raster, meta, notices } = await openImage(full, this.options.open);
-    return this.register(PhotoDocument.fromImage(id, { path: await realpath(full), meta }, raster, this.history), notices);
+    return { doc: PhotoDocument.fromImage(id, { path: await realpath(full), meta }, raster, this.history), notices };
   }
 
   private register(doc: PhotoDocument, lost: string[]): DocumentInfo {

@@ -45,6 +45,8 @@ export interface DocumentInfo {
   fileName: string;
   path: string;
   projectPath: string | null;
+  /** The file Save writes the flattened result back into (an image handed over by Lightroom's Edit in), or null. */
+  writesBackTo: string | null;
   dirty: boolean;
   width: number;
   height: number;
@@ -138,6 +140,7 @@ export function documentInfo(d: PhotoDocument, lost: string[]): DocumentInfo {
     fileName: d.source.meta.fileName,
     path: d.source.path,
     projectPath: d.saveState.projectPath,
+    writesBackTo: d.saveState.writesBackTo,
     dirty: d.saveState.dirty,
     width: d.width,
     height: d.height,

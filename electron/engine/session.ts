@@ -11,7 +11,7 @@ import { fillPolygon, fillRect } from './images/masks.js';
 import { openImage, type OpenOptions } from './images/open.js';
 import { layerImage, type ScreenImage } from './images/preview.js';
 import type { Raster } from './images/raster.js';
-import { isLayeredFormat, type LayeredFormat } from './images/formats.js';
+import { formatFromPath, isLayeredFormat, supports16Bit, type LayeredFormat } from './images/formats.js';
 import { checkFormatFits, saveImage, type ExportOptions } from './images/save.js';
 import { layeredFromDocument } from './layered/document.js';
 import { saveLayered } from './layered/save.js';
@@ -21,6 +21,9 @@ import { appVersion, samePath } from './paths.js';
 import { saveProject } from './project/project.js';
 import type { RecoveryStore } from './project/recovery.js';
 import type { SettingsFile } from './settings.js';
+
+/** JPEG and WebP quality when Save writes back into a handed-over file (Lightroom hands over TIFF or PSD, which are lossless). */
+const WRITE_BACK_QUALITY = 95;
 
 /** What a document's session uses from the engine around it. */
 export interface SessionServices {
@@ -245,9 +248,34 @@ export class DocumentSession {
     const target = resolve(path);
     if (samePath(target, this.doc.source.path))
       throw new GanvasError('INVALID_INPUT', `Refusing to overwrite the original ${basename(target)}; choose another file name.`);
+    return this.write(target, opts);
+  }
+
+  /**
+   * Save for an image another program handed over (Lightroom's Edit in): the result goes back
+   * into that same file, flattened (layered formats keep their layers), in its format and depth
+   * (8 bits where the format holds no more), with its ICC profile and EXIF, atomically — the file
+   * stays whole if anything fails.
+   */
+  async writeBack(): Promise<DocumentInfo> {
+    const target = this.doc.saveState.writesBackTo;
+    const format = target && formatFromPath(target);
+    if (!target || !format) throw new GanvasError('INVALID_INPUT', 'This document was not handed over to be edited in place; save it as a project.');
+    const bitDepth = this.doc.source.meta.bitDepth === 16 && supports16Bit(format) ? 16 : 8;
+    const revision = this.doc.saveState.revision;
+    await this.write(target, { format, bitDepth, quality: WRITE_BACK_QUALITY });
+    await this.edit((d) => d.saveState.revision === revision && d.saveState.wroteBack());
+    if (!this.doc.saveState.dirty) await this.services.recovery.discard(this.doc);
+    return this.info();
+  }
+
+  /** Writes the document to `target`: every layer in a layered format (PSD, OpenRaster), else flattened. */
+  private async write(
+    target: string,
+    opts: ExportOptions & { recordAiProvenance?: boolean },
+  ): Promise<{ path: string; width: number; height: number; aiEdits: number }> {
     const format = opts.format;
     const { pixels, aiEdits } = await this.edit(async (d) => ({
-      // A layered format keeps every layer; the others are written flat.
       pixels: isLayeredFormat(format) ? await layeredFromDocument(d, opts.bitDepth) : await d.render(),
       aiEdits: d.visibleAiEdits(),
     }));

@@ -24,21 +24,23 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /**
  * Every call of the table, its input checked against its schema once, here, and served by its
  * handler; and `openUserPath` for paths that come from the user rather than the page (a dropped
- * file's path resolved in preload, Open Recent, the OS's open-file). Electron's main process and
- * the end-to-end test bridge both use exactly these functions.
+ * file's path resolved in preload, Open Recent); `openHandedOver` for a photo another program
+ * hands over to be edited in place (a path on the command line, the OS's open-file: Lightroom's
+ * Edit in), which Save writes back into. Electron's main process and the end-to-end test bridge
+ * both use exactly these functions.
  */
 export function createHandlers(
   engine: Engine,
   dialogs: Dialogs,
   recent: RecentFiles = new RecentFiles(null),
   onOpened: (path: string) => void = () => {},
-): { calls: Handlers; openUserPath: (path: string) => Promise<DocumentInfo> } {
+): { calls: Handlers; openUserPath: (path: string) => Promise<DocumentInfo>; openHandedOver: (path: string) => Promise<DocumentInfo> } {
   const opened = (path: string) => {
     recent.add(path).catch((err: unknown) => console.error(`Could not update the recent files list: ${toErrorInfo(err).message}`));
     onOpened(path);
   };
-  const open = async (path: string) => {
-    const doc = await engine.open(path);
+  const open = async (path: string, opts: { inPlace?: boolean } = {}) => {
+    const doc = await engine.open(path, opts);
     opened(doc.projectPath ?? doc.path);
     return doc;
   };
@@ -53,7 +55,7 @@ export function createHandlers(
       },
     ]),
   ) as Handlers;
-  return { calls: served, openUserPath: open };
+  return { calls: served, openUserPath: (path) => open(path), openHandedOver: (path) => open(path, { inPlace: true }) };
 }
 
 /**

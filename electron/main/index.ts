@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
@@ -91,7 +92,11 @@ const dialogs: Dialogs = {
   },
 };
 
-const { calls: handlers, openUserPath } = createHandlers(engine, dialogs, recent, (path) => {
+const {
+  calls: handlers,
+  openUserPath,
+  openHandedOver,
+} = createHandlers(engine, dialogs, recent, (path) => {
   app.addRecentDocument(path);
   buildMenu();
 });
@@ -107,9 +112,9 @@ function menuItems(menu: MenuName): MenuItemConstructorOptions[] {
   }));
 }
 
-async function openRecent(path: string): Promise<void> {
+async function openRecent(path: string, open = openUserPath): Promise<void> {
   try {
-    send({ type: 'document-opened', doc: await openUserPath(path) });
+    send({ type: 'document-opened', doc: await open(path) });
   } catch (err) {
     dialog.showErrorBox('Cannot open photo', toErrorInfo(err).message);
   }
@@ -241,7 +246,11 @@ function serveRenderer(): void {
 }
 
 app.enableSandbox();
+// One Ganvas: a second launch (Lightroom's Edit in while Ganvas runs) hands its photo to this one and quits.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
 app.whenReady().then(() => {
+  if (!primary) return;
   serveRenderer();
   // No remote content: nothing but our own page and the images it makes may load.
   session.defaultSession.webRequest.onBeforeRequest((details, cb) =>
@@ -252,11 +261,32 @@ app.whenReady().then(() => {
   registerIpc();
   buildMenu();
   createWindow();
+  const path = handedOverPath(process.argv);
+  if (path) whenPageReady(() => void openRecent(path, openHandedOver));
 });
 app.on('window-all-closed', () => {
   void engine.dispose().finally(() => app.quit());
 });
 app.on('open-file', (e, path) => {
   e.preventDefault();
-  void app.whenReady().then(() => openRecent(path));
+  void app.whenReady().then(() => whenPageReady(() => openRecent(path, openHandedOver)));
+});
+
+/** The photo an external editor's host (Lightroom's Edit in, a file manager's Open with) names on the command line. */
+function handedOverPath(argv: string[]): string | null {
+  const args = argv.slice(app.isPackaged ? 1 : 2);
+  return args.find((a) => !a.startsWith('-') && existsSync(a) && statSync(a).isFile()) ?? null;
+}
+
+/** Runs `then` once the page can receive events (at once if it already can). */
+function whenPageReady(then: () => void): void {
+  if (window && !window.webContents.isLoading()) then();
+  else window?.webContents.once('did-finish-load', then);
+}
+
+app.on('second-instance', (_e, argv) => {
+  const path = handedOverPath(argv);
+  if (path) whenPageReady(() => void openRecent(path, openHandedOver));
+  if (window?.isMinimized()) window.restore();
+  window?.focus();
 });

@@ -44,8 +44,8 @@ export async function launchChromium(): Promise<Browser> {
  * this process through the same handlers Electron's main process registers. Only the OS dialogs
  * are scripted.
  */
-export async function bridge(page: Page, engine: Engine, dialogs: Dialogs, recent: string[] = []): Promise<void> {
-  const handlers = createHandlers(engine, dialogs, new RecentFiles(null, recent)).calls;
+export async function bridge(page: Page, engine: Engine, dialogs: Dialogs, recent: string[] = []): Promise<{ handOver: (path: string) => Promise<void> }> {
+  const { calls: handlers, openHandedOver } = createHandlers(engine, dialogs, new RecentFiles(null, recent));
   await page.exposeFunction('__ganvasCall', (name: string, input: unknown) => reply(dispatch(handlers, name, input)));
   await page.addInitScript(() => {
     const listeners = new Set<(e: unknown) => void>();
@@ -68,23 +68,29 @@ export async function bridge(page: Page, engine: Engine, dialogs: Dialogs, recen
       openDroppedFile: async () => null,
     };
   });
-  engine.onEvent((e: AppEvent) => {
-    void page.evaluate((ev) => (globalThis as unknown as { __ganvasEmit: (e: unknown) => void }).__ganvasEmit(ev), e).catch(() => {});
-  });
+  const emit = (e: AppEvent) => page.evaluate((ev) => (globalThis as unknown as { __ganvasEmit: (e: unknown) => void }).__ganvasEmit(ev), e);
+  engine.onEvent((e: AppEvent) => void emit(e).catch(() => {}));
+  // As main does for a photo on the command line or from the OS's open-file (Lightroom's Edit in).
+  return { handOver: async (path) => emit({ type: 'document-opened', doc: await openHandedOver(path) }) };
 }
 
 /**
  * The built renderer in Chromium at 1280×800, bridged to `engine`; `close` ends it all. Dialogs
  * not given are cancelled by the "user".
  */
-export async function openApp(engine: Engine, dialogs: Partial<Dialogs>, recent: string[] = []): Promise<{ page: Page; close: () => Promise<void> }> {
+export async function openApp(
+  engine: Engine,
+  dialogs: Partial<Dialogs>,
+  recent: string[] = [],
+): Promise<{ page: Page; close: () => Promise<void>; handOver: (path: string) => Promise<void> }> {
   const server = await serveRenderer();
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await bridge(page, engine, scriptedDialogs(dialogs), recent);
+  const { handOver } = await bridge(page, engine, scriptedDialogs(dialogs), recent);
   await page.goto(server.url);
   return {
     page,
+    handOver,
     close: async () => {
       await browser.close();
       await server.close();

@@ -4,6 +4,7 @@ export class SaveState {
   private changes = 0;
   private savedAt = 0;
   private project: string | null = null;
+  private handedOver: string | null = null;
 
   get revision(): number {
     return this.changes;
@@ -16,6 +17,25 @@ export class SaveState {
   /** Where the document was last saved as a project (or opened from), if anywhere. */
   get projectPath(): string | null {
     return this.project;
+  }
+
+  /**
+   * The image another program handed over to be edited (Lightroom's Edit in, an open-file from
+   * the system): Save writes the result back into it, until the document is saved as a project.
+   */
+  get writesBackTo(): string | null {
+    return this.project ? null : this.handedOver;
+  }
+
+  /** The document was opened to be edited in place: Save writes back into `path`. */
+  editsInPlace(path: string): void {
+    this.handedOver = path;
+  }
+
+  /** The result was written back into the handed-over file: the document is clean. */
+  wroteBack(): void {
+    this.changed();
+    this.savedAt = this.changes;
   }
 
   changed(): void {

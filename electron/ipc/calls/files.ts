@@ -10,9 +10,11 @@ const stem = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
 const recoveryKey = z.string().min(1).max(64);
 
 export const fileCalls = {
-  /** Saves the project where it was saved before; with `saveAs` or the first time, asks where. Null when cancelled. */
+  /** Saves the project where it was saved before (or a handed-over photo back into its file); with `saveAs` or the first time, asks where. Null when cancelled. */
   saveProject: defineCall(z.object({ ...doc, saveAs: z.boolean() }), async ({ docId, saveAs }, { engine, dialogs, opened }) => {
     const info = engine.document(docId).info();
+    // A photo handed over to be edited in place (Lightroom's Edit in) is saved back into its file.
+    if (info.writesBackTo && !saveAs) return engine.document(docId).writeBack();
     if (info.projectPath && !saveAs) return engine.document(docId).saveProject();
     const path = await dialogs.saveProject(`${stem(info.title)}.${PROJECT_EXTENSION}`);
     if (!path) return null;
