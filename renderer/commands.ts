@@ -46,7 +46,7 @@ export const save = (saveAs: boolean) =>
     const d = await api.call('saveProject', { docId: info.id, saveAs });
     if (d) {
       await session.update(d);
-      messages.say(`Saved ${d.projectPath}`);
+      messages.say(`Saved ${d.writesBackTo ?? d.projectPath}`);
     }
   });
 

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
@@ -24,6 +25,7 @@ async function crashAfterAutosave(dataDir: string): Promise<void> {
 describe('layers, history and projects in Chromium, driving the real engine', () => {
   let page: Page;
   let close: (() => Promise<void>) | undefined;
+  let handOver: (path: string) => Promise<void>;
   const dataDir = mkdtempSync(join(tmpdir(), 'ganvas-e2e-data-'));
   const engine = testEngine({ dataDir });
   const out = mkdtempSync(join(tmpdir(), 'ganvas-e2e-layers-'));
@@ -36,7 +38,7 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
 
   beforeAll(async () => {
     await crashAfterAutosave(dataDir);
-    ({ page, close } = await openApp(engine, {
+    ({ page, close, handOver } = await openApp(engine, {
       openFile: async () => toOpen,
       openImage: async () => photo('coffee.png'),
       saveImage: async () => psdPath,
@@ -163,8 +165,28 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     expect(existsSync(psdPath)).toBe(true);
     toOpen = psdPath;
     await page.keyboard.press('Control+o');
-    await expect.poll(() => page.getByTestId('status').textContent()).toContain('rocket-edit.psd');
+    // (The status line already names the file: it was exported there.)
+    await expect.poll(() => engine.documents().some((d) => d.fileName === 'rocket-edit.psd')).toBe(true);
     const psd = engine.documents().find((d) => d.fileName === 'rocket-edit.psd')!;
     expect(psd.layers.map((l) => [l.name, l.visible, l.blend, l.hasMask])).toEqual(kept);
+  });
+
+  it('edits a photo Lightroom handed over (Edit in): Ctrl+S writes it back into the same TIFF, 16-bit, without a dialog', async () => {
+    const tiff = join(out, 'IMG_0002-Edit.tif');
+    await sharp(photo('chelsea.png')).toColourspace('rgb16').tiff({ compression: 'lzw' }).toFile(tiff);
+    const before = readFileSync(tiff);
+    await handOver(tiff);
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('IMG_0002-Edit.tif');
+    await page.getByRole('button', { name: 'Duplicate', exact: true }).first().click();
+    await expect.poll(() => engine.documents().find((d) => d.fileName === 'IMG_0002-Edit.tif')?.layers.length).toBe(2);
+    await page.getByRole('combobox', { name: 'Blend mode' }).selectOption('multiply');
+    await expect.poll(() => page.title()).toBe('• IMG_0002-Edit.tif — Ganvas');
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe(`Saved ${tiff}`);
+    await expect.poll(() => page.title()).toBe('IMG_0002-Edit.tif — Ganvas');
+    expect(readFileSync(tiff).equals(before)).toBe(false);
+    expect(await sharp(readFileSync(tiff)).metadata()).toMatchObject({ format: 'tiff', depth: 'ushort', width: 451, height: 300, hasAlpha: false });
+    // No project was written beside it: the saveProject dialog was never asked.
+    expect(existsSync(projectPath.replace('rocket-edit', 'IMG_0002-Edit'))).toBe(false);
   });
 });
