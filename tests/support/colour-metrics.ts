@@ -1,5 +1,6 @@
 /** Measures of colour fidelity: clipping, colour cast, chroma fringes at edges, and a network's grid pattern. */
 import type { Raster } from '../../electron/engine/images/raster.js';
+import { SummedArea } from '../../electron/engine/images/summed-area.js';
 
 /** Colour (0..1) of every pixel as three planes; a grey raster gives three equal planes. */
 function planes(r: Raster): [Float32Array, Float32Array, Float32Array] {
@@ -98,20 +99,12 @@ export function periodicShare(r: Raster, period: number): number {
   let total = 0;
   let blocks = 0;
   for (const plane of planes(r)) {
-    const sat = new Float64Array((w + 1) * (h + 1));
-    for (let y = 0; y < h; y++) {
-      let row = 0;
-      for (let x = 0; x < w; x++) {
-        row += plane[y * w + x]!;
-        sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1]! + row;
-      }
-    }
+    const sums = new SummedArea(plane, w, h);
     const half = period >> 1;
     const detail = (x: number, y: number) => {
       const [x0, y0] = [Math.max(0, x - half), Math.max(0, y - half)];
       const [x1, y1] = [Math.min(w, x0 + period), Math.min(h, y0 + period)];
-      const sum = sat[y1 * (w + 1) + x1]! - sat[y0 * (w + 1) + x1]! - sat[y1 * (w + 1) + x0]! + sat[y0 * (w + 1) + x0]!;
-      return plane[y * w + x]! - sum / ((x1 - x0) * (y1 - y0));
+      return plane[y * w + x]! - sums.sum(x0, y0, x1, y1) / ((x1 - x0) * (y1 - y0));
     };
     const phase = new Float64Array(period * period);
     for (let by = 0; by + block <= h; by += block)

@@ -1,4 +1,5 @@
 import { gaussianBlurPlane } from './blur.js';
+import { SummedArea } from './summed-area.js';
 /**
  * Taking out the grid a network's upsampling leaves (nearest-neighbour resize or strided
  * transposed convolution followed by a few convolutions): a pattern that repeats every `period`
@@ -9,24 +10,16 @@ import { gaussianBlurPlane } from './blur.js';
 /** Same-phase neighbours on each side that vote on the pattern: 5 periods along each axis. */
 const REACH = 2;
 
-/** Mean over the period × period box at each pixel (clipped at the borders), by an integral image. */
+/** Mean over the period × period box at each pixel (clipped at the borders). */
 function boxMean(src: Float32Array, w: number, h: number, period: number): Float32Array {
-  const sat = new Float64Array((w + 1) * (h + 1));
-  for (let y = 0; y < h; y++) {
-    let row = 0;
-    for (let x = 0; x < w; x++) {
-      row += src[y * w + x]!;
-      sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1]! + row;
-    }
-  }
+  const sums = new SummedArea(src, w, h);
   const out = new Float32Array(w * h);
   const half = period >> 1;
   for (let y = 0; y < h; y++) {
     const [y0, y1] = [Math.max(0, y - half), Math.min(h, y - half + period)];
     for (let x = 0; x < w; x++) {
       const [x0, x1] = [Math.max(0, x - half), Math.min(w, x - half + period)];
-      const sum = sat[y1 * (w + 1) + x1]! - sat[y0 * (w + 1) + x1]! - sat[y1 * (w + 1) + x0]! + sat[y0 * (w + 1) + x0]!;
-      out[y * w + x] = sum / ((x1 - x0) * (y1 - y0));
+      out[y * w + x] = sums.sum(x0, y0, x1, y1) / ((x1 - x0) * (y1 - y0));
     }
   }
   return out;

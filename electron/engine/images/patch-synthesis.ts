@@ -1,5 +1,6 @@
 import { CancelledError } from '../errors.js';
 import { maskBounds } from './masks.js';
+import { SummedArea } from './summed-area.js';
 
 /**
  * Texture synthesis by patches (Wexler, Shechtman and Irani's "space-time completion" with
@@ -93,14 +94,7 @@ function holeSpan(l: Level): number {
 
 /** Sum over windows of a 0/1 map, via a summed-area table: which patch centres see any set pixel. */
 function windowsTouching(map: Uint8Array, width: number, height: number, radius: number): Uint8Array {
-  const sat = new Int32Array((width + 1) * (height + 1));
-  for (let y = 0; y < height; y++) {
-    let row = 0;
-    for (let x = 0; x < width; x++) {
-      row += map[y * width + x]!;
-      sat[(y + 1) * (width + 1) + x + 1] = sat[y * (width + 1) + x + 1]! + row;
-    }
-  }
+  const sat = new SummedArea(map, width, height);
   const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     const y0 = Math.max(0, y - radius),
@@ -108,8 +102,7 @@ function windowsTouching(map: Uint8Array, width: number, height: number, radius:
     for (let x = 0; x < width; x++) {
       const x0 = Math.max(0, x - radius),
         x1 = Math.min(width, x + radius + 1);
-      const s = sat[y1 * (width + 1) + x1]! - sat[y0 * (width + 1) + x1]! - sat[y1 * (width + 1) + x0]! + sat[y0 * (width + 1) + x0]!;
-      out[y * width + x] = s > 0 ? 1 : 0;
+      out[y * width + x] = sat.sum(x0, y0, x1, y1) > 0 ? 1 : 0;
     }
   }
   return out;
