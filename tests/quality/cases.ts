@@ -7,6 +7,7 @@
  */
 import { gaussianBlurPlane } from '../../electron/engine/images/blur.js';
 import type { Raster } from '../../electron/engine/images/raster.js';
+import { SummedArea } from '../../electron/engine/images/summed-area.js';
 import { luma } from '../support/metrics.js';
 
 export type MaskKind = 'background' | 'straight edge' | 'curved edge' | 'object';
@@ -19,28 +20,11 @@ export interface HoleCase {
   centre: [number, number];
 }
 
-/** Sums over square windows in O(1) each. */
-class Integral {
-  private readonly sat: Float64Array;
-  constructor(
-    values: Float32Array,
-    private readonly w: number,
-    h: number,
-  ) {
-    this.sat = new Float64Array((w + 1) * (h + 1));
-    for (let y = 0; y < h; y++) {
-      let row = 0;
-      for (let x = 0; x < w; x++) {
-        row += values[y * w + x]!;
-        this.sat[(y + 1) * (w + 1) + x + 1] = this.sat[y * (w + 1) + x + 1]! + row;
-      }
-    }
-  }
+/** Means over square windows in O(1) each. */
+class WindowMeans extends SummedArea {
   /** Mean over the window of half-size r at (x, y) (the caller keeps it inside the image). */
   mean(x: number, y: number, r: number): number {
-    const W = this.w + 1;
-    const [x0, y0, x1, y1] = [x - r, y - r, x + r + 1, y + r + 1];
-    return (this.sat[y1 * W + x1]! - this.sat[y0 * W + x1]! - this.sat[y1 * W + x0]! + this.sat[y0 * W + x0]!) / ((2 * r + 1) * (2 * r + 1));
+    return this.sum(x - r, y - r, x + r + 1, y + r + 1) / ((2 * r + 1) * (2 * r + 1));
   }
 }
 
@@ -60,7 +44,7 @@ export function holesFor(photo: Raster): HoleCase[] {
         gy = (y[p + w]! - y[p - w]!) / 2;
       [gxx[p], gxy[p], gyy[p], mag[p]] = [gx * gx, gx * gy, gy * gy, Math.hypot(gx, gy)];
     }
-  const [Ixx, Ixy, Iyy, Imag] = [new Integral(gxx, w, h), new Integral(gxy, w, h), new Integral(gyy, w, h), new Integral(mag, w, h)];
+  const [Ixx, Ixy, Iyy, Imag] = [new WindowMeans(gxx, w, h), new WindowMeans(gxy, w, h), new WindowMeans(gyy, w, h), new WindowMeans(mag, w, h)];
   // A blob: what differs from its wider surroundings (difference of Gaussians at the hole's scale).
   const fine = gaussianBlurPlane(y, w, h, size / 6);
   const wide = gaussianBlurPlane(y, w, h, size / 2);
