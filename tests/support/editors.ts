@@ -35,6 +35,14 @@ export function gimpFlatten(files: string[]): { png: string; names: string[] }[]
   }));
 }
 
+/** A PNG opened in GIMP and saved by GIMP as a PSD (at the PNG's depth): what GIMP itself writes, to hold ours against. */
+export function gimpSavePsd(png: string): string {
+  const psd = join(mkdtempSync(join(tmpdir(), 'ganvas-gimp-')), 'gimp.psd');
+  const script = `(let* ((image (car (file-png-load RUN-NONINTERACTIVE ${scheme(png)} ${scheme(png)}))) (layer (car (gimp-image-get-active-layer image)))) (file-psd-save RUN-NONINTERACTIVE image layer ${scheme(psd)} ${scheme(psd)} 0 0))`;
+  spawnSync('gimp-console', ['-i', '-b', `(begin ${script} (gimp-quit 0))`, '-b', '(gimp-quit 0)'], { encoding: 'utf8', timeout: 300_000 });
+  return psd;
+}
+
 /** The file opened in Krita and exported flat as PNG. */
 export function kritaFlatten(file: string): string {
   const png = join(mkdtempSync(join(tmpdir(), 'ganvas-krita-')), 'flat.png');

@@ -25,9 +25,9 @@ export function isLayeredFormat(format: ExportFormat): format is LayeredFormat {
   return (LAYERED_FORMATS as readonly string[]).includes(format);
 }
 
-/** 16 only where the format can hold it: PNG, TIFF and OpenRaster's PNG layers. PSD is written at 8 (ag-psd writes no more), JPEG and WebP have 8. */
+/** 16 only where the format can hold it: PNG, TIFF, PSD and OpenRaster's PNG layers; JPEG and WebP have 8. */
 export function supports16Bit(format: ExportFormat): boolean {
-  return format === 'png' || format === 'tiff' || format === 'ora';
+  return format !== 'jpeg' && format !== 'webp';
 }
 
 /** The usual file extension for a format (no dot). */

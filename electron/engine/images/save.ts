@@ -66,7 +66,7 @@ function encoder(png: Buffer, raster: Raster, opts: ExportOptions, xmp: string |
 /** Refuses, before any work, a depth or size the format cannot hold, naming the file and the formats that can. */
 export function checkFormatFits({ format, bitDepth }: Pick<ExportOptions, 'format' | 'bitDepth'>, width: number, height: number, path: string): void {
   if (bitDepth === 16 && !supports16Bit(format))
-    throw new GanvasError('INVALID_INPUT', `${format.toUpperCase()} cannot hold 16 bits per channel; choose PNG, TIFF or OpenRaster, or 8-bit.`);
+    throw new GanvasError('INVALID_INPUT', `${format.toUpperCase()} cannot hold 16 bits per channel; choose PNG, TIFF, PSD or OpenRaster, or 8-bit.`);
   const most = MAX_SIDE[format];
   if (width > most || height > most)
     throw new GanvasError(

@@ -1,7 +1,7 @@
 /**
  * Photoshop's PSD through ag-psd (what web editors use): layers with names, positions, masks,
  * opacity, blend modes and visibility, the composed image, the ICC profile, EXIF and XMP. ag-psd
- * reads and writes 8 bits per channel.
+ * reads 8 and 16 bits per channel and writes 8; 16-bit files are written by psd16.ts.
  */
 import {
   initializeCanvas,
@@ -17,6 +17,7 @@ import type { BlendMode } from '../document/blend.js';
 import { GanvasError, errorMessage } from '../errors.js';
 import { allocRaster, type Raster } from '../images/raster.js';
 import { rgbaOf, type LayeredImage, type LayeredMeta, type LayerPlane } from './layered.js';
+import { encodePsd16 } from './psd16.js';
 
 // With useImageData nothing is drawn on a canvas, but ag-psd still asks for its pixel buffers through createImageData.
 type ImageDataMaker = NonNullable<Parameters<typeof initializeCanvas>[1]>;
@@ -106,7 +107,8 @@ function maskData(mask: Raster): PixelData {
   return { width: mask.width, height: mask.height, data };
 }
 
-export function encodePsd(image: LayeredImage, meta: LayeredMeta): Uint8Array {
+export function encodePsd(image: LayeredImage, meta: LayeredMeta, depth: 8 | 16): Uint8Array {
+  if (depth === 16) return encodePsd16(image, meta);
   const layer = (l: LayerPlane): Layer => ({
     name: l.name,
     left: l.left,
@@ -152,20 +154,23 @@ function maskFor(l: Layer, left: number, top: number, width: number, height: num
   out.data.fill(m.defaultColor ?? 0);
   const [ml, mt] = [m.left ?? 0, m.top ?? 0];
   const { width: mw, height: mh, data } = m.imageData;
+  // A 16-bit file's mask is 16-bit too; Ganvas keeps masks at 8.
+  const scale = data instanceof Uint16Array ? (v: number) => Math.round(v / 257) : (v: number) => v;
   for (let y = 0; y < height; y++) {
     const my = y + top - mt;
     if (my < 0 || my >= mh) continue;
     for (let x = 0; x < width; x++) {
       const mx = x + left - ml;
-      if (mx >= 0 && mx < mw) out.data[y * width + x] = data[(my * mw + mx) * 4]!;
+      if (mx >= 0 && mx < mw) out.data[y * width + x] = scale(data[(my * mw + mx) * 4]!);
     }
   }
   return out;
 }
 
+/** RGBA samples as ag-psd hands them: 8-bit, or 16-bit in a Uint16Array. */
 function rasterOf(p: PixelData): Raster {
-  const r = allocRaster(p.width, p.height, 4, 8);
-  r.data.set(p.data as Uint8ClampedArray);
+  const r = allocRaster(p.width, p.height, 4, p.data instanceof Uint16Array ? 16 : 8);
+  r.data.set(p.data as ArrayLike<number>);
   return r;
 }
 
@@ -173,11 +178,11 @@ export function decodePsd(bytes: Uint8Array, name: string, pixelLimit: number): 
   const { width, height, depth } = header(bytes, name);
   if (width * height > pixelLimit)
     throw new GanvasError('IMAGE_TOO_LARGE', `${name} is ${width}×${height}, more pixels than the limit of this app (${pixelLimit.toLocaleString('en')}).`);
-  if (depth !== 8)
-    throw new GanvasError('IMAGE_UNSUPPORTED', `${name} has ${depth} bits per channel; Ganvas opens 8-bit PSDs. Save it as a 16-bit TIFF to keep the depth.`);
+  if (depth !== 8 && depth !== 16)
+    throw new GanvasError('IMAGE_UNSUPPORTED', `${name} has ${depth} bits per channel; Ganvas opens 8- and 16-bit PSDs. Save it as a 16-bit TIFF.`);
   let psd: Psd;
   try {
-    psd = readPsd(bytes, { useImageData: true, skipThumbnail: true, skipLinkedFilesData: true, totalMemoryLimit: Math.min(2 ** 31, pixelLimit * 8) });
+    psd = readPsd(bytes, { useImageData: true, skipThumbnail: true, skipLinkedFilesData: true, totalMemoryLimit: Math.min(2 ** 31, pixelLimit * depth) });
   } catch (err) {
     throw new GanvasError('IMAGE_UNSUPPORTED', `${name} cannot be read as a Photoshop file: ${errorMessage(err)}.`);
   }
@@ -216,7 +221,7 @@ export function decodePsd(bytes: Uint8Array, name: string, pixelLimit: number): 
   };
   // ag-psd lists the bottom layer first, as Ganvas does.
   visit(psd.children ?? [], 1, true);
-  const composite = psd.imageData ? rasterOf(psd.imageData) : allocRaster(width, height, 4, 8);
+  const composite = psd.imageData ? rasterOf(psd.imageData) : allocRaster(width, height, 4, depth === 16 ? 16 : 8);
   if (layers.length === 0) layers.push({ name, pixels: composite, left: 0, top: 0, mask: null, opacity: 1, blend: 'normal', visible: true });
   const resources = resourcesOf(bytes, [ICC_PROFILE, EXIF_DATA]);
   const meta = { icc: resources.get(ICC_PROFILE) ?? null, exif: resources.get(EXIF_DATA) ?? null, xmp: psd.imageResources?.xmpMetadata ?? null };

@@ -7,9 +7,9 @@ import type { LayeredImage, LayeredMeta } from './layered.js';
 import { decodeOra, encodeOra } from './ora.js';
 import { decodePsd, encodePsd } from './psd.js';
 
-/** Writes a layered image atomically (a temporary file beside the target, renamed over it). PSD holds 8 bits per channel. */
+/** Writes a layered image atomically (a temporary file beside the target, renamed over it). */
 export async function saveLayered(image: LayeredImage, path: string, opts: { format: LayeredFormat; bitDepth: 8 | 16 }, meta: LayeredMeta): Promise<void> {
-  const bytes = opts.format === 'psd' ? encodePsd(image, meta) : await encodeOra(image, meta, opts.bitDepth);
+  const bytes = opts.format === 'psd' ? encodePsd(image, meta, opts.bitDepth) : await encodeOra(image, meta, opts.bitDepth);
   await writeFileAtomic(path, bytes, { clearLeftovers: false, createFolder: false });
 }
 
