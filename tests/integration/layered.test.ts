@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writePsdUint8Array } from 'ag-psd';
 import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -148,6 +149,36 @@ describe('Layers to PSD and OpenRaster, and back', () => {
     // Inside the stroke the top layer is transparent; outside it, opaque.
     const alpha = (x: number, y: number) => back[1]!.raster.data[(y * 512 + x) * 4 + 3]!;
     expect([alpha(100, 100), alpha(400, 400)]).toEqual([0, 65535]);
+  });
+
+  it('a PSD with an adjustment layer opens with the picture as Photoshop composed it on top, and a notice naming the adjustment', async () => {
+    const px = (w: number, h: number, f: (x: number, y: number) => number[]) => {
+      const data = new Uint8ClampedArray(w * h * 4);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(f(x, y), (y * w + x) * 4);
+      return { width: w, height: h, data };
+    };
+    const file = join(tmp, 'adjusted.psd');
+    writeFileSync(
+      file,
+      writePsdUint8Array({
+        width: 40,
+        height: 30,
+        children: [
+          { name: 'Photo', left: 0, top: 0, imageData: px(40, 30, (x) => [x * 5, 80, 120, 255]) },
+          { name: 'Title', left: 5, top: 5, imageData: px(10, 4, () => [255, 255, 255, 255]), text: { text: 'Hi' } },
+          { name: 'Brighter', adjustment: { type: 'brightness/contrast', brightness: 40 } },
+        ],
+        imageData: px(40, 30, (x) => [x * 5 + 40, 120, 160, 255]),
+      }),
+    );
+    const doc = await engine.open(file);
+    expect(doc.layers.map((l) => l.name)).toEqual(['Photo', 'Title', 'Photoshop composite']);
+    expect(doc.lost).toEqual([
+      expect.stringContaining('“Title” (text) was opened as a pixel layer'),
+      expect.stringContaining('“Brighter” (brightness/contrast): adjustment layers Ganvas cannot apply'),
+    ]);
+    const top = layersOf(doc.id)[2]!.raster;
+    expect([...top.data.subarray(0, 4)]).toEqual([40, 120, 160, 255]);
   });
 
   it.each([

@@ -129,6 +129,8 @@ export function encodePsd(image: LayeredImage, meta: LayeredMeta, depth: 8 | 16)
 }
 
 const PSD_SIGNATURE = '8BPS';
+/** The pixel layer that carries what Ganvas cannot recompose (adjustment layers), as Photoshop composed it. */
+const ADJUSTED_LAYER = 'Photoshop composite';
 
 /** Width, height and depth from the 26-byte header, read before anything is decoded. */
 function header(bytes: Uint8Array, name: string): { width: number; height: number; depth: number } {
@@ -188,6 +190,7 @@ export function decodePsd(bytes: Uint8Array, name: string, pixelLimit: number): 
   }
   const notices: string[] = [];
   const layers: LayerPlane[] = [];
+  const adjustments: string[] = [];
   const visit = (list: Layer[], opacity: number, visible: boolean) => {
     for (const l of list) {
       const shown = visible && !l.hidden;
@@ -198,7 +201,7 @@ export function decodePsd(bytes: Uint8Array, name: string, pixelLimit: number): 
         continue;
       }
       if (l.adjustment) {
-        notices.push(`“${l.name ?? ''}” is an adjustment layer (${l.adjustment.type}), which Ganvas cannot apply; it was left out.`);
+        if (shown) adjustments.push(`“${l.name ?? ''}” (${l.adjustment.type})`);
         continue;
       }
       const kind = specialKind(l);
@@ -222,7 +225,14 @@ export function decodePsd(bytes: Uint8Array, name: string, pixelLimit: number): 
   // ag-psd lists the bottom layer first, as Ganvas does.
   visit(psd.children ?? [], 1, true);
   const composite = psd.imageData ? rasterOf(psd.imageData) : allocRaster(width, height, 4, depth === 16 ? 16 : 8);
-  if (layers.length === 0) layers.push({ name, pixels: composite, left: 0, top: 0, mask: null, opacity: 1, blend: 'normal', visible: true });
+  // Ganvas cannot apply an adjustment, so the picture with them applied — Photoshop's own composite — comes as a pixel layer on top.
+  if (adjustments.length > 0 || layers.length === 0) {
+    layers.push({ name: ADJUSTED_LAYER, pixels: composite, left: 0, top: 0, mask: null, opacity: 1, blend: 'normal', visible: true });
+    if (adjustments.length > 0)
+      notices.push(
+        `${adjustments.join(', ')}: adjustment layers Ganvas cannot apply. The picture as Photoshop composed it, with them, is the top layer “${ADJUSTED_LAYER}”; the layers under it are without them.`,
+      );
+  }
   const resources = resourcesOf(bytes, [ICC_PROFILE, EXIF_DATA]);
   const meta = { icc: resources.get(ICC_PROFILE) ?? null, exif: resources.get(EXIF_DATA) ?? null, xmp: psd.imageResources?.xmpMetadata ?? null };
   return { image: { width, height, layers, composite }, meta, notices };
