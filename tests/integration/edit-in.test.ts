@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../electron/engine/images/open.js';
+import { withExifInTiff } from '../../electron/engine/images/tiff-exif.js';
 import { testEngine } from '../support/engine.js';
 import { photo } from '../support/paths.js';
 import { smallDisk, smallDiskSupport } from '../support/small-disk.js';
@@ -12,10 +13,11 @@ const engine = testEngine();
 afterAll(() => engine.dispose());
 const tmp = mkdtempSync(join(tmpdir(), 'ganvas-edit-in-'));
 
-/** What Lightroom Classic hands an external editor: a 16-bit TIFF with a wide-gamut profile. */
+/** What Lightroom Classic hands an external editor: a 16-bit TIFF with a wide-gamut profile and the camera's EXIF. */
 async function handedOverTiff(folder = tmp, name = 'IMG_0001-Edit.tif'): Promise<string> {
   const file = join(folder, name);
-  await sharp(photo('coffee.png')).withIccProfile('p3').toColourspace('rgb16').tiff({ compression: 'lzw' }).toFile(file);
+  const tiff = await sharp(photo('coffee.png')).withIccProfile('p3').toColourspace('rgb16').tiff({ compression: 'lzw' }).toBuffer();
+  writeFileSync(file, await withExifInTiff(tiff, (await openImage(photo('lowlight/dicm_01.jpg'))).meta.exif!));
   return file;
 }
 
@@ -30,9 +32,11 @@ async function darken(docId: Parameters<typeof engine.document>[0]) {
 const meanOf = async (file: string) => (await sharp(readFileSync(file)).stats()).channels.slice(0, 3).reduce((a, c) => a + c.mean, 0) / 3;
 
 describe("Lightroom's Edit in: Save writes the result back into the file it handed over", () => {
-  it('a 16-bit TIFF is written back as a 16-bit TIFF with its profile, without asking, and the document is clean', async () => {
+  it('a 16-bit TIFF is written back as a 16-bit TIFF with its profile and EXIF, without asking, and the document is clean', async () => {
     const file = await handedOverTiff();
     const icc = (await sharp(file).metadata()).icc!;
+    const exif = (await openImage(file)).meta.exif!;
+    expect(exif.length).toBeGreaterThan(500);
     const before = await meanOf(file);
     const doc = await engine.open(file, { inPlace: true });
     expect(doc.writesBackTo).toBe(file);
@@ -43,6 +47,7 @@ describe("Lightroom's Edit in: Save writes the result back into the file it hand
     const md = await sharp(file).metadata();
     expect(md).toMatchObject({ format: 'tiff', depth: 'ushort', width: 600, height: 400 });
     expect(md.icc && Buffer.from(md.icc).equals(icc)).toBe(true);
+    expect((await openImage(file)).meta.exif).toEqual(exif);
     expect(await meanOf(file)).toBeLessThan(before - 1000);
     // Opened again (Lightroom's Edit in hands over the same file next time), it is the result, not a cached copy.
     const again = await engine.open(file, { inPlace: true });

@@ -1,7 +1,8 @@
 /**
  * The editors photographers finish in, run headless to read what Ganvas writes: GIMP (batch mode,
  * Script-Fu) for PSD, Krita (`--export`, under a virtual X server) for OpenRaster — Debian's GIMP
- * 2.10 has no OpenRaster plug-in (it was Python 2).
+ * 2.10 has no OpenRaster plug-in (it was Python 2). And ExifTool, what photographers read metadata
+ * with, for the EXIF Ganvas carries.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 const found = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 export const hasGimp = found('gimp-console');
 export const hasKrita = found('krita') && found('xvfb-run');
+export const hasExiftool = found('exiftool');
 
 const scheme = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -53,4 +55,17 @@ export function kritaFlatten(file: string): string {
   });
   if (run.status !== 0) throw new Error(`krita failed: ${run.stderr.slice(-500)}`);
   return png;
+}
+
+/** ExifTool's reading of the tags named (by ExifTool's names), with `-n` numbers; `Validate` lists its warnings. */
+export function exiftoolRead(file: string, tags: string[]): Record<string, unknown> {
+  const run = spawnSync('exiftool', ['-j', '-n', '-a', '-warning', ...tags.map((t) => `-${t}`), file], { encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0 && !run.stdout) throw new Error(`exiftool failed: ${run.stderr}`);
+  return (JSON.parse(run.stdout) as Record<string, unknown>[])[0]!;
+}
+
+/** Runs ExifTool to write metadata (e.g. `-TagsFromFile src -exif:all`) into `file` in place. */
+export function exiftoolWrite(file: string, args: string[]): void {
+  const run = spawnSync('exiftool', ['-q', '-overwrite_original', ...args, file], { encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0) throw new Error(`exiftool failed: ${run.stderr}`);
 }

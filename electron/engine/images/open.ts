@@ -1,9 +1,11 @@
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
 import { checkReadableFile } from '../files.js';
 import { decodeRaw, isRawPath, RAW_EXTENSIONS } from '../raw/decode.js';
 import { exifThatFits, stripExifHeader } from './exif.js';
+import { exifFromTiff, fileReader } from './tiff-exif.js';
 import { rasterFromBuffer, type Channels, type Raster } from './raster.js';
 
 /** What the document keeps of the source file so an export can carry it on. */
@@ -68,6 +70,18 @@ function describe(path: string, err: unknown): GanvasError {
   return new GanvasError('IMAGE_UNREADABLE', `${name} is damaged or truncated and cannot be read.`, { cause: err, details: msg });
 }
 
+/** The photo's EXIF as a TIFF structure: libvips reports JPEG's, PNG's and WebP's, and a TIFF's is read from its tags. */
+async function exifOf(path: string, md: Metadata): Promise<Uint8Array | null> {
+  if (md.exif) return new Uint8Array(stripExifHeader(md.exif));
+  if (md.format !== 'tiff') return null;
+  const file = await open(path, 'r');
+  try {
+    return await exifFromTiff(fileReader(file));
+  } finally {
+    await file.close();
+  }
+}
+
 /** Decodes a photo upright (EXIF orientation applied), in its own colour space, at its own bit depth. */
 export async function openImage(path: string, opts: OpenOptions = {}): Promise<OpenedImage> {
   const name = basename(path);
@@ -106,7 +120,7 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
       meta: {
         fileName: name,
         format: md.format ?? 'unknown',
-        exif: exifThatFits(md.exif ? new Uint8Array(stripExifHeader(md.exif)) : null, name, notices),
+        exif: exifThatFits(await exifOf(path, md), name, notices),
         icc: md.icc && md.space !== 'cmyk' ? new Uint8Array(md.icc) : null,
         orientation: md.orientation ?? 1,
         bitDepth: sixteen ? 16 : 8,

@@ -5,6 +5,7 @@ import { GanvasError } from '../errors.js';
 import { isRawPath } from '../raw/decode.js';
 import { withUprightOrientation } from './exif.js';
 import { addPngMetadata } from './png-chunks.js';
+import { withExifInTiff } from './tiff-exif.js';
 import { hasAlpha, sharpInput, type Raster } from './raster.js';
 import { colourspaceOf } from './resample.js';
 import { formatFromPath, isLayeredFormat, MAX_SIDE, supports16Bit, type ExportFormat } from './formats.js';
@@ -82,5 +83,8 @@ export async function saveImage(raster: Raster, path: string, opts: ExportOption
     return saveLayered(singleLayer(raster, basename(path)), path, { format: opts.format, bitDepth: opts.bitDepth }, { ...meta, xmp: meta.xmp ?? null });
   const png = await intermediatePng(raster, opts.bitDepth, meta);
   // Encoded in memory and written by Node, so a failed write says why (full disk, permission…) in words.
-  await writeFileAtomic(path, await encoder(png, raster, opts, meta.xmp ?? null).toBuffer(), { clearLeftovers: false, createFolder: false });
+  const encoded = await encoder(png, raster, opts, meta.xmp ?? null).toBuffer();
+  // libvips writes a TIFF's profile and XMP but not its EXIF tags.
+  const bytes = opts.format === 'tiff' && meta.exif ? await withExifInTiff(encoded, meta.exif) : encoded;
+  await writeFileAtomic(path, bytes, { clearLeftovers: false, createFolder: false });
 }
