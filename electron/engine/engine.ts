@@ -189,7 +189,7 @@ export class Engine {
       const bitDepth = image.layers.some((l) => l.pixels.depth === 16) ? 16 : 8;
       const source = {
         path: await realpath(full),
-        meta: { fileName, format: extname(full).slice(1).toLowerCase(), exif: meta.exif, icc: meta.icc, orientation: 1, bitDepth } as const,
+        meta: { fileName, format: extname(full).slice(1).toLowerCase(), exif: meta.exif, icc: meta.icc, xmp: meta.xmp, orientation: 1, bitDepth } as const,
       };
       return { doc: PhotoDocument.fromLayers(id, source, image, layerInits(image, fileName), this.history), notices };
     }

@@ -15,7 +15,7 @@ import { formatFromPath, isLayeredFormat, supports16Bit, type LayeredFormat } fr
 import { checkFormatFits, saveImage, type ExportOptions } from './images/save.js';
 import { layeredFromDocument } from './layered/document.js';
 import { saveLayered } from './layered/save.js';
-import { aiProvenanceXmp } from './images/xmp.js';
+import { xmpToWrite } from './images/xmp.js';
 import { documentInfo, documentTitle, historyInfo, type DocumentInfo, type HistoryInfo, type NewLayer, type SelectionShape } from './info.js';
 import { appVersion, samePath } from './paths.js';
 import { saveProject } from './project/project.js';
@@ -280,8 +280,8 @@ export class DocumentSession {
       aiEdits: d.visibleAiEdits(),
     }));
     const record = (opts.recordAiProvenance ?? this.services.settings.get().recordAiProvenance) && aiEdits.length > 0;
-    const { exif, icc } = this.doc.source.meta;
-    const meta = { exif, icc, xmp: record ? aiProvenanceXmp(aiEdits, `Ganvas ${appVersion}`) : null };
+    const { exif, icc, xmp } = this.doc.source.meta;
+    const meta = { exif, icc, xmp: xmpToWrite(xmp, record ? aiEdits : [], `Ganvas ${appVersion}`) };
     if ('layers' in pixels) {
       checkFormatFits(opts, pixels.width, pixels.height, target);
       await saveLayered(pixels, target, { format: format as LayeredFormat, bitDepth: opts.bitDepth }, meta);

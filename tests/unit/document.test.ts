@@ -24,7 +24,7 @@ function store(budget = 2 ** 30): HistoryStore {
 }
 
 function docOf(base: Raster, s = store()): PhotoDocument {
-  const meta = { fileName: 'test.png', format: 'png', exif: null, icc: null, orientation: 1, bitDepth: base.depth };
+  const meta = { fileName: 'test.png', format: 'png', exif: null, icc: null, xmp: null, orientation: 1, bitDepth: base.depth };
   return PhotoDocument.fromImage(docId(0), { path: '/nowhere/test.png', meta }, base, s);
 }
 

@@ -11,7 +11,7 @@ import type { Raster } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { extensionFor, supports16Bit, type ExportFormat } from '../images/formats.js';
 import { checkFormatFits, sameFormatAs, saveImage } from '../images/save.js';
-import { aiProvenanceXmp } from '../images/xmp.js';
+import { xmpToWrite } from '../images/xmp.js';
 import { pathKey, within } from '../paths.js';
 import type { RunStats } from '../jobs/protocol.js';
 import type { WorkerInfo } from '../farm/farm.js';
@@ -315,7 +315,7 @@ export async function renderPhoto(
   confine();
   await mkdir(dirname(target), { recursive: true });
   confine();
-  const xmp = ctx.recordAiProvenance && ai.length ? aiProvenanceXmp(ai, 'Ganvas batch') : null;
+  const xmp = xmpToWrite(meta.xmp, ctx.recordAiProvenance ? ai : [], 'Ganvas batch');
   await saveImage(
     raster,
     target,

@@ -5,6 +5,7 @@ import { GanvasError, errorMessage } from '../errors.js';
 import { checkReadableFile } from '../files.js';
 import { decodeRaw, isRawPath, RAW_EXTENSIONS } from '../raw/decode.js';
 import { exifThatFits, stripExifHeader } from './exif.js';
+import { xmpThatFits } from './xmp.js';
 import { exifFromTiff, fileReader } from './tiff-exif.js';
 import { rasterFromBuffer, type Channels, type Raster } from './raster.js';
 
@@ -15,6 +16,8 @@ export interface ImageMeta {
   /** EXIF as a TIFF structure (no "Exif\0\0" prefix), or null. */
   exif: Uint8Array | null;
   icc: Uint8Array | null;
+  /** The photo's own XMP packet (keywords, rating, rights, the raw converter's record), or null. */
+  xmp: string | null;
   /** The file's EXIF orientation (1..8); pixels are already upright. */
   orientation: number;
   bitDepth: 8 | 16;
@@ -92,7 +95,7 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
     // LibRaw applies the camera's orientation and delivers sRGB: no profile to carry, nothing to rotate.
     return {
       raster,
-      meta: { fileName: name, format: `raw (${extname(path).slice(1).toUpperCase()})`, exif: null, icc: null, orientation: 1, bitDepth: 16 },
+      meta: { fileName: name, format: `raw (${extname(path).slice(1).toUpperCase()})`, exif: null, icc: null, xmp: null, orientation: 1, bitDepth: 16 },
       notices: [],
     };
   }
@@ -122,6 +125,7 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<O
         format: md.format ?? 'unknown',
         exif: exifThatFits(await exifOf(path, md), name, notices),
         icc: md.icc && md.space !== 'cmyk' ? new Uint8Array(md.icc) : null,
+        xmp: xmpThatFits(md.xmp ? md.xmp.toString('utf8') : null, name, notices),
         orientation: md.orientation ?? 1,
         bitDepth: sixteen ? 16 : 8,
       },

@@ -9,6 +9,47 @@ function escapeXml(s: string): string {
 }
 
 /**
+ * The most XMP a photo's packet may be and still go into every format Ganvas writes: JPEG's APP1
+ * segment holds 64 KB less its namespace header (Extended XMP, split over several, is not written).
+ */
+export const MAX_XMP_BYTES = 65_502;
+
+/** The photo's XMP to keep, or null with a notice naming the file when no export could write it. */
+export function xmpThatFits(xmp: string | null, fileName: string, notices: string[]): string | null {
+  const bytes = xmp === null ? 0 : Buffer.byteLength(xmp);
+  if (bytes <= MAX_XMP_BYTES) return xmp;
+  notices.push(
+    `${fileName}'s XMP metadata is ${Math.ceil(bytes / 1024)} KB, more than a JPEG can hold (64 KB); it was left out. EXIF and the colour profile are kept.`,
+  );
+  return null;
+}
+
+/** Properties the provenance record states, which the photo's own packet may state otherwise. */
+const RESTATED = ['Iptc4xmpExt:DigitalSourceType', 'xmp:CreatorTool'];
+
+function withoutProperty(xmp: string, n: string): string {
+  return xmp
+    .replace(new RegExp(`\\s${n}\\s*=\\s*("[^"]*"|'[^']*')`, 'g'), '')
+    .replace(new RegExp(`<${n}(\\s[^>]*)?/>`, 'g'), '')
+    .replace(new RegExp(`<${n}(\\s[^>]*)?>[\\s\\S]*?</${n}>`, 'g'), '');
+}
+
+/**
+ * The XMP an export writes: the photo's own packet, with the AI provenance record added as a
+ * description of its own where there are AI edits to record (the photo's own digital source type
+ * and creator tool give way to it, since the edit changed both).
+ */
+export function xmpToWrite(photoXmp: string | null, edits: AiEdit[], creatorTool: string): string | null {
+  if (edits.length === 0) return photoXmp;
+  const record = aiProvenanceXmp(edits, creatorTool);
+  const end = photoXmp?.lastIndexOf('</rdf:RDF>') ?? -1;
+  if (!photoXmp || end < 0) return record;
+  const description = record.slice(record.indexOf('<rdf:Description'), record.lastIndexOf('</rdf:RDF>'));
+  const own = RESTATED.reduce(withoutProperty, photoXmp.slice(0, end));
+  return own + description + photoXmp.slice(end);
+}
+
+/**
  * An XMP packet saying the image contains AI-generated content (IPTC Digital Source Type) and
  * which tools and models made it, so other software and people can tell.
  */

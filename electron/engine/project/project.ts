@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { GanvasError } from '../errors.js';
 import { describeFsError } from '../files.js';
 import { exifThatFits } from '../images/exif.js';
+import { xmpThatFits } from '../images/xmp.js';
 import { DEFAULT_PIXEL_LIMIT } from '../images/open.js';
 import { allocRaster, hasAlpha, type Raster } from '../images/raster.js';
 import { BLEND_MODES } from '../document/blend.js';
@@ -82,6 +83,8 @@ const manifestSchema = z.object({
     bitDepth: z.union([z.literal(8), z.literal(16)]),
     exif: z.string().nullable(),
     icc: z.string().nullable(),
+    /** Absent in projects saved before the photo's XMP was kept. */
+    xmp: z.string().nullable().optional(),
   }),
   nextLayer: z.number().int().positive(),
   stack: z.array(z.object({ layerId: layerIdSchema, bounds: rect })),
@@ -178,6 +181,7 @@ export async function saveProject(doc: PhotoDocument, path: string, opts: SaveOp
         bitDepth: source.meta.bitDepth,
         exif: source.meta.exif && (await out.add('source/exif', source.meta.exif)),
         icc: source.meta.icc && (await out.add('source/icc', source.meta.icc)),
+        xmp: source.meta.xmp && (await out.add('source/xmp', new TextEncoder().encode(source.meta.xmp))),
       },
       nextLayer,
       stack,
@@ -350,6 +354,7 @@ export async function loadProject(path: string, docId: DocId, store: HistoryStor
       bitDepth: m.source.bitDepth,
       exif: exifThatFits(m.source.exif ? await readBytes(m.source.exif, 'The photo’s EXIF metadata') : null, 'The photo', lost),
       icc: m.source.icc ? await readBytes(m.source.icc, 'The photo’s colour profile') : null,
+      xmp: xmpThatFits((m.source.xmp && (await readBytes(m.source.xmp, 'The photo’s XMP metadata'))?.toString('utf8')) ?? null, 'The photo', lost),
     };
     const doc = new PhotoDocument(docId, { path: m.source.path, meta }, store, m.canvas);
 
