@@ -54,5 +54,6 @@ export type { WorkerInfo } from './engine/farm/farm.js';
 export type { ProviderReport } from './engine/jobs/protocol.js';
 export type { LayerInfo } from './engine/info.js';
 export type { Rect } from './engine/images/raster.js';
+export type { EncodedImage } from './engine/images/preview.js';
 export type { JobProgress } from './engine/jobs/host.js';
 export type { BlendMode } from './engine/document/blend.js';

@@ -71,23 +71,29 @@ export const discardAutosave = (key: string) =>
     await api.call('discardRecovery', { key });
   });
 
-/** A drag on the canvas: the mask brush while it paints on a layer with a mask, else Erase's marking. */
-export function paint(all: [number, number][]): void {
+/** A drag on the canvas: the mask brush while it paints on a layer with a mask, else Erase's marking. Settles when the document shows it. */
+export async function paint(all: [number, number][]): Promise<void> {
+  const sent: Promise<void>[] = [];
   // A very long drag goes as several strokes, each sharing its first point with the last one's end.
   for (let start = 0; start === 0 || start < all.length - 1; start += STROKE_LIMITS.points - 1) {
     const points = all.slice(start, start + STROKE_LIMITS.points);
     const brush = tools.maskBrush;
     if (brush.mode && session.active && session.activeLayer?.hasMask) {
-      void session.change('paintMask', {
-        layerId: session.active,
-        stroke: { points, radius: brush.size / 2, hardness: brush.hardness, opacity: 1, value: brush.mode === 'hide' ? 0 : 255 },
-      });
+      sent.push(
+        session.change('paintMask', {
+          layerId: session.active,
+          stroke: { points, radius: brush.size / 2, hardness: brush.hardness, opacity: 1, value: brush.mode === 'hide' ? 0 : 255 },
+        }),
+      );
     } else {
-      void session.change('paintSelection', {
-        stroke: { points, radius: tools.marking.size / 2, hardness: 1, opacity: 1, value: tools.marking.tool === 'brush' ? 255 : 0 },
-      });
+      sent.push(
+        session.change('paintSelection', {
+          stroke: { points, radius: tools.marking.size / 2, hardness: 1, opacity: 1, value: tools.marking.tool === 'brush' ? 255 : 0 },
+        }),
+      );
     }
   }
+  await Promise.all(sent);
 }
 
 export interface ViewControls {

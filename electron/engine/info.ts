@@ -11,6 +11,7 @@ import type { Layer } from './document/layer.js';
 import { currentSelection } from './document/selection.js';
 import type { ErrorInfo } from './errors.js';
 import type { Rect } from './images/raster.js';
+import type { EncodedImage } from './images/preview.js';
 import type { ProviderId } from './inference/providers.js';
 import type { JobProgress } from './jobs/host.js';
 import type { ProviderReport, RunStats } from './jobs/protocol.js';
@@ -79,7 +80,7 @@ export type NewLayer = { kind: 'empty' } | { kind: 'file'; path: string } | { ki
 export type EngineEvent =
   | { type: 'job-progress'; jobId: JobId; docId: DocId; progress: JobProgress }
   /** A finished part of a running job's result, where it goes on the canvas (a JPEG data URL). */
-  | { type: 'job-part'; jobId: JobId; docId: DocId; rect: Rect; dataUrl: string }
+  | { type: 'job-part'; jobId: JobId; docId: DocId; rect: Rect; image: EncodedImage }
   | {
       type: 'job-done';
       jobId: JobId;

@@ -4,7 +4,6 @@ import { removeLeftoverTemps } from './atomic-file.js';
 import { recipeFromDocument, type Recipe } from './batch/recipe.js';
 import { paintStrokeAsync, type Stroke } from './document/brush.js';
 import type { HistoryScope, PhotoDocument } from './document/document.js';
-import { propsLabel, type LayerProps } from './document/layer.js';
 import { currentSelection, editableSelection, emptySelection, readMaskImage, selectionPng } from './document/selection.js';
 import { GanvasError } from './errors.js';
 import { fillPolygon, fillRect } from './images/masks.js';
@@ -24,6 +23,9 @@ import type { SettingsFile } from './settings.js';
 
 /** JPEG and WebP quality when Save writes back into a handed-over file (Lightroom hands over TIFF or PSD, which are lossless). */
 const WRITE_BACK_QUALITY = 95;
+
+/** The edits a document makes by itself, which the session runs in turn with nothing of its own to add. */
+export type DocumentEdit = 'deleteLayer' | 'moveLayer' | 'setLayerProps' | 'addMask' | 'removeMask' | 'paintMask' | 'mergeDown' | 'flatten';
 
 /** What a document's session uses from the engine around it. */
 export interface SessionServices {
@@ -87,6 +89,11 @@ export class DocumentSession {
     return this.info();
   }
 
+  /** One of the document's own edits by name, in its turn, answered with the document's new state. */
+  apply<Name extends DocumentEdit>(name: Name, ...args: Parameters<PhotoDocument[Name]>): Promise<DocumentInfo> {
+    return this.change((doc) => (doc[name] as (...a: typeof args) => unknown)(...args));
+  }
+
   // ── Layers ────────────────────────────────────────────────────────────────────────────────
 
   async addLayer(what: NewLayer): Promise<DocumentInfo> {
@@ -96,41 +103,6 @@ export class DocumentSession {
       return this.change((doc) => doc.addImageLayer(raster, meta.fileName));
     }
     return this.change((doc) => (what.kind === 'empty' ? doc.addEmptyLayer() : doc.duplicateLayer(what.layerId)));
-  }
-
-  deleteLayer(layerId: LayerId): Promise<DocumentInfo> {
-    return this.change((doc) => doc.deleteLayer(layerId));
-  }
-
-  /** Moves a layer to `index` in the stack (0 = bottom). */
-  moveLayer(layerId: LayerId, index: number): Promise<DocumentInfo> {
-    return this.change((doc) => doc.moveLayer(layerId, index));
-  }
-
-  setLayerProps(layerId: LayerId, props: Partial<LayerProps>): Promise<DocumentInfo> {
-    return this.change((doc) => doc.setLayerProps(layerId, props, propsLabel(props)));
-  }
-
-  /** Gives a layer a mask that shows everything ('reveal') or hides everything ('hide'). */
-  addMask(layerId: LayerId, fill: 'reveal' | 'hide'): Promise<DocumentInfo> {
-    return this.change((doc) => doc.addMask(layerId, fill));
-  }
-
-  removeMask(layerId: LayerId): Promise<DocumentInfo> {
-    return this.change((doc) => doc.commitPixels(layerId, 'mask', null, 'Delete mask'));
-  }
-
-  /** Paints on a layer's mask (adding one that shows everything if it has none). Points are in canvas pixels. */
-  paintMask(layerId: LayerId, stroke: Stroke): Promise<DocumentInfo> {
-    return this.change((doc) => doc.paintMask(layerId, stroke));
-  }
-
-  mergeDown(layerId: LayerId): Promise<DocumentInfo> {
-    return this.change((doc) => doc.mergeDown(layerId));
-  }
-
-  flatten(): Promise<DocumentInfo> {
-    return this.change((doc) => doc.flatten());
   }
 
   /** An 8-bit PNG of a layer (its mask applied as transparency), no longer than `maxSide` on its long edge. */
@@ -203,10 +175,10 @@ export class DocumentSession {
     return this.changeSelection((sel) => sel.data.set(mask));
   }
 
-  /** The selection as a white PNG whose alpha is the mask, no longer than `maxSide`; null when there is none. */
-  async selectionPreview(maxSide: number): Promise<{ width: number; height: number; png: Uint8Array } | null> {
+  /** The selection as a PNG in `colour` (#rrggbb) whose alpha is the mask, no longer than `maxSide`; null when there is none. */
+  async selectionPreview(maxSide: number, colour: string): Promise<ScreenImage | null> {
     const sel = currentSelection(this.doc);
-    return sel && selectionPng(sel, maxSide);
+    return sel && selectionPng(sel, maxSide, colour);
   }
 
   /** The selection to change (a fresh copy at canvas size), installed when `edit` is done. */

@@ -3,7 +3,7 @@ import type { DocId, JobId, LayerId } from './ids.js';
 import { selectionOnLayer } from './document/selection.js';
 import { CancelledError, GanvasError, isCancelled, toErrorInfo } from './errors.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import { rasterPng, SmallCopies } from './images/preview.js';
+import { rasterPng, SmallCopies, type ScreenImage } from './images/preview.js';
 import type { Raster } from './images/raster.js';
 import type { EngineEvent } from './info.js';
 import type { JobHost } from './jobs/host.js';
@@ -63,13 +63,13 @@ export class ToolJobs {
     const job = this.services.jobs.run(toolId, input, params, {
       onProgress: (progress) => this.services.emit({ type: 'job-progress', jobId: job.id, docId, progress }),
       ...(extra.showParts && {
-        onPart: ({ x, y, width, height, dataUrl }) =>
+        onPart: ({ x, y, width, height, image }) =>
           this.services.emit({
             type: 'job-part',
             jobId: job.id,
             docId,
             rect: { x: bounds.x + x * sx, y: bounds.y + y * sy, width: width * sx, height: height * sy },
-            dataUrl,
+            image,
           }),
       }),
     });
@@ -135,13 +135,7 @@ export class ToolJobs {
    * document: for previews and thumbnails. Style runs at its working size either way, so a
    * preview at that size looks like the full-resolution result.
    */
-  async preview(
-    docId: DocId,
-    layerId: LayerId,
-    toolId: string,
-    rawParams: unknown,
-    maxSide: number,
-  ): Promise<{ width: number; height: number; png: Uint8Array; warnings: string[] }> {
+  async preview(docId: DocId, layerId: LayerId, toolId: string, rawParams: unknown, maxSide: number): Promise<ScreenImage & { warnings: string[] }> {
     const layer = this.services.document(docId).doc.layer(layerId);
     const params = getTool(toolId).spec.params.parse(rawParams ?? {});
     const r = await this.services.jobs.run(toolId, { raster: await this.smallCopies.of(layer.raster, maxSide), mask: null }, params).result;

@@ -41,7 +41,3 @@ export const strokeSchema = z.object({
   value: z.number().int().min(0).max(255),
   opacity: z.number().min(0).max(1),
 });
-
-/** The pixels of a preview image as the page shows them. */
-export const imageDataUrl = (image: { bytes: Uint8Array; type: string }): string => `data:${image.type};base64,${Buffer.from(image.bytes).toString('base64')}`;
-export const pngDataUrl = (png: Uint8Array): string => imageDataUrl({ bytes: png, type: 'image/png' });

@@ -1,18 +1,17 @@
-import type { CallInput, DocumentCallName, DocumentInfo, HistoryInfo } from '../../electron/contract.js';
+import type { CallInput, DocumentCallName, DocumentInfo, EncodedImage, HistoryInfo } from '../../electron/contract.js';
 import { api, errorInfo } from '../api.js';
 import { on } from '../event-bus.js';
 import { messages } from './messages.svelte.js';
+import { tools } from './tools.svelte.js';
 
 /** Screen copies of layers; full-resolution pixels stay in the engine. */
 /** The screen copy of a layer: as fine as the screen (closer views come in tiles), at most 4096 px long. */
 const PREVIEW_MAX_SIDE =
   typeof screen === 'undefined' ? 4096 : Math.min(4096, Math.ceil(Math.max(screen.width, screen.height) * (globalThis.devicePixelRatio ?? 1)));
 
-export async function imageOf(dataUrl: string): Promise<HTMLImageElement> {
-  const img = new Image();
-  img.src = dataUrl;
-  await img.decode();
-  return img;
+/** Decodes an image the engine sent as bytes, off the page's main thread. */
+export function imageOf(encoded: EncodedImage): Promise<ImageBitmap> {
+  return createImageBitmap(new Blob([encoded.bytes as Uint8Array<ArrayBuffer>], { type: encoded.type }));
 }
 
 /**
@@ -31,7 +30,7 @@ export async function attempt(title: string, work: () => Promise<void>): Promise
 class DocumentStore {
   info = $state<DocumentInfo | null>(null);
   /** Layer previews, each with the layer version it shows. */
-  images = $state<Record<string, { version: number; image: HTMLImageElement }>>({});
+  images = $state<Record<string, { version: number; image: ImageBitmap }>>({});
   active = $state<string | null>(null);
   /** Which history the History panel shows: the active layer's or the document's structure. */
   historyScope = $state<'layer' | 'document'>('layer');
@@ -39,7 +38,9 @@ class DocumentStore {
   /** A layer's opacity while its slider is dragged: the canvas shows it at once, the engine gets it on release. */
   dragged = $state<{ layerId: string; opacity: number } | null>(null);
   /** The Erase selection at screen size (white, its alpha the mask); tinted where it is drawn. */
-  selection = $state<HTMLImageElement | null>(null);
+  /** What Erase removes, in the overlay's colour. */
+  selection = $state<ImageBitmap | null>(null);
+  private selectionColour = tools.marking.overlayColour;
 
   readonly activeLayer = $derived(this.info?.layers.find((l) => l.id === this.active) ?? null);
 
@@ -61,11 +62,15 @@ class DocumentStore {
     const fresh = await Promise.all(
       stale.map(async (l) => {
         const p = await api.call('layerPreview', { docId: next.id, layerId: l.id, maxSide: PREVIEW_MAX_SIDE });
-        return [l.id, { version: l.version, image: await imageOf(p.dataUrl) }] as const;
+        return [l.id, { version: l.version, image: await imageOf(p) }] as const;
       }),
     );
-    const kept = Object.fromEntries(Object.entries(this.images).filter(([id]) => next.layers.some((l) => l.id === id)));
+    const before = this.images;
+    const kept = Object.fromEntries(Object.entries(before).filter(([id]) => next.layers.some((l) => l.id === id)));
     this.images = { ...kept, ...Object.fromEntries(fresh) };
+    // Screen copies no longer shown give their pixels back at once (the canvas redraws from the new ones before the next frame).
+    const shown = new Set(Object.values(this.images).map((i) => i.image));
+    for (const { image } of Object.values(before)) if (!shown.has(image)) image.close();
     await Promise.all([this.refreshHistory(), this.loadSelection()]);
   }
 
@@ -115,14 +120,26 @@ class DocumentStore {
   }
 
   /** A region of a layer no longer than `side` (the canvas asks for what it shows closer than the screen copy allows). */
-  async tile(layerId: string, rect: { x: number; y: number; width: number; height: number }, side: number): Promise<HTMLImageElement> {
-    const p = await api.call('layerTile', { docId: this.info!.id, layerId, ...rect, maxSide: side });
-    return imageOf(p.dataUrl);
+  async tile(layerId: string, rect: { x: number; y: number; width: number; height: number }, side: number): Promise<ImageBitmap> {
+    return imageOf(await api.call('layerTile', { docId: this.info!.id, layerId, ...rect, maxSide: side }));
   }
 
+  /** Shows the selection (what Erase removes) in the overlay's colour, replacing the picture of it shown before. */
   async loadSelection(): Promise<void> {
-    const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE }) : null;
-    this.selection = p ? await imageOf(p.dataUrl) : null;
+    const colour = this.selectionColour;
+    const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE, colour }) : null;
+    const next = p ? await imageOf(p) : null;
+    const shown = this.selection;
+    this.selection = next;
+    // Its pixels go now rather than whenever the page collects garbage: the canvas redraws from the new one before the next frame.
+    shown?.close();
+  }
+
+  /** The overlay's colour: the selection is fetched again in it. */
+  setSelectionColour(colour: string): Promise<void> {
+    if (colour === this.selectionColour) return Promise.resolve();
+    this.selectionColour = colour;
+    return this.loadSelection();
   }
 
   async addLayer(what: 'empty' | 'file' | 'duplicate'): Promise<void> {

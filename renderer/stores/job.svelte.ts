@@ -1,16 +1,16 @@
-import type { CallInput, JobProgress, Rect } from '../../electron/contract.js';
+import type { CallInput, EncodedImage, JobProgress, Rect } from '../../electron/contract.js';
 import { toolSpec, type ToolId } from '../../electron/engine/tools/specs.js';
 import { api } from '../api.js';
 import { deliver, on, type RendererEvent } from '../event-bus.js';
 import { shortcut } from '../keys.js';
 import { app } from './app.svelte.js';
-import { attempt, session } from './document.svelte.js';
+import { attempt, imageOf, session } from './document.svelte.js';
 import { messages } from './messages.svelte.js';
 
 /** A finished part of the running job's result, where it goes on the canvas. */
 export interface ResultPart {
   rect: Rect;
-  image: HTMLImageElement;
+  image: ImageBitmap;
 }
 
 /** The running job (one at a time): which tool, how far, the parts of its result so far. */
@@ -57,10 +57,8 @@ class JobStore {
     return true;
   }
 
-  async partDone(jobId: string, rect: Rect, dataUrl: string): Promise<void> {
-    const image = new Image();
-    image.src = dataUrl;
-    await image.decode();
+  async partDone(jobId: string, rect: Rect, encoded: EncodedImage): Promise<void> {
+    const image = await imageOf(encoded);
     if (this.current?.id === jobId) this.current = { ...this.current, parts: [...this.current.parts, { rect, image }] };
   }
 
@@ -86,7 +84,7 @@ class JobStore {
 export const job = new JobStore();
 
 on('job-progress', (e) => job.progressed(e.jobId, e.progress));
-on('job-part', (e) => job.partDone(e.jobId, e.rect, e.dataUrl));
+on('job-part', (e) => job.partDone(e.jobId, e.rect, e.image));
 on('job-done', async (e) => {
   if (job.heldBack(e)) return;
   const ours = session.info?.id === e.docId;

@@ -13,9 +13,10 @@ const THUMB_SIZE = 128;
 /** Style's presets with thumbnails of the photo, the chosen one previewed over the layer, and a style learned from a painting. */
 class StyleStore {
   presets = $state<StylePreset[]>([]);
+  /** Each preset's thumbnail as an object URL for an <img>. */
   thumbs = $state<Record<string, string>>({});
   /** The chosen style over the active layer until it is applied. */
-  preview = $state<{ layerId: string; image: HTMLImageElement } | null>(null);
+  preview = $state<{ layerId: string; image: ImageBitmap } | null>(null);
   /** A style just learned from a painting, which can be kept as a preset. */
   learned = $state<number[] | null>(null);
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -41,7 +42,7 @@ class StyleStore {
           const layerId = session.active;
           if (!info || !layerId) return;
           const r = await api.call('previewTool', { docId: info.id, layerId, maxSide: styleSpec.preview.side, tool: 'style', params: this.sendable() });
-          this.preview = { layerId, image: await imageOf(r.dataUrl) };
+          this.preview = { layerId, image: await imageOf(r) };
         }),
       150,
     );
@@ -57,7 +58,8 @@ class StyleStore {
           if (this.thumbs[p.id]) continue;
           const params = this.sendable({ ...tools.params.style, style: p.id, strength: 1, keepColours: false });
           const r = await api.call('previewTool', { docId, layerId, maxSide: THUMB_SIZE, tool: 'style', params });
-          if (session.info?.id === docId) this.thumbs = { ...this.thumbs, [p.id]: r.dataUrl };
+          if (session.info?.id === docId)
+            this.thumbs = { ...this.thumbs, [p.id]: URL.createObjectURL(new Blob([r.bytes as Uint8Array<ArrayBuffer>], { type: r.type })) };
         }
       }),
     );
@@ -75,6 +77,7 @@ class StyleStore {
 
   resetForDocument(): void {
     this.preview = null;
+    Object.values(this.thumbs).forEach((url) => URL.revokeObjectURL(url));
     this.thumbs = {};
   }
 }

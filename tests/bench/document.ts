@@ -89,8 +89,8 @@ export async function documentBench(): Promise<void> {
       engine.document(doc.id).doc.commitPixels(copy, 'pixels', shifted(engine.document(doc.id).doc.layer(copy).raster, 30 + i * 50), 'shift');
     }
     const masked = (await engine.document(doc.id).addLayer({ kind: 'duplicate', layerId: base })).layers[1]!.id;
-    await engine.document(doc.id).setLayerProps(masked, { blend: 'overlay', opacity: 0.5 });
-    await engine.document(doc.id).paintMask(masked, {
+    await engine.document(doc.id).apply('setLayerProps', masked, { blend: 'overlay', opacity: 0.5 });
+    await engine.document(doc.id).apply('paintMask', masked, {
       points: [
         [1000, 1000],
         [5000, 3000],

@@ -1,8 +1,10 @@
 /** The view rows of `npm run bench`: a 24 MP photo opened and looked at 100 % in Chromium, through the real handlers. */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright';
 import { canvasPixel, openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
 import { photoOfSize } from './enhance.js';
-import { ms, row } from './measure.js';
+import { gib, median, ms, row } from './measure.js';
 
 /** Polls `done` every 10 ms (not yet while it throws: the canvas may not be there) and answers the milliseconds since `t0` when it holds. */
 async function until(t0: number, done: () => Promise<boolean>): Promise<number> {
@@ -36,7 +38,66 @@ export async function viewBench(): Promise<void> {
     await page.keyboard.press('Control+1');
     const sharp = await until(t1, async () => Number(await canvas.getAttribute('data-full-tiles')) > 0);
     row('View: 24 MP photo, Ctrl+1 → every visible tile at full resolution', ms(sharp), '≤ 1.5 s');
+    await page.keyboard.press('Control+0');
+    await strokeBench(page);
   } finally {
     await close();
   }
+}
+
+/** The renderer processes' resident memory (Linux), from the browser's list of its processes. */
+async function rendererRss(page: Page): Promise<number> {
+  const cdp = await page.context().browser()!.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + rss(p.id), 0);
+}
+
+/** In the page: every frame's time, every release's, and when the canvas has no sketch left waiting for the engine's mark. */
+const RECORDER = `
+  window.frames_ = []; window.ups = []; window.settled = [];
+  const frame = (t) => { window.frames_.push(t); requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  addEventListener('mouseup', () => window.ups.push(performance.now()), { capture: true });
+  const canvas = document.querySelector('[data-testid="canvas"]');
+  new MutationObserver(() => canvas.getAttribute('data-sketches-waiting') === '0' && window.settled.push(performance.now()))
+    .observe(canvas, { attributes: true, attributeFilter: ['data-sketches-waiting'] });
+`;
+
+const STROKES = 10;
+const POINTS = 200;
+
+/**
+ * Ten 200-point Erase strokes over the fitted 24 MP photo, as a hand makes them: the page's frames
+ * are timed from the first press until a second after the engine's mark replaced each sketch.
+ */
+async function strokeBench(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Erase', exact: true }).click();
+  await page.getByRole('region', { name: 'Erase', exact: true }).getByRole('radio', { name: 'Brush' }).check();
+  await page.evaluate(RECORDER);
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  const before = await rendererRss(page);
+  for (let s = 0; s < STROKES; s++) {
+    const y = box.y + box.height * (0.1 + (0.8 * s) / STROKES);
+    await page.mouse.move(box.x + box.width * 0.1, y);
+    await page.mouse.down();
+    for (let i = 1; i <= POINTS; i++) await page.mouse.move(box.x + box.width * (0.1 + (0.8 * i) / POINTS), y + Math.sin(i / 15) * 20);
+    await page.mouse.up();
+    await page.waitForFunction((n) => (globalThis as unknown as { settled: number[] }).settled.length > n, s);
+  }
+  await page.waitForTimeout(1000);
+  const { frames, ups, settled } = await page.evaluate(() => {
+    const w = globalThis as unknown as { frames_: number[]; ups: number[]; settled: number[] };
+    return { frames: w.frames_, ups: w.ups, settled: w.settled };
+  });
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
+  const replaced = settled.map((t, i) => t - ups[i]!);
+  row(
+    `Erase brush: ${POINTS}-point stroke on 24 MP, release → the engine's mark in place of the stroke's sketch (median of ${STROKES})`,
+    ms(median(replaced)),
+    '≤ 100 ms',
+  );
+  row(`Erase brush: longest frame during and after ${STROKES} strokes`, ms(Math.max(...gaps)), '≤ 50 ms');
+  row(`Renderer memory: 24 MP photo, before / after ${STROKES} strokes`, `${gib(before)} / ${gib(await rendererRss(page))}`, '≤ 600 MB');
 }

@@ -94,6 +94,48 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await expect.poll(() => doc().hasSelection).toBe(false);
   });
 
+  it('a brush stroke stays on screen from release until the engine’s mark takes its place, however long that takes', async () => {
+    const panel = page.getByRole('region', { name: 'Erase', exact: true });
+    await panel.getByRole('radio', { name: 'Brush' }).check();
+    // An engine slower than any a user has (a huge photo on a busy machine): its mark comes 2 s after release.
+    const session = engine.document(doc().id);
+    const paint = session.paintSelection.bind(session);
+    session.paintSelection = async (stroke) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      return paint(stroke);
+    };
+    try {
+      // What the user sees there: the screen, every layer of the canvas (the sketch is on one of its own) composited.
+      const box = (await page.getByTestId('canvas').boundingBox())!;
+      const seenAt = async () => {
+        const png = await page.screenshot({ clip: { x: box.x + box.width * 0.2, y: box.y + box.height * 0.75, width: 1, height: 1 } });
+        return [...(await sharp(png).removeAlpha().raw().toBuffer())];
+      };
+      const before = await seenAt();
+      const marked = async () => {
+        const now = await seenAt();
+        return now.reduce((d, v, i) => d + Math.abs(v - before[i]!), 0) > 40;
+      };
+      await drag([0.1, 0.75], [0.3, 0.75]);
+      const released = Date.now();
+      const seen: boolean[] = [];
+      while (Date.now() - released < 1800) {
+        seen.push(await marked());
+        await page.waitForTimeout(100);
+      }
+      expect(seen.length).toBeGreaterThan(8);
+      expect(seen.every(Boolean)).toBe(true);
+      expect(doc().hasSelection).toBe(false);
+      await expect.poll(() => doc().hasSelection).toBe(true);
+      await expect.poll(() => page.getByTestId('canvas').getAttribute('data-sketches-waiting')).toBe('0');
+      expect(await marked()).toBe(true);
+    } finally {
+      session.paintSelection = paint;
+      await panel.getByRole('button', { name: 'Clear' }).click();
+      await expect.poll(() => doc().hasSelection).toBe(false);
+    }
+  });
+
   it('extends the canvas to 16:9 as a new layer', async () => {
     await useTool('Extend');
     const panel = page.getByRole('region', { name: 'Extend', exact: true });

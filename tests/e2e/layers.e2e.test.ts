@@ -60,6 +60,24 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     ]);
     // Restored work is unsaved work.
     await expect.poll(() => page.title()).toBe('• rocket.jpg — Ganvas');
+    // Each row's thumbnail is the layer's picture (drawn from the bitmap the engine's bytes decoded to), not a blank box.
+    const thumbInk = () =>
+      page
+        .getByTestId('layer-row-rocket.jpg')
+        .locator('canvas.thumb')
+        .evaluate((node) => {
+          type Canvas = {
+            width: number;
+            height: number;
+            getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+          };
+          const c = node as unknown as Canvas;
+          const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let opaque = 0;
+          for (let i = 3; i < px.length; i += 4) opaque += px[i]! > 0 ? 1 : 0;
+          return opaque / (c.width * c.height);
+        });
+    await expect.poll(thumbInk).toBeGreaterThan(0.5);
   });
 
   it('adds layers (empty, from a file), reorders by dragging, hides, sets opacity and blend', async () => {

@@ -26,7 +26,7 @@ async function darken(docId: Parameters<typeof engine.document>[0]) {
   const s = engine.document(docId);
   const before = new Set(s.info().layers.map((l) => l.id));
   const copy = (await s.addLayer({ kind: 'duplicate', layerId: s.info().layers[0]!.id })).layers.find((l) => !before.has(l.id))!;
-  await s.setLayerProps(copy.id, { blend: 'multiply' });
+  await s.apply('setLayerProps', copy.id, { blend: 'multiply' });
 }
 
 const meanOf = async (file: string) => (await sharp(readFileSync(file)).stats()).channels.slice(0, 3).reduce((a, c) => a + c.mean, 0) / 3;

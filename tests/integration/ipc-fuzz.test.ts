@@ -168,7 +168,7 @@ describe(`IPC fuzz: ${MESSAGES} messages, seed ${SEED}`, () => {
         previewTool: { docId, layerId, maxSide: 32, tool: 'lowlight', params: { model: 'sci_easy' } },
         paintSelection: { docId, stroke },
         selectShape: { docId, shape: { kind: 'rect', rect: { x: 1, y: 1, width: 10, height: 10 } }, value: 255 },
-        selectionPreview: { docId, maxSide: 32 },
+        selectionPreview: { docId, maxSide: 32, colour: '#ff3b5c' },
         models: { task: 'inpaint' },
         cancelJob: { jobId: 'job-1' },
         saveProject: { docId, saveAs: true },

@@ -23,9 +23,9 @@ async function layeredDocument(blend: BlendMode) {
   const doc = await engine.open(photo('coffee.png'));
   const s = engine.document(doc.id);
   const over = (await s.addLayer({ kind: 'file', path: photo('astronaut.png') })).layers.at(-1)!.id;
-  await s.setLayerProps(over, { name: `Astronaut – “${blend}”`, opacity: 0.7, blend });
-  await s.addMask(over, 'reveal');
-  await s.paintMask(over, {
+  await s.apply('setLayerProps', over, { name: `Astronaut – “${blend}”`, opacity: 0.7, blend });
+  await s.apply('addMask', over, 'reveal');
+  await s.apply('paintMask', over, {
     points: [
       [120, 90],
       [420, 300],
@@ -37,8 +37,8 @@ async function layeredDocument(blend: BlendMode) {
   });
   const before = new Set(s.info().layers.map((l) => l.id));
   const hidden = (await s.addLayer({ kind: 'duplicate', layerId: doc.layers[0]!.id })).layers.find((l) => !before.has(l.id))!.id;
-  await s.setLayerProps(hidden, { name: 'Hidden copy', visible: false });
-  await s.moveLayer(hidden, 2);
+  await s.apply('setLayerProps', hidden, { name: 'Hidden copy', visible: false });
+  await s.apply('moveLayer', hidden, 2);
   return { doc, session: s };
 }
 
@@ -104,9 +104,9 @@ describe('Layers to PSD and OpenRaster, and back', () => {
     const doc = await engine.open(file16);
     const s = engine.document(doc.id);
     const top = (await s.addLayer({ kind: 'file', path: photo('astronaut.png') })).layers.at(-1)!.id;
-    await s.setLayerProps(top, { name: 'Astronaut – “16”' });
-    await s.addMask(top, 'reveal');
-    await s.paintMask(top, { points: [[200, 200]], radius: 80, hardness: 1, value: 0, opacity: 1 });
+    await s.apply('setLayerProps', top, { name: 'Astronaut – “16”' });
+    await s.apply('addMask', top, 'reveal');
+    await s.apply('paintMask', top, { points: [[200, 200]], radius: 80, hardness: 1, value: 0, opacity: 1 });
     const psd = join(tmp, 'sixteen.psd');
     await s.export(psd, { format: 'psd', quality: 92, bitDepth: 16 });
     const opened = await engine.open(psd);
@@ -139,8 +139,8 @@ describe('Layers to PSD and OpenRaster, and back', () => {
     const doc = await engine.open(file16);
     const s = engine.document(doc.id);
     const top = (await s.addLayer({ kind: 'duplicate', layerId: doc.layers[0]!.id })).layers.at(-1)!.id;
-    await s.addMask(top, 'reveal');
-    await s.paintMask(top, { points: [[100, 100]], radius: 40, hardness: 1, value: 0, opacity: 1 });
+    await s.apply('addMask', top, 'reveal');
+    await s.apply('paintMask', top, { points: [[100, 100]], radius: 40, hardness: 1, value: 0, opacity: 1 });
     const ora = join(tmp, 'sixteen.ora');
     await s.export(ora, { format: 'ora', quality: 92, bitDepth: 16 });
     const back = layersOf((await engine.open(ora)).id);

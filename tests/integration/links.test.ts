@@ -184,7 +184,7 @@ describe('an autosave record that names a file that is not its project', () => {
       const dataDir = fresh('recovery-data');
       const first = testEngine({ dataDir });
       const { id } = await first.open(photo('chelsea.png'));
-      await first.document(id).setLayerProps(first.document(id).doc.layers[0]!.id, { opacity: 0.5 });
+      await first.document(id).apply('setLayerProps', first.document(id).doc.layers[0]!.id, { opacity: 0.5 });
       await first.document(id).autosave();
       const recovery = join(dataDir, 'recovery');
       const record = join(

@@ -44,7 +44,7 @@ describe("the photo's own XMP (rating, keywords, rights) goes wherever the photo
     const file = await lightroomTiff('IMG_0002-Edit.tif');
     const doc = await engine.open(file, { inPlace: true });
     const session = engine.document(doc.id);
-    await session.setLayerProps(doc.layers[0]!.id, { opacity: 0.8 });
+    await session.apply('setLayerProps', doc.layers[0]!.id, { opacity: 0.8 });
     await session.writeBack();
     expect(await xmpOf(file)).toBe(LIGHTROOM_XMP);
     const project = join(tmp, 'kept.ganvas');

@@ -54,9 +54,9 @@ beforeAll(async () => {
   expect(doc.bitDepth).toBe(16);
   await engine.document(docId).addLayer({ kind: 'file', path: photo('chelsea.png') });
   const cat = engine.document(docId).info().layers[1]!.id;
-  await engine.document(docId).setLayerProps(cat, { blend: 'overlay', opacity: 0.7 });
-  await engine.document(docId).addMask(cat, 'reveal');
-  await engine.document(docId).paintMask(cat, {
+  await engine.document(docId).apply('setLayerProps', cat, { blend: 'overlay', opacity: 0.7 });
+  await engine.document(docId).apply('addMask', cat, 'reveal');
+  await engine.document(docId).apply('paintMask', cat, {
     points: [
       [40, 40],
       [200, 120],
@@ -69,9 +69,9 @@ beforeAll(async () => {
   });
   await engine.document(docId).addLayer({ kind: 'duplicate', layerId: engine.document(docId).info().layers[0]!.id });
   const copy = layerNamed(docId, 'coffee-16bit.png copy').id;
-  await engine.document(docId).setLayerProps(copy, { blend: 'soft-light', name: 'Coffee soft light' });
+  await engine.document(docId).apply('setLayerProps', copy, { blend: 'soft-light', name: 'Coffee soft light' });
   const empty = await engine.document(docId).addLayer({ kind: 'empty' });
-  await engine.document(docId).deleteLayer(empty.layers.at(-1)!.id);
+  await engine.document(docId).apply('deleteLayer', empty.layers.at(-1)!.id);
   await engine.document(docId).undo({ layerId: cat }); // one step waiting to be redone
 });
 
@@ -250,8 +250,8 @@ describe('export of a layered document', () => {
     const end = await engine.tools.waitFor(engine.tools.run(aiDoc, engine.document(aiDoc).info().layers[0]!.id, 'enhance', { scale: 4, quality: 'fast' }));
     expect(end.type).toBe('job-done');
     const ai = engine.document(aiDoc).info().layers[1]!.id;
-    await engine.document(aiDoc).setLayerProps(ai, { blend: 'screen', opacity: 0.8 });
-    await engine.document(aiDoc).paintMask(ai, {
+    await engine.document(aiDoc).apply('setLayerProps', ai, { blend: 'screen', opacity: 0.8 });
+    await engine.document(aiDoc).apply('paintMask', ai, {
       points: [
         [100, 100],
         [300, 200],
@@ -285,7 +285,7 @@ describe('export of a layered document', () => {
       await engine.document(aiDoc).export(on, { format, quality: 90, bitDepth: 8 });
       expect((await sharp(on).metadata()).xmp?.toString()).toContain('compositeWithTrainedAlgorithmicMedia');
     }
-    await engine.document(aiDoc).setLayerProps(engine.document(aiDoc).info().layers[1]!.id, { visible: false });
+    await engine.document(aiDoc).apply('setLayerProps', engine.document(aiDoc).info().layers[1]!.id, { visible: false });
     const hidden = join(tmp, 'hidden.png');
     expect((await engine.document(aiDoc).export(hidden, { format: 'png', quality: 90, bitDepth: 8 })).aiEdits).toBe(0);
     expect((await sharp(hidden).metadata()).xmp).toBeUndefined();

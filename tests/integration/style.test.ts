@@ -168,7 +168,7 @@ describe('Style on real photos', () => {
     await sharp(photo('astronaut.png')).resize(2048, 2048, { kernel: 'lanczos3' }).png().toFile(big);
     const { doc, result } = await apply(big, { style: 'monet' });
     const preview = await engine.tools.preview(doc.id, doc.layers[0]!.id, 'style', { style: 'monet' }, 512);
-    const small = (await openImage(await writePng(preview.png, 'preview.png'))).raster;
+    const small = (await openImage(await writePng(preview.bytes, 'preview.png'))).raster;
     const fullSmall = await resizeRaster(result, small.width, small.height);
     let se = 0;
     for (let i = 0; i < small.data.length; i++) se += (small.data[i]! - fullSmall.data[i]!) ** 2;

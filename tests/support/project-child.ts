@@ -24,8 +24,8 @@ async function autosave(photo: string, data: string) {
   const info = await engine.open(photo);
   const withLayer = await engine.document(info.id).addLayer({ kind: 'duplicate', layerId: info.layers[0]!.id });
   const top = withLayer.layers[1]!.id;
-  await engine.document(info.id).setLayerProps(top, { blend: 'multiply', opacity: 0.6 });
-  await engine.document(info.id).paintMask(top, {
+  await engine.document(info.id).apply('setLayerProps', top, { blend: 'multiply', opacity: 0.6 });
+  await engine.document(info.id).apply('paintMask', top, {
     points: [
       [20, 20],
       [120, 90],

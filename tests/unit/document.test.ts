@@ -10,6 +10,8 @@ import { PhotoDocument } from '../../electron/engine/document/document.js';
 import { HistoryStore } from '../../electron/engine/document/history-store.js';
 import { changedTiles, PATCH_TILE } from '../../electron/engine/document/patches.js';
 import { allocRaster, fullRect, type Raster } from '../../electron/engine/images/raster.js';
+import { selectionPng } from '../../electron/engine/document/selection.js';
+import sharp from 'sharp';
 import { digest, testRaster, withBox } from '../support/rasters.js';
 
 const stores: HistoryStore[] = [];
@@ -309,6 +311,31 @@ describe('blend math', () => {
     expect(half.channels).toBe(4);
     expect(half.data[3]).toBe(255);
     expect(half.data[(0 * 4 + 3) * 4 + 3]).toBe(0);
+  });
+});
+
+describe('the selection as the page shows it', () => {
+  it('is the mask as alpha in the overlay colour, at its own size and made smaller, its rows where they are', async () => {
+    const sel = allocRaster(600, 400, 1, 8);
+    // A 20-px band from x 300 down the whole height: any row read with the wrong stride shears it.
+    for (let y = 0; y < 400; y++) sel.data.fill(255, y * 600 + 300, y * 600 + 320);
+    for (const [side, band] of [
+      [1280, [300, 319]],
+      [300, [150, 159]],
+    ] as const) {
+      const p = await selectionPng(sel, side, '#ff3b5c');
+      expect(p.type).toBe('image/png');
+      const { data, info } = await sharp(p.bytes).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height, info.channels]).toEqual([p.width, p.height, 4]);
+      for (const y of [0, Math.floor(info.height / 2), info.height - 1]) {
+        const inside: number[] = [];
+        for (let x = 0; x < info.width; x++) if (data[(y * info.width + x) * 4 + 3]! > 128) inside.push(x);
+        expect([inside[0], inside.at(-1)], `row ${y} at ${side}`).toEqual(band);
+      }
+      const at = (Math.floor(info.height / 2) * info.width + band[0] + 2) * 4;
+      expect([...data.subarray(at, at + 3)]).toEqual([0xff, 0x3b, 0x5c]);
+      expect(data[at + 3]).toBeGreaterThan(250);
+    }
   });
 });
 

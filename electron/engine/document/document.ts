@@ -6,7 +6,7 @@ import { paintStrokeAsync, type Stroke } from './brush.js';
 import { composite, type CompositeLayer } from './composite.js';
 import { History, type Step } from './history.js';
 import type { HistoryStore } from './history-store.js';
-import { Layer, type AiEdit, type LayerInit, type LayerProps } from './layer.js';
+import { Layer, propsLabel, type AiEdit, type LayerInit, type LayerProps } from './layer.js';
 import { Histories } from './histories.js';
 import { Marks } from './marks.js';
 import { SaveState } from './save-state.js';
@@ -225,6 +225,10 @@ export class PhotoDocument {
     this.commitPixels(id, 'mask', mask, fill === 'reveal' ? 'Add mask' : 'Add mask (hide all)');
   }
 
+  removeMask(id: LayerId): void {
+    this.commitPixels(id, 'mask', null, 'Delete mask');
+  }
+
   /** Paints on a layer's mask (adding one that shows everything if it has none); the stroke is in canvas pixels. */
   async paintMask(id: LayerId, stroke: Stroke): Promise<void> {
     const l = this.layer(id);
@@ -300,7 +304,7 @@ export class PhotoDocument {
     });
   }
 
-  setLayerProps(id: LayerId, props: Partial<LayerProps>, label: string): void {
+  setLayerProps(id: LayerId, props: Partial<LayerProps>, label = propsLabel(props)): void {
     const guarded = Object.keys(props).some((k) => k !== 'visible' && k !== 'locked');
     const l = guarded ? this.editable(id, 'change it') : this.layer(id);
     this.timeline.recorded(label, { layerId: id }, l.history.position);

@@ -3,12 +3,19 @@ import { sharpInput, type Raster } from './raster.js';
 import { colourspaceOf, resizeRaster } from './resample.js';
 
 /** An encoded picture for the screen: its size, bytes and their type. */
-export interface ScreenImage {
-  width: number;
-  height: number;
+/** An image file's bytes as the page decodes them (`createImageBitmap`): they cross to it as binary. */
+export interface EncodedImage {
   bytes: Uint8Array;
   type: 'image/png' | 'image/jpeg' | 'image/webp';
 }
+
+export interface ScreenImage extends EncodedImage {
+  width: number;
+  height: number;
+}
+
+/** A plain view of an encoder's Buffer: what crosses to the page is a Uint8Array, whichever way it travels. */
+export const plainBytes = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 /**
  * A layer's pixels (or a region of them) with its mask (if any) as transparency, no longer than
@@ -47,7 +54,7 @@ export async function layerImage(
     : info.channels === 2 || info.channels === 4
       ? [await image.webp({ quality: SCREEN_QUALITY, alphaQuality: 100 }).toBuffer(), 'image/webp' as const]
       : [await image.jpeg({ quality: SCREEN_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer(), 'image/jpeg' as const];
-  return { width: info.width, height: info.height, bytes: new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength), type };
+  return { width: info.width, height: info.height, bytes: plainBytes(encoded), type };
 }
 
 type Region = { left: number; top: number; width: number; height: number };
@@ -83,12 +90,12 @@ function paddedRegion(region: Region, raster: Raster, maxSide: number): { source
 const SCREEN_QUALITY = 90;
 
 /** An 8-bit PNG of a raster as it is (a tool's preview). */
-export async function rasterPng(r: Raster): Promise<{ width: number; height: number; png: Uint8Array }> {
+export async function rasterPng(r: Raster): Promise<ScreenImage> {
   const png = await sharp(...sharpInput(r))
     .toColourspace(colourspaceOf({ channels: r.channels, depth: 8 }))
     .png({ compressionLevel: 1 })
     .toBuffer();
-  return { width: r.width, height: r.height, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+  return { width: r.width, height: r.height, bytes: plainBytes(png), type: 'image/png' };
 }
 
 /**

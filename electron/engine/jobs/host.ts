@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { CancelledError, GanvasError, fromErrorInfo } from '../errors.js';
 import { sharpInput } from '../images/raster.js';
+import { plainBytes, type EncodedImage } from '../images/preview.js';
 import { workerUrl } from '../worker-url.js';
 import type { ResultPart, ToolInput, ToolProgress } from '../tools/tool.js';
 import type { ProviderChoice } from '../inference/providers.js';
@@ -14,13 +15,13 @@ export interface JobProgress extends ToolProgress {
   etaSeconds: number | null;
 }
 
-/** A finished part of a result, in the input's pixels, as a JPEG data URL. */
+/** A finished part of a result, in the input's pixels, as a JPEG. */
 export interface PartPicture {
   x: number;
   y: number;
   width: number;
   height: number;
-  dataUrl: string;
+  image: EncodedImage;
 }
 
 /** Who listens to a job as it runs; `onPart` also asks the tool for its finished parts. */
@@ -231,7 +232,7 @@ export class JobHost {
       .jpeg({ quality: 85 })
       .toBuffer()
       .catch(() => null);
-    if (jpeg && !job.cancelled) job.listeners.onPart({ ...rect, dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}` });
+    if (jpeg && !job.cancelled) job.listeners.onPart({ ...rect, image: { bytes: plainBytes(jpeg), type: 'image/jpeg' } });
   }
 
   /** The worker thread ended: when not by `close`, its job fails, and a new worker serves the rest. */

@@ -2,13 +2,12 @@
 import { layerIdSchema } from '../../engine/ids.js';
 import { z } from 'zod';
 import { defineCall } from '../context.js';
-import { coordinate, doc, imageDataUrl, layer, layerPropsPatch, pngDataUrl, strokeSchema } from '../schemas.js';
+import { coordinate, doc, layer, layerPropsPatch, strokeSchema } from '../schemas.js';
 
 export const layerCalls = {
-  layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) => {
-    const p = await engine.document(docId).layerPreview(layerId, maxSide);
-    return { width: p.width, height: p.height, dataUrl: imageDataUrl(p) };
-  }),
+  layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) =>
+    engine.document(docId).layerPreview(layerId, maxSide),
+  ),
   /** A region of a layer no longer than `maxSide` (the canvas asks for the tiles it shows closer than its screen copy allows). */
   layerTile: defineCall(
     z.object({
@@ -19,10 +18,7 @@ export const layerCalls = {
       height: z.number().int().min(1).max(65_535),
       maxSide: z.number().int().min(16).max(2048),
     }),
-    async ({ docId, layerId, x, y, width, height, maxSide }, { engine }) => {
-      const p = await engine.document(docId).layerTile(layerId, { x, y, width, height }, maxSide);
-      return { width: p.width, height: p.height, dataUrl: imageDataUrl(p) };
-    },
+    async ({ docId, layerId, x, y, width, height, maxSide }, { engine }) => engine.document(docId).layerTile(layerId, { x, y, width, height }, maxSide),
   ),
   addLayer: defineCall(
     z.object({
@@ -36,22 +32,22 @@ export const layerCalls = {
     const path = await dialogs.openImage();
     return path ? engine.document(docId).addLayer({ kind: 'file', path }) : null;
   }),
-  deleteLayer: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).deleteLayer(layerId)),
+  deleteLayer: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).apply('deleteLayer', layerId)),
   moveLayer: defineCall(z.object({ ...layer, index: z.number().int().min(0) }), async ({ docId, layerId, index }, { engine }) =>
-    engine.document(docId).moveLayer(layerId, index),
+    engine.document(docId).apply('moveLayer', layerId, index),
   ),
   setLayerProps: defineCall(z.object({ ...layer, props: layerPropsPatch }), async ({ docId, layerId, props }, { engine }) =>
-    engine.document(docId).setLayerProps(layerId, props),
+    engine.document(docId).apply('setLayerProps', layerId, props),
   ),
   addMask: defineCall(z.object({ ...layer, fill: z.enum(['reveal', 'hide']) }), async ({ docId, layerId, fill }, { engine }) =>
-    engine.document(docId).addMask(layerId, fill),
+    engine.document(docId).apply('addMask', layerId, fill),
   ),
-  removeMask: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).removeMask(layerId)),
+  removeMask: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).apply('removeMask', layerId)),
   paintMask: defineCall(z.object({ ...layer, stroke: strokeSchema }), async ({ docId, layerId, stroke }, { engine }) =>
-    engine.document(docId).paintMask(layerId, stroke),
+    engine.document(docId).apply('paintMask', layerId, stroke),
   ),
-  mergeDown: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).mergeDown(layerId)),
-  flatten: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).flatten()),
+  mergeDown: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).apply('mergeDown', layerId)),
+  flatten: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).apply('flatten')),
   /** Marks (value 255) or unmarks (0) what Erase removes with a brush stroke, in canvas pixels. */
   paintSelection: defineCall(z.object({ ...doc, stroke: strokeSchema }), async ({ docId, stroke }, { engine }) =>
     engine.document(docId).paintSelection(stroke),
@@ -78,8 +74,8 @@ export const layerCalls = {
   ),
   invertSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).invertSelection()),
   clearSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).clearSelection()),
-  selectionPreview: defineCall(z.object({ ...doc, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, maxSide }, { engine }) => {
-    const p = await engine.document(docId).selectionPreview(maxSide);
-    return p && { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) };
-  }),
+  selectionPreview: defineCall(
+    z.object({ ...doc, maxSide: z.number().int().min(16).max(8192), colour: z.string().regex(/^#[0-9a-f]{6}$/i) }),
+    async ({ docId, maxSide, colour }, { engine }) => engine.document(docId).selectionPreview(maxSide, colour),
+  ),
 };

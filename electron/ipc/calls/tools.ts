@@ -4,7 +4,7 @@ import { everyTool, previewable, toolVariants } from '../../engine/tools/specs.j
 import { styleParams } from '../../engine/tools/style/spec.js';
 import { defineCall } from '../context.js';
 import { jobIdSchema } from '../../engine/ids.js';
-import { layer, pngDataUrl } from '../schemas.js';
+import { layer } from '../schemas.js';
 
 const previewSize = z.number().int().min(16).max(4096);
 
@@ -16,10 +16,7 @@ export const toolCalls = {
   /** A tool's result on a copy of the layer at most `maxSide` pixels long, not added to the document. */
   previewTool: defineCall(
     z.discriminatedUnion('tool', toolVariants(previewable, { ...layer, maxSide: previewSize })),
-    async ({ docId, layerId, maxSide, tool, params }, { engine }) => {
-      const p = await engine.tools.preview(docId, layerId, tool, params, maxSide);
-      return { width: p.width, height: p.height, dataUrl: pngDataUrl(p.png), warnings: p.warnings };
-    },
+    async ({ docId, layerId, maxSide, tool, params }, { engine }) => engine.tools.preview(docId, layerId, tool, params, maxSide),
   ),
   /** What a tool says before it runs on the layer (e.g. Low light: "this photo is not dark"). */
   toolAdvice: defineCall(z.discriminatedUnion('tool', toolVariants(everyTool, layer)), async ({ docId, layerId, tool, params }, { engine }) =>
