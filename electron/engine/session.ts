@@ -181,6 +181,20 @@ export class DocumentSession {
     return sel && selectionPng(sel, maxSide, colour);
   }
 
+  /** A region of the selection as `selectionPreview` draws it: a tile of the canvas's pyramid, exact where it fits `maxSide`. */
+  async selectionTile(region: { x: number; y: number; width: number; height: number }, maxSide: number, colour: string): Promise<ScreenImage | null> {
+    const sel = currentSelection(this.doc);
+    if (!sel) return null;
+    const left = Math.min(Math.max(0, region.x), sel.width - 1);
+    const top = Math.min(Math.max(0, region.y), sel.height - 1);
+    return selectionPng(sel, maxSide, colour, {
+      left,
+      top,
+      width: Math.min(region.width, sel.width - left),
+      height: Math.min(region.height, sel.height - top),
+    });
+  }
+
   /** The selection to change (a fresh copy at canvas size), installed when `edit` is done. */
   private changeSelection(edit: (sel: Raster) => void | Promise<void>): Promise<DocumentInfo> {
     return this.change(async (doc) => {

@@ -38,8 +38,9 @@ class DocumentStore {
   /** A layer's opacity while its slider is dragged: the canvas shows it at once, the engine gets it on release. */
   dragged = $state<{ layerId: string; opacity: number } | null>(null);
   /** The Erase selection at screen size (white, its alpha the mask); tinted where it is drawn. */
-  /** What Erase removes, in the overlay's colour. */
-  selection = $state<ImageBitmap | null>(null);
+  /** What Erase removes, in the overlay's colour; `version` counts the pictures of it shown, for the canvas's tiles of it. */
+  selection = $state<{ image: ImageBitmap; version: number } | null>(null);
+  private selectionVersion = 0;
   private selectionColour = tools.marking.overlayColour;
 
   readonly activeLayer = $derived(this.info?.layers.find((l) => l.id === this.active) ?? null);
@@ -124,15 +125,22 @@ class DocumentStore {
     return imageOf(await api.call('layerTile', { docId: this.info!.id, layerId, ...rect, maxSide: side }));
   }
 
+  /** A region of the selection no longer than `side`, in the overlay's colour (the canvas asks for what it shows closer than the whole picture allows). */
+  async selectionTile(rect: { x: number; y: number; width: number; height: number }, side: number): Promise<ImageBitmap> {
+    const p = await api.call('selectionTile', { docId: this.info!.id, ...rect, maxSide: side, colour: this.selectionColour });
+    if (!p) throw new Error('The selection is gone.');
+    return imageOf(p);
+  }
+
   /** Shows the selection (what Erase removes) in the overlay's colour, replacing the picture of it shown before. */
   async loadSelection(): Promise<void> {
     const colour = this.selectionColour;
     const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE, colour }) : null;
     const next = p ? await imageOf(p) : null;
     const shown = this.selection;
-    this.selection = next;
+    this.selection = next && { image: next, version: ++this.selectionVersion };
     // Its pixels go now rather than whenever the page collects garbage: the canvas redraws from the new one before the next frame.
-    shown?.close();
+    shown?.image.close();
   }
 
   /** The overlay's colour: the selection is fetched again in it. */

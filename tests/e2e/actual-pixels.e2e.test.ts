@@ -57,6 +57,34 @@ describe('a camera-size photo at 100 % in Chromium', () => {
     await page.screenshot({ path: join(repoRoot, 'test-results', 'view-100-percent.png') });
   });
 
+  it('at 100 %, what Erase will remove is shown to the pixel: the overlay ends where the marked rectangle ends', async () => {
+    await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Erase', exact: true }).click();
+    await page.getByRole('region', { name: 'Erase', exact: true }).getByRole('radio', { name: 'Rectangle' }).check();
+    const canvas = page.getByTestId('canvas');
+    const [vx, vy] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number];
+    const box = (await canvas.boundingBox())!;
+    const rect = { x: 2950, y: 1950, width: 101, height: 67 };
+    await page.mouse.move(box.x + vx + rect.x, box.y + vy + rect.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + vx + rect.x + rect.width, box.y + vy + rect.y + rect.height, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => engine.documents()[0]!.hasSelection).toBe(true);
+    // The overlay's colour (#ff3b5c) at its opacity (50 %) over the chart, as the canvas blends it.
+    const tinted = (x: number, y: number) => chartPixel(x, y).map((c, i) => c + ([0xff, 0x3b, 0x5c][i]! - c) * 0.5);
+    const seen = (x: number, y: number) => canvasPixel(page, [(vx + x) / box.width, (vy + y) / box.height]);
+    const near = (a: number[], b: number[]) => a.slice(0, 3).every((v, i) => Math.abs(v - b[i]!) <= 2);
+    const mid = rect.y + 30;
+    const inside = [rect.x, rect.x + 1, rect.x + rect.width - 1].map((x) => [x, mid] as const);
+    const outside = [rect.x - 1, rect.x - 2, rect.x + rect.width].map((x) => [x, mid] as const);
+    // Tiles of the selection come a moment after its whole picture (which alone would blur its edges over 3 px here).
+    await expect
+      .poll(async () => (await Promise.all(inside.map(([x, y]) => seen(x, y)))).every((p, i) => near(p, tinted(...inside[i]!))), { timeout: 30_000 })
+      .toBe(true);
+    for (const [x, y] of outside) expect(await seen(x, y), `(${x}, ${y})`).toEqual([...chartPixel(x, y), 255]);
+    await page.getByRole('region', { name: 'Erase', exact: true }).getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => engine.documents()[0]!.hasSelection).toBe(false);
+  });
+
   it('between the screen copy and 100 %, draws from a coarser level of the pyramid instead of stretching the screen copy', async () => {
     for (let i = 0; i < 4; i++) await page.keyboard.press('Control+-');
     await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('41 %');

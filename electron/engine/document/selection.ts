@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { GanvasError, errorMessage } from '../errors.js';
 import { checkReadableFile } from '../files.js';
 import { allocRaster, copyRaster, type Raster } from '../images/raster.js';
-import { plainBytes, type ScreenImage } from '../images/preview.js';
+import { paddedRegion, plainBytes, type Region, type ScreenImage } from '../images/preview.js';
 import type { PhotoDocument } from './document.js';
 import type { Layer } from './layer.js';
 
@@ -67,11 +67,15 @@ export async function readMaskImage(path: string, canvas: { width: number; heigh
  * The selection as a PNG in the overlay's colour whose alpha is the mask, no longer than `maxSide`:
  * the page draws it as it comes, with no pass over its pixels on its main thread.
  */
-export async function selectionPng(sel: Raster, maxSide: number, colour: string): Promise<ScreenImage> {
-  const small = await sharp(Buffer.from(sel.data.buffer, sel.data.byteOffset, sel.data.byteLength), {
-    raw: { width: sel.width, height: sel.height, channels: 1 },
-  })
-    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+export async function selectionPng(sel: Raster, maxSide: number, colour: string, region?: Region): Promise<ScreenImage> {
+  const source = sharp(Buffer.from(sel.data.buffer, sel.data.byteOffset, sel.data.byteLength), { raw: { width: sel.width, height: sel.height, channels: 1 } });
+  // A region (a tile of the canvas's pyramid) is read with a margin, as a layer's tiles are, so neighbours meet without a seam.
+  const sized = region && paddedRegion(region, sel, maxSide);
+  const small = await (
+    sized
+      ? source.extract(sized.source).resize(sized.width, sized.height, { fit: 'fill' }).extract(sized.inner)
+      : source.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+  )
     // One band out, whether or not it was resized (libvips would otherwise hand an unresized mask back as sRGB).
     .toColourspace('b-w')
     .raw()

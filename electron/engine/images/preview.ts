@@ -57,13 +57,13 @@ export async function layerImage(
   return { width: info.width, height: info.height, bytes: plainBytes(encoded), type };
 }
 
-type Region = { left: number; top: number; width: number; height: number };
+export type Region = { left: number; top: number; width: number; height: number };
 
 /**
  * A region to bring within `maxSide`, read with a margin of its neighbours' pixels when it is
  * made smaller (and the margin cut off after), so tiles resampled one by one meet without a seam.
  */
-function paddedRegion(region: Region, raster: Raster, maxSide: number): { source: Region; width: number; height: number; inner: Region } {
+export function paddedRegion(region: Region, raster: Raster, maxSide: number): { source: Region; width: number; height: number; inner: Region } {
   const scale = Math.min(1, maxSide / Math.max(region.width, region.height));
   const pad = scale < 1 ? Math.ceil(4 / scale) : 0;
   const left = Math.max(0, region.left - pad);

@@ -4,21 +4,23 @@ import { z } from 'zod';
 import { defineCall } from '../context.js';
 import { coordinate, doc, layer, layerPropsPatch, strokeSchema } from '../schemas.js';
 
+/** A tile of the canvas's pyramid: a region in the picture's own pixels and the longest side to send it at. */
+const tileRegion = {
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+  width: z.number().int().min(1).max(65_535),
+  height: z.number().int().min(1).max(65_535),
+  maxSide: z.number().int().min(16).max(2048),
+};
+const overlayColour = z.string().regex(/^#[0-9a-f]{6}$/i);
+
 export const layerCalls = {
   layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) =>
     engine.document(docId).layerPreview(layerId, maxSide),
   ),
   /** A region of a layer no longer than `maxSide` (the canvas asks for the tiles it shows closer than its screen copy allows). */
-  layerTile: defineCall(
-    z.object({
-      ...layer,
-      x: z.number().int().min(0),
-      y: z.number().int().min(0),
-      width: z.number().int().min(1).max(65_535),
-      height: z.number().int().min(1).max(65_535),
-      maxSide: z.number().int().min(16).max(2048),
-    }),
-    async ({ docId, layerId, x, y, width, height, maxSide }, { engine }) => engine.document(docId).layerTile(layerId, { x, y, width, height }, maxSide),
+  layerTile: defineCall(z.object({ ...layer, ...tileRegion }), async ({ docId, layerId, x, y, width, height, maxSide }, { engine }) =>
+    engine.document(docId).layerTile(layerId, { x, y, width, height }, maxSide),
   ),
   addLayer: defineCall(
     z.object({
@@ -74,8 +76,12 @@ export const layerCalls = {
   ),
   invertSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).invertSelection()),
   clearSelection: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).clearSelection()),
+  /** A region of the selection no longer than `maxSide` (the canvas asks for what it shows closer than the whole picture allows). */
+  selectionTile: defineCall(z.object({ ...doc, ...tileRegion, colour: overlayColour }), async ({ docId, x, y, width, height, maxSide, colour }, { engine }) =>
+    engine.document(docId).selectionTile({ x, y, width, height }, maxSide, colour),
+  ),
   selectionPreview: defineCall(
-    z.object({ ...doc, maxSide: z.number().int().min(16).max(8192), colour: z.string().regex(/^#[0-9a-f]{6}$/i) }),
+    z.object({ ...doc, maxSide: z.number().int().min(16).max(8192), colour: overlayColour }),
     async ({ docId, maxSide, colour }, { engine }) => engine.document(docId).selectionPreview(maxSide, colour),
   ),
 };
