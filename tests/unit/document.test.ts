@@ -11,6 +11,7 @@ import { HistoryStore } from '../../electron/engine/document/history-store.js';
 import { changedTiles, PATCH_TILE } from '../../electron/engine/document/patches.js';
 import { allocRaster, fullRect, type Raster } from '../../electron/engine/images/raster.js';
 import { selectionPng } from '../../electron/engine/document/selection.js';
+import { Marks } from '../../electron/engine/document/marks.js';
 import sharp from 'sharp';
 import { digest, testRaster, withBox } from '../support/rasters.js';
 
@@ -311,6 +312,25 @@ describe('blend math', () => {
     expect(half.channels).toBe(4);
     expect(half.data[3]).toBe(255);
     expect(half.data[(0 * 4 + 3) * 4 + 3]).toBe(0);
+  });
+});
+
+describe('marks', () => {
+  it('count as marked from 128 up, wherever the one marked pixel is (also in the last bytes of an odd length)', () => {
+    const marks = new Marks();
+    const r = allocRaster(7, 3, 1, 8);
+    r.data.fill(127);
+    marks.pixels = r;
+    expect(marks.marked).toBe(false);
+    for (const at of [0, 10, 19, 20]) {
+      const one = allocRaster(7, 3, 1, 8);
+      one.data.fill(127);
+      one.data[at] = 128;
+      marks.pixels = one;
+      expect(marks.marked, `pixel ${at}`).toBe(true);
+    }
+    marks.pixels = null;
+    expect(marks.marked).toBe(false);
   });
 });
 
