@@ -8,7 +8,7 @@ import { currentSelection, editableSelection, emptySelection, readMaskImage, sel
 import { GanvasError } from './errors.js';
 import { fillPolygon, fillRect } from './images/masks.js';
 import { openImage, type OpenOptions } from './images/open.js';
-import { layerImage, type ScreenImage } from './images/preview.js';
+import { layerImage, type Region, type ScreenImage } from './images/preview.js';
 import type { Raster } from './images/raster.js';
 import { formatFromPath, isLayeredFormat, supports16Bit, type LayeredFormat } from './images/formats.js';
 import { checkFormatFits, saveImage, type ExportOptions } from './images/save.js';
@@ -26,6 +26,13 @@ const WRITE_BACK_QUALITY = 95;
 
 /** The edits a document makes by itself, which the session runs in turn with nothing of its own to add. */
 export type DocumentEdit = 'deleteLayer' | 'moveLayer' | 'setLayerProps' | 'addMask' | 'removeMask' | 'paintMask' | 'mergeDown' | 'flatten';
+
+/** A tile's region (as the canvas asks for it) cut to the raster's own pixels. */
+function regionWithin(region: { x: number; y: number; width: number; height: number }, raster: Raster): Region {
+  const left = Math.min(Math.max(0, region.x), raster.width - 1);
+  const top = Math.min(Math.max(0, region.y), raster.height - 1);
+  return { left, top, width: Math.min(region.width, raster.width - left), height: Math.min(region.height, raster.height - top) };
+}
 
 /** What a document's session uses from the engine around it. */
 export interface SessionServices {
@@ -117,11 +124,8 @@ export class DocumentSession {
    */
   layerTile(layerId: LayerId, region: { x: number; y: number; width: number; height: number }, maxSide: number): Promise<ScreenImage> {
     const l = this.doc.layer(layerId);
-    const left = Math.min(Math.max(0, region.x), l.raster.width - 1);
-    const top = Math.min(Math.max(0, region.y), l.raster.height - 1);
-    const width = Math.min(region.width, l.raster.width - left);
-    const height = Math.min(region.height, l.raster.height - top);
-    return layerImage(l.raster, l.mask, maxSide, { exact: Math.max(width, height) <= maxSide, region: { left, top, width, height } });
+    const inside = regionWithin(region, l.raster);
+    return layerImage(l.raster, l.mask, maxSide, { exact: Math.max(inside.width, inside.height) <= maxSide, region: inside });
   }
 
   // ── History ───────────────────────────────────────────────────────────────────────────────
@@ -184,15 +188,7 @@ export class DocumentSession {
   /** A region of the selection as `selectionPreview` draws it: a tile of the canvas's pyramid, exact where it fits `maxSide`. */
   async selectionTile(region: { x: number; y: number; width: number; height: number }, maxSide: number, colour: string): Promise<ScreenImage | null> {
     const sel = currentSelection(this.doc);
-    if (!sel) return null;
-    const left = Math.min(Math.max(0, region.x), sel.width - 1);
-    const top = Math.min(Math.max(0, region.y), sel.height - 1);
-    return selectionPng(sel, maxSide, colour, {
-      left,
-      top,
-      width: Math.min(region.width, sel.width - left),
-      height: Math.min(region.height, sel.height - top),
-    });
+    return sel && selectionPng(sel, maxSide, colour, regionWithin(region, sel));
   }
 
   /** The selection to change (a fresh copy at canvas size), installed when `edit` is done. */
