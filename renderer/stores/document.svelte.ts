@@ -9,9 +9,12 @@ import { tools } from './tools.svelte.js';
 const PREVIEW_MAX_SIDE =
   typeof screen === 'undefined' ? 4096 : Math.min(4096, Math.ceil(Math.max(screen.width, screen.height) * (globalThis.devicePixelRatio ?? 1)));
 
+/** An image the engine sent as bytes, as a file the page can use. */
+export const blobOf = (encoded: EncodedImage): Blob => new Blob([encoded.bytes as Uint8Array<ArrayBuffer>], { type: encoded.type });
+
 /** Decodes an image the engine sent as bytes, off the page's main thread. */
 export function imageOf(encoded: EncodedImage): Promise<ImageBitmap> {
-  return createImageBitmap(new Blob([encoded.bytes as Uint8Array<ArrayBuffer>], { type: encoded.type }));
+  return createImageBitmap(blobOf(encoded));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { StylePreset } from '../../electron/contract.js';
 import { styleSpec } from '../../electron/engine/tools/style/spec.js';
 import { api } from '../api.js';
 import { on } from '../event-bus.js';
-import { attempt, imageOf, session } from './document.svelte.js';
+import { attempt, blobOf, imageOf, session } from './document.svelte.js';
 import { messages } from './messages.svelte.js';
 import { tools, type ToolParams } from './tools.svelte.js';
 
@@ -58,8 +58,7 @@ class StyleStore {
           if (this.thumbs[p.id]) continue;
           const params = this.sendable({ ...tools.params.style, style: p.id, strength: 1, keepColours: false });
           const r = await api.call('previewTool', { docId, layerId, maxSide: THUMB_SIZE, tool: 'style', params });
-          if (session.info?.id === docId)
-            this.thumbs = { ...this.thumbs, [p.id]: URL.createObjectURL(new Blob([r.bytes as Uint8Array<ArrayBuffer>], { type: r.type })) };
+          if (session.info?.id === docId) this.thumbs = { ...this.thumbs, [p.id]: URL.createObjectURL(blobOf(r)) };
         }
       }),
     );

@@ -135,17 +135,7 @@ function serialise(entries: Entry[], little: boolean, start: number, next = 0): 
     else table.set(e.value, at + 8);
   });
   view.setUint32(tableSize - 4, next, little);
-  return concat(parts);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** Reads from a file already open, for the metadata of a TIFF too big to read whole. */
@@ -178,7 +168,7 @@ export async function exifFromTiff(readAt: ReadAt): Promise<Uint8Array | null> {
   head.set(found.little ? [0x49, 0x49] : [0x4d, 0x4d]);
   view.setUint16(2, 42, found.little);
   view.setUint32(4, 8, found.little);
-  return concat([head, serialise(found.entries, found.little, 8)]);
+  return Buffer.concat([head, serialise(found.entries, found.little, 8)]);
 }
 
 /**
@@ -197,7 +187,7 @@ export async function withExifInTiff(tiff: Uint8Array, exif: Uint8Array): Promis
   const tags = new Set(added.map((e) => e.tag));
   const start = tiff.length + (tiff.length % 2);
   const ifd = serialise([...own.entries.filter((e) => !tags.has(e.tag)), ...added], head.little, start, own.next);
-  const out = concat([tiff, new Uint8Array(start - tiff.length), ifd]);
-  new DataView(out.buffer).setUint32(4, start, head.little);
+  const out = Buffer.concat([tiff, new Uint8Array(start - tiff.length), ifd]);
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(4, start, head.little);
   return out;
 }

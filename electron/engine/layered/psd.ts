@@ -17,6 +17,7 @@ import type { BlendMode } from '../document/blend.js';
 import { GanvasError, errorMessage } from '../errors.js';
 import { allocRaster, type Raster } from '../images/raster.js';
 import { rgbaOf, type LayeredImage, type LayeredMeta, type LayerPlane } from './layered.js';
+import { IMAGE_RESOURCE, resourcesOf, withResources } from './psd-resources.js';
 import { encodePsd16 } from './psd16.js';
 
 // With useImageData nothing is drawn on a canvas, but ag-psd still asks for its pixel buffers through createImageData.
@@ -38,63 +39,6 @@ const TO_PSD: Record<BlendMode, PsdBlendMode> = {
   lighten: 'lighten',
 };
 const FROM_PSD = new Map(Object.entries(TO_PSD).map(([ours, theirs]) => [theirs, ours as BlendMode]));
-
-/** Image resources ag-psd neither reads nor writes, which Ganvas adds and reads itself. */
-const ICC_PROFILE = 1039;
-const EXIF_DATA = 1058;
-/** The image resources section follows the 26-byte header and the colour mode data (a length and its bytes). */
-const resourcesAt = (view: DataView) => 26 + 4 + view.getUint32(26);
-
-/** `psd` with resource blocks added at the end of its image resources section. */
-function withResources(psd: Uint8Array, resources: (readonly [id: number, data: Uint8Array])[]): Uint8Array {
-  if (resources.length === 0) return psd;
-  const view = new DataView(psd.buffer, psd.byteOffset, psd.byteLength);
-  const start = resourcesAt(view);
-  const length = view.getUint32(start);
-  const blocks = resources.map(([id, data]) => {
-    const padded = data.byteLength + (data.byteLength % 2);
-    // '8BIM', the id, an empty name (padded to two bytes), the size, the data (padded to even).
-    const block = new Uint8Array(12 + padded);
-    const b = new DataView(block.buffer);
-    block.set([0x38, 0x42, 0x49, 0x4d]);
-    b.setUint16(4, id);
-    b.setUint32(8, data.byteLength);
-    block.set(data, 12);
-    return block;
-  });
-  const added = blocks.reduce((n, b) => n + b.byteLength, 0);
-  const out = new Uint8Array(psd.byteLength + added);
-  const end = start + 4 + length;
-  out.set(psd.subarray(0, end));
-  let at = end;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.byteLength;
-  }
-  out.set(psd.subarray(end), at);
-  new DataView(out.buffer).setUint32(start, length + added);
-  return out;
-}
-
-/** The data of the image resources with these ids, read from the section directly. */
-function resourcesOf(psd: Uint8Array, ids: number[]): Map<number, Uint8Array> {
-  const found = new Map<number, Uint8Array>();
-  const view = new DataView(psd.buffer, psd.byteOffset, psd.byteLength);
-  const start = resourcesAt(view);
-  const end = Math.min(psd.byteLength, start + 4 + view.getUint32(start));
-  let at = start + 4;
-  while (at + 12 <= end && view.getUint32(at) === 0x3842494d) {
-    const id = view.getUint16(at + 4);
-    const nameLength = psd[at + 6]!;
-    const sizeAt = at + 6 + nameLength + 1 + ((nameLength + 1) % 2);
-    const size = view.getUint32(sizeAt);
-    const dataAt = sizeAt + 4;
-    if (dataAt + size > end) break;
-    if (ids.includes(id)) found.set(id, psd.slice(dataAt, dataAt + size));
-    at = dataAt + size + (size % 2);
-  }
-  return found;
-}
 
 function pixelData(r: Raster): PixelData {
   const eight = rgbaOf(r, 8);
@@ -125,7 +69,11 @@ export function encodePsd(image: LayeredImage, meta: LayeredMeta, depth: 8 | 16)
   const psd: Psd = { width: image.width, height: image.height, children: image.layers.map(layer), imageData: pixelData(image.composite), imageResources };
   // noBackground: the bottom layer stays a layer (with its name, opacity and blend mode), as in Ganvas.
   const written = writePsdUint8Array(psd, { noBackground: true });
-  return withResources(written, [...(meta.icc ? ([[ICC_PROFILE, meta.icc]] as const) : []), ...(meta.exif ? ([[EXIF_DATA, meta.exif]] as const) : [])]);
+  // The ICC profile and EXIF are image resources ag-psd neither reads nor writes.
+  return withResources(written, [
+    ...(meta.icc ? ([[IMAGE_RESOURCE.icc, meta.icc]] as const) : []),
+    ...(meta.exif ? ([[IMAGE_RESOURCE.exif, meta.exif]] as const) : []),
+  ]);
 }
 
 const PSD_SIGNATURE = '8BPS';
@@ -233,7 +181,11 @@ export function decodePsd(bytes: Uint8Array, name: string, pixelLimit: number): 
         `${adjustments.join(', ')}: adjustment layers Ganvas cannot apply. The picture as Photoshop composed it, with them, is the top layer “${ADJUSTED_LAYER}”; the layers under it are without them.`,
       );
   }
-  const resources = resourcesOf(bytes, [ICC_PROFILE, EXIF_DATA]);
-  const meta = { icc: resources.get(ICC_PROFILE) ?? null, exif: resources.get(EXIF_DATA) ?? null, xmp: psd.imageResources?.xmpMetadata ?? null };
+  const resources = resourcesOf(bytes, [IMAGE_RESOURCE.icc, IMAGE_RESOURCE.exif]);
+  const meta = {
+    icc: resources.get(IMAGE_RESOURCE.icc) ?? null,
+    exif: resources.get(IMAGE_RESOURCE.exif) ?? null,
+    xmp: psd.imageResources?.xmpMetadata ?? null,
+  };
   return { image: { width, height, layers, composite }, meta, notices };
 }

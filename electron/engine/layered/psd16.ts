@@ -7,6 +7,7 @@
 import type { BlendMode } from '../document/blend.js';
 import type { Raster } from '../images/raster.js';
 import { rgbaOf, type LayeredImage, type LayeredMeta, type LayerPlane } from './layered.js';
+import { IMAGE_RESOURCE, resourceBlocks } from './psd-resources.js';
 
 const BLEND_KEYS: Record<BlendMode, string> = {
   normal: 'norm',
@@ -20,7 +21,6 @@ const BLEND_KEYS: Record<BlendMode, string> = {
 
 /** Channel ids: the colour planes are 0, 1, 2; then transparency and the user mask. */
 const [ALPHA, MASK] = [-1, -2];
-const IMAGE_RESOURCE = { icc: 1039, exif: 1058, xmp: 1060 };
 
 /** Bytes appended one after another, with big-endian numbers as PSD has them. */
 class Bytes {
@@ -50,13 +50,7 @@ class Bytes {
     return padding ? this.bytes(new Uint8Array(padding)) : this;
   }
   concat(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.byteLength;
-    }
-    return out;
+    return Buffer.concat(this.parts, this.length);
   }
 }
 
@@ -70,15 +64,13 @@ function plane(r: Raster, c: number): Uint8Array {
 }
 
 function resources(meta: LayeredMeta): Bytes {
-  const out = new Bytes();
-  const add = (id: number, data: Uint8Array) => {
-    out.ascii('8BIM').u16(id).u16(0); // an empty name, padded to two bytes
-    out.section(new Bytes().bytes(data), 2);
-  };
-  if (meta.icc) add(IMAGE_RESOURCE.icc, meta.icc);
-  if (meta.exif) add(IMAGE_RESOURCE.exif, meta.exif);
-  if (meta.xmp) add(IMAGE_RESOURCE.xmp, new TextEncoder().encode(meta.xmp));
-  return out;
+  return new Bytes().bytes(
+    resourceBlocks([
+      ...(meta.icc ? ([[IMAGE_RESOURCE.icc, meta.icc]] as const) : []),
+      ...(meta.exif ? ([[IMAGE_RESOURCE.exif, meta.exif]] as const) : []),
+      ...(meta.xmp ? ([[IMAGE_RESOURCE.xmp, new TextEncoder().encode(meta.xmp)]] as const) : []),
+    ]),
+  );
 }
 
 function layerRecord(l: LayerPlane, channels: { id: number; data: Uint8Array }[]): Bytes {
