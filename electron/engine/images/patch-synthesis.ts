@@ -1,6 +1,7 @@
 import { CancelledError } from '../errors.js';
 import { maskBounds } from './masks.js';
 import { SummedArea } from './summed-area.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * Texture synthesis by patches (Wexler, Shechtman and Irani's "space-time completion" with
@@ -132,19 +133,6 @@ function blurred(l: Level): Float32Array {
     }
   }
   return src;
-}
-
-/** xorshift32: fast, seeded. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
 }
 
 const yieldTurn = async (signal: AbortSignal | undefined) => {
@@ -338,7 +326,7 @@ function upsampleInto(fine: Level, coarse: Level): void {
  * When the image has no place to take patches from, the first guess is returned.
  */
 export async function synthesizeTexture(input: SynthesisInput): Promise<Float32Array> {
-  const rand = random(input.seed ?? 1);
+  const rand = seededRandom(input.seed ?? 1);
   const from = input.from ?? new Uint8Array(input.width * input.height).fill(1);
   const levels: Level[] = [{ width: input.width, height: input.height, image: Float32Array.from(input.pixels), hole: input.hole, from }];
   while (levels.length < 8) {
