@@ -105,6 +105,34 @@ describe('Erase carries a line through the hole', () => {
     }
   });
 
+  it('over an object’s corner, each side’s texture stays on its side: no smudge between them', async () => {
+    // The corner's two edges meet at a right angle inside the hole, so neither has a partner to be
+    // drawn to: what fills the hole must come from the photo around it, copied, not blended.
+    const [w, h] = [200, 200];
+    const inObject = (x: number, y: number) => x < 100 && y >= 100;
+    const image = scene(w, h, (x, y) => (inObject(x, y) ? 1 : 0), 7);
+    const hole = { x: 70, y: 70, width: 60, height: 60 };
+    const result = luma(await erase(image, hole));
+    const truth = luma(image);
+    const mean3 = (y: Float32Array, x: number, j: number) => {
+      let s = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += y[(j + dy) * w + x + dx]!;
+      return s / 9;
+    };
+    const [light, dark] = [mean3(truth, 150, 50), mean3(truth, 50, 150)];
+    let [agree, between, all] = [0, 0, 0];
+    for (let j = hole.y + 3; j < hole.y + hole.height - 3; j++)
+      for (let x = hole.x + 3; x < hole.x + hole.width - 3; x++) {
+        const v = mean3(result, x, j);
+        all++;
+        if (v < (light + dark) / 2 === inObject(x, j)) agree++;
+        // A smudge: neither the light ground nor the dark object, but a blend of the two.
+        if (Math.abs(v - (light + dark) / 2) < (light - dark) / 4) between++;
+      }
+    expect(agree / all, 'pixels on the right side of the corner').toBeGreaterThanOrEqual(0.85);
+    expect(between / all, 'pixels halfway between the two sides').toBeLessThanOrEqual(0.1);
+  });
+
   it('pixels outside the hole and its feathered edge stay bit-identical', async () => {
     const image = scene(160, 120, (x, y) => (Math.abs(y - 30 - x * 0.3) <= 2 ? 1 : 0), 5);
     const hole = { x: 60, y: 30, width: 40, height: 40 };

@@ -72,7 +72,7 @@ export function combineBands(
   const band = detail.map((v, i) => v - detailLow[i]!);
   const bandDetail = fineDetail(band, width, height, hole);
   const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
-  const limits = localLimits(low, lowPass, width, height, hole, ring);
+  const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
   const out = Float32Array.from(low);
   for (let p = 0; p < width * height; p++) {
     if (!hole[p]) continue;
@@ -89,12 +89,12 @@ export function combineBands(
 const LOCAL = 12;
 
 /**
- * Each hole pixel's bound on detail: DETAIL_CLAMP times the RMS detail of the photo around the
+ * Each hole pixel's bound on detail: `times` the RMS detail (`low` − `lowPass`) of the photo around the
  * ring pixel nearest to it. Where the hole meets calm sky its grain stays that of the sky, even if
  * the patches brought a girder's or a cat's fur from elsewhere (which reads as an embossed ghost);
  * where it meets foliage, foliage's.
  */
-function localLimits(low: Float32Array, lowPass: Float32Array, width: number, height: number, hole: Uint8Array, ring: Uint8Array): Float32Array {
+function localLimits(low: Float32Array, lowPass: Float32Array, width: number, height: number, hole: Uint8Array, ring: Uint8Array, times: number): Float32Array {
   const n = width * height;
   // Sums over squares in O(1) each: of the ring's squared detail, and of how many ring pixels there are.
   const W = width + 1;
@@ -123,7 +123,7 @@ function localLimits(low: Float32Array, lowPass: Float32Array, width: number, he
       const x = p % width,
         y = (p - x) / width;
       const [x0, y0, x1, y1] = [Math.max(0, x - LOCAL), Math.max(0, y - LOCAL), Math.min(width, x + LOCAL + 1), Math.min(height, y + LOCAL + 1)];
-      limits[p] = DETAIL_CLAMP * Math.sqrt(box(sq, x0, y0, x1, y1) / box(count, x0, y0, x1, y1));
+      limits[p] = times * Math.sqrt(box(sq, x0, y0, x1, y1) / box(count, x0, y0, x1, y1));
       reached[p] = 1;
       queue[tail++] = p;
     }
@@ -142,4 +142,33 @@ function localLimits(low: Float32Array, lowPass: Float32Array, width: number, he
     if (p + width < n) reach(p + width, limits[p]!);
   }
   return limits;
+}
+
+/**
+ * Copies held near a smooth fill: inside `hole`, `copy` may stray from `smooth` by at most
+ * `times` the photo's own contrast (at `sigma`) beside the nearest part of the rim. Beside an edge
+ * that is the edge's contrast, so the copies carry it on; beside calm saucer or sky it is little,
+ * so a bright fragment copied from an object elsewhere (a spoon's silver) cannot land there.
+ */
+export function anchoredCopy(
+  copy: Float32Array,
+  smooth: Float32Array,
+  width: number,
+  height: number,
+  hole: Uint8Array,
+  sigma: number,
+  times: number,
+): Float32Array {
+  const grown = dilate({ width, height, bits: hole }, RING).bits;
+  const ring = grown.map((v, p) => (v && !hole[p] ? 1 : 0));
+  const limits = localLimits(smooth, gaussianBlurRgb(smooth, width, height, sigma), width, height, hole, ring, times);
+  const out = Float32Array.from(copy);
+  for (let p = 0; p < width * height; p++) {
+    if (!hole[p]) continue;
+    for (let k = 0; k < 3; k++) {
+      const i = p * 3 + k;
+      out[i] = smooth[i]! + Math.max(-limits[p]!, Math.min(limits[p]!, copy[i]! - smooth[i]!));
+    }
+  }
+  return out;
 }

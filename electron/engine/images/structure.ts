@@ -68,7 +68,7 @@ function lumaPlane(pixels: Float32Array, n: number): Float32Array {
 }
 
 /** Distance (pixels, chamfer 3-4, about Euclidean) from each pixel to the nearest hole pixel. */
-function distanceToHole(hole: Uint8Array, w: number, h: number): Float32Array {
+export function distanceToHole(hole: Uint8Array, w: number, h: number): Float32Array {
   const d = new Float32Array(w * h).fill(1e9);
   for (let p = 0; p < w * h; p++) if (hole[p]) d[p] = 0;
   const relax = (p: number, q: number, c: number) => {
