@@ -1,4 +1,5 @@
 import { dilate } from './masks.js';
+import { SummedArea } from './summed-area.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
 function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
@@ -144,11 +145,29 @@ function localLimits(low: Float32Array, lowPass: Float32Array, width: number, he
   return limits;
 }
 
+/** The mean of each channel of interleaved RGB over the square of half-side `radius` around each pixel (clipped to the image). */
+function boxMeanRgb(rgb: Float32Array, width: number, height: number, radius: number): Float32Array {
+  const out = new Float32Array(rgb.length);
+  const plane = new Float32Array(width * height);
+  for (let k = 0; k < 3; k++) {
+    for (let p = 0; p < plane.length; p++) plane[p] = rgb[p * 3 + k]!;
+    const sums = new SummedArea(plane, width, height);
+    for (let y = 0; y < height; y++) {
+      const [y0, y1] = [Math.max(0, y - radius), Math.min(height, y + radius + 1)];
+      for (let x = 0; x < width; x++) {
+        const [x0, x1] = [Math.max(0, x - radius), Math.min(width, x + radius + 1)];
+        out[(y * width + x) * 3 + k] = sums.sum(x0, y0, x1, y1) / ((x1 - x0) * (y1 - y0));
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Copies held near a smooth fill: inside `hole`, `copy` may stray from `smooth` by at most
- * `times` the photo's own contrast (at `sigma`) beside the nearest part of the rim. Beside an edge
- * that is the edge's contrast, so the copies carry it on; beside calm saucer or sky it is little,
- * so a bright fragment copied from an object elsewhere (a spoon's silver) cannot land there.
+ * `times` the photo's own contrast (against its mean over `radius`) beside the nearest part of the
+ * rim. Beside an edge that is the edge's contrast, so the copies carry it on; beside a calm saucer
+ * or sky it is little, so a bright fragment copied from elsewhere (a spoon's silver) cannot land there.
  */
 export function anchoredCopy(
   copy: Float32Array,
@@ -156,12 +175,12 @@ export function anchoredCopy(
   width: number,
   height: number,
   hole: Uint8Array,
-  sigma: number,
+  radius: number,
   times: number,
 ): Float32Array {
   const grown = dilate({ width, height, bits: hole }, RING).bits;
   const ring = grown.map((v, p) => (v && !hole[p] ? 1 : 0));
-  const limits = localLimits(smooth, gaussianBlurRgb(smooth, width, height, sigma), width, height, hole, ring, times);
+  const limits = localLimits(smooth, boxMeanRgb(smooth, width, height, radius), width, height, hole, ring, times);
   const out = Float32Array.from(copy);
   for (let p = 0; p < width * height; p++) {
     if (!hole[p]) continue;

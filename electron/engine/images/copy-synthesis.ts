@@ -28,6 +28,8 @@ const PROBES = 24;
 const NEARBY_PROBES = 48;
 const NEARBY = 40;
 const REFINE_FROM = 16;
+/** A copied stretch that goes on matching within this (RMS, 0..1: about 10 levels) is not searched further. */
+const GOOD = 0.04;
 /**
  * Copies come from windows this far (pixels) clear of the hole: what borders it is most often the
  * erased object's own edge, its halo or a part the brush missed (the rest of a spoon), and copied
@@ -38,11 +40,14 @@ const SOURCE_MARGIN = 12;
 const CHUNK = 4096;
 
 /** Offsets within REACH, nearest first: the order in which a pixel's neighbours are compared. */
-const OFFSETS: [number, number][] = (() => {
+const [OX, OY] = (() => {
   const all: [number, number][] = [];
   for (let dy = -REACH; dy <= REACH; dy++) for (let dx = -REACH; dx <= REACH; dx++) if (dx || dy) all.push([dx, dy]);
-  return all.sort((a, b) => Math.hypot(...a) - Math.hypot(...b));
+  all.sort((a, b) => Math.hypot(...a) - Math.hypot(...b));
+  return [Int32Array.from(all, (o) => o[0]), Int32Array.from(all, (o) => o[1])];
 })();
+/** The first 8 offsets are the pixel's touching neighbours: where they came from is where it goes on. */
+const TOUCHING = 8;
 
 /**
  * Fills `input.hole` by copying. Returns interleaved RGB 0..1: outside the hole `input.pixels`
@@ -76,39 +81,51 @@ export async function synthesizeByCopy(input: SynthesisInput): Promise<Float32Ar
   /** Where each filled pixel was copied from (−1: not filled, or photo). */
   const cameFrom = new Int32Array(n).fill(-1);
 
-  // Most-surrounded first: a bucket queue on how many of the window's pixels are known.
-  const window = (2 * REACH + 1) ** 2;
+  // Most-surrounded first: a bucket queue on how many of the window's pixels are known, in steps
+  // of 4 (each pixel is queued again only when it moves up a step).
   const support = new Uint8Array(n);
-  const buckets: number[][] = Array.from({ length: window + 1 }, () => []);
+  const buckets: number[][] = Array.from({ length: (OX.length >> 2) + 1 }, () => []);
   for (const p of todo) {
     const x = p % w,
       y = (p - x) / w;
     let c = 0;
-    for (const [dx, dy] of OFFSETS) {
-      const [qx, qy] = [x + dx, y + dy];
+    for (let i = 0; i < OX.length; i++) {
+      const qx = x + OX[i]!,
+        qy = y + OY[i]!;
       if (qx >= 0 && qy >= 0 && qx < w && qy < h && known[qy * w + qx]) c++;
     }
     support[p] = c;
-    buckets[c]!.push(p);
+    buckets[c >> 2]!.push(p);
   }
-  let top = window;
+  let top = OX.length >> 2;
 
   // The neighbours compared for the pixel being filled: offsets, and their colours there.
   const nx = new Int32Array(NEIGHBOURS),
     ny = new Int32Array(NEIGHBOURS);
   const nc = new Float32Array(NEIGHBOURS * 3);
   let count = 0;
-  const distance = (sx: number, sy: number, limit: number): number => {
+  let best = -1,
+    bestD = Infinity;
+  /** Takes source `s` if its neighbourhood matches the pixel's better than the best so far. */
+  const consider = (s: number) => {
+    if (s < 0 || s >= n || !isSource[s] || s === best) return;
     let d = 0;
-    for (let i = 0; i < count; i++) {
-      const q = ((sy + ny[i]!) * w + sx + nx[i]!) * 3;
+    for (let i = 0; i < count && d < bestD; i++) {
+      const q = (s + ny[i]! * w + nx[i]!) * 3;
       const e0 = image[q]! - nc[i * 3]!,
         e1 = image[q + 1]! - nc[i * 3 + 1]!,
         e2 = image[q + 2]! - nc[i * 3 + 2]!;
       d += e0 * e0 + e1 * e1 + e2 * e2;
-      if (d >= limit) return d;
     }
-    return d;
+    if (d < bestD) {
+      best = s;
+      bestD = d;
+    }
+  };
+  const probeAround = (x: number, y: number, radius: number) => {
+    const px = Math.round(x + (rand() * 2 - 1) * radius),
+      py = Math.round(y + (rand() * 2 - 1) * radius);
+    if (px >= 0 && py >= 0 && px < w && py < h) consider(py * w + px);
   };
 
   /** The best place to copy pixel `t` from, judged by its known neighbours. */
@@ -116,53 +133,35 @@ export async function synthesizeByCopy(input: SynthesisInput): Promise<Float32Ar
     const tx = t % w,
       ty = (t - tx) / w;
     count = 0;
-    for (const [dx, dy] of OFFSETS) {
-      const [qx, qy] = [tx + dx, ty + dy];
+    for (let i = 0; i < OX.length && count < NEIGHBOURS; i++) {
+      const qx = tx + OX[i]!,
+        qy = ty + OY[i]!;
       if (qx < 0 || qy < 0 || qx >= w || qy >= h || !known[qy * w + qx]) continue;
       const q = (qy * w + qx) * 3;
-      nx[count] = dx;
-      ny[count] = dy;
+      nx[count] = OX[i]!;
+      ny[count] = OY[i]!;
       nc[count * 3] = image[q]!;
       nc[count * 3 + 1] = image[q + 1]!;
       nc[count * 3 + 2] = image[q + 2]!;
-      if (++count === NEIGHBOURS) break;
+      count++;
     }
-    let best = -1,
-      bestD = Infinity;
-    const consider = (s: number) => {
-      if (s < 0 || s >= n || !isSource[s] || s === best) return;
-      const sx = s % w;
-      const d = distance(sx, (s - sx) / w, bestD);
-      if (d < bestD) [best, bestD] = [s, d];
-    };
-    // Where the filled neighbours came from, shifted: the copied stretch goes on.
-    for (const [dx, dy] of OFFSETS) {
-      const [qx, qy] = [tx + dx, ty + dy];
+    best = -1;
+    bestD = Infinity;
+    // Where the touching neighbours came from, shifted: the copied stretch goes on.
+    for (let i = 0; i < TOUCHING; i++) {
+      const qx = tx + OX[i]!,
+        qy = ty + OY[i]!;
       if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
       const from = cameFrom[qy * w + qx]!;
-      if (from < 0) continue;
-      const fx = from % w;
-      const [sx, sy] = [fx - dx, (from - fx) / w - dy];
-      if (sx >= 0 && sy >= 0 && sx < w && sy < h) consider(sy * w + sx);
+      if (from >= 0) consider(from - OY[i]! * w - OX[i]!);
     }
-    for (let k = 0; k < PROBES; k++) consider(sources[Math.floor(rand() * sources.length)]!);
-    for (let k = 0; k < NEARBY_PROBES; k++) {
-      const [x, y] = [Math.round(tx + (rand() * 2 - 1) * NEARBY), Math.round(ty + (rand() * 2 - 1) * NEARBY)];
-      if (x >= 0 && y >= 0 && x < w && y < h) consider(y * w + x);
+    // A stretch that goes on well needs no search; elsewhere, places anywhere and nearby.
+    if (bestD > count * 3 * GOOD * GOOD) {
+      for (let k = 0; k < PROBES; k++) consider(sources[Math.floor(rand() * sources.length)]!);
+      for (let k = 0; k < NEARBY_PROBES; k++) probeAround(tx, ty, NEARBY);
     }
-    for (let radius = REFINE_FROM; radius >= 1 && best >= 0; radius >>= 1) {
-      const bx = best % w,
-        by = (best - bx) / w;
-      const [x, y] = [Math.round(bx + (rand() * 2 - 1) * radius), Math.round(by + (rand() * 2 - 1) * radius)];
-      if (x >= 0 && y >= 0 && x < w && y < h) consider(y * w + x);
-    }
+    for (let radius = REFINE_FROM; radius >= 1 && best >= 0; radius >>= 1) probeAround(best % w, Math.floor(best / w), radius);
     return best >= 0 ? best : sources[Math.floor(rand() * sources.length)]!;
-  };
-  const copy = (t: number, s: number) => {
-    image[t * 3] = image[s * 3]!;
-    image[t * 3 + 1] = image[s * 3 + 1]!;
-    image[t * 3 + 2] = image[s * 3 + 2]!;
-    cameFrom[t] = s;
   };
   const breathe = async (done: number) => {
     if (done % CHUNK !== 0) return;
@@ -180,19 +179,25 @@ export async function synthesizeByCopy(input: SynthesisInput): Promise<Float32Ar
     const t = bucket[pick]!;
     bucket[pick] = bucket[bucket.length - 1]!;
     bucket.pop();
-    if (known[t] || support[t] !== top) continue;
-    copy(t, bestSourceFor(t));
+    if (known[t] || support[t]! >> 2 !== top) continue;
+    const s = bestSourceFor(t);
+    image[t * 3] = image[s * 3]!;
+    image[t * 3 + 1] = image[s * 3 + 1]!;
+    image[t * 3 + 2] = image[s * 3 + 2]!;
+    cameFrom[t] = s;
     known[t] = 1;
     const tx = t % w,
       ty = (t - tx) / w;
-    for (const [dx, dy] of OFFSETS) {
-      const [qx, qy] = [tx + dx, ty + dy];
+    for (let i = 0; i < OX.length; i++) {
+      const qx = tx + OX[i]!,
+        qy = ty + OY[i]!;
       if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
       const q = qy * w + qx;
       if (known[q]) continue;
       const c = ++support[q]!;
-      buckets[c]!.push(q);
-      if (c > top) top = c;
+      if (c & 3) continue;
+      buckets[c >> 2]!.push(q);
+      if (c >> 2 > top) top = c >> 2;
     }
     await breathe(++filled);
   }

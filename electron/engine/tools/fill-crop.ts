@@ -132,11 +132,11 @@ const DETAIL_SIGMA = 1.5;
  * Copies are made where at least UNPAIRED edges run into the hole without a partner and its
  * deepest pixel is at least WIDE pixels from the photo: a thinner hole's smooth fill shows no
  * smudge, and its copied texture only costs accuracy (1.5–2 dB on fur and grass strokes). They may
- * stray from the smooth fill by ANCHOR.times the photo's contrast at ANCHOR.sigma beside them.
+ * stray from the smooth fill by ANCHOR.times the photo's contrast (against its mean over ANCHOR.radius) beside them.
  */
 const UNPAIRED = 2;
 const WIDE = 24;
-const ANCHOR = { sigma: 6, times: 1.5 };
+const ANCHOR = { radius: 6, times: 1.5 };
 
 /**
  * The network's fill with the photo's structure and texture: the edges that run into the hole are
@@ -202,7 +202,7 @@ export async function withPhotoTexture(
         structure.guide.map((g, q) => (g && !structure.drawn[q] ? 1 : 0)),
       ),
     );
-    low = anchoredCopy(synthesized, smooth, win.width, win.height, rest, ANCHOR.sigma, ANCHOR.times);
+    low = anchoredCopy(synthesized, smooth, win.width, win.height, rest, ANCHOR.radius, ANCHOR.times);
   } else {
     synthesized = await synthesizeTexture(input(structure.pixels, rest));
     low = smooth;
