@@ -32,6 +32,12 @@ function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma
 
 /** How far around the hole the photo's own grain is measured. */
 const RING = 12;
+/** The photo within RING pixels of the hole. */
+function ringAround(hole: Uint8Array, width: number, height: number): Uint8Array {
+  const grown = dilate({ width, height, bits: hole }, RING).bits;
+  return grown.map((v, p) => (v && !hole[p] ? 1 : 0));
+}
+
 /** A detail value beyond this many times the surroundings' RMS detail is an edge from elsewhere, not grain. */
 const DETAIL_CLAMP = 2.5;
 
@@ -68,8 +74,7 @@ export function combineBands(
 ): Float32Array {
   const lowPass = gaussianBlurRgb(low, width, height, sigma);
   const detailLow = gaussianBlurRgb(detail, width, height, sigma);
-  const grown = dilate({ width, height, bits: hole }, RING).bits;
-  const ring = grown.map((v, p) => (v && !hole[p] ? 1 : 0));
+  const ring = ringAround(hole, width, height);
   const band = detail.map((v, i) => v - detailLow[i]!);
   const bandDetail = fineDetail(band, width, height, hole);
   const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
@@ -178,8 +183,7 @@ export function anchoredCopy(
   radius: number,
   times: number,
 ): Float32Array {
-  const grown = dilate({ width, height, bits: hole }, RING).bits;
-  const ring = grown.map((v, p) => (v && !hole[p] ? 1 : 0));
+  const ring = ringAround(hole, width, height);
   const limits = localLimits(smooth, boxMeanRgb(smooth, width, height, radius), width, height, hole, ring, times);
   const out = Float32Array.from(copy);
   for (let p = 0; p < width * height; p++) {

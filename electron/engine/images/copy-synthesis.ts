@@ -59,6 +59,9 @@ export async function synthesizeByCopy(input: SynthesisInput): Promise<Float32Ar
   const n = w * h;
   const image = Float32Array.from(input.pixels);
   const rand = seededRandom(input.seed ?? 1);
+  const todo: number[] = [];
+  for (let p = 0; p < n; p++) if (hole[p]) todo.push(p);
+  if (todo.length === 0) return image;
   // Sources: whole windows of photo, in the image, SOURCE_MARGIN clear of the hole.
   const isSource = new Uint8Array(n);
   const sources: number[] = [];
@@ -72,9 +75,7 @@ export async function synthesizeByCopy(input: SynthesisInput): Promise<Float32Ar
       isSource[p] = 1;
       sources.push(p);
     }
-  const todo: number[] = [];
-  for (let p = 0; p < n; p++) if (hole[p]) todo.push(p);
-  if (sources.length === 0 || todo.length === 0) return image;
+  if (sources.length === 0) return image;
 
   const known = new Uint8Array(n);
   for (let p = 0; p < n; p++) known[p] = hole[p] ? 0 : 1;
