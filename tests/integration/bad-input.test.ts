@@ -500,7 +500,7 @@ describe('the CLI on bad input', () => {
   });
 
   it('a photo whose ×4 copy cannot be held is refused before the network runs, with the largest size that works', () => {
-    const r = run(['enhance', at('huge.png'), '--scale', '2', '-o', join(out, 'huge-x2.png')]);
+    const r = run(['enhance', at('huge.png'), '-o', join(out, 'huge-x4.png')]);
     const m =
       /A 20000×5000 photo is too large to enhance: its ×4 copy would be 80000×20000, more than one image can hold\. The largest of its shape is (\d+)×(\d+); resize it or enhance a crop\. \[IMAGE_TOO_LARGE\]/.exec(
         r.stderr,

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { CancelledError } from '../../electron/engine/errors.js';
 import { openImage } from '../../electron/engine/images/open.js';
-import { rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
+import { BandResizer } from '../../electron/engine/images/band-resize.js';
+import { cropRaster, rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
+import { resizeRaster } from '../../electron/engine/images/resample.js';
 import { loadCatalog, findModel, tensorContract } from '../../electron/engine/models/catalog.js';
 import { chooseTile, runTiled } from '../../electron/engine/inference/runner.js';
 import { SessionPool } from '../../electron/engine/inference/sessions.js';
@@ -40,7 +42,8 @@ describe('tile planning', () => {
   });
 
   it('wastes little work on a 1 MP image with the fast model settings', () => {
-    const plan = planTiles(1000, 1000, 512, 16);
+    const { maxTile, overlap } = tensorContract(findModel(loadCatalog(), 'realesr-general-x4v3')).tiling;
+    const plan = planTiles(1000, 1000, maxTile!, overlap!);
     const processed = plan.count * plan.cols.length * plan.rows.length;
     expect(processed / 1e6).toBeLessThan(1.1);
   });
@@ -82,6 +85,42 @@ describe('tiled runner', () => {
             for (let k = 0; k < channels; k++) if (Math.abs(out.data[(y * out.width + x) * channels + k]! - expected(x, y, k)) > 1) wrong++;
         expect(wrong, `${channels} channels, ${depth}-bit, tile ${tile}`).toBe(0);
       }
+    }
+  });
+
+  it('resizes band by band as tiles finish to the pixels of resizing the whole result at once', async () => {
+    const { raster: photoRaster } = await openImage(photo('chelsea.png'));
+    const src = cropRaster(photoRaster, { x: 0, y: 0, width: 300, height: 222 });
+    const whole = await runTiled(identity, src, { tile: 1000, overlap: 0, scale: 1 });
+    for (const [width, height] of [
+      [150, 111], // ÷2, as Enhance ×2 from a ×4 network
+      [600, 444], // ×2
+      [200, 148], // ÷1.5
+    ] as const) {
+      const expected = await resizeRaster(whole, width, height);
+      for (const tile of [40, 64, 300]) {
+        const banded = await runTiled(identity, src, { tile, overlap: 8, scale: 1, resizeTo: { width, height } });
+        expect([banded.width, banded.height]).toEqual([width, height]);
+        const off = expected.data.filter((v, i) => v !== banded.data[i]).length;
+        expect(off, `${width}×${height} from ${tile}px tiles`).toBe(0);
+      }
+    }
+  });
+
+  it('takes rows one at a time, 8-bit RGB and 16-bit grey alike, and refuses them out of order', async () => {
+    for (const [channels, depth] of [
+      [3, 8],
+      [1, 16],
+    ] as const) {
+      const src = testRaster(64, 50, channels, depth, 5);
+      const resizer = new BandResizer(src, { width: 32, height: 25 }, channels, depth);
+      for (let y = 0; y < 50; y++) {
+        resizer.reserve(y, 1).data.set(src.data.subarray(y * 64 * channels, (y + 1) * 64 * channels));
+        await resizer.commit(y, 1);
+      }
+      const expected = await resizeRaster(src, 32, 25);
+      expect(expected.data.filter((v, i) => v !== resizer.result.data[i]).length, `${channels} channels, ${depth}-bit`).toBe(0);
+      expect(() => new BandResizer(src, { width: 32, height: 25 }, channels, depth).reserve(2, 1)).toThrow(/rows from 2 were asked for after rows up to 0/);
     }
   });
 
@@ -208,7 +247,8 @@ describe('Real-ESRGAN x4plus in tiles short enough for a quick cancel', async ()
     expect((performance.now() - t0) / 1000).toBeLessThan(limit * 2);
     // On a fast machine (a GPU), the largest tiles; a model without a time limit keeps its memory-bound tile.
     expect(chooseTile(contract, ...big, 1e-9)).toBe(contract.tiling.maxTile);
-    expect(chooseTile(tensorContract(findModel(catalog, 'realesr-general-x4v3')), ...big, 1)).toBe(512);
+    const fast = tensorContract(findModel(catalog, 'realesr-general-x4v3'));
+    expect(chooseTile(fast, ...big, 1)).toBe(fast.tiling.maxTile);
   });
 
   it('shows no tile grid: the joins differ from one whole-image run no more than the rest does', () => {

@@ -1,10 +1,11 @@
 import { CancelledError, errorMessage } from '../errors.js';
 import { isAllocationError } from './sessions.js';
 import { allocRaster, colourChannels, type Raster } from '../images/raster.js';
-import { TileBlender } from './blend.js';
+import { TileBlender, type RowSink } from './blend.js';
 import type { TensorContract } from '../models/catalog.js';
 import { readPlanarRgb, type TileInference } from './tensors.js';
-import { axisWeights, planTiles } from './tiling.js';
+import { planTiles } from './tiling.js';
+import { BandResizer } from '../images/band-resize.js';
 
 export interface TileProgress {
   done: number;
@@ -22,6 +23,8 @@ export interface TiledRunOptions {
   onTileReduced?: (from: number, to: number, reason: string) => void;
   /** Each tile's own output (planar RGB 0..1, `scale` times its input rectangle), once it is placed. */
   onTile?: (tile: { x: number; y: number; width: number; height: number; output: Float32Array }) => void;
+  /** The size of the result when it is not `scale` times the input: resized (Lanczos-3) band by band as tiles finish, never whole. */
+  resizeTo?: { width: number; height: number };
   /** The model's speed (seconds per input pixel), timed on the second tile: a session's first run also allocates and warms up. */
   onSpeed?: (secondsPerPixel: number) => void;
 }
@@ -58,21 +61,34 @@ function canHalve(tile: number, overlap: number): boolean {
   return Math.floor(tile / 2) >= Math.max(SMALLEST_TILE, overlap * 2 + 1);
 }
 
+/** Rows written straight into the result. */
+class InPlace implements RowSink {
+  constructor(readonly result: Raster) {}
+
+  reserve(y: number, rows: number): Raster {
+    const { width, channels, data } = this.result;
+    return { ...this.result, height: rows, data: data.subarray(y * width * channels, (y + rows) * width * channels) };
+  }
+
+  commit(): void {}
+}
+
 async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions): Promise<Raster> {
   const { scale } = opts;
   const plan = planTiles(src.width, src.height, opts.tile, opts.overlap);
-  const outW = src.width * scale;
-  const outH = src.height * scale;
-  const out = allocRaster(outW, outH, colourChannels(src), src.depth);
-  const blend = new TileBlender(out, plan.rows.length * scale);
+  const full = { width: src.width * scale, height: src.height * scale };
+  const size = opts.resizeTo ?? full;
+  const channels = colourChannels(src);
+  const sink =
+    size.width === full.width && size.height === full.height
+      ? new InPlace(allocRaster(size.width, size.height, channels, src.depth))
+      : new BandResizer(full, size, channels, src.depth);
+  const blend = new TileBlender(plan, scale, sink);
 
-  const wx = plan.cols.starts.map((_, i) => axisWeights(plan.cols, i, scale));
   let done = 0;
   opts.onProgress?.({ done, total: plan.count, tile: opts.tile });
   for (let r = 0; r < plan.rows.starts.length; r++) {
     const y0 = plan.rows.starts[r]!;
-    const wy = axisWeights(plan.rows, r, scale);
-    blend.advanceTo(y0 * scale, plan.rows.length * scale);
     for (let c = 0; c < plan.cols.starts.length; c++) {
       await throwIfCancelled(opts.signal);
       const x0 = plan.cols.starts[c]!;
@@ -80,14 +96,13 @@ async function runOnce(infer: TileInference, src: Raster, opts: TiledRunOptions)
       const started = performance.now();
       const tileOut = await infer(tileIn, plan.cols.length, plan.rows.length, undefined, canHalve(opts.tile, opts.overlap));
       if (done === 1) opts.onSpeed?.((performance.now() - started) / 1000 / (plan.cols.length * plan.rows.length));
-      blend.add(tileOut, x0 * scale, y0 * scale, plan.cols.length * scale, plan.rows.length * scale, wx[c]!, wy);
+      await blend.add(tileOut, c, r);
       opts.onTile?.({ x: x0, y: y0, width: plan.cols.length, height: plan.rows.length, output: tileOut });
       done++;
       opts.onProgress?.({ done, total: plan.count, tile: opts.tile });
     }
   }
-  blend.finish();
-  return out;
+  return sink.result;
 }
 
 /**

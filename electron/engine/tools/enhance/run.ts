@@ -35,35 +35,39 @@ const MAX_VALUES = 2 ** 32 - 1;
  * Refuses, before any work, a photo whose enlarged copy could not be held (a 20000×5000 photo at
  * ×4 is 4.8 billion values), naming the largest photo of its shape that works.
  */
-function checkFits(input: Raster, modelScale: number): void {
-  const valuesPerPixel = modelScale * modelScale * input.channels;
+function checkFits(input: Raster, scale: number): void {
+  const valuesPerPixel = scale * scale * input.channels;
   if (input.width * input.height * valuesPerPixel <= MAX_VALUES) return;
   const shrink = Math.sqrt(MAX_VALUES / valuesPerPixel / (input.width * input.height));
   const [w, h] = [Math.floor(input.width * shrink), Math.floor(input.height * shrink)];
   throw new GanvasError(
     'IMAGE_TOO_LARGE',
-    `A ${input.width}×${input.height} photo is too large to enhance: its ×${modelScale} copy would be ${input.width * modelScale}×${input.height * modelScale}, more than one image can hold. The largest of its shape is ${w}×${h}; resize it or enhance a crop.`,
+    `A ${input.width}×${input.height} photo is too large to enhance: its ×${scale} copy would be ${input.width * scale}×${input.height * scale}, more than one image can hold. The largest of its shape is ${w}×${h}; resize it or enhance a crop.`,
   );
 }
 
 /**
- * Enhance: ×4 GAN super-resolution in tiles; ×2 is the ×4 result downscaled with Lanczos-3.
- * Alpha is not something these networks were trained on, so it is resized on its own.
+ * Enhance: ×4 GAN super-resolution in tiles; ×2 is the ×4 result downscaled with Lanczos-3, band
+ * by band as the tiles finish. Alpha is not something these networks were trained on, so it is
+ * resized on its own.
  */
 export const enhanceTool = defineTool(enhanceSpec, async ({ raster: input }, params, ctx) => {
   const model = await ctx.model(enhanceModel(params));
   const { contract } = model;
-  checkFits(input, contract.scale);
+  checkFits(input, params.scale);
   // Tiles are exact only for fully convolutional networks; one that normalises over the whole image would show seams.
   if (contract.tiling.mode !== 'free')
     throw new GanvasError('INVALID_INPUT', `“${model.id}” cannot run in tiles (its catalog entry says tiling: ${contract.tiling.mode}), so it cannot enhance.`);
   const { colour, alpha } = splitAlpha(input);
   const budget = Math.min(ctx.memoryBudgetBytes, model.deviceBudgetBytes() ?? Infinity);
   const tile = params.tile ?? chooseTile(contract, input.width, input.height, budget, model.secondsPerPixel());
-  const x4 = await runTiled(model.infer, colour, {
+  const width = input.width * params.scale;
+  const height = input.height * params.scale;
+  let result = await runTiled(model.infer, colour, {
     tile,
     overlap: contract.tiling.overlap ?? 16,
     scale: contract.scale,
+    resizeTo: { width, height },
     signal: ctx.signal,
     onProgress: (p) => ctx.progress({ done: p.done, total: p.total, unit: 'tiles', message: `tile ${p.done}/${p.total} (${p.tile}px)` }),
     onTileReduced: (from, to) => ctx.progress({ done: 0, total: 0, unit: 'tiles', message: `out of memory at ${from}px tiles; retrying with ${to}px` }),
@@ -73,9 +77,6 @@ export const enhanceTool = defineTool(enhanceSpec, async ({ raster: input }, par
       ? (t) => ctx.showPart!({ ...t, image: planarThumbnail(t.output, t.width * contract.scale, t.height * contract.scale, 2 * Math.max(t.width, t.height)) })
       : undefined,
   });
-  const width = input.width * params.scale;
-  const height = input.height * params.scale;
-  let result = params.scale === contract.scale ? x4 : await resizeRaster(x4, width, height);
   if (alpha) result = joinAlpha(result, await resizeRaster(alpha, width, height));
   return {
     raster: result,
