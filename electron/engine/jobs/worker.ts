@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../errors.js';
+import { collectGarbage } from './collect-garbage.js';
 import { loadCatalog, tensorContract } from '../models/catalog.js';
 import { ModelStore } from '../models/store.js';
 import { adapterBudgetBytes, gpuAdapter } from '../inference/gpu-adapter.js';
@@ -32,12 +33,25 @@ let pool = new SessionPool(config.provider, known);
 const speeds = new ModelSpeeds(config.modelSpeedCache);
 const running = new Map<string, AbortController>();
 
+/** How long the thread waits with no job before it gives its memory back: longer than the gap between a batch's files. */
+const IDLE_UNLOAD_MS = 2000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Once no job has run for a while, the models' working memory and the last job's garbage go back to the system. */
+function unloadWhenIdle(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (running.size === 0) void pool.unloadAll().then(collectGarbage);
+  }, IDLE_UNLOAD_MS);
+}
+
 function post(msg: FromWorker): void {
   port.postMessage(msg);
 }
 
 async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const abort = new AbortController();
+  clearTimeout(idleTimer);
   running.set(msg.jobId, abort);
   const started = performance.now();
   let inferenceMs = 0;
@@ -106,7 +120,10 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     post({ type: 'failed', jobId: msg.jobId, error: toErrorInfo(err) });
   } finally {
     running.delete(msg.jobId);
-    if (running.size === 0) releaseRetired();
+    if (running.size === 0) {
+      releaseRetired();
+      unloadWhenIdle();
+    }
   }
 }
 
