@@ -9,25 +9,23 @@ function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma
   for (let i = 0; i < kernel.length; i++) kernel[i] = kernel[i]! / total;
   const across = new Float32Array(src.length);
   const out = new Float32Array(src.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let k = 0; k < 3; k++) {
-        let s = 0;
-        for (let i = -r; i <= r; i++) s += kernel[i + r]! * src[(y * width + Math.min(width - 1, Math.max(0, x + i))) * 3 + k]!;
-        across[(y * width + x) * 3 + k] = s;
-      }
-    }
-  }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let k = 0; k < 3; k++) {
-        let s = 0;
-        for (let i = -r; i <= r; i++) s += kernel[i + r]! * across[(Math.min(height - 1, Math.max(0, y + i)) * width + x) * 3 + k]!;
-        out[(y * width + x) * 3 + k] = s;
-      }
-    }
-  }
+  for (let y = 0; y < height; y++) for (let k = 0; k < 3; k++) blurLine(src, across, y * width * 3 + k, 3, width, kernel);
+  for (let x = 0; x < width; x++) for (let k = 0; k < 3; k++) blurLine(across, out, x * 3 + k, width * 3, height, kernel);
   return out;
+}
+
+/** One line of `length` values, `step` apart from `start`, convolved with a centred kernel; the ends clamped. */
+function blurLine(src: Float32Array, dst: Float32Array, start: number, step: number, length: number, kernel: Float32Array): void {
+  const r = (kernel.length - 1) / 2;
+  for (let j = 0; j < length; j++) {
+    let s = 0;
+    if (j >= r && j < length - r) {
+      for (let i = 0, q = start + (j - r) * step; i < kernel.length; i++, q += step) s += kernel[i]! * src[q]!;
+    } else {
+      for (let i = -r; i <= r; i++) s += kernel[i + r]! * src[start + Math.min(length - 1, Math.max(0, j + i)) * step]!;
+    }
+    dst[start + j * step] = s;
+  }
 }
 
 /** How far around the hole the photo's own grain is measured. */

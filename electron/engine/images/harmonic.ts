@@ -47,33 +47,40 @@ function half(g: Grid): Grid {
   return { width, height, image, hole };
 }
 
-/** Gauss–Seidel sweeps with over-relaxation over the hole pixels. */
+/** How many neighbours each combination of the four side bits names. */
+const NEIGHBOURS = Uint8Array.from({ length: 16 }, (_, bits) => (bits & 1) + ((bits >> 1) & 1) + ((bits >> 2) & 1) + ((bits >> 3) & 1));
+
+/** Gauss–Seidel sweeps with over-relaxation over the hole pixels, in raster order. */
 function sweep(g: Grid, times: number): void {
   const { width: w, height: h, image, hole } = g;
-  const cells: number[] = [];
-  for (let p = 0; p < w * h; p++) if (hole[p]) cells.push(p);
+  let count = 0;
+  for (let p = 0; p < w * h; p++) count += hole[p]!;
+  const cells = new Int32Array(count);
+  // Which of each cell's four neighbours exist (left, right, up, down): all four away from the grid's edge.
+  const sides = new Uint8Array(count);
+  for (let p = 0, i = 0; p < w * h; p++) {
+    if (!hole[p]) continue;
+    const x = p % w;
+    const y = (p - x) / w;
+    cells[i] = p;
+    sides[i++] = (x > 0 ? 1 : 0) | (x < w - 1 ? 2 : 0) | (y > 0 ? 4 : 0) | (y < h - 1 ? 8 : 0);
+  }
   const omega = 1.8;
+  const row = 3 * w;
   for (let t = 0; t < times; t++) {
-    for (const p of cells) {
-      const x = p % w,
-        y = (p - x) / w;
-      let n = 0;
-      let r = 0,
-        gr = 0,
-        b = 0;
-      const add = (q: number) => {
-        r += image[q * 3]!;
-        gr += image[q * 3 + 1]!;
-        b += image[q * 3 + 2]!;
-        n++;
-      };
-      if (x > 0) add(p - 1);
-      if (x < w - 1) add(p + 1);
-      if (y > 0) add(p - w);
-      if (y < h - 1) add(p + w);
-      image[p * 3] = image[p * 3]! + omega * (r / n - image[p * 3]!);
-      image[p * 3 + 1] = image[p * 3 + 1]! + omega * (gr / n - image[p * 3 + 1]!);
-      image[p * 3 + 2] = image[p * 3 + 2]! + omega * (b / n - image[p * 3 + 2]!);
+    for (let i = 0; i < count; i++) {
+      const o = cells[i]! * 3;
+      const has = sides[i]!;
+      for (let k = 0; k < 3; k++) {
+        const c = o + k;
+        // Summed in the order left, right, up, down whichever exist.
+        let sum = 0;
+        if (has & 1) sum += image[c - 3]!;
+        if (has & 2) sum += image[c + 3]!;
+        if (has & 4) sum += image[c - row]!;
+        if (has & 8) sum += image[c + row]!;
+        image[c] = image[c]! + omega * (sum / NEIGHBOURS[has]! - image[c]!);
+      }
     }
   }
 }
