@@ -4,7 +4,8 @@ import { removeLeftoverTemps } from './atomic-file.js';
 import { recipeFromDocument, type Recipe } from './batch/recipe.js';
 import { paintStrokeAsync, type Stroke } from './document/brush.js';
 import type { HistoryScope, PhotoDocument } from './document/document.js';
-import { currentSelection, editableSelection, emptySelection, readMaskImage, selectionPng } from './document/selection.js';
+import { currentSelection, editableSelection, emptySelection, overlayPng, readMaskImage, selectionPng } from './document/selection.js';
+import { SelectionPicture } from './document/selection-picture.js';
 import { GanvasError } from './errors.js';
 import { fillPolygon, fillRect } from './images/masks.js';
 import { openImage, type OpenOptions } from './images/open.js';
@@ -56,6 +57,7 @@ export class DocumentSession {
   private queue: Promise<unknown> = Promise.resolve();
   private autosavedRevision: number;
   private timer: NodeJS.Timeout | null = null;
+  private readonly selectionPicture = new SelectionPicture();
 
   constructor(
     readonly doc: PhotoDocument,
@@ -154,7 +156,10 @@ export class DocumentSession {
   paintSelection(stroke: Stroke): Promise<DocumentInfo> {
     // The brush paints into a new raster of its own, so the selection needs no copy first.
     return this.change(async (doc) => {
-      doc.marks.pixels = (await paintStrokeAsync(currentSelection(doc) ?? emptySelection(doc), stroke)).raster;
+      const before = currentSelection(doc);
+      const { raster, area } = await paintStrokeAsync(before ?? emptySelection(doc), stroke);
+      doc.marks.pixels = raster;
+      this.selectionPicture.changed(before, raster, area);
     });
   }
 
@@ -182,7 +187,9 @@ export class DocumentSession {
   /** The selection as a PNG in `colour` (#rrggbb) whose alpha is the mask, no longer than `maxSide`; null when there is none. */
   async selectionPreview(maxSide: number, colour: string): Promise<ScreenImage | null> {
     const sel = currentSelection(this.doc);
-    return sel && selectionPng(sel, maxSide, colour);
+    if (!sel) return null;
+    const { alpha, width, height } = this.selectionPicture.of(sel, maxSide);
+    return overlayPng(alpha, width, height, colour);
   }
 
   /** A region of the selection as `selectionPreview` draws it: a tile of the canvas's pyramid, exact where it fits `maxSide`. */

@@ -10,7 +10,8 @@ import { PhotoDocument } from '../../electron/engine/document/document.js';
 import { HistoryStore } from '../../electron/engine/document/history-store.js';
 import { changedTiles, PATCH_TILE } from '../../electron/engine/document/patches.js';
 import { allocRaster, fullRect, type Raster } from '../../electron/engine/images/raster.js';
-import { selectionPng } from '../../electron/engine/document/selection.js';
+import { overlayPng } from '../../electron/engine/document/selection.js';
+import { SelectionPicture } from '../../electron/engine/document/selection-picture.js';
 import { Marks } from '../../electron/engine/document/marks.js';
 import sharp from 'sharp';
 import { digest, testRaster, withBox } from '../support/rasters.js';
@@ -343,7 +344,8 @@ describe('the selection as the page shows it', () => {
       [1280, [300, 319]],
       [300, [150, 159]],
     ] as const) {
-      const p = await selectionPng(sel, side, '#ff3b5c');
+      const picture = new SelectionPicture().of(sel, side);
+      const p = await overlayPng(picture.alpha, picture.width, picture.height, '#ff3b5c');
       expect(p.type).toBe('image/png');
       const { data, info } = await sharp(p.bytes).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height, info.channels]).toEqual([p.width, p.height, 4]);
@@ -355,6 +357,79 @@ describe('the selection as the page shows it', () => {
       const at = (Math.floor(info.height / 2) * info.width + band[0] + 2) * 4;
       expect([...data.subarray(at, at + 3)]).toEqual([0xff, 0x3b, 0x5c]);
       expect(data[at + 3]).toBeGreaterThan(250);
+    }
+  });
+});
+
+describe('the selection picture kept between strokes', () => {
+  it('after strokes, a rectangle and strokes again is the picture made afresh: each block the mean of its pixels', async () => {
+    const kept = new SelectionPicture();
+    let sel = allocRaster(1003, 701, 1, 8);
+    const side = 200; // blocks of 6×6, the last row and column short
+    expect(kept.of(sel, side)).toMatchObject({ factor: 6, width: 168, height: 117 });
+    const stroke = (points: [number, number][], radius: number, value: number) => ({ points, radius, hardness: 0.5, opacity: 1, value });
+    for (const s of [
+      stroke(
+        [
+          [10, 10],
+          [990, 690],
+        ],
+        37,
+        255,
+      ),
+      stroke(
+        [
+          [1002, 0],
+          [500, 350],
+        ],
+        9,
+        255,
+      ),
+      stroke(
+        [
+          [0, 700],
+          [800, 100],
+        ],
+        21,
+        0,
+      ),
+    ]) {
+      const { raster, area } = await paintStrokeAsync(sel, s);
+      kept.changed(sel, raster, area);
+      sel = raster;
+    }
+    // Anything but a stroke: the kept picture is of another raster, so it is made anew.
+    const boxed = withBox(sel, 400, 300, 203, 101, 255);
+    kept.of(boxed, side);
+    const { raster, area } = await paintStrokeAsync(
+      boxed,
+      stroke(
+        [
+          [0, 0],
+          [1002, 700],
+        ],
+        15,
+        0,
+      ),
+    );
+    kept.changed(boxed, raster, area);
+    const picture = kept.of(raster, side);
+    const fresh = new SelectionPicture().of(raster, side);
+    expect(Buffer.compare(picture.alpha, fresh.alpha)).toBe(0);
+    for (const [bx, by] of [
+      [0, 0],
+      [84, 58],
+      [167, 116],
+      [100, 20],
+    ] as const) {
+      let sum = 0;
+      let n = 0;
+      for (let y = by * 6; y < Math.min(701, by * 6 + 6); y++)
+        for (let x = bx * 6; x < Math.min(1003, bx * 6 + 6); x++) {
+          sum += raster.data[y * 1003 + x]!;
+          n++;
+        }
+      expect(picture.alpha[by * 168 + bx], `block ${bx},${by}`).toBe(Math.round(sum / n));
     }
   });
 });

@@ -64,25 +64,31 @@ export async function readMaskImage(path: string, canvas: { width: number; heigh
 }
 
 /**
- * The selection as a PNG in the overlay's colour whose alpha is the mask, no longer than `maxSide`:
- * the page draws it as it comes, with no pass over its pixels on its main thread.
+ * A region of the selection (a tile of the canvas's pyramid) as an overlay PNG no longer than
+ * `maxSide`, read with a margin as a layer's tiles are, so neighbours meet without a seam.
  */
-export async function selectionPng(sel: Raster, maxSide: number, colour: string, region?: Region): Promise<ScreenImage> {
-  const source = sharp(Buffer.from(sel.data.buffer, sel.data.byteOffset, sel.data.byteLength), { raw: { width: sel.width, height: sel.height, channels: 1 } });
-  // A region (a tile of the canvas's pyramid) is read with a margin, as a layer's tiles are, so neighbours meet without a seam.
-  const sized = region && paddedRegion(region, sel, maxSide);
-  const small = await (
-    sized
-      ? source.extract(sized.source).resize(sized.width, sized.height, { fit: 'fill' }).extract(sized.inner)
-      : source.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-  )
+export async function selectionPng(sel: Raster, maxSide: number, colour: string, region: Region): Promise<ScreenImage> {
+  const sized = paddedRegion(region, sel, maxSide);
+  const small = await sharp(Buffer.from(sel.data.buffer, sel.data.byteOffset, sel.data.byteLength), {
+    raw: { width: sel.width, height: sel.height, channels: 1 },
+  })
+    .extract(sized.source)
+    .resize(sized.width, sized.height, { fit: 'fill' })
+    .extract(sized.inner)
     // One band out, whether or not it was resized (libvips would otherwise hand an unresized mask back as sRGB).
     .toColourspace('b-w')
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const { width, height } = small.info;
+  return overlayPng(small.data, small.info.width, small.info.height, colour);
+}
+
+/**
+ * An alpha plane as a PNG in the overlay's colour: the page draws it as it comes, with no pass
+ * over its pixels on its main thread.
+ */
+export async function overlayPng(alpha: Uint8Array, width: number, height: number, colour: string): Promise<ScreenImage> {
   const png = await sharp({ create: { width, height, channels: 3, background: colour } })
-    .joinChannel(small.data, { raw: { width, height, channels: 1 } })
+    .joinChannel(Buffer.from(alpha.buffer, alpha.byteOffset, alpha.byteLength), { raw: { width, height, channels: 1 } })
     .png({ compressionLevel: 1 })
     .toBuffer();
   return { width, height, bytes: plainBytes(png), type: 'image/png' };

@@ -1,0 +1,72 @@
+import type { Raster, Rect } from '../images/raster.js';
+
+/** The selection's screen picture: one alpha value per block of `factor`×`factor` of its pixels, their mean. */
+export interface PictureAlpha {
+  factor: number;
+  width: number;
+  height: number;
+  alpha: Uint8Array;
+}
+
+/** The whole-number shrink that brings the selection within `maxSide` (blocks, so a change is redone where it happened only). */
+function factorFor(sel: Pick<Raster, 'width' | 'height'>, maxSide: number): number {
+  return Math.max(1, Math.ceil(Math.max(sel.width, sel.height) / maxSide));
+}
+
+/** Sets the picture's blocks [bx0, bx1) × [by0, by1) to the means of the selection's pixels in them. */
+function shrinkBlocks(sel: Raster, p: PictureAlpha, bx0: number, by0: number, bx1: number, by1: number): void {
+  const { width, height, data } = sel;
+  const f = p.factor;
+  const sums = new Uint32Array(bx1 - bx0);
+  for (let by = by0; by < by1; by++) {
+    sums.fill(0);
+    const y1 = Math.min(height, (by + 1) * f);
+    for (let y = by * f; y < y1; y++) {
+      const row = y * width;
+      for (let bx = bx0; bx < bx1; bx++) {
+        let s = 0;
+        for (let x = bx * f, x1 = Math.min(width, x + f); x < x1; x++) s += data[row + x]!;
+        sums[bx - bx0]! += s;
+      }
+    }
+    const rows = y1 - by * f;
+    for (let bx = bx0; bx < bx1; bx++) {
+      const n = (Math.min(width, (bx + 1) * f) - bx * f) * rows;
+      p.alpha[by * p.width + bx] = Math.round(sums[bx - bx0]! / n);
+    }
+  }
+}
+
+/**
+ * Keeps the selection's screen picture between edits: a brush stroke redoes only the blocks it
+ * touched (a few milliseconds) instead of shrinking the whole canvas again (0.1 s on 24 MP), so
+ * the mark follows the release quickly; anything else that changes the selection makes it anew.
+ */
+export class SelectionPicture {
+  private source: Raster | null = null;
+  private picture: PictureAlpha | null = null;
+
+  /** The picture of `sel` no longer than `maxSide`. */
+  of(sel: Raster, maxSide: number): PictureAlpha {
+    const factor = factorFor(sel, maxSide);
+    if (this.source !== sel || this.picture?.factor !== factor) {
+      const width = Math.ceil(sel.width / factor);
+      const height = Math.ceil(sel.height / factor);
+      this.picture = { factor, width, height, alpha: new Uint8Array(width * height) };
+      shrinkBlocks(sel, this.picture, 0, 0, width, height);
+      this.source = sel;
+    }
+    return this.picture;
+  }
+
+  /** `next` is `previous` changed only within `area`: the picture follows where it was of `previous`. */
+  changed(previous: Raster | null, next: Raster, area: Rect | null): void {
+    const p = this.picture;
+    if (!p || !previous || this.source !== previous || next.width !== previous.width || next.height !== previous.height) return;
+    if (area) {
+      const f = p.factor;
+      shrinkBlocks(next, p, Math.floor(area.x / f), Math.floor(area.y / f), Math.ceil((area.x + area.width) / f), Math.ceil((area.y + area.height) / f));
+    }
+    this.source = next;
+  }
+}
