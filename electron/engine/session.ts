@@ -192,7 +192,7 @@ export class DocumentSession {
     return overlayPng(alpha, width, height, colour);
   }
 
-  /** A region of the selection as `selectionPreview` draws it: a tile of the canvas's pyramid, exact where it fits `maxSide`. */
+  /** A region of the selection in the overlay's colour: a tile of the canvas's pyramid, exact where it fits `maxSide`. */
   async selectionTile(region: { x: number; y: number; width: number; height: number }, maxSide: number, colour: string): Promise<ScreenImage | null> {
     const sel = currentSelection(this.doc);
     return sel && selectionPng(sel, maxSide, colour, regionWithin(region, sel));

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { recipeSchema } from '../../electron/engine/batch/recipe.js';
 import { testEngine } from '../support/engine.js';
 import { photo } from '../support/paths.js';
-import { gib, row, timed } from './measure.js';
+import { gib, row, timed, withPeakRss } from './measure.js';
 
 const NAMES = ['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png'];
 
@@ -50,12 +50,12 @@ export async function batchBench(): Promise<void> {
     ],
     output: { format: 'jpeg' },
   });
-  let peak = process.memoryUsage().rss;
   let after20 = 0;
-  const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const off = engine.onEvent((e) => e.type === 'batch-progress' && e.progress.done === 20 && (after20 = process.memoryUsage().rss));
-  const big = await timed(() => engine.batches.start({ ...base, input: join(many, 'in'), output: join(many, 'out'), recipe }).done);
-  clearInterval(poll);
+  const { result: big, peak } = await withPeakRss(
+    () => timed(() => engine.batches.start({ ...base, input: join(many, 'in'), output: join(many, 'out'), recipe }).done),
+    50,
+  );
   off();
   row('Batch of 200 files: time, peak RSS (RSS after 20 files)', `${(big.ms / 1000).toFixed(1)} s, ${gib(peak)} (${gib(after20)})`);
   await engine.dispose();

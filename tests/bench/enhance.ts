@@ -15,7 +15,8 @@ import { sessionInference } from '../../electron/engine/inference/tensors.js';
 import { testEngine, testModelStore } from '../support/engine.js';
 import { photo } from '../support/paths.js';
 import { enhancePipelineBench } from './enhance-pipeline.js';
-import { gib, ms, row, withLag } from './measure.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gib, ms, row, withLag, withPeakRss } from './measure.js';
 
 export async function photoOfSize(width: number, height: number): Promise<string> {
   const file = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), `astronaut-${width}x${height}.png`);
@@ -90,10 +91,7 @@ export async function enhanceBench(): Promise<void> {
   const bigMp = Number(process.env.BENCH_BIG_MP ?? 12);
   const bigW = Math.round(Math.sqrt(bigMp * 1e6 * 1.5));
   const big = await photoOfSize(bigW, Math.round(bigW / 1.5));
-  let peak = process.memoryUsage().rss;
-  const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  const b = await enhanceThroughEngine(engine, big, { scale: 4, quality: 'fast' });
-  clearInterval(poll);
+  const { result: b, peak } = await withPeakRss(() => enhanceThroughEngine(engine, big, { scale: 4, quality: 'fast' }), 100);
   row(`${bigMp} MP Enhance ×4 Fast: time, peak RSS`, `${(b.stats.totalMs / 1000).toFixed(0)} s, ${(peak / 2 ** 30).toFixed(2)} GiB`, '≤ 4 GB');
 
   await enhanceMemory(engine);
@@ -103,29 +101,28 @@ export async function enhanceBench(): Promise<void> {
 }
 
 const rss = () => process.memoryUsage().rss;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The engine's memory through Enhance ×2 Fast of a 24 MP photo (6000×4000): at rest with the photo
  * open, the peak while it runs, and 5 s after the end (the ×2 layer, 12000×8000, is then held by
  * the document) and after a cancel a quarter of the way in.
  */
-export async function enhanceMemory(engine: Engine): Promise<void> {
+async function enhanceMemory(engine: Engine): Promise<void> {
   const file = await photoOfSize(6000, 4000);
   const doc = await engine.open(file);
   const layerId = doc.layers[0]!.id;
   const measureRun = async (cancelAt: number | null) => {
     await sleep(5000);
     const before = rss();
-    let peak = before;
-    const poll = setInterval(() => (peak = Math.max(peak, rss())), 100);
-    const jobId = engine.tools.run(doc.id, layerId, 'enhance', { scale: 2, quality: 'fast' });
-    const off = engine.onEvent((e) => {
-      if (cancelAt !== null && e.type === 'job-progress' && e.jobId === jobId && e.progress.done >= e.progress.total * cancelAt) engine.tools.cancel(jobId);
-    });
-    const end = await engine.tools.waitFor(jobId);
-    off();
-    clearInterval(poll);
+    const { result: end, peak } = await withPeakRss(async () => {
+      const jobId = engine.tools.run(doc.id, layerId, 'enhance', { scale: 2, quality: 'fast' });
+      const off = engine.onEvent((e) => {
+        if (cancelAt !== null && e.type === 'job-progress' && e.jobId === jobId && e.progress.done >= e.progress.total * cancelAt) engine.tools.cancel(jobId);
+      });
+      const ended = await engine.tools.waitFor(jobId);
+      off();
+      return ended;
+    }, 100);
     const endType = end.type;
     await sleep(5000);
     return { before, peak, after: rss(), endType };

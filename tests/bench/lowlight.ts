@@ -2,7 +2,7 @@
 import { testEngine } from '../support/engine.js';
 import { photo } from '../support/paths.js';
 import { photoOfSize } from './enhance.js';
-import { ms, row, timed } from './measure.js';
+import { ms, row, timed, withPeakRss } from './measure.js';
 
 export async function lowlightBench(): Promise<void> {
   const engine = testEngine();
@@ -24,10 +24,10 @@ export async function lowlightBench(): Promise<void> {
     const photoBytes = opened.width * opened.height * 3;
     global.gc?.();
     const before = process.memoryUsage().rss;
-    let peak = before;
-    const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const run = await timed(() => engine.tools.waitFor(engine.tools.run(opened.id, opened.layers[0]!.id, 'lowlight', { denoise })));
-    clearInterval(poll);
+    const { result: run, peak } = await withPeakRss(
+      () => timed(() => engine.tools.waitFor(engine.tools.run(opened.id, opened.layers[0]!.id, 'lowlight', { denoise }))),
+      20,
+    );
     if (run.result.type !== 'job-done') throw new Error(JSON.stringify(run.result));
     row(
       `Low light on 60 MP${denoise ? ' with noise reduction' : ''}: peak memory (the photo + growth while it runs) ÷ photo size`,

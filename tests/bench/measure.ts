@@ -30,6 +30,18 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   return { result, ms: performance.now() - t0 };
 }
 
+/** Runs `work` and reports the process's resident memory at its highest while it ran (sampled every `everyMs`; at least what it was before). */
+export async function withPeakRss<T>(work: () => Promise<T>, everyMs: number): Promise<{ result: T; peak: number }> {
+  let peak = process.memoryUsage().rss;
+  const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), everyMs);
+  try {
+    const result = await work();
+    return { result, peak };
+  } finally {
+    clearInterval(poll);
+  }
+}
+
 /** Runs `work` and reports the main thread's event-loop delay (p99 and the longest) while it ran. */
 export async function withLag<T>(work: () => Promise<T>): Promise<{ result: T; lagP99Ms: number; lagMaxMs: number }> {
   const lag = monitorEventLoopDelay({ resolution: 10 });

@@ -7,7 +7,7 @@ import { writeDng } from '../support/dng.js';
 import { testEngine } from '../support/engine.js';
 import { photo } from '../support/paths.js';
 import { photoOfSize } from './enhance.js';
-import { gib, median, ms, row, timed } from './measure.js';
+import { gib, median, ms, row, timed, withPeakRss } from './measure.js';
 
 export async function styleBench(): Promise<void> {
   const engine = testEngine();
@@ -21,10 +21,7 @@ export async function styleBench(): Promise<void> {
     previews.push((await timed(() => engine.tools.preview(doc.id, layer, 'style', { style: 'monet', strength }, 512))).ms);
   row('Style preview at 512 px (Monet, from a 12 MP layer; median of 5)', ms(median(previews)), '≈ 500 ms');
 
-  let peak = process.memoryUsage().rss;
-  const poll = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const apply = await timed(() => engine.tools.waitFor(engine.tools.run(doc.id, layer, 'style', { style: 'monet' })));
-  clearInterval(poll);
+  const { result: apply, peak } = await withPeakRss(() => timed(() => engine.tools.waitFor(engine.tools.run(doc.id, layer, 'style', { style: 'monet' }))), 50);
   row('Style apply at full resolution, 12 MP (Monet)', `${ms(apply.ms)}, peak RSS ${gib(peak)}`);
 
   await engine.dispose();

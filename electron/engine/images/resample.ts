@@ -19,6 +19,7 @@ export async function resizedSamples(r: Raster, width: number, height: number, k
   return data;
 }
 
+/** The same, as a raster in shared memory. */
 export async function resizeRaster(r: Raster, width: number, height: number, kernel: 'lanczos3' | 'linear' = 'lanczos3'): Promise<Raster> {
   return rasterFromBuffer(await resizedSamples(r, width, height, kernel), width, height, r.channels, r.depth);
 }
