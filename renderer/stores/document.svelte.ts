@@ -54,6 +54,8 @@ class DocumentStore {
     this.active = null;
     this.images = {};
     await this.update(next);
+    // Another document opened while this one's pictures loaded (a hand-over during an open): the later one is shown.
+    if (this.info?.id !== next.id) return;
     messages.say(`${next.title} · ${next.width}×${next.height}${next.bitDepth === 16 ? ' · 16-bit' : ''}`);
     if (next.lost.length) messages.warn(`Opened with losses: ${next.lost.join('; ')}`);
   }
@@ -69,6 +71,10 @@ class DocumentStore {
         return [l.id, { version: l.version, image: await imageOf(p) }] as const;
       }),
     );
+    if (this.info?.id !== next.id) {
+      for (const [, { image }] of fresh) image.close();
+      return;
+    }
     const before = this.images;
     const kept = Object.fromEntries(Object.entries(before).filter(([id]) => next.layers.some((l) => l.id === id)));
     this.images = { ...kept, ...Object.fromEntries(fresh) };
