@@ -2,6 +2,7 @@ import { CancelledError } from '../errors.js';
 import { maskBounds } from './masks.js';
 import { SummedArea } from './summed-area.js';
 import { seededRandom } from './seeded-random.js';
+import { downsample, type Level } from './level.js';
 
 /**
  * Texture synthesis by patches (Wexler, Shechtman and Irani's "space-time completion" with
@@ -36,56 +37,6 @@ const FINE_SEARCH = 16;
 const COARSEST_HOLE = 2 * PATCH;
 /** …and at least this many across the image. */
 const COARSEST_IMAGE = 4 * PATCH;
-
-interface Level {
-  width: number;
-  height: number;
-  /** Interleaved RGB; in the hole, the current estimate. */
-  image: Float32Array;
-  hole: Uint8Array;
-  /** 1 where patch centres may be taken from. */
-  from: Uint8Array;
-}
-
-function downsample(l: Level): Level {
-  const width = Math.ceil(l.width / 2);
-  const height = Math.ceil(l.height / 2);
-  const image = new Float32Array(width * height * 3);
-  const hole = new Uint8Array(width * height);
-  const from = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let n = 0;
-      let r = 0,
-        g = 0,
-        b = 0;
-      let anyHole = 0;
-      let anyFrom = 0;
-      for (let dy = 0; dy < 2; dy++) {
-        const sy = 2 * y + dy;
-        if (sy >= l.height) continue;
-        for (let dx = 0; dx < 2; dx++) {
-          const sx = 2 * x + dx;
-          if (sx >= l.width) continue;
-          const s = sy * l.width + sx;
-          r += l.image[s * 3]!;
-          g += l.image[s * 3 + 1]!;
-          b += l.image[s * 3 + 2]!;
-          anyHole |= l.hole[s]!;
-          anyFrom |= l.from[s]!;
-          n++;
-        }
-      }
-      const p = y * width + x;
-      image[p * 3] = r / n;
-      image[p * 3 + 1] = g / n;
-      image[p * 3 + 2] = b / n;
-      hole[p] = anyHole;
-      from[p] = anyFrom;
-    }
-  }
-  return { width, height, image, hole, from };
-}
 
 /** Short side of the hole's bounding box. */
 function holeSpan(l: Level): number {
@@ -332,7 +283,7 @@ export async function synthesizeTexture(input: SynthesisInput): Promise<Float32A
   while (levels.length < 8) {
     const l = levels.at(-1)!;
     if (holeSpan(l) <= COARSEST_HOLE || Math.min(l.width, l.height) / 2 < COARSEST_IMAGE) break;
-    levels.push(downsample(l));
+    levels.push(downsample(l, 'any'));
   }
   let coarser: Field | null = null;
   for (let k = levels.length - 1; k >= 0; k--) {
