@@ -4,7 +4,7 @@ import { maskBounds, type BinaryMask } from '../images/masks.js';
 import { allocRaster, cropRaster, intersectRect, maxValue, rasterFromPlanar, type Raster, type Rect } from '../images/raster.js';
 import { resizeRaster } from '../images/resample.js';
 import { anchoredCopy, combineBands } from '../images/bands.js';
-import { harmonicFill } from '../images/harmonic.js';
+import { harmonicFillAside } from '../images/harmonic-aside.js';
 import { synthesizeByCopy } from '../images/copy-synthesis.js';
 import { synthesizeTexture, type SynthesisInput } from '../images/patch-synthesis.js';
 import { continueStructure, distanceToHole } from '../images/structure.js';
@@ -108,7 +108,7 @@ export function blendFill(out: Raster, crop: Rect, fill: Float32Array, weights: 
  * side to meet).
  */
 export interface FillStyle {
-  low: (pixels: Float32Array, width: number, height: number, hole: Uint8Array) => Float32Array;
+  low: (pixels: Float32Array, width: number, height: number, hole: Uint8Array, signal: AbortSignal) => Float32Array | Promise<Float32Array>;
   copyAmidEdges: boolean;
   grain: number;
   straightOn: boolean;
@@ -124,7 +124,12 @@ export interface FillStyle {
  * 3 dB) while less leaves a flat patch users see at once (0.6 looked flat on grass at 100 %; 0.8
  * fell behind a smooth fill on a clear sky and a thin stroke).
  */
-export const ERASE_FILL: FillStyle = { low: harmonicFill, copyAmidEdges: true, grain: 0.7, straightOn: false };
+export const ERASE_FILL: FillStyle = {
+  low: (pixels, width, height, hole, signal) => harmonicFillAside({ pixels, width, height, hole }, signal),
+  copyAmidEdges: true,
+  grain: 0.7,
+  straightOn: false,
+};
 
 /** Detail finer than this (σ, pixels) is the grain whose strength follows the surroundings'. */
 const DETAIL_SIGMA = 1.5;
@@ -190,22 +195,33 @@ export async function withPhotoTexture(
     ...(from ? { from } : {}),
   });
   const besideNoLine = bits.map((b, q) => (b && !structure.guide[q] ? 1 : 0));
-  const smooth = style.low(structure.pixels, win.width, win.height, besideNoLine);
+  // The broad colours are made while the texture is (on a thread of their own, where that pays);
+  // whatever ends this function first stops them.
+  const stopSmooth = new AbortController();
+  const stop = () => stopSmooth.abort();
+  opts.signal?.addEventListener('abort', stop);
+  const smoothing = Promise.resolve(style.low(structure.pixels, win.width, win.height, besideNoLine, stopSmooth.signal));
+  smoothing.catch(() => {}); // awaited below; a rejection while the texture is still made is not unhandled
   let synthesized: Float32Array, low: Float32Array;
-  if (amidEdges) {
-    // Copies would cross a drawn line's sides, biting into it; so they are made around the sides
-    // first, and the sides last, matching both the line and what is copied beyond them.
-    const around = await synthesizeByCopy(input(structure.pixels, besideNoLine));
-    synthesized = await synthesizeByCopy(
-      input(
-        around,
-        structure.guide.map((g, q) => (g && !structure.drawn[q] ? 1 : 0)),
-      ),
-    );
-    low = anchoredCopy(synthesized, smooth, win.width, win.height, rest, ANCHOR.radius, ANCHOR.times);
-  } else {
-    synthesized = await synthesizeTexture(input(structure.pixels, rest));
-    low = smooth;
+  try {
+    if (amidEdges) {
+      // Copies would cross a drawn line's sides, biting into it; so they are made around the sides
+      // first, and the sides last, matching both the line and what is copied beyond them.
+      const around = await synthesizeByCopy(input(structure.pixels, besideNoLine));
+      synthesized = await synthesizeByCopy(
+        input(
+          around,
+          structure.guide.map((g, q) => (g && !structure.drawn[q] ? 1 : 0)),
+        ),
+      );
+      low = anchoredCopy(synthesized, await smoothing, win.width, win.height, rest, ANCHOR.radius, ANCHOR.times);
+    } else {
+      synthesized = await synthesizeTexture(input(structure.pixels, rest));
+      low = await smoothing;
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+    stop();
   }
   const done = combineBands(low, synthesized, win.width, win.height, rest, DETAIL_SIGMA, style.grain);
   for (let y = 0; y < win.height; y++) {
