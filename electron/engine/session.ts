@@ -154,12 +154,12 @@ export class DocumentSession {
 
   /** Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. */
   paintSelection(stroke: Stroke): Promise<DocumentInfo> {
-    // The brush paints into a new raster of its own, so the selection needs no copy first.
+    // Into the selection itself: nothing else holds it (an Erase takes a copy).
     return this.change(async (doc) => {
-      const before = currentSelection(doc);
-      const { raster, area } = await paintStrokeAsync(before ?? emptySelection(doc), stroke);
-      doc.marks.pixels = raster;
-      this.selectionPicture.changed(before, raster, area);
+      const sel = currentSelection(doc) ?? emptySelection(doc);
+      const { area } = await paintStrokeAsync(sel, stroke, { inPlace: true });
+      doc.marks.pixels = sel;
+      this.selectionPicture.changed(sel, sel, area);
     });
   }
 

@@ -56,6 +56,10 @@ describe('brush', () => {
     ];
     for (const s of strokes) {
       const { raster } = await paintStrokeAsync(mask, s);
+      // In place (the Erase selection, which nothing else holds): the same pixels, in the mask itself.
+      const own = maskOf(320, 200, 40);
+      expect((await paintStrokeAsync(own, s, { inPlace: true })).raster).toBe(own);
+      expect(Buffer.compare(own.data as Uint8Array, raster.data as Uint8Array)).toBe(0);
       const want = reference(mask, s);
       let differ = 0;
       for (let i = 0; i < want.length; i++) {

@@ -10,7 +10,7 @@ import { PhotoDocument } from '../../electron/engine/document/document.js';
 import { HistoryStore } from '../../electron/engine/document/history-store.js';
 import { changedTiles, PATCH_TILE } from '../../electron/engine/document/patches.js';
 import { allocRaster, fullRect, type Raster } from '../../electron/engine/images/raster.js';
-import { overlayPng } from '../../electron/engine/document/selection.js';
+import { overlayPng, selectionOnLayer } from '../../electron/engine/document/selection.js';
 import { SelectionPicture } from '../../electron/engine/document/selection-picture.js';
 import { Marks } from '../../electron/engine/document/marks.js';
 import sharp from 'sharp';
@@ -332,6 +332,21 @@ describe('marks', () => {
     }
     marks.pixels = null;
     expect(marks.marked).toBe(false);
+  });
+});
+
+describe('the selection an Erase takes', () => {
+  it('is its own copy: the brush, which paints into the selection in place, does not change a queued Erase’s mask', async () => {
+    const doc = docOf(testRaster(300, 200, 3, 8, 1));
+    const stroke = (x: number) => ({ points: [[x, 100]] as [number, number][], radius: 20, hardness: 1, opacity: 1, value: 255 });
+    // As the session paints: into the selection, then installed again so what is marked is counted.
+    const sel = allocRaster(300, 200, 1, 8);
+    await paintStrokeAsync(sel, stroke(60), { inPlace: true });
+    doc.marks.pixels = sel;
+    const taken = selectionOnLayer(doc, doc.layers[0]!);
+    await paintStrokeAsync(sel, stroke(240), { inPlace: true });
+    expect([taken.data[100 * 300 + 60], taken.data[100 * 300 + 240]]).toEqual([255, 0]);
+    expect([sel.data[100 * 300 + 60], sel.data[100 * 300 + 240]]).toEqual([255, 255]);
   });
 });
 

@@ -68,13 +68,13 @@ const TILE = 64;
 const PIXELS_PER_SLICE = 1 << 14;
 
 /**
- * Paints a stroke on a one-channel 8-bit raster (a mask), returning a new raster and the area it
- * touched. The stroke is a union of round segments, so overlapping dabs do not build up: each
+ * Paints a stroke on a one-channel 8-bit raster (a mask) into `into` (a copy of it, or the mask
+ * itself), returning that raster and the area it touched. The stroke is a union of round segments, so overlapping dabs do not build up: each
  * pixel takes the highest coverage any segment gives it. Every segment is painted within its own
  * small box into a sparse coverage map, so the cost follows the painted area, not the stroke's
  * bounding box times its segments. Yields between slices of work (see `paintStrokeAsync`).
  */
-function* paintSlices(mask: Raster, s: Stroke): Generator<void, { raster: Raster; area: Rect | null }> {
+function* paintSlices(mask: Raster, s: Stroke, inPlace: boolean): Generator<void, { raster: Raster; area: Rect | null }> {
   if (mask.channels !== 1 || mask.depth !== 8) throw new Error('strokes paint on one-channel 8-bit masks');
   const area = strokeArea(s, mask);
   if (!area) return { raster: mask, area: null };
@@ -130,7 +130,7 @@ function* paintSlices(mask: Raster, s: Stroke): Generator<void, { raster: Raster
       }
     }
   }
-  const out = copyRaster(mask);
+  const out = inPlace ? mask : copyRaster(mask);
   for (const [key, cov] of tiles) {
     const x0 = (key % tilesX) * TILE;
     const y0 = Math.floor(key / tilesX) * TILE;
@@ -154,9 +154,13 @@ function* paintSlices(mask: Raster, s: Stroke): Generator<void, { raster: Raster
 /** Longest the event loop is held by painting before it gets a turn. */
 const SLICE_MS = 8;
 
-/** Paints a stroke, giving the event loop a turn every few milliseconds so a huge brush never freezes the app. */
-export async function paintStrokeAsync(mask: Raster, s: Stroke): Promise<{ raster: Raster; area: Rect | null }> {
-  const slices = paintSlices(mask, s);
+/**
+ * Paints a stroke, giving the event loop a turn every few milliseconds so a huge brush never
+ * freezes the app. Into a new raster, or with `inPlace` into the mask itself (no copy of a 24 MB
+ * mask for each stroke) where nothing else holds it.
+ */
+export async function paintStrokeAsync(mask: Raster, s: Stroke, { inPlace = false } = {}): Promise<{ raster: Raster; area: Rect | null }> {
+  const slices = paintSlices(mask, s, inPlace);
   let sliceStart = performance.now();
   for (;;) {
     const step = slices.next();

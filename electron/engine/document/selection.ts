@@ -23,12 +23,16 @@ export function editableSelection(doc: PhotoDocument): Raster {
   return sel ? copyRaster(sel) : emptySelection(doc);
 }
 
-/** The selection as a mask over a layer's own pixels; refuses when nothing is marked. */
+/**
+ * The selection as a mask over a layer's own pixels, a raster of its own (the brush paints into
+ * the selection in place, and a queued Erase removes what was marked when it was started);
+ * refuses when nothing is marked.
+ */
 export function selectionOnLayer(doc: PhotoDocument, layer: Layer): Raster {
   const sel = currentSelection(doc);
   if (!sel || !doc.marks.marked) throw new GanvasError('INVALID_INPUT', 'Nothing is marked: paint over what to remove first.');
   const { raster, bounds } = layer;
-  if (bounds.x === 0 && bounds.y === 0 && raster.width === sel.width && raster.height === sel.height && bounds.width === sel.width) return sel;
+  if (bounds.x === 0 && bounds.y === 0 && raster.width === sel.width && raster.height === sel.height && bounds.width === sel.width) return copyRaster(sel);
   // Nearest sample of the canvas-sized selection at each of the layer's pixels.
   const out = allocRaster(raster.width, raster.height, 1, 8);
   for (let y = 0; y < raster.height; y++) {
