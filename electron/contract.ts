@@ -4,7 +4,7 @@
  * the events main sends. The renderer imports types only.
  */
 import type { z } from 'zod';
-import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo } from './engine/info.js';
+import type { DocumentInfo, DoctorReport, EngineEvent, HistoryInfo, SelectionPatch } from './engine/info.js';
 import type { StylePreset } from './engine/tools/style/presets.js';
 import type { ErrorInfo } from './engine/errors.js';
 import type { RecoveryEntry } from './engine/project/recovery.js';
@@ -48,7 +48,20 @@ export const IPC_CALL_PREFIX = 'ganvas:call:';
 export const IPC_EVENT_CHANNEL = 'ganvas:event';
 /** Not a contract call: only preload sends on it, with a path it got from a dropped `File`. */
 export const IPC_DROP_CHANNEL = 'ganvas:drop';
-export type { DocumentInfo, DoctorReport, EngineEvent, ErrorInfo, HistoryInfo, ModelListing, ModelStatus, Recipe, RecoveryEntry, Settings, StylePreset };
+export type {
+  DocumentInfo,
+  DoctorReport,
+  EngineEvent,
+  ErrorInfo,
+  HistoryInfo,
+  ModelListing,
+  ModelStatus,
+  Recipe,
+  RecoveryEntry,
+  SelectionPatch,
+  Settings,
+  StylePreset,
+};
 export type { BatchProgress, BatchReport, FileReport } from './engine/batch/batch.js';
 export type { WorkerInfo } from './engine/farm/farm.js';
 export type { ProviderReport } from './engine/jobs/protocol.js';

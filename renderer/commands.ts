@@ -86,11 +86,7 @@ export async function paint(all: [number, number][]): Promise<void> {
         }),
       );
     } else {
-      sent.push(
-        session.change('paintSelection', {
-          stroke: { points, radius: tools.marking.size / 2, hardness: 1, opacity: 1, value: tools.marking.tool === 'brush' ? 255 : 0 },
-        }),
-      );
+      sent.push(session.paintSelection({ points, radius: tools.marking.size / 2, hardness: 1, opacity: 1, value: tools.marking.tool === 'brush' ? 255 : 0 }));
     }
   }
   await Promise.all(sent);

@@ -11,7 +11,7 @@ import type { Layer } from './document/layer.js';
 import { currentSelection } from './document/selection.js';
 import type { ErrorInfo } from './errors.js';
 import type { Rect } from './images/raster.js';
-import type { EncodedImage } from './images/preview.js';
+import type { EncodedImage, ScreenImage } from './images/preview.js';
 import type { ProviderId } from './inference/providers.js';
 import type { JobProgress } from './jobs/host.js';
 import type { ProviderReport, RunStats } from './jobs/protocol.js';
@@ -72,6 +72,9 @@ export interface HistoryInfo {
   /** How many entries are in effect. */
   position: number;
 }
+
+/** A part of the selection's picture as the page shows it, changed by a stroke: where it goes in the picture, and the picture's size it fits. */
+export type SelectionPatch = ScreenImage & { x: number; y: number; picture: { width: number; height: number } };
 
 export type SelectionShape = { kind: 'rect'; rect: Rect } | { kind: 'lasso'; points: [number, number][] };
 

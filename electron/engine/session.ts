@@ -16,7 +16,16 @@ import { checkFormatFits, saveImage, type ExportOptions } from './images/save.js
 import { layeredFromDocument } from './layered/document.js';
 import { saveLayered } from './layered/save.js';
 import { xmpToWrite } from './images/xmp.js';
-import { documentInfo, documentTitle, historyInfo, type DocumentInfo, type HistoryInfo, type NewLayer, type SelectionShape } from './info.js';
+import {
+  documentInfo,
+  documentTitle,
+  historyInfo,
+  type DocumentInfo,
+  type HistoryInfo,
+  type NewLayer,
+  type SelectionPatch,
+  type SelectionShape,
+} from './info.js';
 import { appVersion, samePath } from './paths.js';
 import { saveProject } from './project/project.js';
 import type { RecoveryStore } from './project/recovery.js';
@@ -152,15 +161,22 @@ export class DocumentSession {
 
   // ── Selection (what Erase removes) ────────────────────────────────────────────────────────
 
-  /** Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. */
-  paintSelection(stroke: Stroke): Promise<DocumentInfo> {
+  /**
+   * Paints on the selection (value 255 marks, 0 unmarks); points in canvas pixels. Given how the
+   * page shows the selection (`shown`: its picture's longest side and colour), also the part of
+   * that picture the stroke changed, so the page need not fetch the whole picture again.
+   */
+  async paintSelection(stroke: Stroke, shown?: { maxSide: number; colour: string }): Promise<{ doc: DocumentInfo; patch: SelectionPatch | null }> {
     // Into the selection itself: nothing else holds it (an Erase takes a copy).
-    return this.change(async (doc) => {
+    const part = await this.edit(async (doc) => {
       const sel = currentSelection(doc) ?? emptySelection(doc);
       const { area } = await paintStrokeAsync(sel, stroke, { inPlace: true });
       doc.marks.pixels = sel;
       this.selectionPicture.changed(sel, sel, area);
+      return shown && area ? this.selectionPicture.region(sel, shown.maxSide, area) : null;
     });
+    const patch = part && { x: part.x, y: part.y, picture: part.picture, ...(await overlayPng(part.alpha, part.width, part.height, shown!.colour)) };
+    return { doc: this.info(), patch };
   }
 
   /** Marks (255) or unmarks (0) a rectangle or a lasso polygon, in canvas pixels. */

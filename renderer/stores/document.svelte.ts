@@ -1,4 +1,4 @@
-import type { CallInput, DocumentCallName, DocumentInfo, EncodedImage, HistoryInfo } from '../../electron/contract.js';
+import type { CallInput, DocumentCallName, DocumentInfo, EncodedImage, HistoryInfo, SelectionPatch } from '../../electron/contract.js';
 import { api, errorInfo } from '../api.js';
 import { on } from '../event-bus.js';
 import { messages } from './messages.svelte.js';
@@ -11,6 +11,21 @@ const PREVIEW_MAX_SIDE =
 
 /** An image the engine sent as bytes, as a file the page can use. */
 export const blobOf = (encoded: EncodedImage): Blob => new Blob([encoded.bytes as Uint8Array<ArrayBuffer>], { type: encoded.type });
+
+/** A canvas with the bitmap's pixels, to draw into; the bitmap's own go. */
+function canvasOf(bitmap: ImageBitmap): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  [canvas.width, canvas.height] = [bitmap.width, bitmap.height];
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return canvas;
+}
+
+/** Gives a picture's pixels back now rather than whenever the page collects garbage. */
+function release(image: ImageBitmap | HTMLCanvasElement): void {
+  if (image instanceof HTMLCanvasElement) [image.width, image.height] = [0, 0];
+  else image.close();
+}
 
 /** Decodes an image the engine sent as bytes, off the page's main thread. */
 export function imageOf(encoded: EncodedImage): Promise<ImageBitmap> {
@@ -40,11 +55,15 @@ class DocumentStore {
   history = $state<HistoryInfo | null>(null);
   /** A layer's opacity while its slider is dragged: the canvas shows it at once, the engine gets it on release. */
   dragged = $state<{ layerId: string; opacity: number } | null>(null);
-  /** The Erase selection at screen size (white, its alpha the mask); tinted where it is drawn. */
-  /** What Erase removes, in the overlay's colour; `version` counts the pictures of it shown, for the canvas's tiles of it. */
-  selection = $state<{ image: ImageBitmap; version: number } | null>(null);
+  /**
+   * What Erase removes, in the overlay's colour: the picture as it came, or a canvas once strokes
+   * have been drawn into it; `version` counts the pictures of it shown, for the canvas's tiles of it.
+   */
+  selection = $state<{ image: ImageBitmap | HTMLCanvasElement; version: number } | null>(null);
   private selectionVersion = 0;
   private selectionColour = tools.marking.overlayColour;
+  /** The strokes' parts of the picture, drawn into it one after another in the order they were made. */
+  private patching = Promise.resolve();
 
   readonly activeLayer = $derived(this.info?.layers.find((l) => l.id === this.active) ?? null);
 
@@ -60,8 +79,8 @@ class DocumentStore {
     if (next.lost.length) messages.warn(`Opened with losses: ${next.lost.join('; ')}`);
   }
 
-  /** Takes the engine's new state of the document and fetches what changed. */
-  async update(next: DocumentInfo): Promise<void> {
+  /** Takes the engine's new state of the document and fetches what changed (the selection's picture as `showSelection` does). */
+  async update(next: DocumentInfo, showSelection = () => this.loadSelection()): Promise<void> {
     this.info = next;
     if (!this.active || !next.layers.some((l) => l.id === this.active)) this.active = next.layers.at(-1)?.id ?? null;
     const stale = next.layers.filter((l) => this.images[l.id]?.version !== l.version);
@@ -81,7 +100,7 @@ class DocumentStore {
     // Screen copies no longer shown give their pixels back at once (the canvas redraws from the new ones before the next frame).
     const shown = new Set(Object.values(this.images).map((i) => i.image));
     for (const { image } of Object.values(before)) if (!shown.has(image)) image.close();
-    await Promise.all([this.refreshHistory(), this.loadSelection()]);
+    await Promise.all([this.refreshHistory(), showSelection()]);
   }
 
   /** A document call; the document's new state it returns is shown. */
@@ -149,7 +168,42 @@ class DocumentStore {
     const shown = this.selection;
     this.selection = next && { image: next, version: ++this.selectionVersion };
     // Its pixels go now rather than whenever the page collects garbage: the canvas redraws from the new one before the next frame.
-    shown?.image.close();
+    if (shown) release(shown.image);
+  }
+
+  /**
+   * Marks or unmarks with a brush stroke. Where the selection is shown, only the part of its
+   * picture the stroke changed comes back, with the document's new state, and is drawn into it:
+   * one call, and a few kilobytes instead of the whole picture.
+   */
+  paintSelection(stroke: CallInput<'paintSelection'>['stroke']): Promise<void> {
+    return attempt('That did not work', async () => {
+      if (!this.info) return;
+      const colour = this.selectionColour;
+      const shown = this.selection ? { shown: { maxSide: PREVIEW_MAX_SIDE, colour } } : {};
+      const { doc, patch } = await api.call('paintSelection', { docId: this.info.id, stroke, ...shown });
+      await this.update(doc, patch && doc.hasSelection ? () => this.drawIntoSelection(patch, colour) : undefined);
+    });
+  }
+
+  /** Draws a stroke's part of the picture into the one shown; where that is not the picture (nor the colour) it was made for, the whole picture is fetched. */
+  private drawIntoSelection(patch: SelectionPatch, colour: string): Promise<void> {
+    const run = this.patching.then(async () => {
+      const piece = await imageOf(patch);
+      const shown = this.selection;
+      if (!shown || colour !== this.selectionColour || shown.image.width !== patch.picture.width || shown.image.height !== patch.picture.height) {
+        piece.close();
+        return this.loadSelection();
+      }
+      const canvas = shown.image instanceof HTMLCanvasElement ? shown.image : canvasOf(shown.image);
+      const g = canvas.getContext('2d')!;
+      g.clearRect(patch.x, patch.y, patch.width, patch.height);
+      g.drawImage(piece, patch.x, patch.y);
+      piece.close();
+      this.selection = { image: canvas, version: ++this.selectionVersion };
+    });
+    this.patching = run.catch(() => {});
+    return run;
   }
 
   /** The overlay's colour: the selection is fetched again in it. */

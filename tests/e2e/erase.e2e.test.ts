@@ -100,9 +100,9 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     // An engine slower than any a user has (a huge photo on a busy machine): its mark comes 2 s after release.
     const session = engine.document(doc().id);
     const paint = session.paintSelection.bind(session);
-    session.paintSelection = async (stroke) => {
+    session.paintSelection = async (stroke, shown) => {
       await new Promise((r) => setTimeout(r, 2000));
-      return paint(stroke);
+      return paint(stroke, shown);
     };
     try {
       // What the user sees there: the screen, every layer of the canvas (the sketch is on one of its own) composited.
@@ -134,6 +134,39 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
       await panel.getByRole('button', { name: 'Clear' }).click();
       await expect.poll(() => doc().hasSelection).toBe(false);
     }
+  });
+
+  it('draws each stroke’s part of the mark into the picture shown, exactly as the whole picture fetched again', async () => {
+    const panel = page.getByRole('region', { name: 'Erase', exact: true });
+    await panel.getByRole('radio', { name: 'Brush' }).check();
+    // The canvas's pixels as one number: equal pictures, equal numbers.
+    const canvasHash = () =>
+      page.evaluate(() => {
+        const c = (globalThis as unknown as { document: Document }).document.querySelector('[data-testid="canvas"] canvas') as HTMLCanvasElement;
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let h = 2166136261;
+        for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, 16777619);
+        return h >>> 0;
+      });
+    const settled = () => expect.poll(() => page.getByTestId('canvas').getAttribute('data-sketches-waiting')).toBe('0');
+    await drag([0.1, 0.2], [0.9, 0.3]); // the first: the whole picture comes
+    await settled();
+    await drag([0.2, 0.8], [0.7, 0.1]); // the next ones: their parts only, drawn in
+    await drag([0.15, 0.5], [0.85, 0.55]);
+    await panel.getByRole('radio', { name: 'Unmark' }).check();
+    await drag([0.4, 0.1], [0.45, 0.9]);
+    await settled();
+    await expect.poll(() => doc().hasSelection).toBe(true);
+    const patched = await canvasHash();
+    // Another colour and back: the whole picture is fetched again.
+    const colour = panel.getByLabel('Overlay colour');
+    await colour.fill('#00ff00');
+    await expect.poll(canvasHash).not.toBe(patched);
+    await colour.fill('#ff3b5c');
+    await expect.poll(canvasHash).toBe(patched);
+    await panel.getByRole('radio', { name: 'Brush' }).check();
+    await panel.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => doc().hasSelection).toBe(false);
   });
 
   it('extends the canvas to 16:9 as a new layer', async () => {

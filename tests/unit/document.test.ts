@@ -431,6 +431,14 @@ describe('the selection picture kept between strokes', () => {
     const picture = kept.of(raster, side);
     const fresh = new SelectionPicture().of(raster, side);
     expect(Buffer.compare(picture.alpha, fresh.alpha)).toBe(0);
+    // The part a stroke changed, as the page gets it: the blocks covering it, at their place in the picture.
+    const part = kept.region(raster, side, { x: 400, y: 300, width: 203, height: 101 });
+    expect(part).toMatchObject({ x: 66, y: 50, width: 35, height: 17, picture: { width: 168, height: 117 } });
+    for (let row = 0; row < part.height; row++)
+      expect(
+        Buffer.compare(part.alpha.subarray(row * 35, row * 35 + 35), fresh.alpha.subarray((50 + row) * 168 + 66, (50 + row) * 168 + 101)),
+        `row ${row}`,
+      ).toBe(0);
     for (const [bx, by] of [
       [0, 0],
       [84, 58],

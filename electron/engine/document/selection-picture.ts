@@ -8,6 +8,16 @@ export interface PictureAlpha {
   alpha: Uint8Array;
 }
 
+/** A part of the picture: its place and size in the picture's pixels, and the picture's size. */
+export interface PictureRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  alpha: Uint8Array;
+  picture: { width: number; height: number };
+}
+
 /** The whole-number shrink that brings the selection within `maxSide` (blocks, so a change is redone where it happened only). */
 function factorFor(sel: Pick<Raster, 'width' | 'height'>, maxSide: number): number {
   return Math.max(1, Math.ceil(Math.max(sel.width, sel.height) / maxSide));
@@ -57,6 +67,19 @@ export class SelectionPicture {
       this.source = sel;
     }
     return this.picture;
+  }
+
+  /** The blocks of the picture of `sel` (no longer than `maxSide`) that cover `area` of the canvas: where they are in it, and their alpha. */
+  region(sel: Raster, maxSide: number, area: Rect): PictureRegion {
+    const p = this.of(sel, maxSide);
+    const f = p.factor;
+    const x = Math.floor(area.x / f),
+      y = Math.floor(area.y / f);
+    const width = Math.min(p.width, Math.ceil((area.x + area.width) / f)) - x,
+      height = Math.min(p.height, Math.ceil((area.y + area.height) / f)) - y;
+    const alpha = new Uint8Array(width * height);
+    for (let row = 0; row < height; row++) alpha.set(p.alpha.subarray((y + row) * p.width + x, (y + row) * p.width + x + width), row * width);
+    return { x, y, width, height, alpha, picture: { width: p.width, height: p.height } };
   }
 
   /** `next` is `previous` changed only within `area`: the picture follows where it was of `previous`. */

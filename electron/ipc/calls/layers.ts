@@ -13,9 +13,11 @@ const tileRegion = {
   maxSide: z.number().int().min(16).max(2048),
 };
 const overlayColour = z.string().regex(/^#[0-9a-f]{6}$/i);
+/** The longest side of a layer's or the selection's screen copy. */
+const previewSide = z.number().int().min(16).max(8192);
 
 export const layerCalls = {
-  layerPreview: defineCall(z.object({ ...layer, maxSide: z.number().int().min(16).max(8192) }), async ({ docId, layerId, maxSide }, { engine }) =>
+  layerPreview: defineCall(z.object({ ...layer, maxSide: previewSide }), async ({ docId, layerId, maxSide }, { engine }) =>
     engine.document(docId).layerPreview(layerId, maxSide),
   ),
   /** A region of a layer no longer than `maxSide` (the canvas asks for the tiles it shows closer than its screen copy allows). */
@@ -50,9 +52,13 @@ export const layerCalls = {
   ),
   mergeDown: defineCall(z.object(layer), async ({ docId, layerId }, { engine }) => engine.document(docId).apply('mergeDown', layerId)),
   flatten: defineCall(z.object(doc), async ({ docId }, { engine }) => engine.document(docId).apply('flatten')),
-  /** Marks (value 255) or unmarks (0) what Erase removes with a brush stroke, in canvas pixels. */
-  paintSelection: defineCall(z.object({ ...doc, stroke: strokeSchema }), async ({ docId, stroke }, { engine }) =>
-    engine.document(docId).paintSelection(stroke),
+  /**
+   * Marks (value 255) or unmarks (0) what Erase removes with a brush stroke, in canvas pixels;
+   * `shown`: how the page shows the selection, whose part the stroke changed comes back with it.
+   */
+  paintSelection: defineCall(
+    z.object({ ...doc, stroke: strokeSchema, shown: z.object({ maxSide: previewSide, colour: overlayColour }).optional() }),
+    async ({ docId, stroke, shown }, { engine }) => engine.document(docId).paintSelection(stroke, shown),
   ),
   selectShape: defineCall(
     z.object({
@@ -80,8 +86,7 @@ export const layerCalls = {
   selectionTile: defineCall(z.object({ ...doc, ...tileRegion, colour: overlayColour }), async ({ docId, x, y, width, height, maxSide, colour }, { engine }) =>
     engine.document(docId).selectionTile({ x, y, width, height }, maxSide, colour),
   ),
-  selectionPreview: defineCall(
-    z.object({ ...doc, maxSide: z.number().int().min(16).max(8192), colour: overlayColour }),
-    async ({ docId, maxSide, colour }, { engine }) => engine.document(docId).selectionPreview(maxSide, colour),
+  selectionPreview: defineCall(z.object({ ...doc, maxSide: previewSide, colour: overlayColour }), async ({ docId, maxSide, colour }, { engine }) =>
+    engine.document(docId).selectionPreview(maxSide, colour),
   ),
 };
