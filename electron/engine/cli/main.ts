@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node
+// The line above: glibc otherwise raises its threshold for giving large blocks pages of their own to
+// the size of the tile buffers a job frees, and then keeps what the job freed (Enhance ×2 of a
+// 24 MP photo: 0.27 GiB above rest + result); fixed at its default, memory goes back to rest + the
+// result. Other systems ignore the variable; npm's Windows shims set it too.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, GanvasError } from '../errors.js';
