@@ -169,7 +169,7 @@ export class DocumentSession {
   async paintSelection(stroke: Stroke, shown?: { maxSide: number; colour: string }): Promise<{ doc: DocumentInfo; patch: SelectionPatch | null }> {
     // Into the selection itself: nothing else holds it (an Erase takes a copy).
     const part = await this.edit(async (doc) => {
-      const sel = currentSelection(doc) ?? emptySelection(doc);
+      const sel = currentSelection(doc) ?? this.selectionPicture.blank(emptySelection(doc));
       const { area } = await paintStrokeAsync(sel, stroke, { inPlace: true });
       doc.marks.pixels = sel;
       this.selectionPicture.changed(sel, sel, area);

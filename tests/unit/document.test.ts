@@ -457,6 +457,22 @@ describe('the selection picture kept between strokes', () => {
   });
 });
 
+describe('the picture of a selection made blank', () => {
+  it('starts as nothing marked and follows the strokes made before and after it is first asked for', async () => {
+    const kept = new SelectionPicture();
+    const sel = kept.blank(allocRaster(1003, 701, 1, 8));
+    const paint = async (from: [number, number], to: [number, number], value: number) => {
+      const { area } = await paintStrokeAsync(sel, { points: [from, to], radius: 17, hardness: 0.5, opacity: 1, value }, { inPlace: true });
+      kept.changed(sel, sel, area);
+    };
+    await paint([5, 5], [900, 650], 255);
+    await paint([1000, 10], [300, 600], 255);
+    expect(Buffer.compare(kept.of(sel, 200).alpha, new SelectionPicture().of(sel, 200).alpha)).toBe(0);
+    await paint([0, 350], [1002, 350], 0);
+    expect(Buffer.compare(kept.of(sel, 200).alpha, new SelectionPicture().of(sel, 200).alpha)).toBe(0);
+  });
+});
+
 describe('masks', () => {
   it('a mask shows the layer where 255, the backdrop where 0, and mixes in between', async () => {
     const area = { x: 0, y: 0, width: 3, height: 1 };

@@ -47,6 +47,23 @@ function shrinkBlocks(sel: Raster, p: PictureAlpha, bx0: number, by0: number, bx
   }
 }
 
+/** The picture's blocks [x0, x1) × [y0, y1) that cover `area` of the selection. */
+function blocksOver(p: PictureAlpha, area: Rect): { x0: number; y0: number; x1: number; y1: number } {
+  const f = p.factor;
+  return {
+    x0: Math.floor(area.x / f),
+    y0: Math.floor(area.y / f),
+    x1: Math.min(p.width, Math.ceil((area.x + area.width) / f)),
+    y1: Math.min(p.height, Math.ceil((area.y + area.height) / f)),
+  };
+}
+
+/** Redoes the picture's blocks that cover `area` of the selection. */
+function shrinkArea(sel: Raster, p: PictureAlpha, area: Rect): void {
+  const { x0, y0, x1, y1 } = blocksOver(p, area);
+  shrinkBlocks(sel, p, x0, y0, x1, y1);
+}
+
 /**
  * Keeps the selection's screen picture between edits: a brush stroke redoes only the blocks it
  * touched (a few milliseconds) instead of shrinking the whole canvas again (0.1 s on 24 MP), so
@@ -55,6 +72,8 @@ function shrinkBlocks(sel: Raster, p: PictureAlpha, bx0: number, by0: number, bx
 export class SelectionPicture {
   private source: Raster | null = null;
   private picture: PictureAlpha | null = null;
+  /** Where `source` changed since it was blank, until its picture is made; null when not known to have been blank. */
+  private sinceBlank: Rect[] | null = null;
 
   /** The picture of `sel` no longer than `maxSide`. */
   of(sel: Raster, maxSide: number): PictureAlpha {
@@ -63,20 +82,27 @@ export class SelectionPicture {
       const width = Math.ceil(sel.width / factor);
       const height = Math.ceil(sel.height / factor);
       this.picture = { factor, width, height, alpha: new Uint8Array(width * height) };
-      shrinkBlocks(sel, this.picture, 0, 0, width, height);
+      const areas = this.source === sel && this.sinceBlank ? this.sinceBlank : [{ x: 0, y: 0, width: sel.width, height: sel.height }];
+      for (const area of areas) shrinkArea(sel, this.picture, area);
       this.source = sel;
+      this.sinceBlank = null;
     }
     return this.picture;
+  }
+
+  /** `sel` is new and empty: its picture starts as nothing marked instead of a shrink of all its pixels (0.1 s on 24 MP). */
+  blank(sel: Raster): Raster {
+    this.source = sel;
+    this.picture = null;
+    this.sinceBlank = [];
+    return sel;
   }
 
   /** The blocks of the picture of `sel` (no longer than `maxSide`) that cover `area` of the canvas: where they are in it, and their alpha. */
   region(sel: Raster, maxSide: number, area: Rect): PictureRegion {
     const p = this.of(sel, maxSide);
-    const f = p.factor;
-    const x = Math.floor(area.x / f),
-      y = Math.floor(area.y / f);
-    const width = Math.min(p.width, Math.ceil((area.x + area.width) / f)) - x,
-      height = Math.min(p.height, Math.ceil((area.y + area.height) / f)) - y;
+    const { x0: x, y0: y, x1, y1 } = blocksOver(p, area);
+    const [width, height] = [x1 - x, y1 - y];
     const alpha = new Uint8Array(width * height);
     for (let row = 0; row < height; row++) alpha.set(p.alpha.subarray((y + row) * p.width + x, (y + row) * p.width + x + width), row * width);
     return { x, y, width, height, alpha, picture: { width: p.width, height: p.height } };
@@ -84,12 +110,13 @@ export class SelectionPicture {
 
   /** `next` is `previous` changed only within `area`: the picture follows where it was of `previous`. */
   changed(previous: Raster | null, next: Raster, area: Rect | null): void {
+    if (this.sinceBlank && this.source === previous && next === previous) {
+      if (area) this.sinceBlank.push(area);
+      return;
+    }
     const p = this.picture;
     if (!p || !previous || this.source !== previous || next.width !== previous.width || next.height !== previous.height) return;
-    if (area) {
-      const f = p.factor;
-      shrinkBlocks(next, p, Math.floor(area.x / f), Math.floor(area.y / f), Math.ceil((area.x + area.width) / f), Math.ceil((area.y + area.height) / f));
-    }
+    if (area) shrinkArea(next, p, area);
     this.source = next;
   }
 }
