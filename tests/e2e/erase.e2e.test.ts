@@ -142,8 +142,14 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     // The canvas's pixels as one number: equal pictures, equal numbers.
     const canvasHash = () =>
       page.evaluate(() => {
-        const c = (globalThis as unknown as { document: Document }).document.querySelector('[data-testid="canvas"] canvas') as HTMLCanvasElement;
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        type Canvas = {
+          width: number;
+          height: number;
+          getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+        };
+        const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document;
+        const c = doc.querySelector('[data-testid="canvas"] canvas') as Canvas;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let h = 2166136261;
         for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, 16777619);
         return h >>> 0;
