@@ -58,7 +58,7 @@ const TOUCHING = 8;
  * a hole that wide needs to carry its broad shapes. Only once: blocks of 4×4 showed as squares at
  * 100 % (lime_1.png at twice its size, a 512² hole), so larger holes take longer instead.
  */
-const FULL_SIZE_MOST = 256 * 256;
+const FULL_SIZE_MOST = 128 * 128;
 
 /**
  * Fills `input.hole` by copying. Returns interleaved RGB 0..1: outside the hole `input.pixels`
