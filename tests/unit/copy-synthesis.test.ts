@@ -53,7 +53,7 @@ describe('synthesizeByCopy', () => {
   });
 
   it('fills a hole too large to copy pixel by pixel at half size, still with the photo’s own pixels, in phase, and without the halo', async () => {
-    // 300×270 is more than 256² pixels: copied at half size, each pixel from its half-size pixel's
+    // 300×270 is more than 128² pixels: copied at half size, each pixel from its half-size pixel's
     // source. Stripes of 7 px: a pixel taken from the wrong place in its source's 2×2 block lands on
     // the wrong stripe at every other edge.
     const [W, H] = [420, 390];
