@@ -33,9 +33,10 @@ const REFINE_FROM = 16;
 /** A copied stretch that goes on matching within this (RMS, 0..1: about 10 levels) is not searched further. */
 const GOOD = 0.04;
 /**
- * Copies come from windows this far (pixels, at full size) clear of the hole: what borders it is most often the
- * erased object's own edge, its halo or a part the brush missed (the rest of a spoon), and copied
- * on it grows back into the hole (coffee.png's spoon: 58 silver pixels back at 4 px, 4 at 8, none at 12).
+ * Copies come from windows this far (pixels, at full size) clear of the hole: what borders it is
+ * most often the erased object's own edge, its halo or a part the brush missed (the rest of a
+ * spoon), and copied on it grows back into the hole (coffee.png's spoon: 58 silver pixels back at
+ * 4 px, 4 at 8, none at 12).
  */
 const SOURCE_MARGIN = 12;
 /** Pixels filled between checks for a cancel. */
@@ -82,8 +83,8 @@ interface Search {
   signal?: AbortSignal;
 }
 
-/** Fills `l.image` in its hole; returns where each pixel came from (−1: photo), or nothing when there is no place to copy from. */
-async function fill(l: Level, search: Search): Promise<Int32Array | undefined> {
+/** Fills `l.image` in its hole (left as it is where there is no place to copy from). */
+async function fill(l: Level, search: Search): Promise<void> {
   if (countSet({ width: l.width, height: l.height, bits: l.hole }) > FULL_SIZE_MOST) {
     const half = downsample(l, 'all');
     // A mean of four pixels has half their noise: the same tolerance would let stretches run on
@@ -91,13 +92,12 @@ async function fill(l: Level, search: Search): Promise<Int32Array | undefined> {
     const halfFrom = await copyPixels(half, Math.ceil(SOURCE_MARGIN / 2), GOOD / 2, search);
     if (halfFrom) return copyBlocks(l, half, halfFrom);
   }
-  return copyPixels(l, SOURCE_MARGIN, GOOD, search);
+  await copyPixels(l, SOURCE_MARGIN, GOOD, search);
 }
 
 /** Each hole pixel of `l` from the source of its pixel in `half`, at the same place in that source's 2×2 block. */
-function copyBlocks(l: Level, half: Level, halfFrom: Int32Array): Int32Array {
+function copyBlocks(l: Level, half: Level, halfFrom: Int32Array): void {
   const { width: w, image, hole } = l;
-  const cameFrom = new Int32Array(l.width * l.height).fill(-1);
   for (let p = 0; p < hole.length; p++) {
     if (!hole[p]) continue;
     const x = p % w,
@@ -109,12 +109,13 @@ function copyBlocks(l: Level, half: Level, halfFrom: Int32Array): Int32Array {
     image[p * 3] = image[s * 3]!;
     image[p * 3 + 1] = image[s * 3 + 1]!;
     image[p * 3 + 2] = image[s * 3 + 2]!;
-    cameFrom[p] = s;
   }
-  return cameFrom;
 }
 
-/** Fills `l.image` in its hole pixel by pixel (see the top of this file). */
+/**
+ * Fills `l.image` in its hole pixel by pixel (see the top of this file); returns where each pixel
+ * came from (−1: photo), or nothing when there is no place to copy from.
+ */
 async function copyPixels(l: Level, margin: number, good: number, { rand, signal }: Search): Promise<Int32Array | undefined> {
   const { width: w, height: h, hole, image } = l;
   const n = w * h;
