@@ -129,7 +129,11 @@ export async function runFarmBatch(opts: FarmBatchOptions, follow: FarmFollow): 
       if (failedReason === HANDED_BACK)
         void (async () => {
           if (halted(await readBatch(redis, id))) return;
-          await (await queue.getJob(failed))?.remove();
+          const job = await queue.getJob(failed);
+          // Queued again already (by the resume above, when this submission started after the hand-back): that
+          // job may be waiting, in a worker's hands or done; removing and adding it again had a file done twice.
+          if (job && (await job.getState()) !== 'failed') return;
+          await job?.remove();
           const again = asJob(planned.get(rel)!);
           await queue.add(again.name, again.data, again.opts);
         })();
