@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../errors.js';
 import { workerUrl } from '../worker-url.js';
 import { harmonicFill } from './harmonic.js';
+import { countSet } from './masks.js';
 
 export interface HarmonicRequest {
   pixels: Float32Array;
@@ -22,9 +23,8 @@ const ASIDE_FROM = 128 * 128;
  * cancel stops the thread.
  */
 export async function harmonicFillAside(request: HarmonicRequest, signal?: AbortSignal): Promise<Float32Array> {
-  let holePixels = 0;
-  for (const b of request.hole) holePixels += b;
-  if (holePixels < ASIDE_FROM) return harmonicFill(request.pixels, request.width, request.height, request.hole);
+  if (countSet({ width: request.width, height: request.height, bits: request.hole }) < ASIDE_FROM)
+    return harmonicFill(request.pixels, request.width, request.height, request.hole);
   if (signal?.aborted) throw new CancelledError();
   const worker = new Worker(workerUrl(import.meta.url, './harmonic-worker.js', 'images'), { workerData: request });
   const stop = () => void worker.terminate();
