@@ -72,7 +72,8 @@ const PIXELS_PER_SLICE = 1 << 14;
  * the mask itself — returning the painted raster and the area it touched. The stroke is a union
  * of round segments, so overlapping dabs do not build up: each pixel takes the highest coverage
  * any segment gives it. Every segment is painted within its own small box into a sparse coverage
- * map, so the cost follows the painted area, not the stroke's bounding box times its segments. Yields between slices of work (see `paintStrokeAsync`).
+ * map, so the cost follows the painted area, not the stroke's bounding box times its segments.
+ * Yields between slices of work (see `paintStrokeAsync`).
  */
 function* paintSlices(mask: Raster, s: Stroke, inPlace: boolean): Generator<void, { raster: Raster; area: Rect | null }> {
   if (mask.channels !== 1 || mask.depth !== 8) throw new Error('strokes paint on one-channel 8-bit masks');
