@@ -174,6 +174,40 @@ describe('Extend continues the photo instead of reflecting it', () => {
     }
   });
 
+  it('two edges that would cross in the border do not: the one seen shorter ends where it meets the other', async () => {
+    // Whiskers, rails and branches that converge at the old edge: drawn on straight both, they made
+    // an X in the border (chelsea.png). Bar A runs the photo's whole width falling to the right,
+    // bar B half of it rising; their lines would cross 21 px out.
+    const [w, h] = [160, 140];
+    const slope = Math.tan((25 * Math.PI) / 180);
+    const a = (x: number) => 60 - (159 - x) * slope;
+    const b = (x: number) => 80 + (159 - x) * slope;
+    const image = scene(w, h, (x, y) => (Math.abs(y - a(x)) <= 2 || (x >= 80 && Math.abs(y - b(x)) <= 2) ? 1 : 0), 13);
+    const grown = await extend(image, 80);
+    const y = luma(grown);
+    for (const x of [w + 6, w + 12]) {
+      const found = darkest(y, grown.width, x, 40, 100);
+      expect(found.depth, `column ${x}: before they meet, a line`).toBeGreaterThan(30);
+    }
+    // Past the meeting, A goes on and B does not come out on A's other side.
+    for (const x of [w + 40, w + 50, w + 60]) {
+      const onA = darkest(y, grown.width, x, Math.round(a(x)) - 4, Math.round(a(x)) + 5);
+      const onB = darkest(y, grown.width, x, Math.round(b(x)) - 4, Math.round(b(x)) + 5);
+      expect(onA.depth, `column ${x}: A at ${a(x).toFixed(1)}`).toBeGreaterThan(30);
+      expect(onB.depth, `column ${x}: B would be at ${b(x).toFixed(1)}`).toBeLessThan(15);
+    }
+    // Above A, clear of both lines, the border is as plain as the photo's plain ground: no
+    // embossed copies of the bars (patches taken for their texture once brought them along).
+    const contrast = (image: Float32Array, width: number, x0: number, x1: number, y0: number, y1: number) => {
+      const v: number[] = [];
+      for (let j = y0; j < y1; j++) for (let x = x0; x < x1; x++) v.push((image[j * width + x - 1]! + image[j * width + x]! + image[j * width + x + 1]!) / 3);
+      const mean = v.reduce((s, e) => s + e, 0) / v.length;
+      return Math.sqrt(v.reduce((s, e) => s + (e - mean) ** 2, 0) / v.length);
+    };
+    const plain = contrast(luma(image), w, 20, 60, 100, 135);
+    expect(contrast(y, grown.width, w + 20, w + 75, 5, 40), `the photo's plain ground: ${plain.toFixed(1)}`).toBeLessThan(1.5 * plain);
+  });
+
   it('on photos, the border does not correlate with the photo mirrored across the old edge, and has no seam', async () => {
     // rocket.jpg cut to two thirds of its width ends in a launch lamp's flare: the border must take it up, not cut it off.
     for (const [name, keep] of [

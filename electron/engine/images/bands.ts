@@ -1,5 +1,5 @@
 import { dilate, maskBounds } from './masks.js';
-import { SummedArea } from './summed-area.js';
+import { boxMeanRgb, SummedArea } from './summed-area.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
 function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
@@ -189,24 +189,6 @@ function localLimits(low: Float32Array, lowPass: Float32Array, width: number, he
     if (p + width < n) reach(p + width, limits[p]!);
   }
   return limits;
-}
-
-/** The mean of each channel of interleaved RGB over the square of half-side `radius` around each pixel (clipped to the image). */
-function boxMeanRgb(rgb: Float32Array, width: number, height: number, radius: number): Float32Array {
-  const out = new Float32Array(rgb.length);
-  const plane = new Float32Array(width * height);
-  for (let k = 0; k < 3; k++) {
-    for (let p = 0; p < plane.length; p++) plane[p] = rgb[p * 3 + k]!;
-    const sums = new SummedArea(plane, width, height);
-    for (let y = 0; y < height; y++) {
-      const [y0, y1] = [Math.max(0, y - radius), Math.min(height, y + radius + 1)];
-      for (let x = 0; x < width; x++) {
-        const [x0, x1] = [Math.max(0, x - radius), Math.min(width, x + radius + 1)];
-        out[(y * width + x) * 3 + k] = sums.sum(x0, y0, x1, y1) / ((x1 - x0) * (y1 - y0));
-      }
-    }
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CancelledError } from '../errors.js';
 import { maskBounds } from './masks.js';
-import { SummedArea } from './summed-area.js';
+import { boxMeanRgb, SummedArea } from './summed-area.js';
 import { seededRandom } from './seeded-random.js';
 import { downsample, type Level } from './level.js';
 
@@ -24,6 +24,11 @@ export interface SynthesisInput {
   signal?: AbortSignal;
   /** Seed of the random search, so a fill is the same every time. */
   seed?: number;
+  /**
+   * Interleaved RGB 0..1, the photo outside the hole: the broad colours the fill should have. Each
+   * patch put into the hole is held to them on average, while its texture is free.
+   */
+  guide?: Float32Array;
 }
 
 /** Patch side (odd). 7 px carries wood grain, foliage and noise; smaller loses structure, larger slows. */
@@ -31,6 +36,12 @@ const PATCH = 7;
 const R = (PATCH - 1) / 2;
 /** Source patches keep this far from the hole: the object's soft edge and halo are not copied back in. */
 const SOURCE_MARGIN = 2;
+/**
+ * How much a patch's mean colour straying from the guide's there counts against it, per pixel,
+ * beside the patches' own difference: without it, patches that match only their neighbours carry
+ * a rail or a bar into plain sky, where it shows as an embossed ghost of the bar.
+ */
+const HELD = 4;
 /** Below the coarsest scale, the random search looks this far (pixels) around each match. */
 const FINE_SEARCH = 16;
 /** The coarsest scale has at least this many pixels across the hole's short side… */
@@ -103,9 +114,15 @@ class Field {
 
   /** What patches are compared on: the image blurred, so the smooth first guess in the hole is not drawn to flat patches. */
   feature: Float32Array;
+  /** With a guide: each source's mean colour, and the guide's mean colour at each target. */
+  private readonly means?: { source: Float32Array; guide: Float32Array };
 
-  constructor(readonly level: Level) {
+  constructor(
+    readonly level: Level,
+    guide?: Float32Array,
+  ) {
     this.feature = blurred(level);
+    if (guide) this.means = { source: boxMeanRgb(level.image, level.width, level.height, R), guide: boxMeanRgb(guide, level.width, level.height, R) };
     const { width, height, hole } = level;
     const nearHole = windowsTouching(hole, width, height, R + SOURCE_MARGIN);
     const touchesHole = windowsTouching(hole, width, height, R);
@@ -140,6 +157,11 @@ class Field {
     const { width } = this.level;
     const image = this.feature;
     let d = 0;
+    if (this.means) {
+      const { source, guide } = this.means;
+      for (let k = 0; k < 3; k++) d += (guide[t * 3 + k]! - source[s * 3 + k]!) ** 2;
+      d *= HELD * PATCH * PATCH;
+    }
     for (let dy = -R; dy <= R; dy++) {
       let a = (t + dy * width - R) * 3;
       let b = (s + dy * width - R) * 3;
@@ -280,16 +302,18 @@ export async function synthesizeTexture(input: SynthesisInput): Promise<Float32A
   const rand = seededRandom(input.seed ?? 1);
   const from = input.from ?? new Uint8Array(input.width * input.height).fill(1);
   const levels: Level[] = [{ width: input.width, height: input.height, image: Float32Array.from(input.pixels), hole: input.hole, from }];
+  const guides = input.guide ? [input.guide] : undefined;
   while (levels.length < 8) {
     const l = levels.at(-1)!;
     if (holeSpan(l) <= COARSEST_HOLE || Math.min(l.width, l.height) / 2 < COARSEST_IMAGE) break;
     levels.push(downsample(l, 'any'));
+    guides?.push(downsample({ ...l, image: guides.at(-1)! }, 'any').image);
   }
   let coarser: Field | null = null;
   for (let k = levels.length - 1; k >= 0; k--) {
     const level = levels[k]!;
     if (coarser) upsampleInto(level, coarser.level);
-    const f = new Field(level);
+    const f = new Field(level, guides?.[k]);
     if (f.targets.length === 0) return levels[0]!.image;
     if (f.sources.length === 0) return Float32Array.from(input.pixels);
     inherit(f, coarser, rand);

@@ -31,6 +31,8 @@ const CORE = 1.5;
 const MAX_TURN = Math.cos((40 * Math.PI) / 180);
 /** …and their two sides' colours differ by less than this on average (0..1; lighting changes along an edge). */
 const MAX_COLOUR_DIFFERENCE = 0.1;
+/** A joined pair runs straight when each end points at the other within this angle (10°). */
+const STRAIGHT = Math.cos((10 * Math.PI) / 180);
 /** An edge without a partner goes on straight (outpainting) only within this angle (50°) of the way out. */
 const HEAD_ON = Math.cos((50 * Math.PI) / 180);
 
@@ -282,18 +284,38 @@ function colourDifference(a: EdgeEntry, b: EdgeEntry): number {
   return sum / ((2 * PROFILE + 1) * 3);
 }
 
+/** How nearly each of two entries points at the other: the cosines of the angles between their directions and the line joining them. */
+function facing(a: EdgeEntry, b: EdgeEntry): { towardsB: number; towardsA: number } {
+  const [cx, cy] = [b.x - a.x, b.y - a.y];
+  const length = Math.hypot(cx, cy);
+  if (length < 1) return { towardsB: -1, towardsA: -1 };
+  return { towardsB: (a.dx * cx + a.dy * cy) / length, towardsA: -(b.dx * cx + b.dy * cy) / length };
+}
+
+/**
+ * Whether the curve joining two entries would bend one way and then the other (an S): each end
+ * turns more than STRAIGHT from the line between them, to the same side. An arc turns its two ends
+ * to opposite sides; two edges that each turn the same way are different edges, offset.
+ */
+function bendsBothWays(a: EdgeEntry, b: EdgeEntry): boolean {
+  const [cx, cy] = [b.x - a.x, b.y - a.y];
+  const length = Math.hypot(cx, cy);
+  // Sines of the turns from the line a→b: a's way out, and the way the curve arrives at b (against b's direction).
+  const atA = (cx * a.dy - cy * a.dx) / length;
+  const atB = (cx * -b.dy - cy * -b.dx) / length;
+  const slight = Math.sqrt(1 - STRAIGHT * STRAIGHT);
+  return atA * atB > 0 && Math.min(Math.abs(atA), Math.abs(atB)) > slight;
+}
+
 /** Entries joined across the hole: each pointing at the other, with the same colours on each side; the best-fitting first, each entry once. */
 export function pairEntries(entries: EdgeEntry[]): [number, number][] {
   const options: { a: number; b: number; cost: number }[] = [];
   for (let a = 0; a < entries.length; a++)
     for (let b = a + 1; b < entries.length; b++) {
       const [ea, eb] = [entries[a]!, entries[b]!];
-      const [cx, cy] = [eb.x - ea.x, eb.y - ea.y];
-      const length = Math.hypot(cx, cy);
-      if (length < 1) continue;
-      const towardsB = (ea.dx * cx + ea.dy * cy) / length;
-      const towardsA = -(eb.dx * cx + eb.dy * cy) / length;
+      const { towardsB, towardsA } = facing(ea, eb);
       if (towardsB < MAX_TURN || towardsA < MAX_TURN) continue;
+      if (bendsBothWays(ea, eb)) continue;
       const colour = colourDifference(ea, eb);
       if (colour > MAX_COLOUR_DIFFERENCE) continue;
       options.push({ a, b, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
@@ -316,6 +338,8 @@ class Canvas {
   readonly drawn: Uint8Array;
   readonly guide: Uint8Array;
   private readonly nearest: Float32Array;
+  /** 1 within CORE of a curve drawn so far. */
+  private readonly cores: Uint8Array;
 
   constructor(
     pixels: Float32Array,
@@ -327,6 +351,17 @@ class Canvas {
     this.drawn = new Uint8Array(w * h);
     this.guide = new Uint8Array(w * h);
     this.nearest = new Float32Array(w * h).fill(Infinity);
+    this.cores = new Uint8Array(w * h);
+  }
+
+  /** How far along `point(u)` (u from 0 to 1) a curve runs before it meets one drawn earlier: 1 when it meets none. */
+  freeRun(length: number, point: (u: number) => [number, number]): number {
+    const steps = Math.max(2, Math.ceil(length * 2));
+    for (let i = 0; i <= steps; i++) {
+      const [x, y] = point(i / steps).map(Math.round) as [number, number];
+      if (x >= 0 && y >= 0 && x < this.w && y < this.h && this.cores[y * this.w + x]) return i / steps;
+    }
+    return 1;
   }
 
   /**
@@ -362,6 +397,7 @@ class Canvas {
     }
     const rgb = [0, 0, 0];
     for (const [q, { d, u, s }] of best) {
+      if (Math.abs(s) <= CORE) this.cores[q] = 1;
       if (d >= this.nearest[q]!) continue;
       this.nearest[q] = d;
       profileAt(u, s, rgb);
@@ -411,9 +447,10 @@ function profileColour(profile: Float32Array, s: number, k: number): number {
  */
 export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, opts: { straightOn?: boolean } = {}): Structure {
   const entries = findEntries(pixels, w, h, hole);
-  const pairs = pairEntries(entries);
   const canvas = new Canvas(pixels, w, h, hole);
-  for (const [ia, ib] of pairs) {
+  // Best-fitting first: a curve that would cross one drawn before it is left out, unless both run
+  // straight (a window's mullions, a lattice's girders cross; two arcs bent to meet rarely do).
+  const pairs = pairEntries(entries).filter(([ia, ib]) => {
     const [a, b] = [entries[ia]!, entries[ib]!];
     const length = Math.hypot(b.x - a.x, b.y - a.y);
     // Cubic Hermite from a to b, leaving a along its direction and arriving at b against b's.
@@ -421,13 +458,16 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
       [a.dx * length, a.dy * length],
       [-b.dx * length, -b.dy * length],
     ] as const;
+    const point = (u: number): [number, number] => {
+      const [u2, u3] = [u * u, u * u * u];
+      const [h00, h10, h01, h11] = [2 * u3 - 3 * u2 + 1, u3 - 2 * u2 + u, -2 * u3 + 3 * u2, u3 - u2];
+      return [h00 * a.x + h10 * ta[0] + h01 * b.x + h11 * tb[0], h00 * a.y + h10 * ta[1] + h01 * b.y + h11 * tb[1]];
+    };
+    const { towardsA, towardsB } = facing(a, b);
+    if (Math.min(towardsA, towardsB) < STRAIGHT && canvas.freeRun(length, point) < 1) return false;
     canvas.curve(
       length,
-      (u) => {
-        const [u2, u3] = [u * u, u * u * u];
-        const [h00, h10, h01, h11] = [2 * u3 - 3 * u2 + 1, u3 - 2 * u2 + u, -2 * u3 + 3 * u2, u3 - u2];
-        return [h00 * a.x + h10 * ta[0] + h01 * b.x + h11 * tb[0], h00 * a.y + h10 * ta[1] + h01 * b.y + h11 * tb[1]];
-      },
+      point,
       (u) => {
         const u2 = u * u;
         const [d00, d10, d01, d11] = [6 * u2 - 6 * u, 3 * u2 - 4 * u + 1, -6 * u2 + 6 * u, 3 * u2 - 2 * u];
@@ -437,16 +477,19 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
         for (let k = 0; k < 3; k++) rgb[k] = (1 - u) * profileColour(a.profile, s, k) + u * profileColour(b.profile, -s, k);
       },
     );
-  }
+    return true;
+  });
   if (opts.straightOn) {
     const paired = new Set(pairs.flat());
-    entries.forEach((e, i) => {
-      // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge),
-      // long enough to be structure rather than texture; it goes on as far as it was seen in the
-      // photo (a horizon to the end of the border, a whisker not across it).
-      if (paired.has(i) || e.headOn < HEAD_ON || e.traced < TRACE) return;
-      drawStraight(canvas, e, Math.min(e.traced, reachThrough(e, hole, w, h)));
-    });
+    // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge),
+    // long enough to be structure rather than texture; it goes on as far as it was seen in the
+    // photo (a horizon to the end of the border, a whisker not across it), and the longest-seen
+    // first: one that meets an edge drawn before it ends there, as an edge meets what is in front of it.
+    const onward = entries.filter((e, i) => !paired.has(i) && e.headOn >= HEAD_ON && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
+    for (const e of onward) {
+      const length = Math.min(e.traced, reachThrough(e, hole, w, h));
+      drawStraight(canvas, e, length * canvas.freeRun(length, (u) => [e.x + e.dx * length * u, e.y + e.dy * length * u]));
+    }
   }
   return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs };
 }

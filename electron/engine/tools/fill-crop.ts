@@ -216,8 +216,9 @@ export async function withPhotoTexture(
       );
       low = anchoredCopy(synthesized, await smoothing, win.width, win.height, rest, ANCHOR.radius, ANCHOR.times);
     } else {
-      synthesized = await synthesizeTexture(input(structure.pixels, rest));
+      // The patches are held to the broad colours, so the texture cannot carry an edge where they have none.
       low = await smoothing;
+      synthesized = await synthesizeTexture({ ...input(structure.pixels, rest), guide: low });
     }
   } finally {
     opts.signal?.removeEventListener('abort', stop);
