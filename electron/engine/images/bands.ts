@@ -1,5 +1,5 @@
 import { dilate, maskBounds } from './masks.js';
-import { boxMeanRgb, SummedArea } from './summed-area.js';
+import { boxMeanRgb } from './summed-area.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
 function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
