@@ -105,6 +105,31 @@ describe('Erase carries a line through the hole', () => {
     }
   });
 
+  it('a long edge whose foot shows only briefly below the hole, in another light, is still carried down to it', async () => {
+    // A rocket's side on a launch pad: followed far above the hole, below it only 16 px of it show
+    // before the pad, under a lamp's glow that changes both its sides' colours.
+    const [w, h] = [160, 160];
+    const image = scene(w, h, (x, y) => (y >= 120 ? 0.4 : x >= 70 && x < 80 ? 1 : 0), 17);
+    for (let y = 104; y < 120; y++)
+      for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) image.data[(y * w + x) * 3 + c] = Math.min(255, image.data[(y * w + x) * 3 + c]! + 45);
+    const hole = { x: 50, y: 50, width: 60, height: 52 };
+    const result = luma(await erase(image, hole));
+    const truth = luma(image);
+    for (let y = hole.y + 4; y < hole.y + hole.height - 4; y += 6) {
+      const across = (image: Float32Array) => {
+        const row = Array.from({ length: hole.width - 4 }, (_, i) => hole.x + 2 + i).map(
+          (x) => (image[y * w + x - 1]! + image[y * w + x]! + image[y * w + x + 1]!) / 3,
+        );
+        const darkest = Math.min(...row);
+        return { at: hole.x + 2 + row.indexOf(darkest), depth: [...row].sort((a, b) => a - b)[row.length >> 1]! - darkest };
+      };
+      const [found, real] = [across(result), across(truth)];
+      expect(Math.abs(found.at - 74.5), `row ${y}: the bar at ${found.at}`).toBeLessThanOrEqual(4);
+      // Darker than the ground beside it, as the bar is: carried on, not faded into it.
+      expect(found.depth, `row ${y}`).toBeGreaterThan(0.4 * real.depth);
+    }
+  });
+
   it('over an object’s corner, each side’s texture stays on its side: no smudge between them', async () => {
     // The corner's two edges meet at a right angle inside the hole, so neither has a partner to be
     // drawn to: what fills the hole must come from the photo around it, copied, not blended.

@@ -31,6 +31,10 @@ const CORE = 1.5;
 const MAX_TURN = Math.cos((40 * Math.PI) / 180);
 /** …and their two sides' colours differ by less than this on average (0..1; lighting changes along an edge). */
 const MAX_COLOUR_DIFFERENCE = 0.1;
+/** …or than this where one of them leads (see `leads`): its direction is evidence enough, and a glow or a shadow may lie over the other. */
+const LED_COLOUR_DIFFERENCE = 0.3;
+/** An edge followed at least this far (pixels) is taken at its word about where it goes. */
+const LONG = 2 * TRACE;
 /** A joined pair runs straight when each end points at the other within this angle (10°). */
 const STRAIGHT = Math.cos((10 * Math.PI) / 180);
 /** An edge without a partner goes on straight (outpainting) only within this angle (50°) of the way out. */
@@ -307,6 +311,15 @@ function bendsBothWays(a: EdgeEntry, b: EdgeEntry): boolean {
   return atA * atB > 0 && Math.min(Math.abs(atA), Math.abs(atB)) > slight;
 }
 
+/**
+ * Whether `e` alone says where its edge goes: followed far (LONG) and pointing straight at `o`,
+ * while `o` was followed too little for its own direction and colours to be trusted (the foot of a
+ * rocket's side, glimpsed between a gantry and a lamp's glow).
+ */
+function leads(e: EdgeEntry, towards: number, o: EdgeEntry): boolean {
+  return e.traced >= LONG && towards >= STRAIGHT && o.traced < TRACE;
+}
+
 /** Entries joined across the hole: each pointing at the other, with the same colours on each side; the best-fitting first, each entry once. */
 export function pairEntries(entries: EdgeEntry[]): [number, number][] {
   const options: { a: number; b: number; cost: number }[] = [];
@@ -317,7 +330,18 @@ export function pairEntries(entries: EdgeEntry[]): [number, number][] {
       if (towardsB < MAX_TURN || towardsA < MAX_TURN) continue;
       if (bendsBothWays(ea, eb)) continue;
       const colour = colourDifference(ea, eb);
-      if (colour > MAX_COLOUR_DIFFERENCE) continue;
+      console.error(
+        'PAIR?',
+        a,
+        b,
+        [ea.x, ea.y, ea.dx, ea.dy, ea.traced].map((v) => v.toFixed(2)).join(' '),
+        '|',
+        [eb.x, eb.y, eb.dx, eb.dy, eb.traced].map((v) => v.toFixed(2)).join(' '),
+        towardsA.toFixed(3),
+        towardsB.toFixed(3),
+        colour.toFixed(3),
+      );
+      if (colour > (leads(ea, towardsB, eb) || leads(eb, towardsA, ea) ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE)) continue;
       options.push({ a, b, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
     }
   options.sort((x, y) => x.cost - y.cost);
@@ -453,18 +477,21 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
   const pairs = pairEntries(entries).filter(([ia, ib]) => {
     const [a, b] = [entries[ia]!, entries[ib]!];
     const length = Math.hypot(b.x - a.x, b.y - a.y);
-    // Cubic Hermite from a to b, leaving a along its direction and arriving at b against b's.
+    const { towardsA, towardsB } = facing(a, b);
+    // Cubic Hermite from a to b, leaving a along its direction and arriving at b against b's — or,
+    // where one end leads, along the line between them at the other.
+    const chord = [b.x - a.x, b.y - a.y] as const;
     const [ta, tb] = [
-      [a.dx * length, a.dy * length],
-      [-b.dx * length, -b.dy * length],
-    ] as const;
+      leads(b, towardsA, a) ? chord : ([a.dx * length, a.dy * length] as const),
+      leads(a, towardsB, b) ? chord : ([-b.dx * length, -b.dy * length] as const),
+    ];
     const point = (u: number): [number, number] => {
       const [u2, u3] = [u * u, u * u * u];
       const [h00, h10, h01, h11] = [2 * u3 - 3 * u2 + 1, u3 - 2 * u2 + u, -2 * u3 + 3 * u2, u3 - u2];
       return [h00 * a.x + h10 * ta[0] + h01 * b.x + h11 * tb[0], h00 * a.y + h10 * ta[1] + h01 * b.y + h11 * tb[1]];
     };
-    const { towardsA, towardsB } = facing(a, b);
-    if (Math.min(towardsA, towardsB) < STRAIGHT && canvas.freeRun(length, point) < 1) return false;
+    const straight = Math.min(towardsA, towardsB) >= STRAIGHT || leads(a, towardsB, b) || leads(b, towardsA, a);
+    if (!straight && canvas.freeRun(length, point) < 1) return false;
     canvas.curve(
       length,
       point,
