@@ -330,17 +330,6 @@ export function pairEntries(entries: EdgeEntry[]): [number, number][] {
       if (towardsB < MAX_TURN || towardsA < MAX_TURN) continue;
       if (bendsBothWays(ea, eb)) continue;
       const colour = colourDifference(ea, eb);
-      console.error(
-        'PAIR?',
-        a,
-        b,
-        [ea.x, ea.y, ea.dx, ea.dy, ea.traced].map((v) => v.toFixed(2)).join(' '),
-        '|',
-        [eb.x, eb.y, eb.dx, eb.dy, eb.traced].map((v) => v.toFixed(2)).join(' '),
-        towardsA.toFixed(3),
-        towardsB.toFixed(3),
-        colour.toFixed(3),
-      );
       if (colour > (leads(ea, towardsB, eb) || leads(eb, towardsA, ea) ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE)) continue;
       options.push({ a, b, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
     }
