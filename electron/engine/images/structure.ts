@@ -37,6 +37,8 @@ const LED_COLOUR_DIFFERENCE = 0.3;
 const LONG = 2 * TRACE;
 /** A joined pair runs straight when each end points at the other within this angle (10°). */
 const STRAIGHT = Math.cos((10 * Math.PI) / 180);
+/** Two straight lines may cross at a wider angle than this (30°): nearer parallel, they are the two sides of one thing. */
+const NARROW_CROSSING = (30 * Math.PI) / 180;
 /** An edge without a partner goes on straight (outpainting) only within this angle (50°) of the way out. */
 const HEAD_ON = Math.cos((50 * Math.PI) / 180);
 
@@ -312,16 +314,17 @@ function bendsBothWays(a: EdgeEntry, b: EdgeEntry): boolean {
 }
 
 /**
- * Whether `e` alone says where its edge goes: followed far (LONG) and pointing straight at `o`,
- * while `o` was followed too little for its own direction and colours to be trusted (the foot of a
- * rocket's side, glimpsed between a gantry and a lamp's glow).
+ * Whether `e` says where its edge goes: followed far (LONG) and pointing straight at `o`, while
+ * `o` either was followed too little for its own direction and colours to be trusted (the foot of
+ * a rocket's side, glimpsed between a gantry and a lamp's glow) or points straight back (`back`):
+ * then their sides' colours may differ more, as a lamp lights a tower's upright from one end.
  */
-function leads(e: EdgeEntry, towards: number, o: EdgeEntry): boolean {
-  return e.traced >= LONG && towards >= STRAIGHT && o.traced < TRACE;
+function leads(e: EdgeEntry, towards: number, o: EdgeEntry, back: number): boolean {
+  return e.traced >= LONG && towards >= STRAIGHT && (o.traced < TRACE || back >= STRAIGHT);
 }
 
-/** Entries joined across the hole: each pointing at the other, with the same colours on each side; the best-fitting first, each entry once. */
-export function pairEntries(entries: EdgeEntry[]): [number, number][] {
+/** The joins possible across the hole: entries pointing at each other, with the same colours on each side; the best-fitting first. */
+function joinOptions(entries: EdgeEntry[]): [number, number][] {
   const options: { a: number; b: number; cost: number }[] = [];
   for (let a = 0; a < entries.length; a++)
     for (let b = a + 1; b < entries.length; b++) {
@@ -330,19 +333,10 @@ export function pairEntries(entries: EdgeEntry[]): [number, number][] {
       if (towardsB < MAX_TURN || towardsA < MAX_TURN) continue;
       if (bendsBothWays(ea, eb)) continue;
       const colour = colourDifference(ea, eb);
-      if (colour > (leads(ea, towardsB, eb) || leads(eb, towardsA, ea) ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE)) continue;
+      if (colour > (leads(ea, towardsB, eb, towardsA) || leads(eb, towardsA, ea, towardsB) ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE)) continue;
       options.push({ a, b, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
     }
-  options.sort((x, y) => x.cost - y.cost);
-  const used = new Set<number>();
-  const pairs: [number, number][] = [];
-  for (const { a, b } of options) {
-    if (used.has(a) || used.has(b)) continue;
-    used.add(a);
-    used.add(b);
-    pairs.push([a, b]);
-  }
-  return pairs;
+  return options.sort((x, y) => x.cost - y.cost).map(({ a, b }) => [a, b]);
 }
 
 /** What has been drawn so far: for each pixel, how near the nearest drawn curve passes (squared). */
@@ -351,8 +345,10 @@ class Canvas {
   readonly drawn: Uint8Array;
   readonly guide: Uint8Array;
   private readonly nearest: Float32Array;
-  /** 1 within CORE of a curve drawn so far. */
+  /** 1 within CORE of a curve drawn so far… */
   private readonly cores: Uint8Array;
+  /** …and that curve's unit direction there. */
+  private readonly coreTangents: Float32Array;
 
   constructor(
     pixels: Float32Array,
@@ -365,14 +361,23 @@ class Canvas {
     this.guide = new Uint8Array(w * h);
     this.nearest = new Float32Array(w * h).fill(Infinity);
     this.cores = new Uint8Array(w * h);
+    this.coreTangents = new Float32Array(2 * w * h);
   }
 
-  /** How far along `point(u)` (u from 0 to 1) a curve runs before it meets one drawn earlier: 1 when it meets none. */
-  freeRun(length: number, point: (u: number) => [number, number]): number {
+  /**
+   * How far along `point(u)` (u from 0 to 1, `tangent(u)` its direction) a curve runs before it
+   * meets one drawn earlier at an angle of at most `within` (radians; π/2 for any): 1 when it meets none.
+   */
+  freeRun(length: number, point: (u: number) => [number, number], tangent: (u: number) => [number, number], within = Math.PI / 2): number {
     const steps = Math.max(2, Math.ceil(length * 2));
+    const limit = Math.cos(within);
     for (let i = 0; i <= steps; i++) {
       const [x, y] = point(i / steps).map(Math.round) as [number, number];
-      if (x >= 0 && y >= 0 && x < this.w && y < this.h && this.cores[y * this.w + x]) return i / steps;
+      if (x < 0 || y < 0 || x >= this.w || y >= this.h) continue;
+      const q = y * this.w + x;
+      if (!this.cores[q]) continue;
+      const [tx, ty] = tangent(i / steps);
+      if (Math.abs(tx * this.coreTangents[2 * q]! + ty * this.coreTangents[2 * q + 1]!) / (Math.hypot(tx, ty) || 1) >= limit) return i / steps;
     }
     return 1;
   }
@@ -390,7 +395,7 @@ class Canvas {
   ): void {
     const { w, h, hole } = this;
     const steps = Math.max(2, Math.ceil(length * 2));
-    const best = new Map<number, { d: number; u: number; s: number }>();
+    const best = new Map<number, { d: number; u: number; s: number; tx: number; ty: number }>();
     const reach = PROFILE + 1;
     for (let i = 0; i <= steps; i++) {
       const u = i / steps;
@@ -405,12 +410,16 @@ class Canvas {
           const s = -(x - px) * ty + (y - py) * tx;
           const d = along * along + s * s;
           const q = y * w + x;
-          if (Math.abs(s) <= PROFILE && d < (best.get(q)?.d ?? Infinity)) best.set(q, { d, u, s });
+          if (Math.abs(s) <= PROFILE && d < (best.get(q)?.d ?? Infinity)) best.set(q, { d, u, s, tx, ty });
         }
     }
     const rgb = [0, 0, 0];
-    for (const [q, { d, u, s }] of best) {
-      if (Math.abs(s) <= CORE) this.cores[q] = 1;
+    for (const [q, { d, u, s, tx, ty }] of best) {
+      if (Math.abs(s) <= CORE) {
+        this.cores[q] = 1;
+        this.coreTangents[2 * q] = tx;
+        this.coreTangents[2 * q + 1] = ty;
+      }
       if (d >= this.nearest[q]!) continue;
       this.nearest[q] = d;
       profileAt(u, s, rgb);
@@ -461,9 +470,13 @@ function profileColour(profile: Float32Array, s: number, k: number): number {
 export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, opts: { straightOn?: boolean } = {}): Structure {
   const entries = findEntries(pixels, w, h, hole);
   const canvas = new Canvas(pixels, w, h, hole);
-  // Best-fitting first: a curve that would cross one drawn before it is left out, unless both run
-  // straight (a window's mullions, a lattice's girders cross; two arcs bent to meet rarely do).
-  const pairs = pairEntries(entries).filter(([ia, ib]) => {
+  // Best-fitting first, each entry once: a curve that would cross one drawn before it is left out
+  // (its entries may still join others), unless both run straight and meet at a wide angle (a
+  // window's mullions, a lattice's girders cross; two arcs bent to meet rarely do, and the two
+  // sides of one bar never swap).
+  const used = new Set<number>();
+  const pairs = joinOptions(entries).filter(([ia, ib]) => {
+    if (used.has(ia) || used.has(ib)) return false;
     const [a, b] = [entries[ia]!, entries[ib]!];
     const length = Math.hypot(b.x - a.x, b.y - a.y);
     const { towardsA, towardsB } = facing(a, b);
@@ -471,28 +484,26 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     // where one end leads, along the line between them at the other.
     const chord = [b.x - a.x, b.y - a.y] as const;
     const [ta, tb] = [
-      leads(b, towardsA, a) ? chord : ([a.dx * length, a.dy * length] as const),
-      leads(a, towardsB, b) ? chord : ([-b.dx * length, -b.dy * length] as const),
+      leads(b, towardsA, a, towardsB) ? chord : ([a.dx * length, a.dy * length] as const),
+      leads(a, towardsB, b, towardsA) ? chord : ([-b.dx * length, -b.dy * length] as const),
     ];
     const point = (u: number): [number, number] => {
       const [u2, u3] = [u * u, u * u * u];
       const [h00, h10, h01, h11] = [2 * u3 - 3 * u2 + 1, u3 - 2 * u2 + u, -2 * u3 + 3 * u2, u3 - u2];
       return [h00 * a.x + h10 * ta[0] + h01 * b.x + h11 * tb[0], h00 * a.y + h10 * ta[1] + h01 * b.y + h11 * tb[1]];
     };
-    const straight = Math.min(towardsA, towardsB) >= STRAIGHT || leads(a, towardsB, b) || leads(b, towardsA, a);
-    if (!straight && canvas.freeRun(length, point) < 1) return false;
-    canvas.curve(
-      length,
-      point,
-      (u) => {
-        const u2 = u * u;
-        const [d00, d10, d01, d11] = [6 * u2 - 6 * u, 3 * u2 - 4 * u + 1, -6 * u2 + 6 * u, 3 * u2 - 2 * u];
-        return [d00 * a.x + d10 * ta[0] + d01 * b.x + d11 * tb[0], d00 * a.y + d10 * ta[1] + d01 * b.y + d11 * tb[1]];
-      },
-      (u, s, rgb) => {
-        for (let k = 0; k < 3; k++) rgb[k] = (1 - u) * profileColour(a.profile, s, k) + u * profileColour(b.profile, -s, k);
-      },
-    );
+    const tangent = (u: number): [number, number] => {
+      const u2 = u * u;
+      const [d00, d10, d01, d11] = [6 * u2 - 6 * u, 3 * u2 - 4 * u + 1, -6 * u2 + 6 * u, 3 * u2 - 2 * u];
+      return [d00 * a.x + d10 * ta[0] + d01 * b.x + d11 * tb[0], d00 * a.y + d10 * ta[1] + d01 * b.y + d11 * tb[1]];
+    };
+    const straight = Math.min(towardsA, towardsB) >= STRAIGHT || leads(a, towardsB, b, towardsA) || leads(b, towardsA, a, towardsB);
+    if (canvas.freeRun(length, point, tangent, straight ? NARROW_CROSSING : Math.PI / 2) < 1) return false;
+    canvas.curve(length, point, tangent, (u, s, rgb) => {
+      for (let k = 0; k < 3; k++) rgb[k] = (1 - u) * profileColour(a.profile, s, k) + u * profileColour(b.profile, -s, k);
+    });
+    used.add(ia);
+    used.add(ib);
     return true;
   });
   if (opts.straightOn) {
@@ -504,7 +515,16 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     const onward = entries.filter((e, i) => !paired.has(i) && e.headOn >= HEAD_ON && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
     for (const e of onward) {
       const length = Math.min(e.traced, reachThrough(e, hole, w, h));
-      drawStraight(canvas, e, length * canvas.freeRun(length, (u) => [e.x + e.dx * length * u, e.y + e.dy * length * u]));
+      drawStraight(
+        canvas,
+        e,
+        length *
+          canvas.freeRun(
+            length,
+            (u) => [e.x + e.dx * length * u, e.y + e.dy * length * u],
+            () => [e.dx, e.dy],
+          ),
+      );
     }
   }
   return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs };

@@ -1,0 +1,51 @@
+/**
+ * The lines drawn through a hole before it is filled (structure.ts), checked on their own: which
+ * edges are joined and where the joining line runs.
+ */
+import { describe, expect, it } from 'vitest';
+import { continueStructure } from '../../electron/engine/images/structure.js';
+
+type Rgb = [number, number, number];
+
+/** Interleaved RGB 0..1: `colour(x, y)` with a little sensor noise. */
+function picture(width: number, height: number, colour: (x: number, y: number) => Rgb): Float32Array {
+  const out = new Float32Array(width * height * 3);
+  let s = 11;
+  const noise = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.03;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const c = colour(x, y);
+      for (let k = 0; k < 3; k++) out[(y * width + x) * 3 + k] = c[k] + noise();
+    }
+  return out;
+}
+
+function rectHole(width: number, height: number, r: { x: number; y: number; width: number; height: number }): Uint8Array {
+  const hole = new Uint8Array(width * height);
+  for (let y = r.y; y < r.y + r.height; y++) hole.fill(1, y * width + r.x, y * width + r.x + r.width);
+  return hole;
+}
+
+describe('lines through a hole', () => {
+  it('a tower’s upright, dark against the sky above and lit by a lamp against the ground below, is one line through the hole', () => {
+    // Its sides' colours differ between the ends more than two unrelated edges' may, but both ends
+    // were followed far and point straight at each other. Its dark side above matches the ground
+    // below better than the lit upright does, so by colour its left edge above pairs with its right
+    // edge below: those two may be drawn, but never both crossed pairs, an X.
+    const [w, h] = [160, 200];
+    const bar = (x: number) => x >= 76 && x < 84;
+    const image = picture(w, h, (x, y) => (y < 100 ? (bar(x) ? [0.12, 0.09, 0.07] : [0.3, 0.36, 0.5]) : bar(x) ? [0.55, 0.42, 0.28] : [0.16, 0.15, 0.17]));
+    const r = { x: 50, y: 60, width: 60, height: 80 };
+    const { entries, pairs } = continueStructure(image, w, h, rectHole(w, h, r));
+    // Each joined pair as [x above the hole, x below it], for those that run from top to bottom.
+    const uprights = pairs
+      .map((pair) => pair.map((i) => entries[i]!).sort((a, b) => a.y - b.y))
+      .filter(([top, bottom]) => top!.y < r.y && bottom!.y >= r.y + r.height)
+      .map(([top, bottom]) => [top!.x, bottom!.x] as const);
+    expect(uprights.length, JSON.stringify(pairs)).toBeGreaterThan(0);
+    for (const end of uprights.flat()) expect(Math.abs(end - 80), `an end at ${end}, not on the upright`).toBeLessThan(6);
+    for (const [topA, bottomA] of uprights)
+      for (const [topB, bottomB] of uprights)
+        expect((topA - topB) * (bottomA - bottomB), `${topA} → ${bottomA} and ${topB} → ${bottomB} cross`).toBeGreaterThanOrEqual(0);
+  });
+});
