@@ -15,7 +15,7 @@ function picture(width: number, height: number, colour: (x: number, y: number) =
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const c = colour(x, y);
-      for (let k = 0; k < 3; k++) out[(y * width + x) * 3 + k] = c[k] + noise();
+      for (let k = 0; k < 3; k++) out[(y * width + x) * 3 + k] = c[k]! + noise();
     }
   return out;
 }
