@@ -40,7 +40,8 @@ interface Scores {
   seam?: number;
   seconds: number;
 }
-type Row = { name: string; kind: MaskKind | 'extend'; method: string; scores: Scores; result: Raster };
+/** `photoTexture`: the texture ratio of what the photo itself has there, measured the same way. */
+type Row = { name: string; kind: MaskKind | 'extend'; method: string; scores: Scores; result: Raster; photoTexture: number };
 
 const engine = testEngine();
 const rows: Row[] = [];
@@ -115,8 +116,8 @@ async function sideBySide(name: string, results: Raster[], where: Uint8Array, wi
     .toFile(join(out, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`));
 }
 
-function record(name: string, kind: Row['kind'], method: string, scores: Scores, result: Raster): void {
-  rows.push({ name, kind, method, scores, result });
+function record(name: string, kind: Row['kind'], method: string, scores: Scores, result: Raster, photoTexture: number): void {
+  rows.push({ name, kind, method, scores, result, photoTexture });
   const s = scores;
   const extra = s.mirror !== undefined ? ` | mirror ${s.mirror.toFixed(2)} | seam ${s.seam!.toFixed(2)}` : '';
   process.stderr.write(
@@ -133,6 +134,7 @@ async function eraseCases(file: string): Promise<void> {
     const mask = await save(maskRaster(c.hole, w, h), join(tmp, `mask-${rows.length}.png`));
     const image = await save(truth, join(tmp, `image-${rows.length}.png`));
     const base = textureIn(truth, ringAround(c.hole, w, h));
+    const photoTexture = textureIn(truth, c.hole) / base;
     const measure = (r: Raster, seconds: number): Scores => ({
       ...holeError(r, truth, c.hole),
       texture: textureIn(r, c.hole) / base,
@@ -141,13 +143,13 @@ async function eraseCases(file: string): Promise<void> {
     });
     const results = [truth];
     const ours = await ganvas(image, 'erase', {}, mask);
-    record(name, c.kind, 'Ganvas', measure(ours.result, ours.seconds), ours.result);
+    record(name, c.kind, 'Ganvas', measure(ours.result, ours.seconds), ours.result, photoTexture);
     results.push(ours.result);
     if (peersReady)
       for (const method of ERASE_PEERS) {
         const p = await peer([method, image, mask]);
         if (!p) continue;
-        record(name, c.kind, method, measure(p.result, p.seconds), p.result);
+        record(name, c.kind, method, measure(p.result, p.seconds), p.result, photoTexture);
         results.push(p.result);
       }
     await sideBySide(name, results, c.hole, w);
@@ -167,6 +169,7 @@ async function extendCase(file: string, share: number): Promise<void> {
   const beside = new Uint8Array(truth.width * truth.height);
   for (let y = 0; y < truth.height; y++) beside.fill(1, y * truth.width + Math.max(0, kept - grow), y * truth.width + kept);
   const base = textureIn(truth, beside);
+  const photoTexture = textureIn(truth, border) / base;
   const measure = (r: Raster, seconds: number): Scores => ({
     ...holeError(r, truth, border),
     texture: textureIn(r, border) / base,
@@ -177,13 +180,13 @@ async function extendCase(file: string, share: number): Promise<void> {
   });
   const results = [truth];
   const ours = await ganvas(cut, 'extend', { right: grow });
-  record(name, 'extend', 'Ganvas', measure(ours.result, ours.seconds), ours.result);
+  record(name, 'extend', 'Ganvas', measure(ours.result, ours.seconds), ours.result, photoTexture);
   results.push(ours.result);
   if (peersReady)
     for (const method of EXTEND_PEERS) {
       const p = await peer(['extend', method, cut, String(grow)]);
       if (!p) continue;
-      record(name, 'extend', method, measure(p.result, p.seconds), p.result);
+      record(name, 'extend', method, measure(p.result, p.seconds), p.result, photoTexture);
       results.push(p.result);
     }
   await sideBySide(name, results, border, truth.width);
@@ -250,7 +253,7 @@ function summary(): void {
     'texture 0.5–1.5 everywhere' +
       mine
         .filter((r) => r.scores.texture < 0.5 || r.scores.texture > 1.5)
-        .map((r) => ` (${r.name}: ${r.scores.texture.toFixed(2)})`)
+        .map((r) => ` (${r.name}: ${r.scores.texture.toFixed(2)}, the photo's own ${r.photoTexture.toFixed(2)})`)
         .join(''),
   );
   const extend = mine.filter((r) => r.kind === 'extend');
