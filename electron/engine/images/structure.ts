@@ -323,20 +323,31 @@ function leads(e: EdgeEntry, towards: number, o: EdgeEntry, back: number): boole
   return e.traced >= LONG && towards >= STRAIGHT && (o.traced < TRACE || back >= STRAIGHT);
 }
 
+/** A possible join of entries `a` and `b` across the hole: how nearly each points at the other, and which of them leads (see `leads`). */
+interface Join {
+  a: number;
+  b: number;
+  towardsA: number;
+  towardsB: number;
+  aLeads: boolean;
+  bLeads: boolean;
+}
+
 /** The joins possible across the hole: entries pointing at each other, with the same colours on each side; the best-fitting first. */
-function joinOptions(entries: EdgeEntry[]): [number, number][] {
-  const options: { a: number; b: number; cost: number }[] = [];
+function joinOptions(entries: EdgeEntry[]): Join[] {
+  const options: (Join & { cost: number })[] = [];
   for (let a = 0; a < entries.length; a++)
     for (let b = a + 1; b < entries.length; b++) {
       const [ea, eb] = [entries[a]!, entries[b]!];
       const { towardsB, towardsA } = facing(ea, eb);
       if (towardsB < MAX_TURN || towardsA < MAX_TURN) continue;
       if (bendsBothWays(ea, eb)) continue;
+      const [aLeads, bLeads] = [leads(ea, towardsB, eb, towardsA), leads(eb, towardsA, ea, towardsB)];
       const colour = colourDifference(ea, eb);
-      if (colour > (leads(ea, towardsB, eb, towardsA) || leads(eb, towardsA, ea, towardsB) ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE)) continue;
-      options.push({ a, b, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
+      if (colour > (aLeads || bLeads ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE)) continue;
+      options.push({ a, b, towardsA, towardsB, aLeads, bLeads, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
     }
-  return options.sort((x, y) => x.cost - y.cost).map(({ a, b }) => [a, b]);
+  return options.sort((x, y) => x.cost - y.cost);
 }
 
 /** What has been drawn so far: for each pixel, how near the nearest drawn curve passes (squared). */
@@ -475,18 +486,15 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
   // window's mullions, a lattice's girders cross; two arcs bent to meet rarely do, and the two
   // sides of one bar never swap).
   const used = new Set<number>();
-  const pairs = joinOptions(entries).filter(([ia, ib]) => {
-    if (used.has(ia) || used.has(ib)) return false;
+  const pairs: [number, number][] = [];
+  for (const { a: ia, b: ib, towardsA, towardsB, aLeads, bLeads } of joinOptions(entries)) {
+    if (used.has(ia) || used.has(ib)) continue;
     const [a, b] = [entries[ia]!, entries[ib]!];
     const length = Math.hypot(b.x - a.x, b.y - a.y);
-    const { towardsA, towardsB } = facing(a, b);
     // Cubic Hermite from a to b, leaving a along its direction and arriving at b against b's — or,
     // where one end leads, along the line between them at the other.
     const chord = [b.x - a.x, b.y - a.y] as const;
-    const [ta, tb] = [
-      leads(b, towardsA, a, towardsB) ? chord : ([a.dx * length, a.dy * length] as const),
-      leads(a, towardsB, b, towardsA) ? chord : ([-b.dx * length, -b.dy * length] as const),
-    ];
+    const [ta, tb] = [bLeads ? chord : ([a.dx * length, a.dy * length] as const), aLeads ? chord : ([-b.dx * length, -b.dy * length] as const)];
     const point = (u: number): [number, number] => {
       const [u2, u3] = [u * u, u * u * u];
       const [h00, h10, h01, h11] = [2 * u3 - 3 * u2 + 1, u3 - 2 * u2 + u, -2 * u3 + 3 * u2, u3 - u2];
@@ -497,15 +505,15 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
       const [d00, d10, d01, d11] = [6 * u2 - 6 * u, 3 * u2 - 4 * u + 1, -6 * u2 + 6 * u, 3 * u2 - 2 * u];
       return [d00 * a.x + d10 * ta[0] + d01 * b.x + d11 * tb[0], d00 * a.y + d10 * ta[1] + d01 * b.y + d11 * tb[1]];
     };
-    const straight = Math.min(towardsA, towardsB) >= STRAIGHT || leads(a, towardsB, b, towardsA) || leads(b, towardsA, a, towardsB);
-    if (canvas.freeRun(length, point, tangent, straight ? NARROW_CROSSING : Math.PI / 2) < 1) return false;
+    const straight = Math.min(towardsA, towardsB) >= STRAIGHT || aLeads || bLeads;
+    if (canvas.freeRun(length, point, tangent, straight ? NARROW_CROSSING : Math.PI / 2) < 1) continue;
     canvas.curve(length, point, tangent, (u, s, rgb) => {
       for (let k = 0; k < 3; k++) rgb[k] = (1 - u) * profileColour(a.profile, s, k) + u * profileColour(b.profile, -s, k);
     });
     used.add(ia);
     used.add(ib);
-    return true;
-  });
+    pairs.push([ia, ib]);
+  }
   if (opts.straightOn) {
     const paired = new Set(pairs.flat());
     // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge),
