@@ -36,7 +36,7 @@ describe('lines through a hole', () => {
     const bar = (x: number) => x >= 76 && x < 84;
     const image = picture(w, h, (x, y) => (y < 100 ? (bar(x) ? [0.12, 0.09, 0.07] : [0.3, 0.36, 0.5]) : bar(x) ? [0.55, 0.42, 0.28] : [0.16, 0.15, 0.17]));
     const r = { x: 50, y: 60, width: 60, height: 80 };
-    const { entries, pairs } = continueStructure(image, w, h, rectHole(w, h, r));
+    const { entries, pairs } = continueStructure(image, w, h, rectHole(w, h, r), () => ({ share: 0, longest: 0 }));
     // Each joined pair as [x above the hole, x below it], for those that run from top to bottom.
     const uprights = pairs
       .map((pair) => pair.map((i) => entries[i]!).sort((a, b) => a.y - b.y))
@@ -47,5 +47,31 @@ describe('lines through a hole', () => {
     for (const [topA, bottomA] of uprights)
       for (const [topB, bottomB] of uprights)
         expect((topA - topB) * (bottomA - bottomB), `${topA} → ${bottomA} and ${topB} → ${bottomB} cross`).toBeGreaterThanOrEqual(0);
+  });
+
+  it('an edge with no partner across the hole goes on straight for the share of the way it is given, and no further than the longest run', () => {
+    // A floor's edge runs into the hole from the left; on the right there is only a plain wall.
+    const [w, h] = [160, 200];
+    const image = picture(w, h, (x, y) => (x >= 110 ? [0.45, 0.45, 0.45] : y < 100 ? [0.2, 0.25, 0.3] : [0.7, 0.6, 0.5]));
+    const r = { x: 50, y: 60, width: 60, height: 80 };
+    const hole = rectHole(w, h, r);
+    const drawnOnEdge = (share: number, longest = Infinity) => {
+      const asked: number[] = [];
+      const { drawn } = continueStructure(image, w, h, hole, (unpaired) => (asked.push(unpaired), { share, longest }));
+      expect(asked, 'asked once, with the floor edge unpaired').toEqual([expect.any(Number)]);
+      expect(asked[0]).toBeGreaterThanOrEqual(1);
+      const xs: number[] = [];
+      // (The wall's side, just right of the hole, is joined from top to bottom: left out here.)
+      for (let y = 96; y < 104; y++) for (let x = r.x; x < r.x + 40; x++) if (drawn[y * w + x]) xs.push(x);
+      return xs;
+    };
+    expect(drawnOnEdge(0)).toEqual([]);
+    const xs = drawnOnEdge(0.3);
+    expect(Math.min(...xs)).toBeLessThanOrEqual(r.x + 1);
+    // 0.3 of the 60 px through the hole: it reaches 18 px in, and stops there.
+    expect(Math.max(...xs)).toBeGreaterThanOrEqual(r.x + 15);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(r.x + 21);
+    // …and no further than it is allowed.
+    expect(Math.max(...drawnOnEdge(0.3, 8))).toBeLessThanOrEqual(r.x + 10);
   });
 });

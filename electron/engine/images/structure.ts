@@ -472,13 +472,19 @@ function profileColour(profile: Float32Array, s: number, k: number): number {
   return profile[i * 3 + k]! * (1 - t) + profile[(i + 1) * 3 + k]! * t;
 }
 
+/** How far an edge without a partner goes on straight: a share of its way through the hole, and at most `longest` pixels. */
+export interface OnwardRun {
+  share: number;
+  longest: number;
+}
+
 /**
  * The edges running into `hole` continued through it: pairs joined along a cubic curve that
  * leaves each end at its edge's angle (a straight edge stays straight, a circle's arc bends as it
- * did); with `straightOn`, edges without a partner (an outpainted border has no far side) go on
- * straight until they leave the hole.
+ * did); edges without a partner go on as `onward(how many they are)` says (an outpainted border
+ * has no far side: all the way).
  */
-export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, opts: { straightOn?: boolean } = {}): Structure {
+export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, onward: (unpaired: number) => OnwardRun): Structure {
   const entries = findEntries(pixels, w, h, hole);
   const canvas = new Canvas(pixels, w, h, hole);
   // Best-fitting first, each entry once: a curve that would cross one drawn before it is left out
@@ -514,15 +520,16 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     used.add(ib);
     pairs.push([ia, ib]);
   }
-  if (opts.straightOn) {
+  const run = onward(entries.length - 2 * pairs.length);
+  if (run.share > 0) {
     const paired = new Set(pairs.flat());
-    // Only an edge that heads out into the new border (a horizon, a floor line, a wall's edge),
-    // long enough to be structure rather than texture; it goes on as far as it was seen in the
-    // photo (a horizon to the end of the border, a whisker not across it), and the longest-seen
+    // Only an edge that heads into the hole (a horizon, a floor line, a wall's edge), long enough
+    // to be structure rather than texture; it goes on no further than it was seen in the photo (a
+    // horizon to the end of a border, a whisker not across it), and the longest-seen
     // first: one that meets an edge drawn before it ends there, as an edge meets what is in front of it.
-    const onward = entries.filter((e, i) => !paired.has(i) && e.headOn >= HEAD_ON && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
-    for (const e of onward) {
-      const length = Math.min(e.traced, reachThrough(e, hole, w, h));
+    const goingOn = entries.filter((e, i) => !paired.has(i) && e.headOn >= HEAD_ON && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
+    for (const e of goingOn) {
+      const length = Math.min(e.traced, run.longest, run.share * reachThrough(e, hole, w, h));
       drawStraight(
         canvas,
         e,
