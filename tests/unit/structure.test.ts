@@ -74,4 +74,24 @@ describe('lines through a hole', () => {
     // …and no further than it is allowed.
     expect(Math.max(...drawnOnEdge(0.3, 8))).toBeLessThanOrEqual(r.x + 10);
   });
+
+  it('a wire brushed along its length is not drawn back; a line crossing the same stroke is', () => {
+    // A 3 px wire across the sky, and a stroke 20 px wide brushed along it (its middle 200 px).
+    const [w, h] = [400, 300];
+    const onWire = (x: number, y: number, slope: number, at: number) => Math.abs(y - (at + slope * x)) * Math.cos(Math.atan(slope));
+    const stroke = (slope: number, at: number) => {
+      const hole = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 100; x <= 300; x++) if (onWire(x, y, slope, at) < 10) hole[y * w + x] = 1;
+      return hole;
+    };
+    const sky: Rgb = [0.47, 0.63, 0.82];
+    const wire = picture(w, h, (x, y) => (onWire(x, y, 0.3, 60) < 1.5 ? [0.15, 0.15, 0.15] : sky));
+    const along = continueStructure(wire, w, h, stroke(0.3, 60), () => ({ share: 0.3, longest: 16 }));
+    expect(along.entries.length, 'the wire runs into the stroke at both ends').toBeGreaterThanOrEqual(2);
+    expect(along.pairs, 'the wire is joined back through the stroke').toEqual([]);
+    expect(along.drawn.filter(Boolean).length, 'the wire is drawn on into the stroke').toBe(0);
+    // The same kind of line at 45° to a stroke brushed across it goes on through.
+    const crossing = picture(w, h, (x, y) => (onWire(x, y, -1, 350) < 1.5 ? [0.15, 0.15, 0.15] : sky));
+    expect(continueStructure(crossing, w, h, stroke(0.3, 60), () => ({ share: 0, longest: 0 })).pairs.length).toBeGreaterThan(0);
+  });
 });

@@ -441,6 +441,28 @@ class Canvas {
   }
 }
 
+/**
+ * A line at least this many times as long as the hole is wide across it runs along the hole, not
+ * through it: within about 25° of a brushed stroke's length (cot 25° ≈ 2). That is what the user
+ * brushed over — a wire, the rest of a spoon's handle — and drawn back it undoes the erasing; a
+ * line crossing a stroke or a blob is shorter than the hole is wide across it.
+ */
+const ALONG_THE_STROKE = 2;
+
+/** How wide (pixels) the hole is through `at`, across `direction`; a point outside the hole has no width to measure. */
+function widthAcross(hole: Uint8Array, w: number, h: number, at: [number, number], direction: [number, number]): number {
+  const norm = Math.hypot(...direction) || 1;
+  const [nx, ny] = [-direction[1] / norm, direction[0] / norm];
+  const inside = (d: number) => {
+    const [x, y] = [Math.round(at[0] + nx * d), Math.round(at[1] + ny * d)];
+    return x >= 0 && y >= 0 && x < w && y < h && hole[y * w + x] === 1;
+  };
+  if (!inside(0)) return Infinity;
+  let width = 0;
+  for (const side of [1, -1]) for (let d = 0.5; inside(side * d); d += 0.5) width += 0.5;
+  return width;
+}
+
 /** How far (pixels) a straight line from an entry runs through the hole before leaving it. */
 function reachThrough(e: EdgeEntry, hole: Uint8Array, w: number, h: number): number {
   let inside = false;
@@ -511,6 +533,7 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
       const [d00, d10, d01, d11] = [6 * u2 - 6 * u, 3 * u2 - 4 * u + 1, -6 * u2 + 6 * u, 3 * u2 - 2 * u];
       return [d00 * a.x + d10 * ta[0] + d01 * b.x + d11 * tb[0], d00 * a.y + d10 * ta[1] + d01 * b.y + d11 * tb[1]];
     };
+    if (length >= ALONG_THE_STROKE * widthAcross(hole, w, h, point(0.5), tangent(0.5))) continue;
     const straight = Math.min(towardsA, towardsB) >= STRAIGHT || aLeads || bLeads;
     if (canvas.freeRun(length, point, tangent, straight ? NARROW_CROSSING : Math.PI / 2) < 1) continue;
     canvas.curve(length, point, tangent, (u, s, rgb) => {
@@ -529,7 +552,9 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     // first: one that meets an edge drawn before it ends there, as an edge meets what is in front of it.
     const goingOn = entries.filter((e, i) => !paired.has(i) && e.headOn >= HEAD_ON && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
     for (const e of goingOn) {
-      const length = Math.min(e.traced, run.longest, run.share * reachThrough(e, hole, w, h));
+      const reach = reachThrough(e, hole, w, h);
+      if (reach >= ALONG_THE_STROKE * widthAcross(hole, w, h, [e.x + (e.dx * reach) / 2, e.y + (e.dy * reach) / 2], [e.dx, e.dy])) continue;
+      const length = Math.min(e.traced, run.longest, run.share * reach);
       drawStraight(
         canvas,
         e,
