@@ -137,6 +137,7 @@ export const ERASE_FILL: FillStyle = {
   onward: { share: 0.3, longest: 16 },
 };
 
+/** Edges without a partner end at the hole. */
 const NOT_ON: OnwardRun = { share: 0, longest: 0 };
 
 /** Detail finer than this (σ, pixels) is the grain whose strength follows the surroundings'. */
