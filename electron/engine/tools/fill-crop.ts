@@ -191,8 +191,9 @@ export async function withPhotoTexture(
   }
   // Edges that cross the hole (or, outpainting, head out of the old edge) are drawn first; the
   // rest of the hole is filled around them, so a line stays a line and each side keeps its colours.
-  const wide = deepest(bits, win.width, win.height) >= WIDE;
-  const copies = (unpaired: number) => style.copyAmidEdges && wide && unpaired >= UNPAIRED;
+  // The hole's depth takes a distance transform of the window: measured only where it decides.
+  let wide: boolean | undefined;
+  const copies = (unpaired: number) => style.copyAmidEdges && unpaired >= UNPAIRED && (wide ??= deepest(bits, win.width, win.height) >= WIDE);
   // A smooth fill does not follow an edge that stops inside it (a stub reads as a scratch in a
   // stroke: coffee.png's blob in erase-quality fell 3 dB below a diffusion fill); copies do.
   const structure = continueStructure(pixels, win.width, win.height, bits, (unpaired) => (!style.copyAmidEdges || copies(unpaired) ? style.onward : NOT_ON));
