@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasPixel, openApp } from '../support/bridge.js';
+import { canvasPixel, clearMarks, openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -81,8 +81,7 @@ describe('a camera-size photo at 100 % in Chromium', () => {
       .poll(async () => (await Promise.all(inside.map(([x, y]) => seen(x, y)))).every((p, i) => near(p, tinted(...inside[i]!))), { timeout: 30_000 })
       .toBe(true);
     for (const [x, y] of outside) expect(await seen(x, y), `(${x}, ${y})`).toEqual([...chartPixel(x, y), 255]);
-    await page.getByRole('region', { name: 'Erase', exact: true }).getByRole('button', { name: 'Clear' }).click();
-    await expect.poll(() => engine.documents()[0]!.hasSelection).toBe(false);
+    await clearMarks(page, engine);
   });
 
   it('between the screen copy and 100 %, draws from a coarser level of the pyramid instead of stretching the screen copy', async () => {

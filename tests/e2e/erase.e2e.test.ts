@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasPixel, openApp } from '../support/bridge.js';
+import { canvasPixel, clearMarks, openApp } from '../support/bridge.js';
 import { testEngine } from '../support/engine.js';
 import { photo, repoRoot } from '../support/paths.js';
 
@@ -90,8 +90,7 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await expect.poll(() => engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length).toBeGreaterThan(rectCount);
     await panel.getByRole('button', { name: 'Invert' }).click();
     await expect.poll(() => engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length).toBeGreaterThan((600 * 400) / 2);
-    await panel.getByRole('button', { name: 'Clear' }).click();
-    await expect.poll(() => doc().hasSelection).toBe(false);
+    await clearMarks(page, engine);
   });
 
   it('a brush stroke stays on screen from release until the engine’s mark takes its place, however long that takes', async () => {
@@ -131,8 +130,7 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
       expect(await marked()).toBe(true);
     } finally {
       session.paintSelection = paint;
-      await panel.getByRole('button', { name: 'Clear' }).click();
-      await expect.poll(() => doc().hasSelection).toBe(false);
+      await clearMarks(page, engine);
     }
   });
 
@@ -171,8 +169,7 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await colour.fill('#ff3b5c');
     await expect.poll(canvasHash).toBe(patched);
     await panel.getByRole('radio', { name: 'Brush' }).check();
-    await panel.getByRole('button', { name: 'Clear' }).click();
-    await expect.poll(() => doc().hasSelection).toBe(false);
+    await clearMarks(page, engine);
   });
 
   it('extends the canvas to 16:9 as a new layer', async () => {

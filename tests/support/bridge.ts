@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
+import { expect } from 'vitest';
 import type { AppEvent } from '../../electron/contract.js';
 import type { Engine } from '../../electron/engine/engine.js';
 import { RecentFiles } from '../../electron/engine/recent.js';
@@ -165,4 +166,11 @@ export async function canvasPixel(page: Page, [fx, fy]: [number, number]): Promi
     },
     [fx, fy],
   );
+}
+
+/** Clears Erase's marks and waits until the page no longer shows them: the engine forgets them a moment before the canvas is drawn without them. */
+export async function clearMarks(page: Page, engine: Engine): Promise<void> {
+  await page.getByRole('region', { name: 'Erase', exact: true }).getByRole('button', { name: 'Clear' }).click();
+  await expect.poll(() => engine.documents()[0]!.hasSelection).toBe(false);
+  await expect.poll(() => page.getByTestId('canvas').getAttribute('data-overlay')).toBe('none');
 }
