@@ -75,6 +75,25 @@ describe('lines through a hole', () => {
     expect(Math.max(...drawnOnEdge(0.3, 8))).toBeLessThanOrEqual(r.x + 10);
   });
 
+  it('an outpainted border carries an edge on only as far as it ran straight in the photo', () => {
+    // A floor's edge meets the border level, but only for its last 20 px: before that it comes up
+    // at 45° (a lamp's ray turning into a cloud's edge). Carried on all the way it becomes a bar.
+    const [w, h] = [260, 200];
+    const border = { x: 160, y: 0, width: 100, height: h };
+    const reach = (bend: number) => {
+      const floor = (x: number) => (x >= bend ? 100 : 100 + (bend - x));
+      const image = picture(w, h, (x, y) => (y < floor(x) ? [0.2, 0.25, 0.45] : [0.6, 0.45, 0.3]));
+      const { drawn } = continueStructure(image, w, h, rectHole(w, h, border), () => ({ share: 1, longest: Infinity }));
+      let furthest = 0;
+      for (let y = 96; y < 104; y++) for (let x = border.x; x < w; x++) if (drawn[y * w + x]) furthest = Math.max(furthest, x - border.x);
+      return furthest;
+    };
+    expect(reach(0), 'a level edge across the whole photo goes on to the end').toBeGreaterThanOrEqual(90);
+    const bent = reach(140);
+    expect(bent, 'the level part goes on').toBeGreaterThanOrEqual(10);
+    expect(bent, 'no further than it was level').toBeLessThanOrEqual(30);
+  });
+
   it('a wire brushed along its length is not drawn back; a line crossing the same stroke is', () => {
     // A 3 px wire across the sky, and a stroke 20 px wide brushed along it (its middle 200 px).
     const [w, h] = [400, 300];
