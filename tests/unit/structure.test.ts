@@ -36,7 +36,7 @@ describe('lines through a hole', () => {
     const bar = (x: number) => x >= 76 && x < 84;
     const image = picture(w, h, (x, y) => (y < 100 ? (bar(x) ? [0.12, 0.09, 0.07] : [0.3, 0.36, 0.5]) : bar(x) ? [0.55, 0.42, 0.28] : [0.16, 0.15, 0.17]));
     const r = { x: 50, y: 60, width: 60, height: 80 };
-    const { entries, pairs } = continueStructure(image, w, h, rectHole(w, h, r), () => ({ share: 0, longest: 0 }));
+    const { entries, pairs } = continueStructure(image, w, h, rectHole(w, h, r), () => ({ share: 0, longest: 0, rays: false }));
     // Each joined pair as [x above the hole, x below it], for those that run from top to bottom.
     const uprights = pairs
       .map((pair) => pair.map((i) => entries[i]!).sort((a, b) => a.y - b.y))
@@ -57,7 +57,7 @@ describe('lines through a hole', () => {
     const hole = rectHole(w, h, r);
     const drawnOnEdge = (share: number, longest = Infinity) => {
       const asked: number[] = [];
-      const { drawn } = continueStructure(image, w, h, hole, (unpaired) => (asked.push(unpaired), { share, longest }));
+      const { drawn } = continueStructure(image, w, h, hole, (unpaired) => (asked.push(unpaired), { share, longest, rays: false }));
       expect(asked, 'asked once, with the floor edge unpaired').toEqual([expect.any(Number)]);
       expect(asked[0]).toBeGreaterThanOrEqual(1);
       const xs: number[] = [];
@@ -83,7 +83,7 @@ describe('lines through a hole', () => {
     const reach = (bend: number) => {
       const floor = (x: number) => (x >= bend ? 100 : 100 + (bend - x));
       const image = picture(w, h, (x, y) => (y < floor(x) ? [0.2, 0.25, 0.45] : [0.6, 0.45, 0.3]));
-      const { drawn } = continueStructure(image, w, h, rectHole(w, h, border), () => ({ share: 1, longest: Infinity }));
+      const { drawn } = continueStructure(image, w, h, rectHole(w, h, border), () => ({ share: 1, longest: Infinity, rays: true }));
       let furthest = 0;
       for (let y = 96; y < 104; y++) for (let x = border.x; x < w; x++) if (drawn[y * w + x]) furthest = Math.max(furthest, x - border.x);
       return furthest;
@@ -92,6 +92,40 @@ describe('lines through a hole', () => {
     const bent = reach(140);
     expect(bent, 'the level part goes on').toBeGreaterThanOrEqual(10);
     expect(bent, 'no further than it was level').toBeLessThanOrEqual(30);
+  });
+
+  it('a lamp’s rays, fanning out from it, do not go on where pixels are copied after them; rails in perspective do', () => {
+    // Bright 2 px lines on a night sky, left of a hole; beyond them nothing but sky.
+    const [w, h] = [200, 160];
+    const hole = rectHole(w, h, { x: 90, y: 20, width: 80, height: 120 });
+    const linesFrom = (from: [number, number], through: number[]) =>
+      picture(w, h, (x, y) => {
+        const lit =
+          x < 90 &&
+          through.some((ty) => {
+            const [dx, dy] = [90 - from[0], ty - from[1]];
+            return Math.abs((x - from[0]) * dy - (y - from[1]) * dx) / Math.hypot(dx, dy) < 1;
+          });
+        return lit && x > from[0] + 6 ? [0.9, 0.85, 0.7] : [0.1, 0.12, 0.2];
+      });
+    const drawnIn = (image: Float32Array, rays: boolean) =>
+      continueStructure(image, w, h, hole, () => ({ share: 0.3, longest: 16, rays })).drawn.filter(Boolean).length;
+    // A lamp at (30, 80): five rays 20° apart.
+    const star = linesFrom(
+      [30, 80],
+      [
+        80 - 60 * Math.tan((40 * Math.PI) / 180),
+        80 - 60 * Math.tan((20 * Math.PI) / 180),
+        80,
+        80 + 60 * Math.tan((20 * Math.PI) / 180),
+        80 + 60 * Math.tan((40 * Math.PI) / 180),
+      ],
+    );
+    expect(drawnIn(star, true), 'told to, the rays go on').toBeGreaterThan(0);
+    expect(drawnIn(star, false), 'the rays are drawn on into the hole').toBe(0);
+    // Three rails meeting far away (a fence in perspective, 12° apart): they go on.
+    const rails = linesFrom([-200, 80], [50, 80, 110]);
+    expect(drawnIn(rails, false), 'the rails stop at the hole').toBeGreaterThan(0);
   });
 
   it('a wire brushed along its length is not drawn back; a line crossing the same stroke is', () => {
@@ -105,12 +139,12 @@ describe('lines through a hole', () => {
     };
     const sky: Rgb = [0.47, 0.63, 0.82];
     const wire = picture(w, h, (x, y) => (onWire(x, y, 0.3, 60) < 1.5 ? [0.15, 0.15, 0.15] : sky));
-    const along = continueStructure(wire, w, h, stroke(0.3, 60), () => ({ share: 0.3, longest: 16 }));
+    const along = continueStructure(wire, w, h, stroke(0.3, 60), () => ({ share: 0.3, longest: 16, rays: false }));
     expect(along.entries.length, 'the wire runs into the stroke at both ends').toBeGreaterThanOrEqual(2);
     expect(along.pairs, 'the wire is joined back through the stroke').toEqual([]);
     expect(along.drawn.filter(Boolean).length, 'the wire is drawn on into the stroke').toBe(0);
     // The same kind of line at 45° to a stroke brushed across it goes on through.
     const crossing = picture(w, h, (x, y) => (onWire(x, y, -1, 350) < 1.5 ? [0.15, 0.15, 0.15] : sky));
-    expect(continueStructure(crossing, w, h, stroke(0.3, 60), () => ({ share: 0, longest: 0 })).pairs.length).toBeGreaterThan(0);
+    expect(continueStructure(crossing, w, h, stroke(0.3, 60), () => ({ share: 0, longest: 0, rays: false })).pairs.length).toBeGreaterThan(0);
   });
 });

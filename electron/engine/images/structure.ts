@@ -487,6 +487,44 @@ function reachThrough(e: EdgeEntry, hole: Uint8Array, w: number, h: number): num
   }
 }
 
+/** Lines this many or more that, followed back away from the hole, meet at one point outside it are rays of something there (see `OnwardRun.rays`). */
+const RAYS = 3;
+/** Rays fan out by at least this (the cosine of the widest angle between two of them). */
+const FAN = Math.cos((30 * Math.PI) / 180);
+/** How far (pixels) a line may pass from the point the others meet at, plus this share of its way there (the entry's angle is fitted over a few pixels). */
+const MEETING = { near: 2, share: 0.3 };
+
+/** The entries among `es` whose lines, followed back, meet RAYS or more of them at a point outside the hole. */
+function raysOf(es: EdgeEntry[], hole: Uint8Array, w: number, h: number): Set<EdgeEntry> {
+  const rays = new Set<EdgeEntry>();
+  const through = (e: EdgeEntry, [x, y]: [number, number]) => {
+    const behind = -((x - e.x) * e.dx + (y - e.y) * e.dy);
+    return behind > 0 && Math.abs((x - e.x) * -e.dy + (y - e.y) * e.dx) <= MEETING.near + MEETING.share * behind;
+  };
+  for (let i = 0; i < es.length; i++)
+    for (let j = i + 1; j < es.length; j++) {
+      const [a, b] = [es[i]!, es[j]!];
+      const cross = a.dx * b.dy - a.dy * b.dx;
+      if (Math.abs(cross) < 0.1) continue;
+      const t = ((b.x - a.x) * b.dy - (b.y - a.y) * b.dx) / cross;
+      const at: [number, number] = [a.x + a.dx * t, a.y + a.dy * t];
+      const [x, y] = [Math.round(at[0]), Math.round(at[1])];
+      if (t >= 0 || (x >= 0 && y >= 0 && x < w && y < h && hole[y * w + x]) || !through(b, at)) continue;
+      const meeting = es.filter((e) => through(e, at));
+      // Edges side by side (a pole's two sides and a leg's) meet anywhere behind them within the tolerance; rays fan out.
+      const angles = meeting.map((e) => Math.atan2(e.dy, e.dx));
+      const fan = Math.min(...angles.flatMap((p) => angles.map((q) => Math.cos(p - q))));
+      if (meeting.length >= RAYS && fan <= FAN) for (const e of meeting) rays.add(e);
+      if (process.env.GDUMP && meeting.length >= RAYS)
+        console.error(
+          'rays at',
+          at.map((v) => v.toFixed(0)).join(','),
+          meeting.map((e) => [e.x, e.y, e.dx, e.dy].map((v) => v.toFixed(2)).join(' ')).join(' | '),
+        );
+    }
+  return rays;
+}
+
 /** An entry's edge drawn straight on for `length` pixels. */
 function drawStraight(canvas: Canvas, e: EdgeEntry, length: number): void {
   canvas.curve(
@@ -511,6 +549,12 @@ function profileColour(profile: Float32Array, s: number, k: number): number {
 export interface OnwardRun {
   share: number;
   longest: number;
+  /**
+   * Whether rays go on too: lines that fan out from one point outside the hole, as a lamp's star
+   * or a cat's whiskers do. Beside a lamp on rocket.jpg, pixels copied after its rays' bright stubs
+   * grew a pale block from them; where nothing is copied after them, a border's whiskers go on.
+   */
+  rays: boolean;
 }
 
 /**
@@ -564,7 +608,9 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     // (a horizon to the end of a border, a whisker not across it), and the longest-seen
     // first: one that meets an edge drawn before it ends there, as an edge meets what is in front of it.
     const goingOn = entries.filter((e, i) => !paired.has(i) && e.headOn >= HEAD_ON && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
+    const rays = run.rays ? new Set<EdgeEntry>() : raysOf(goingOn, hole, w, h);
     for (const e of goingOn) {
+      if (rays.has(e)) continue;
       const reach = reachThrough(e, hole, w, h);
       if (reach >= ALONG_THE_STROKE * widthAcross(hole, w, h, [e.x + (e.dx * reach) / 2, e.y + (e.dy * reach) / 2], [e.dx, e.dy])) continue;
       const length = Math.min(e.straightFor, run.longest, run.share * reach);

@@ -212,7 +212,7 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
     // border continues, not an object further in (copies of the subject in the sky).
     const from = nextTo(where, strip, crop);
     // The new border's grain is at full strength: nothing was there to trade accuracy against.
-    const style: FillStyle = { low: stretchedFrom(where), copyAmidEdges: false, grain: 1, onward: { share: 1, longest: Infinity } };
+    const style: FillStyle = { low: stretchedFrom(where), copyAmidEdges: false, grain: 1, onward: { share: 1, longest: Infinity, rays: true } };
     const filled = (params.texture && (await withPhotoTexture(fill, crop, hole, style, { signal: ctx.signal, from }))) || fill;
     meetTheEdge(filled, crop, strip, where, grown);
     blendFill(grown, crop, filled, weights);
