@@ -511,16 +511,11 @@ function raysOf(es: EdgeEntry[], hole: Uint8Array, w: number, h: number): Set<Ed
       const [x, y] = [Math.round(at[0]), Math.round(at[1])];
       if (t >= 0 || (x >= 0 && y >= 0 && x < w && y < h && hole[y * w + x]) || !through(b, at)) continue;
       const meeting = es.filter((e) => through(e, at));
+      if (meeting.length < RAYS) continue;
       // Edges side by side (a pole's two sides and a leg's) meet anywhere behind them within the tolerance; rays fan out.
       const angles = meeting.map((e) => Math.atan2(e.dy, e.dx));
       const fan = Math.min(...angles.flatMap((p) => angles.map((q) => Math.cos(p - q))));
-      if (meeting.length >= RAYS && fan <= FAN) for (const e of meeting) rays.add(e);
-      if (process.env.GDUMP && meeting.length >= RAYS)
-        console.error(
-          'rays at',
-          at.map((v) => v.toFixed(0)).join(','),
-          meeting.map((e) => [e.x, e.y, e.dx, e.dy].map((v) => v.toFixed(2)).join(' ')).join(' | '),
-        );
+      if (fan <= FAN) for (const e of meeting) rays.add(e);
     }
   return rays;
 }
