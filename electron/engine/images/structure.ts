@@ -513,8 +513,7 @@ function raysOf(es: EdgeEntry[], hole: Uint8Array, w: number, h: number): Set<Ed
       const meeting = es.filter((e) => through(e, at));
       if (meeting.length < RAYS) continue;
       // Edges side by side (a pole's two sides and a leg's) meet anywhere behind them within the tolerance; rays fan out.
-      const angles = meeting.map((e) => Math.atan2(e.dy, e.dx));
-      const fan = Math.min(...angles.flatMap((p) => angles.map((q) => Math.cos(p - q))));
+      const fan = Math.min(...meeting.flatMap((p) => meeting.map((q) => p.dx * q.dx + p.dy * q.dy)));
       if (fan <= FAN) for (const e of meeting) rays.add(e);
     }
   return rays;
