@@ -137,9 +137,13 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
   it('draws each stroke’s part of the mark into the picture shown, exactly as the whole picture fetched again', async () => {
     const panel = page.getByRole('region', { name: 'Erase', exact: true });
     await panel.getByRole('radio', { name: 'Brush' }).check();
-    // The canvas's pixels as one number: equal pictures, equal numbers.
+    // The canvas's pixels as one number: equal pictures, equal numbers. Read after two frames: the
+    // page says a stroke is settled when its part is in the picture, and the canvas draws it at the next frame.
     const canvasHash = () =>
-      page.evaluate(() => {
+      page.evaluate(async () => {
+        const frame = () => new Promise((r) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => r(null)));
+        await frame();
+        await frame();
         type Canvas = {
           width: number;
           height: number;
