@@ -29,6 +29,12 @@ export interface SynthesisInput {
    * patch put into the hole is held to them on average, while its texture is free.
    */
   guide?: Float32Array;
+  /**
+   * With a guide: a patch with more than this many times the contrast of the typical source patch
+   * costs more the busier it is, so a lamp-lit girder or a badge's letters are not copied into a
+   * border the guide says is calm sky or cloth. Unset: any contrast.
+   */
+  busiest?: number;
 }
 
 /** Patch side (odd). 7 px carries wood grain, foliage and noise; smaller loses structure, larger slows. */
@@ -42,6 +48,8 @@ const SOURCE_MARGIN = 2;
  * a rail or a bar into plain sky, where it shows as an embossed ghost of the bar.
  */
 const HELD = 4;
+/** How much a patch's contrast beyond `busiest` times the typical source's counts, per pixel (as HELD). */
+const BUSY = 4;
 /** Below the coarsest scale, the random search looks this far (pixels) around each match. */
 const FINE_SEARCH = 16;
 /** The coarsest scale has at least this many pixels across the hole's short side… */
@@ -97,6 +105,27 @@ function blurred(l: Level): Float32Array {
   return src;
 }
 
+/**
+ * Per pixel, what a patch centred there adds to a distance for contrast (RMS over the patch, all
+ * channels) beyond `busiest` times the median source patch's.
+ */
+function busyness(l: Level, means: Float32Array, sources: Int32Array, busiest: number): Float32Array {
+  const squares = boxMeanRgb(
+    l.image.map((v) => v * v),
+    l.width,
+    l.height,
+    R,
+  );
+  const contrast = new Float32Array(l.width * l.height);
+  for (let p = 0; p < contrast.length; p++) {
+    let v = 0;
+    for (let k = 0; k < 3; k++) v += Math.max(0, squares[p * 3 + k]! - means[p * 3 + k]! ** 2);
+    contrast[p] = Math.sqrt(v);
+  }
+  const typical = Float32Array.from(sources, (s) => contrast[s]!).sort()[sources.length >> 1] ?? 0;
+  return contrast.map((c) => BUSY * PATCH * PATCH * Math.max(0, c - busiest * typical) ** 2);
+}
+
 const yieldTurn = async (signal: AbortSignal | undefined) => {
   await new Promise((r) => setImmediate(r));
   if (signal?.aborted) throw new CancelledError();
@@ -116,10 +145,13 @@ class Field {
   feature: Float32Array;
   /** With a guide: each source's mean colour, and the guide's mean colour at each target. */
   private readonly means?: { source: Float32Array; guide: Float32Array };
+  /** With `busiest`: what each source patch's contrast beyond it adds to its distance. */
+  private readonly busy?: Float32Array;
 
   constructor(
     readonly level: Level,
     guide?: Float32Array,
+    busiest?: number,
   ) {
     this.feature = blurred(level);
     if (guide) this.means = { source: boxMeanRgb(level.image, level.width, level.height, R), guide: boxMeanRgb(guide, level.width, level.height, R) };
@@ -144,6 +176,7 @@ class Field {
     }
     this.targets = Int32Array.from(targets);
     this.sources = Int32Array.from(sources);
+    if (this.means && busiest !== undefined) this.busy = busyness(level, this.means.source, this.sources, busiest);
     this.match = new Int32Array(targets.length);
     this.dist = new Float32Array(targets.length);
   }
@@ -161,6 +194,7 @@ class Field {
       const { source, guide } = this.means;
       for (let k = 0; k < 3; k++) d += (guide[t * 3 + k]! - source[s * 3 + k]!) ** 2;
       d *= HELD * PATCH * PATCH;
+      if (this.busy) d += this.busy[s]!;
     }
     for (let dy = -R; dy <= R; dy++) {
       let a = (t + dy * width - R) * 3;
@@ -313,7 +347,7 @@ export async function synthesizeTexture(input: SynthesisInput): Promise<Float32A
   for (let k = levels.length - 1; k >= 0; k--) {
     const level = levels[k]!;
     if (coarser) upsampleInto(level, coarser.level);
-    const f = new Field(level, guides?.[k]);
+    const f = new Field(level, guides?.[k], input.busiest);
     if (f.targets.length === 0) return levels[0]!.image;
     if (f.sources.length === 0) return Float32Array.from(input.pixels);
     inherit(f, coarser, rand);

@@ -112,6 +112,8 @@ export interface FillStyle {
   copyAmidEdges: boolean;
   grain: number;
   onward: OnwardRun;
+  /** See SynthesisInput.busiest. */
+  busiest?: number;
 }
 
 /**
@@ -232,7 +234,7 @@ export async function withPhotoTexture(
     } else {
       // The patches are held to the broad colours, so the texture cannot carry an edge where they have none.
       low = await smoothing;
-      synthesized = await synthesizeTexture({ ...input(structure.pixels, rest), guide: low });
+      synthesized = await synthesizeTexture({ ...input(structure.pixels, rest), guide: low, ...(style.busiest ? { busiest: style.busiest } : {}) });
     }
   } finally {
     opts.signal?.removeEventListener('abort', stop);

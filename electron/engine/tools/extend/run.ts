@@ -211,8 +211,17 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
     // Patches come from the band of photo next to the new strip, as deep as the strip: what the
     // border continues, not an object further in (copies of the subject in the sky).
     const from = nextTo(where, strip, crop);
-    // The new border's grain is at full strength: nothing was there to trade accuracy against.
-    const style: FillStyle = { low: stretchedFrom(where), copyAmidEdges: false, grain: 1, onward: { share: 1, longest: Infinity, rays: true } };
+    // The new border's grain is at full strength: nothing was there to trade accuracy against. Its
+    // patches bring at most twice the band's typical contrast: rocket.jpg +50 % had a lamp-lit
+    // girder copied into its sky. (Erase has no such bound: it moved Erase's harness rows by 0.01 dB
+    // and took rocket.jpg's straight-edge hole below the texture target, 0.51 → 0.46.)
+    const style: FillStyle = {
+      low: stretchedFrom(where),
+      copyAmidEdges: false,
+      grain: 1,
+      onward: { share: 1, longest: Infinity, rays: true },
+      busiest: 2,
+    };
     const filled = (params.texture && (await withPhotoTexture(fill, crop, hole, style, { signal: ctx.signal, from }))) || fill;
     meetTheEdge(filled, crop, strip, where, grown);
     blendFill(grown, crop, filled, weights);
