@@ -36,4 +36,41 @@ describe('combineBands', () => {
     // …and beside the lattice it keeps its strength.
     expect(spread(80, 96)).toBeGreaterThan(0.05);
   });
+
+  it("keeps the detail only where the patches agree with the broad colours, at the surroundings' strength", () => {
+    const [w, h] = [120, 80];
+    let s = 4;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    // The photo: grain of ±0.05 on a mid grey; the broad colours in the hole are that grey too.
+    const low = new Float32Array(w * h * 3);
+    for (let p = 0; p < w * h; p++) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5 + rand() * 0.05;
+    const hole = new Uint8Array(w * h);
+    for (let y = 20; y < 60; y++) hole.fill(1, y * w + 20, y * w + 100);
+    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5;
+    // The patches: grey grain on the right half of the hole; on the left, letters of a badge (white
+    // strokes on dark blue), which are nothing like the grey they were meant to match.
+    const detail = Float32Array.from(low);
+    for (let y = 20; y < 60; y++)
+      for (let x = 20; x < 100; x++)
+        for (let k = 0; k < 3; k++) detail[(y * w + x) * 3 + k] = x < 60 ? ((x + y) % 5 < 2 ? 0.9 : k === 2 ? 0.4 : 0.1) : 0.5 + rand() * 0.05;
+    const spread = (out: Float32Array, x0: number, x1: number) => {
+      let [sum, sq, n] = [0, 0, 0];
+      for (let y = 25; y < 55; y++)
+        for (let x = x0; x < x1; x++) {
+          const v = out[(y * w + x) * 3]!;
+          [sum, sq, n] = [sum + v, sq + v * v, n + 1];
+        }
+      return Math.sqrt(sq / n - (sum / n) ** 2);
+    };
+    const photoSpread = 0.05 / Math.sqrt(3);
+    const all = combineBands(low, detail, w, h, hole, 1.5, 1);
+    const agreed = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
+    // Without the check the letters' strokes are laid over the grey.
+    expect(spread(all, 25, 55)).toBeGreaterThan(photoSpread);
+    // With it, none of them…
+    expect(spread(agreed, 25, 55)).toBeLessThan(photoSpread / 10);
+    // …while the grain where the patches agree is the photo's.
+    expect(spread(agreed, 65, 95)).toBeGreaterThan(photoSpread / 2);
+    expect(spread(agreed, 65, 95)).toBeLessThan(photoSpread * 2);
+  });
 });

@@ -99,7 +99,10 @@ function fineDetail(rgb: Float32Array, width: number, height: number, where: Uin
  * Inside `hole`: the broad shapes and colours of `low` (which is the photo outside the hole) with
  * the fine detail of `detail`, each split at `sigma`. The detail's strength is `grain` times the
  * fine detail around the hole, and stray edges are clipped to its range, so the fill's texture and
- * noise follow what surrounds it. Outside the hole: `low` as it is.
+ * noise follow what surrounds it. With `agreeWithin`, the detail is kept only where `detail`'s
+ * own broad colours are near `low`'s (none where they are that far apart, RGB distance 0..1, and
+ * linearly more nearer): patches that found no match for a blend the photo does not have bring
+ * another object's detail, an embossed ghost. Outside the hole: `low` as it is.
  */
 export function combineBands(
   low: Float32Array,
@@ -109,6 +112,7 @@ export function combineBands(
   hole: Uint8Array,
   sigma: number,
   grain: number,
+  agreeWithin?: number,
 ): Float32Array {
   // The hole's pixels read the ring, whose low pass reads a blur's reach beyond it (and one more for the Laplacian).
   return nearHole(low, detail, width, height, hole, RING + Math.ceil(sigma * 3) + 1, (low, detail, width, height, hole) => {
@@ -116,7 +120,18 @@ export function combineBands(
     const detailLow = gaussianBlurRgb(detail, width, height, sigma);
     const ring = ringAround(hole, width, height);
     const band = detail.map((v, i) => v - detailLow[i]!);
-    const bandDetail = fineDetail(band, width, height, hole);
+    // The grain's strength is set where the patches agree, so what is kept has the surroundings' grain.
+    const agreed = Uint8Array.from(hole);
+    if (agreeWithin !== undefined)
+      for (let p = 0; p < width * height; p++) {
+        if (!hole[p]) continue;
+        let d = 0;
+        for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
+        const kept = Math.max(0, 1 - Math.sqrt(d) / agreeWithin);
+        for (let k = 0; k < 3; k++) band[p * 3 + k] = band[p * 3 + k]! * kept;
+        agreed[p] = kept >= 0.5 ? 1 : 0;
+      }
+    const bandDetail = fineDetail(band, width, height, agreed);
     const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
     const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
     const out = Float32Array.from(low);

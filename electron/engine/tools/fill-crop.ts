@@ -114,6 +114,8 @@ export interface FillStyle {
   onward: OnwardRun;
   /** See SynthesisInput.busiest. */
   busiest?: number;
+  /** See combineBands' `agreeWithin`. */
+  agreeWithin?: number;
 }
 
 /**
@@ -240,7 +242,7 @@ export async function withPhotoTexture(
     opts.signal?.removeEventListener('abort', stop);
     stop();
   }
-  const done = combineBands(low, synthesized, win.width, win.height, rest, DETAIL_SIGMA, style.grain);
+  const done = combineBands(low, synthesized, win.width, win.height, rest, DETAIL_SIGMA, style.grain, style.agreeWithin);
   for (let y = 0; y < win.height; y++) {
     for (let x = 0; x < win.width; x++) {
       const q = y * win.width + x;
