@@ -121,7 +121,7 @@ export function combineBands(
     const ring = ringAround(hole, width, height);
     const band = detail.map((v, i) => v - detailLow[i]!);
     // The grain's strength is set where the patches agree, so what is kept has the surroundings' grain.
-    const agreed = Uint8Array.from(hole);
+    const agreed = agreeWithin === undefined ? hole : Uint8Array.from(hole);
     if (agreeWithin !== undefined)
       for (let p = 0; p < width * height; p++) {
         if (!hole[p]) continue;
