@@ -62,8 +62,8 @@ class DocumentStore {
   selection = $state<{ image: ImageBitmap | HTMLCanvasElement; version: number } | null>(null);
   private selectionVersion = 0;
   private selectionColour = tools.marking.overlayColour;
-  /** The strokes' parts of the picture, drawn into it one after another in the order they were made. */
-  private patching = Promise.resolve();
+  /** Settles once the last stroke sent has been shown: each stroke's reply waits for the one before. */
+  private patching: Promise<void> = Promise.resolve();
 
   readonly activeLayer = $derived(this.info?.layers.find((l) => l.id === this.active) ?? null);
 
@@ -177,33 +177,42 @@ class DocumentStore {
    * one call, and a few kilobytes instead of the whole picture.
    */
   paintSelection(stroke: CallInput<'paintSelection'>['stroke']): Promise<void> {
+    // Each stroke's reply is shown in the order the strokes were made, not the order the replies
+    // come in (a long stroke's part takes longer to encode): a part drawn after a later stroke's
+    // would put back, where the two cross, what that later stroke changed.
+    const earlier = this.patching;
+    let shownInTurn!: () => void;
+    this.patching = new Promise((r) => (shownInTurn = r));
     return attempt('That did not work', async () => {
-      if (!this.info) return;
-      const colour = this.selectionColour;
-      const shown = this.selection ? { shown: { maxSide: PREVIEW_MAX_SIDE, colour } } : {};
-      const { doc, patch } = await api.call('paintSelection', { docId: this.info.id, stroke, ...shown });
-      await this.update(doc, patch && doc.hasSelection ? () => this.drawIntoSelection(patch, colour) : undefined);
+      try {
+        if (!this.info) return;
+        const colour = this.selectionColour;
+        const shown = this.selection ? { shown: { maxSide: PREVIEW_MAX_SIDE, colour } } : {};
+        const reply = api.call('paintSelection', { docId: this.info.id, stroke, ...shown });
+        reply.catch(() => {}); // awaited below, once the strokes before it are shown
+        await earlier;
+        const { doc, patch } = await reply;
+        await this.update(doc, patch && doc.hasSelection ? () => this.drawIntoSelection(patch, colour) : undefined);
+      } finally {
+        shownInTurn();
+      }
     });
   }
 
   /** Draws a stroke's part of the picture into the one shown; where that is not the picture (nor the colour) it was made for, the whole picture is fetched. */
-  private drawIntoSelection(patch: SelectionPatch, colour: string): Promise<void> {
-    const run = this.patching.then(async () => {
-      const piece = await imageOf(patch);
-      const shown = this.selection;
-      if (!shown || colour !== this.selectionColour || shown.image.width !== patch.picture.width || shown.image.height !== patch.picture.height) {
-        piece.close();
-        return this.loadSelection();
-      }
-      const canvas = shown.image instanceof HTMLCanvasElement ? shown.image : canvasOf(shown.image);
-      const g = canvas.getContext('2d')!;
-      g.clearRect(patch.x, patch.y, patch.width, patch.height);
-      g.drawImage(piece, patch.x, patch.y);
+  private async drawIntoSelection(patch: SelectionPatch, colour: string): Promise<void> {
+    const piece = await imageOf(patch);
+    const shown = this.selection;
+    if (!shown || colour !== this.selectionColour || shown.image.width !== patch.picture.width || shown.image.height !== patch.picture.height) {
       piece.close();
-      this.selection = { image: canvas, version: ++this.selectionVersion };
-    });
-    this.patching = run.catch(() => {});
-    return run;
+      return this.loadSelection();
+    }
+    const canvas = shown.image instanceof HTMLCanvasElement ? shown.image : canvasOf(shown.image);
+    const g = canvas.getContext('2d')!;
+    g.clearRect(patch.x, patch.y, patch.width, patch.height);
+    g.drawImage(piece, patch.x, patch.y);
+    piece.close();
+    this.selection = { image: canvas, version: ++this.selectionVersion };
   }
 
   /** The overlay's colour: the selection is fetched again in it. */

@@ -157,13 +157,27 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
         return h >>> 0;
       });
     const settled = () => expect.poll(() => page.getByTestId('canvas').getAttribute('data-sketches-waiting')).toBe('0');
-    await drag([0.1, 0.2], [0.9, 0.3]); // the first: the whole picture comes
-    await settled();
-    await drag([0.2, 0.8], [0.7, 0.1]); // the next ones: their parts only, drawn in
-    await drag([0.15, 0.5], [0.85, 0.55]);
-    await panel.getByRole('radio', { name: 'Unmark' }).check();
-    await drag([0.4, 0.1], [0.45, 0.9]);
-    await settled();
+    // The engine's reply to the second stroke comes after the third's, as a long stroke's part
+    // (slower to encode) may: its part must still be drawn before the third's, which crosses it.
+    const session = engine.document(doc().id);
+    const paint = session.paintSelection.bind(session);
+    let strokes = 0;
+    session.paintSelection = async (stroke, shown) => {
+      const reply = await paint(stroke, shown);
+      if (++strokes === 2) await new Promise((r) => setTimeout(r, 800));
+      return reply;
+    };
+    try {
+      await drag([0.1, 0.2], [0.9, 0.3]); // the first: the whole picture comes
+      await settled();
+      await drag([0.2, 0.8], [0.7, 0.1]); // the next ones: their parts only, drawn in
+      await drag([0.15, 0.5], [0.85, 0.55]);
+      await panel.getByRole('radio', { name: 'Unmark' }).check();
+      await drag([0.4, 0.1], [0.45, 0.9]);
+      await settled();
+    } finally {
+      session.paintSelection = paint;
+    }
     await expect.poll(() => doc().hasSelection).toBe(true);
     const patched = await canvasHash();
     // Another colour and back: the whole picture is fetched again.
