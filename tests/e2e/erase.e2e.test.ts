@@ -167,6 +167,12 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
       if (++strokes === 2) await new Promise((r) => setTimeout(r, 800));
       return reply;
     };
+    // The view is above 100 % (fitted), but the screen copies are the photo's own pixels: no tiles
+    // are asked for, so the picture shown is the one the strokes are drawn into (tiles, placed on
+    // whole screen pixels, drew it a pixel apart a moment later).
+    const tile = session.selectionTile.bind(session);
+    let tilesAsked = 0;
+    session.selectionTile = (...a) => (tilesAsked++, tile(...a));
     try {
       await drag([0.1, 0.2], [0.9, 0.3]); // the first: the whole picture comes
       await settled();
@@ -177,8 +183,11 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
       await settled();
     } finally {
       session.paintSelection = paint;
+      session.selectionTile = tile;
     }
     await expect.poll(() => doc().hasSelection).toBe(true);
+    expect(Number((await page.getByTestId('canvas').getAttribute('data-view'))!.split(',')[2])).toBeGreaterThan(1);
+    expect([tilesAsked, await page.getByTestId('canvas').getAttribute('data-full-tiles')]).toEqual([0, '0']);
     const patched = await canvasHash();
     // Another colour and back: the whole picture is fetched again.
     const colour = panel.getByLabel('Overlay colour');
