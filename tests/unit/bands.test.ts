@@ -56,14 +56,49 @@ describe('combineBands', () => {
       for (let x = 20; x < 100; x++)
         for (let k = 0; k < 3; k++) detail[(y * w + x) * 3 + k] = x < 60 ? ((x + y) % 5 < 2 ? 0.9 : k === 2 ? 0.4 : 0.1) : 0.5 + rand() * 0.05;
     const photoSpread = 0.05 / Math.sqrt(3);
+    // How much brighter the letters' strokes are than between them, over the left half of the hole.
+    const strokes = (out: Float32Array) => {
+      let [on, onCount, off, offCount] = [0, 0, 0, 0];
+      for (let y = 25; y < 55; y++)
+        for (let x = 25; x < 55; x++) {
+          const v = out[(y * w + x) * 3]!;
+          if ((x + y) % 5 < 2) [on, onCount] = [on + v, onCount + 1];
+          else [off, offCount] = [off + v, offCount + 1];
+        }
+      return on / onCount - off / offCount;
+    };
     const all = combineBands(low, detail, w, h, hole, 1.5, 1);
     const agreed = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
     // Without the check the letters' strokes are laid over the grey.
-    expect(spread(all, w, [25, 55], [25, 55])).toBeGreaterThan(photoSpread);
-    // With it, none of them…
-    expect(spread(agreed, w, [25, 55], [25, 55])).toBeLessThan(photoSpread / 10);
-    // …while the grain where the patches agree is the photo's.
+    expect(strokes(all)).toBeGreaterThan(photoSpread);
+    // With it, none of them: the photo's own grain is there instead, at its strength…
+    expect(Math.abs(strokes(agreed))).toBeLessThan(photoSpread / 5);
+    expect(spread(agreed, w, [25, 55], [25, 55])).toBeGreaterThan(photoSpread / 2);
+    expect(spread(agreed, w, [25, 55], [25, 55])).toBeLessThan(photoSpread * 2);
+    // …as it is where the patches agree.
     expect(spread(agreed, w, [65, 95], [25, 55])).toBeGreaterThan(photoSpread / 2);
     expect(spread(agreed, w, [65, 95], [25, 55])).toBeLessThan(photoSpread * 2);
+  });
+
+  it('where the patches disagree, lays the photo’s grain but no piece of an edge beside the hole', () => {
+    const [w, h] = [120, 80];
+    let s = 7;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    // Grain of ±0.05 on a mid grey, and a thin bright line beside the hole (a wire, a mast).
+    const low = new Float32Array(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < 3; k++) low[(y * w + x) * 3 + k] = y === 14 ? 0.95 : 0.5 + rand() * 0.05;
+    const hole = new Uint8Array(w * h);
+    for (let y = 20; y < 60; y++) hole.fill(1, y * w + 20, y * w + 100);
+    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5;
+    // The patches match nothing: flat blue.
+    const detail = Float32Array.from(low);
+    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
+    let brightest = 0;
+    for (let p = 0; p < w * h; p++) if (hole[p]) brightest = Math.max(brightest, out[p * 3]!);
+    // The grain is there, at the photo's strength, and nothing near the line's brightness.
+    const photoSpread = 0.05 / Math.sqrt(3);
+    expect(spread(out, w, [25, 95], [22, 58])).toBeGreaterThan(photoSpread / 2);
+    expect(brightest).toBeLessThan(0.5 + 0.05 * 1.5);
   });
 });

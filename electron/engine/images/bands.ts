@@ -1,5 +1,6 @@
 import { dilate, maskBounds } from './masks.js';
-import { boxMeanRgb } from './summed-area.js';
+import { seededRandom } from './seeded-random.js';
+import { boxMeanRgb, SummedArea } from './summed-area.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
 function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
@@ -102,7 +103,9 @@ function fineDetail(rgb: Float32Array, width: number, height: number, where: Uin
  * noise follow what surrounds it. With `agreeWithin`, the detail is kept only where `detail`'s
  * own broad colours are near `low`'s (none where they are that far apart, RGB distance 0..1, and
  * linearly more nearer): patches that found no match for a blend the photo does not have bring
- * another object's detail, an embossed ghost. Outside the hole: `low` as it is.
+ * another object's detail, an embossed ghost. Where it is not kept, the photo's own grain from
+ * beside the hole takes its place, so the fill is never flatter than the photo. Outside the hole:
+ * `low` as it is.
  */
 export function combineBands(
   low: Float32Array,
@@ -115,36 +118,56 @@ export function combineBands(
   agreeWithin?: number,
 ): Float32Array {
   // The hole's pixels read the ring, whose low pass reads a blur's reach beyond it (and one more for the Laplacian).
-  return nearHole(low, detail, width, height, hole, RING + Math.ceil(sigma * 3) + 1, (low, detail, width, height, hole) => {
-    const lowPass = gaussianBlurRgb(low, width, height, sigma);
-    const detailLow = gaussianBlurRgb(detail, width, height, sigma);
-    const ring = ringAround(hole, width, height);
-    const band = detail.map((v, i) => v - detailLow[i]!);
-    // The grain's strength is set where the patches agree, so what is kept has the surroundings' grain.
-    const agreed = agreeWithin === undefined ? hole : Uint8Array.from(hole);
-    if (agreeWithin !== undefined)
+  return nearHole(
+    low,
+    detail,
+    width,
+    height,
+    hole,
+    (agreeWithin === undefined ? RING : GRAIN_BAND) + Math.ceil(sigma * 3) + 1,
+    (low, detail, width, height, hole) => {
+      const lowPass = gaussianBlurRgb(low, width, height, sigma);
+      const detailLow = gaussianBlurRgb(detail, width, height, sigma);
+      const ring = ringAround(hole, width, height);
+      const band = detail.map((v, i) => v - detailLow[i]!);
+      // How much of the patches' detail is kept at each hole pixel; the rest is the photo's own grain.
+      const kept = new Float32Array(width * height).fill(1);
+      // The grain's strength is set where the patches agree, so what is kept has the surroundings' grain.
+      const agreed = agreeWithin === undefined ? hole : Uint8Array.from(hole);
+      if (agreeWithin !== undefined)
+        for (let p = 0; p < width * height; p++) {
+          if (!hole[p]) continue;
+          let d = 0;
+          for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
+          kept[p] = Math.max(0, 1 - Math.sqrt(d) / agreeWithin);
+          for (let k = 0; k < 3; k++) band[p * 3 + k] = band[p * 3 + k]! * kept[p]!;
+          agreed[p] = kept[p]! >= 0.5 ? 1 : 0;
+        }
+      const bandDetail = fineDetail(band, width, height, agreed);
+      const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
+      const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
+      const own =
+        agreeWithin === undefined
+          ? null
+          : photoGrain(
+              low.map((v, i) => v - lowPass[i]!),
+              width,
+              height,
+              hole,
+            );
+      const out = Float32Array.from(low);
       for (let p = 0; p < width * height; p++) {
         if (!hole[p]) continue;
-        let d = 0;
-        for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
-        const kept = Math.max(0, 1 - Math.sqrt(d) / agreeWithin);
-        for (let k = 0; k < 3; k++) band[p * 3 + k] = band[p * 3 + k]! * kept;
-        agreed[p] = kept >= 0.5 ? 1 : 0;
+        const limit = limits[p]!;
+        for (let k = 0; k < 3; k++) {
+          const i = p * 3 + k;
+          const fine = gain * band[i]! + (own ? (1 - kept[p]!) * grain * own[i]! : 0);
+          out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, fine));
+        }
       }
-    const bandDetail = fineDetail(band, width, height, agreed);
-    const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
-    const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
-    const out = Float32Array.from(low);
-    for (let p = 0; p < width * height; p++) {
-      if (!hole[p]) continue;
-      const limit = limits[p]!;
-      for (let k = 0; k < 3; k++) {
-        const i = p * 3 + k;
-        out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, gain * band[i]!));
-      }
-    }
-    return out;
-  });
+      return out;
+    },
+  );
 }
 
 /** How far along the ring (pixels, a square's half side) the photo's grain is measured for each part of the fill. */
@@ -158,52 +181,115 @@ const LOCAL = 12;
  */
 function localLimits(low: Float32Array, lowPass: Float32Array, width: number, height: number, hole: Uint8Array, ring: Uint8Array, times: number): Float32Array {
   const n = width * height;
-  // Sums over squares in O(1) each: of the ring's squared detail, and of how many ring pixels there are.
-  const W = width + 1;
-  const sq = new Float64Array(W * (height + 1));
-  const count = new Float64Array(W * (height + 1));
-  for (let y = 0; y < height; y++) {
-    let [rowSq, rowCount] = [0, 0];
-    for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      if (ring[p]) {
-        for (let k = 0; k < 3; k++) rowSq += (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2 / 3;
-        rowCount++;
-      }
-      sq[(y + 1) * W + x + 1] = sq[y * W + x + 1]! + rowSq;
-      count[(y + 1) * W + x + 1] = count[y * W + x + 1]! + rowCount;
-    }
-  }
-  const box = (t: Float64Array, x0: number, y0: number, x1: number, y1: number) => t[y1 * W + x1]! - t[y0 * W + x1]! - t[y1 * W + x0]! + t[y0 * W + x0]!;
-  // From the ring inwards, breadth first: every hole pixel takes its nearest ring pixel's bound.
+  const squared = new Float64Array(n);
+  for (let p = 0; p < n; p++) if (ring[p]) for (let k = 0; k < 3; k++) squared[p] = squared[p]! + (low[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2 / 3;
+  const [sq, count] = [new SummedArea(squared, width, height), new SummedArea(ring, width, height)];
+  const ringLimit = (p: number) => {
+    const x = p % width,
+      y = (p - x) / width;
+    const [x0, y0, x1, y1] = [Math.max(0, x - LOCAL), Math.max(0, y - LOCAL), Math.min(width, x + LOCAL + 1), Math.min(height, y + LOCAL + 1)];
+    return times * Math.sqrt(sq.sum(x0, y0, x1, y1) / count.sum(x0, y0, x1, y1));
+  };
   const limits = new Float32Array(n);
-  const reached = new Uint8Array(n);
+  const nearest = nearestRingPixel(hole, ring, width, height);
+  for (let p = 0; p < n; p++) if (ring[p]) limits[p] = ringLimit(p);
+  for (let p = 0; p < n; p++) if (hole[p] && nearest[p]! >= 0) limits[p] = limits[nearest[p]!]!;
+  return limits;
+}
+
+/** Side of the squares of the photo's own grain laid where the patches' detail was not kept; neighbours overlap by half. */
+const GRAIN_SQUARE = 16;
+/** How far around the hole (pixels) that grain comes from: wide enough for squares to fit. */
+const GRAIN_BAND = 24;
+/** How far from the photo pixel nearest to a square (pixels, each way) its grain is looked for. */
+const GRAIN_REACH = 24;
+/** A square of the photo's detail busier than this many times the typical one holds an edge, not grain. */
+const GRAIN_CALM = 1.5;
+
+/**
+ * Grain for the hole, interleaved RGB: squares of `residual` (the photo's detail) copied from the
+ * band of photo around it, each from near the photo pixel nearest to it, so sky gets sky's grain
+ * and fur fur's; only calm squares, so no fragment of an edge comes with it. The squares overlap
+ * by half under sine windows whose squares sum to one: the grain keeps its strength and shows no
+ * seams. Null where no calm square fits in the band.
+ */
+function photoGrain(residual: Float32Array, width: number, height: number, hole: Uint8Array): Float32Array | null {
+  const B = GRAIN_SQUARE;
+  const band = dilate({ width, height, bits: hole }, GRAIN_BAND).bits.map((v, p) => (v && !hole[p] ? 1 : 0));
+  const nearest = nearestRingPixel(hole, band, width, height);
+  const inBand = new SummedArea(band, width, height);
+  const energy = new SummedArea(
+    Float64Array.from(band, (v, p) => (v ? residual[p * 3]! ** 2 + residual[p * 3 + 1]! ** 2 + residual[p * 3 + 2]! ** 2 : 0)),
+    width,
+    height,
+  );
+  const fits = (x: number, y: number) => x >= 0 && y >= 0 && x + B <= width && y + B <= height && inBand.sum(x, y, x + B, y + B) === B * B;
+  const candidates: number[] = [];
+  for (let y = 0; y + B <= height; y++) for (let x = 0; x + B <= width; x++) if (fits(x, y)) candidates.push(y * width + x);
+  if (!candidates.length) return null;
+  const busyness = (q: number) => {
+    const [x, y] = [q % width, Math.floor(q / width)];
+    return energy.sum(x, y, x + B, y + B);
+  };
+  const typical = candidates.map(busyness).sort((a, b) => a - b)[Math.floor(candidates.length / 2)]!;
+  const calm = (x: number, y: number) => fits(x, y) && busyness(y * width + x) <= GRAIN_CALM ** 2 * typical;
+  const anywhere = candidates.filter((q) => busyness(q) <= GRAIN_CALM ** 2 * typical);
+  const window = Float32Array.from({ length: B }, (_, i) => Math.sin((Math.PI * (i + 0.5)) / B));
+  const rand = seededRandom(width * 7919 + height);
+  const grain = new Float32Array(width * height * 3);
+  for (let sy = -B / 2; sy < height; sy += B / 2)
+    for (let sx = -B / 2; sx < width; sx += B / 2) {
+      let near = -1;
+      for (let y = Math.max(0, sy); y < Math.min(height, sy + B) && near < 0; y++)
+        for (let x = Math.max(0, sx); x < Math.min(width, sx + B) && near < 0; x++) if (hole[y * width + x]) near = nearest[y * width + x]!;
+      if (near < 0) continue;
+      const [nx, ny] = [near % width, Math.floor(near / width)];
+      let from = -1;
+      for (let tries = 0; tries < 16 && from < 0; tries++) {
+        const x = nx - B / 2 + Math.round((rand() * 2 - 1) * GRAIN_REACH),
+          y = ny - B / 2 + Math.round((rand() * 2 - 1) * GRAIN_REACH);
+        if (calm(x, y)) from = y * width + x;
+      }
+      if (from < 0) from = anywhere[Math.floor(rand() * anywhere.length)]!;
+      for (let y = 0; y < B; y++) {
+        if (sy + y < 0 || sy + y >= height) continue;
+        for (let x = 0; x < B; x++) {
+          if (sx + x < 0 || sx + x >= width) continue;
+          const [p, q, w] = [(sy + y) * width + sx + x, from + y * width + x, window[x]! * window[y]!];
+          for (let k = 0; k < 3; k++) grain[p * 3 + k] = grain[p * 3 + k]! + w * residual[q * 3 + k]!;
+        }
+      }
+    }
+  return grain;
+}
+
+/** For each hole pixel, the ring pixel nearest to it (breadth first, inwards from the ring); -1 elsewhere. */
+function nearestRingPixel(hole: Uint8Array, ring: Uint8Array, width: number, height: number): Int32Array {
+  const n = width * height;
+  const nearest = new Int32Array(n).fill(-1);
   const queue = new Int32Array(n);
   let [head, tail] = [0, 0];
   for (let p = 0; p < n; p++)
     if (ring[p]) {
-      const x = p % width,
-        y = (p - x) / width;
-      const [x0, y0, x1, y1] = [Math.max(0, x - LOCAL), Math.max(0, y - LOCAL), Math.min(width, x + LOCAL + 1), Math.min(height, y + LOCAL + 1)];
-      limits[p] = times * Math.sqrt(box(sq, x0, y0, x1, y1) / box(count, x0, y0, x1, y1));
-      reached[p] = 1;
+      nearest[p] = p;
       queue[tail++] = p;
     }
-  const reach = (q: number, limit: number) => {
-    if (reached[q] || !hole[q]) return;
-    limits[q] = limit;
-    reached[q] = 1;
+  const reach = (q: number, from: number) => {
+    if (nearest[q]! >= 0 || !hole[q]) return;
+    nearest[q] = from;
     queue[tail++] = q;
   };
   while (head < tail) {
     const p = queue[head++]!;
     const x = p % width;
-    if (x > 0) reach(p - 1, limits[p]!);
-    if (x < width - 1) reach(p + 1, limits[p]!);
-    if (p >= width) reach(p - width, limits[p]!);
-    if (p + width < n) reach(p + width, limits[p]!);
+    const from = nearest[p]!;
+    if (x > 0) reach(p - 1, from);
+    if (x < width - 1) reach(p + 1, from);
+    if (p >= width) reach(p - width, from);
+    if (p + width < n) reach(p + width, from);
   }
-  return limits;
+  for (let p = 0; p < n; p++) if (!hole[p]) nearest[p] = -1;
+  return nearest;
 }
 
 /**
