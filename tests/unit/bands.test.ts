@@ -101,4 +101,27 @@ describe('combineBands', () => {
     expect(spread(out, w, [25, 95], [22, 58])).toBeGreaterThan(photoSpread / 2);
     expect(brightest).toBeLessThan(0.5 + 0.05 * 1.5);
   });
+
+  it('strengthens faint patch detail at most twice, and lays the photo’s grain for the rest', () => {
+    const [w, h] = [120, 80];
+    let s = 11;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const low = new Float32Array(w * h * 3);
+    for (let p = 0; p < w * h; p++) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5 + rand() * 0.05;
+    const hole = new Uint8Array(w * h);
+    for (let y = 20; y < 60; y++) hole.fill(1, y * w + 20, y * w + 100);
+    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5;
+    // The patches match the grey, with only faint ripples of their seams (±0.005) for detail.
+    const ripple = (x: number, y: number) => 0.005 * Math.sin((x + y) * 1.9);
+    const detail = Float32Array.from(low);
+    for (let y = 20; y < 60; y++) for (let x = 20; x < 100; x++) for (let k = 0; k < 3; k++) detail[(y * w + x) * 3 + k] = 0.5 + ripple(x, y);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
+    // The ripples' strength in the result: its correlation with them.
+    let [along, norm] = [0, 0];
+    for (let y = 25; y < 55; y++)
+      for (let x = 25; x < 95; x++) [along, norm] = [along + (out[(y * w + x) * 3]! - 0.5) * ripple(x, y), norm + ripple(x, y) ** 2];
+    expect(along / norm).toBeGreaterThan(0.5);
+    expect(along / norm).toBeLessThan(2.2);
+    expect(spread(out, w, [25, 95], [25, 55])).toBeGreaterThan(0.05 / Math.sqrt(3) / 2);
+  });
 });

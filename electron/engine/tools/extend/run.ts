@@ -220,8 +220,9 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
     // are within 0.05 of the border's: where the stretched colours blend a suit's orange into a grey
     // wall, no patch matches, and what they brought was an embossed ghost of the badge's letters on
     // astronaut.png +50 %. (In Erase it took six more holes' texture below target, one to 0.03.)
-    // Elsewhere the photo's own grain goes in their place: chelsea.png +50 %'s border was smooth
-    // plaster beside fur (texture 0.41 → 0.57 of the photo beside it; coffee.png +50 % 0.67 → 0.90).
+    // Elsewhere the photo's own grain goes in their place (chelsea.png +50 %'s border was smooth
+    // plaster beside fur: texture 0.41 → 0.66 of the photo beside it), and it makes up what
+    // faint patches lack instead of their seams strengthened fivefold (combineBands' MOST_GAIN).
     const style: FillStyle = {
       low: stretchedFrom(where),
       copyAmidEdges: false,
