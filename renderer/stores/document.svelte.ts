@@ -1,4 +1,4 @@
-import type { CallInput, DocumentCallName, DocumentInfo, EncodedImage, HistoryInfo, SelectionPatch } from '../../electron/contract.js';
+import type { CallInput, DocumentCallName, DocumentInfo, EncodedImage, HistoryInfo, Rect, SelectionPatch } from '../../electron/contract.js';
 import { api, errorInfo } from '../api.js';
 import { on } from '../event-bus.js';
 import { messages } from './messages.svelte.js';
@@ -57,9 +57,10 @@ class DocumentStore {
   dragged = $state<{ layerId: string; opacity: number } | null>(null);
   /**
    * What Erase removes, in the overlay's colour: the picture as it came, or a canvas once strokes
-   * have been drawn into it; `version` counts the pictures of it shown, for the canvas's tiles of it.
+   * have been drawn into it; `version` counts the pictures of it shown, for the canvas's tiles of
+   * it, and `changed` is where (in the document's pixels) a stroke changed it from the one before.
    */
-  selection = $state<{ image: ImageBitmap | HTMLCanvasElement; version: number } | null>(null);
+  selection = $state<{ image: ImageBitmap | HTMLCanvasElement; version: number; changed?: Rect } | null>(null);
   private selectionVersion = 0;
   private selectionColour = tools.marking.overlayColour;
   /** Settles once the last stroke sent has been shown: each stroke's reply waits for the one before. */
@@ -212,7 +213,11 @@ class DocumentStore {
     g.clearRect(patch.x, patch.y, patch.width, patch.height);
     g.drawImage(piece, patch.x, patch.y);
     piece.close();
-    this.selection = { image: canvas, version: ++this.selectionVersion };
+    // In the document's pixels, a pixel more each way for the rounding between the two.
+    const [kx, ky] = [this.info!.width / patch.picture.width, this.info!.height / patch.picture.height];
+    const [x0, y0] = [Math.max(0, Math.floor(patch.x * kx) - 1), Math.max(0, Math.floor(patch.y * ky) - 1)];
+    const [x1, y1] = [Math.ceil((patch.x + patch.width) * kx) + 1, Math.ceil((patch.y + patch.height) * ky) + 1];
+    this.selection = { image: canvas, version: ++this.selectionVersion, changed: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } };
   }
 
   /** The overlay's colour: the selection is fetched again in it. */

@@ -84,6 +84,56 @@ describe('a camera-size photo at 100 % in Chromium', () => {
     await clearMarks(page, engine);
   });
 
+  it('at 100 %, a brush stroke asks again only for the overlay’s tiles it changed: the rest stays sharp meanwhile', async () => {
+    const panel = page.getByRole('region', { name: 'Erase', exact: true });
+    await panel.getByRole('radio', { name: 'Rectangle' }).check();
+    const canvas = page.getByTestId('canvas');
+    const [vx, vy] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number];
+    const box = (await canvas.boundingBox())!;
+    const drag = async (from: [number, number], to: [number, number]) => {
+      await page.mouse.move(box.x + vx + from[0], box.y + vy + from[1]);
+      await page.mouse.down();
+      await page.mouse.move(box.x + vx + to[0], box.y + vy + to[1], { steps: 5 });
+      await page.mouse.up();
+    };
+    // A rectangle in the tile at x 2560–3071, y 1536–2047, its edges seen once its tiles have come.
+    await drag([2950, 1950], [3051, 2017]);
+    await expect.poll(() => engine.documents()[0]!.hasSelection).toBe(true);
+    const seen = (x: number, y: number) => canvasPixel(page, [(vx + x) / box.width, (vy + y) / box.height]);
+    const tinted = (x: number, y: number) => chartPixel(x, y).map((c, i) => c + ([0xff, 0x3b, 0x5c][i]! - c) * 0.5);
+    // Sharp: across both of its side edges, each screen pixel is the chart's, tinted inside only.
+    const sharp = async () => {
+      for (const x of [2946, 2947, 2948, 2949, 2950, 2951, 2952, 2953, 3047, 3048, 3049, 3050, 3051, 3052, 3053, 3054]) {
+        const expected = x >= 2950 && x < 3051 ? tinted(x, 1980) : chartPixel(x, 1980);
+        if (!(await seen(x, 1980)).slice(0, 3).every((v, i) => Math.abs(v - expected[i]!) <= 2)) return false;
+      }
+      return true;
+    };
+    await expect.poll(sharp, { timeout: 30_000 }).toBe(true);
+    // Tiles now come 3 s late; a stroke in the next tile to the right (x 3072–3583).
+    const session = engine.document(engine.documents()[0]!.id);
+    const tile = session.selectionTile.bind(session);
+    const asked: { x: number; y: number; width: number; height: number }[] = [];
+    session.selectionTile = async (region, ...rest) => {
+      asked.push(region);
+      await new Promise((r) => setTimeout(r, 3000));
+      return tile(region, ...rest);
+    };
+    try {
+      await panel.getByRole('radio', { name: 'Brush' }).check();
+      await drag([3300, 1800], [3340, 1820]);
+      await expect.poll(() => canvas.getAttribute('data-sketches-waiting')).toBe('0');
+      await page.evaluate(
+        () => new Promise((r) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => r(null))),
+      );
+      expect(await sharp()).toBe(true);
+      expect(asked.map((r) => [r.x, r.y])).toEqual([[3072, 1536]]);
+    } finally {
+      session.selectionTile = tile;
+    }
+    await clearMarks(page, engine);
+  });
+
   it('between the screen copy and 100 %, draws from a coarser level of the pyramid instead of stretching the screen copy', async () => {
     for (let i = 0; i < 4; i++) await page.keyboard.press('Control+-');
     await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('41 %');
