@@ -17,6 +17,22 @@ function spread(out: Float32Array, w: number, [x0, x1]: [number, number], [y0, y
   return Math.sqrt(sq / n - (sum / n) ** 2);
 }
 
+/** The spread of grain of ±0.05, uniform, as `greyWithHole` lays it. */
+const GREY_SPREAD = 0.05 / Math.sqrt(3);
+
+/** A 120×80 photo of grain (±0.05) on a mid grey, with an 80×40 hole whose broad colours are that grey. */
+function greyWithHole(seed: number): { w: number; h: number; low: Float32Array; hole: Uint8Array; rand: () => number } {
+  const [w, h] = [120, 80];
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+  const low = new Float32Array(w * h * 3);
+  for (let p = 0; p < w * h; p++) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5 + rand() * 0.05;
+  const hole = new Uint8Array(w * h);
+  for (let y = 20; y < 60; y++) hole.fill(1, y * w + 20, y * w + 100);
+  for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5;
+  return { w, h, low, hole, rand };
+}
+
 describe('combineBands', () => {
   it('bounds the detail by the grain of the photo nearest to each part of the hole', () => {
     const [w, h] = [120, 120];
@@ -40,22 +56,13 @@ describe('combineBands', () => {
   });
 
   it("keeps the detail only where the patches agree with the broad colours, at the surroundings' strength", () => {
-    const [w, h] = [120, 80];
-    let s = 4;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
-    // The photo: grain of ±0.05 on a mid grey; the broad colours in the hole are that grey too.
-    const low = new Float32Array(w * h * 3);
-    for (let p = 0; p < w * h; p++) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5 + rand() * 0.05;
-    const hole = new Uint8Array(w * h);
-    for (let y = 20; y < 60; y++) hole.fill(1, y * w + 20, y * w + 100);
-    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5;
+    const { w, h, low, hole, rand } = greyWithHole(4);
     // The patches: grey grain on the right half of the hole; on the left, letters of a badge (white
     // strokes on dark blue), which are nothing like the grey they were meant to match.
     const detail = Float32Array.from(low);
     for (let y = 20; y < 60; y++)
       for (let x = 20; x < 100; x++)
         for (let k = 0; k < 3; k++) detail[(y * w + x) * 3 + k] = x < 60 ? ((x + y) % 5 < 2 ? 0.9 : k === 2 ? 0.4 : 0.1) : 0.5 + rand() * 0.05;
-    const photoSpread = 0.05 / Math.sqrt(3);
     // How much brighter the letters' strokes are than between them, over the left half of the hole.
     const strokes = (out: Float32Array) => {
       let [on, onCount, off, offCount] = [0, 0, 0, 0];
@@ -70,26 +77,20 @@ describe('combineBands', () => {
     const all = combineBands(low, detail, w, h, hole, 1.5, 1);
     const agreed = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
     // Without the check the letters' strokes are laid over the grey.
-    expect(strokes(all)).toBeGreaterThan(photoSpread);
+    expect(strokes(all)).toBeGreaterThan(GREY_SPREAD);
     // With it, none of them: the photo's own grain is there instead, at its strength…
-    expect(Math.abs(strokes(agreed))).toBeLessThan(photoSpread / 5);
-    expect(spread(agreed, w, [25, 55], [25, 55])).toBeGreaterThan(photoSpread / 2);
-    expect(spread(agreed, w, [25, 55], [25, 55])).toBeLessThan(photoSpread * 2);
+    expect(Math.abs(strokes(agreed))).toBeLessThan(GREY_SPREAD / 5);
+    expect(spread(agreed, w, [25, 55], [25, 55])).toBeGreaterThan(GREY_SPREAD / 2);
+    expect(spread(agreed, w, [25, 55], [25, 55])).toBeLessThan(GREY_SPREAD * 2);
     // …as it is where the patches agree.
-    expect(spread(agreed, w, [65, 95], [25, 55])).toBeGreaterThan(photoSpread / 2);
-    expect(spread(agreed, w, [65, 95], [25, 55])).toBeLessThan(photoSpread * 2);
+    expect(spread(agreed, w, [65, 95], [25, 55])).toBeGreaterThan(GREY_SPREAD / 2);
+    expect(spread(agreed, w, [65, 95], [25, 55])).toBeLessThan(GREY_SPREAD * 2);
   });
 
   it('where the patches disagree, lays the photo’s grain but no piece of an edge beside the hole', () => {
-    const [w, h] = [120, 80];
-    let s = 7;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
-    // Grain of ±0.05 on a mid grey, and a thin bright line beside the hole (a wire, a mast).
-    const low = new Float32Array(w * h * 3);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < 3; k++) low[(y * w + x) * 3 + k] = y === 14 ? 0.95 : 0.5 + rand() * 0.05;
-    const hole = new Uint8Array(w * h);
-    for (let y = 20; y < 60; y++) hole.fill(1, y * w + 20, y * w + 100);
-    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5;
+    // A thin bright line beside the hole (a wire, a mast).
+    const { w, h, low, hole } = greyWithHole(7);
+    low.fill(0.95, 14 * w * 3, 15 * w * 3);
     // The patches match nothing: flat blue.
     const detail = Float32Array.from(low);
     for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
@@ -97,20 +98,12 @@ describe('combineBands', () => {
     let brightest = 0;
     for (let p = 0; p < w * h; p++) if (hole[p]) brightest = Math.max(brightest, out[p * 3]!);
     // The grain is there, at the photo's strength, and nothing near the line's brightness.
-    const photoSpread = 0.05 / Math.sqrt(3);
-    expect(spread(out, w, [25, 95], [22, 58])).toBeGreaterThan(photoSpread / 2);
+    expect(spread(out, w, [25, 95], [22, 58])).toBeGreaterThan(GREY_SPREAD / 2);
     expect(brightest).toBeLessThan(0.5 + 0.05 * 1.5);
   });
 
   it('strengthens faint patch detail at most twice, and lays the photo’s grain for the rest', () => {
-    const [w, h] = [120, 80];
-    let s = 11;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
-    const low = new Float32Array(w * h * 3);
-    for (let p = 0; p < w * h; p++) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5 + rand() * 0.05;
-    const hole = new Uint8Array(w * h);
-    for (let y = 20; y < 60; y++) hole.fill(1, y * w + 20, y * w + 100);
-    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5;
+    const { w, h, low, hole } = greyWithHole(11);
     // The patches match the grey, with only faint ripples of their seams (±0.005) for detail.
     const ripple = (x: number, y: number) => 0.005 * Math.sin((x + y) * 1.9);
     const detail = Float32Array.from(low);
@@ -122,6 +115,6 @@ describe('combineBands', () => {
       for (let x = 25; x < 95; x++) [along, norm] = [along + (out[(y * w + x) * 3]! - 0.5) * ripple(x, y), norm + ripple(x, y) ** 2];
     expect(along / norm).toBeGreaterThan(0.5);
     expect(along / norm).toBeLessThan(2.2);
-    expect(spread(out, w, [25, 95], [25, 55])).toBeGreaterThan(0.05 / Math.sqrt(3) / 2);
+    expect(spread(out, w, [25, 95], [25, 55])).toBeGreaterThan(GREY_SPREAD / 2);
   });
 });
