@@ -68,9 +68,15 @@ class DocumentStore {
 
   readonly activeLayer = $derived(this.info?.layers.find((l) => l.id === this.active) ?? null);
 
+  /** Documents this page closed: what was still being fetched for them fails, and nobody needs to hear of it. */
+  private readonly closed = new Set<string>();
+
   /** Shows a document that was just opened (closing the one shown before). */
   async show(next: DocumentInfo): Promise<void> {
-    if (this.info && this.info.id !== next.id) await api.call('closeDocument', { docId: this.info.id });
+    if (this.info && this.info.id !== next.id) {
+      this.closed.add(this.info.id);
+      await api.call('closeDocument', { docId: this.info.id });
+    }
     this.active = null;
     this.images = {};
     await this.update(next);
@@ -82,6 +88,15 @@ class DocumentStore {
 
   /** Takes the engine's new state of the document and fetches what changed (the selection's picture as `showSelection` does). */
   async update(next: DocumentInfo, showSelection = () => this.loadSelection()): Promise<void> {
+    try {
+      await this.fetchShown(next, showSelection);
+    } catch (err) {
+      // Another document was opened in its place meanwhile (a hand-over while this one's layers loaded).
+      if (!this.closed.has(next.id)) throw err;
+    }
+  }
+
+  private async fetchShown(next: DocumentInfo, showSelection: () => Promise<void>): Promise<void> {
     this.info = next;
     if (!this.active || !next.layers.some((l) => l.id === this.active)) this.active = next.layers.at(-1)?.id ?? null;
     const stale = next.layers.filter((l) => this.images[l.id]?.version !== l.version);

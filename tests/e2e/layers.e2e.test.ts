@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
@@ -206,5 +206,31 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     expect(await sharp(readFileSync(tiff)).metadata()).toMatchObject({ format: 'tiff', depth: 'ushort', width: 451, height: 300, hasAlpha: false });
     // No project was written beside it: the saveProject dialog was never asked.
     expect(existsSync(projectPath.replace('rocket-edit', 'IMG_0002-Edit'))).toBe(false);
+  });
+
+  it('a photo handed over while the one shown still loads opens without an error about the one it replaces', async () => {
+    // The shown document is closed at once but the reply comes a moment later (its autosave is
+    // discarded meanwhile), while its new layer's picture is still on its way.
+    const shown = engine.document(docId());
+    const [preview, closeDoc] = [shown.layerPreview.bind(shown), engine.close.bind(engine)];
+    shown.layerPreview = async (...a) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return preview(...a);
+    };
+    engine.close = async (id) => {
+      await closeDoc(id);
+      await new Promise((r) => setTimeout(r, 1500));
+    };
+    try {
+      const next = join(out, 'coffee-handed-over.png');
+      copyFileSync(photo('coffee.png'), next);
+      await page.getByRole('button', { name: 'Duplicate', exact: true }).first().click();
+      await handOver(next);
+      // The new one shows once the close's reply has come, long after the old one's picture.
+      await expect.poll(() => page.getByTestId('status').textContent()).toContain('coffee-handed-over.png');
+      expect(await page.getByRole('alertdialog').count()).toBe(0);
+    } finally {
+      engine.close = closeDoc;
+    }
   });
 });
