@@ -62,6 +62,10 @@ class DocumentStore {
    */
   selection = $state<{ image: ImageBitmap | HTMLCanvasElement; version: number; changed?: Rect } | null>(null);
   private selectionVersion = 0;
+  /** Counts the selection's whole pictures asked for: one that comes after a later one was asked for is not shown. */
+  private selectionAsked = 0;
+  /** The whole picture of the selection on its way (its count), or 0. */
+  private selectionLoading = 0;
   private selectionColour = tools.marking.overlayColour;
   /** Settles once the last stroke sent has been shown: each stroke's reply waits for the one before. */
   private patching: Promise<void> = Promise.resolve();
@@ -178,13 +182,21 @@ class DocumentStore {
 
   /** Shows the selection (what Erase removes) in the overlay's colour, replacing the picture of it shown before. */
   async loadSelection(): Promise<void> {
-    const colour = this.selectionColour;
-    const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE, colour }) : null;
-    const next = p ? await imageOf(p) : null;
-    const shown = this.selection;
-    this.selection = next && { image: next, version: ++this.selectionVersion };
-    // Its pixels go now rather than whenever the page collects garbage: the canvas redraws from the new one before the next frame.
-    if (shown) release(shown.image);
+    const asked = ++this.selectionAsked;
+    this.selectionLoading = asked;
+    try {
+      const colour = this.selectionColour;
+      const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE, colour }) : null;
+      const next = p ? await imageOf(p) : null;
+      // A later one was asked for meanwhile (the marks cleared while this larger picture was encoded): this one is out of date.
+      if (asked !== this.selectionAsked) return next?.close();
+      const shown = this.selection;
+      this.selection = next && { image: next, version: ++this.selectionVersion };
+      // Its pixels go now rather than whenever the page collects garbage: the canvas redraws from the new one before the next frame.
+      if (shown) release(shown.image);
+    } finally {
+      if (this.selectionLoading === asked) this.selectionLoading = 0;
+    }
   }
 
   /**
@@ -215,11 +227,13 @@ class DocumentStore {
     });
   }
 
-  /** Draws a stroke's part of the picture into the one shown; where that is not the picture (nor the colour) it was made for, the whole picture is fetched. */
+  /** Draws a stroke's part of the picture into the one shown; where that is not the picture (nor the colour) it was made for, or a whole one is on its way, the whole picture is fetched. */
   private async drawIntoSelection(patch: SelectionPatch, colour: string): Promise<void> {
     const piece = await imageOf(patch);
     const shown = this.selection;
-    if (!shown || colour !== this.selectionColour || shown.image.width !== patch.picture.width || shown.image.height !== patch.picture.height) {
+    // A whole picture on its way may or may not hold this stroke, and the one shown is older: a new one holds both.
+    const superseded = this.selectionLoading !== 0;
+    if (!shown || superseded || colour !== this.selectionColour || shown.image.width !== patch.picture.width || shown.image.height !== patch.picture.height) {
       piece.close();
       return this.loadSelection();
     }

@@ -38,6 +38,49 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
 
   const useTool = (name: string) => page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name, exact: true }).click();
 
+  // The canvas's pixels as one number: equal pictures, equal numbers. Read after two frames: the
+  // page says a stroke is settled when its part is in the picture, and the canvas draws it at the next frame.
+  const canvasHash = () =>
+    page.evaluate(async () => {
+      const frame = () => new Promise((r) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => r(null)));
+      await frame();
+      await frame();
+      type Canvas = {
+        width: number;
+        height: number;
+        getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
+      const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document;
+      const c = doc.querySelector('[data-testid="canvas"] canvas') as Canvas;
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let h = 2166136261;
+      for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, 16777619);
+      return h >>> 0;
+    });
+  const settled = () => expect.poll(() => page.getByTestId('canvas').getAttribute('data-sketches-waiting')).toBe('0');
+  /** The canvas shows the marks as `shown` (a canvasHash) is, exactly as the whole picture fetched again: another overlay colour and back. */
+  async function expectAsFetchedAgain(shown: number) {
+    const colour = page.getByRole('region', { name: 'Erase', exact: true }).getByLabel('Overlay colour');
+    await colour.fill('#00ff00');
+    await expect.poll(canvasHash).not.toBe(shown);
+    await colour.fill('#ff3b5c');
+    await expect.poll(canvasHash).toBe(shown);
+  }
+  /** Holds the engine's reply with the marks' whole picture 1 s (a large picture on a busy machine) while `act` asks for it; waits until it has come, and a moment for the page to take it. */
+  async function withLatePicture(act: () => Promise<void>): Promise<() => Promise<unknown>> {
+    const session = engine.document(doc().id);
+    const preview = session.selectionPreview.bind(session);
+    let late: ReturnType<typeof preview> | undefined;
+    session.selectionPreview = (...a) => (late = preview(...a).then((picture) => new Promise((r) => setTimeout(() => r(picture), 1000))));
+    try {
+      await act();
+      await expect.poll(() => late !== undefined).toBe(true);
+    } finally {
+      session.selectionPreview = preview;
+    }
+    return () => late!.then(() => new Promise((r) => setTimeout(r, 500)));
+  }
+
   it('brushes a stroke, erases it with Enter, shows the Erase layer, and undoes it', async () => {
     await useTool('Erase');
     const panel = page.getByRole('region', { name: 'Erase', exact: true });
@@ -88,9 +131,13 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await panel.getByRole('radio', { name: 'Lasso' }).check();
     await drag([0.6, 0.6], [0.8, 0.9]);
     await expect.poll(() => engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length).toBeGreaterThan(rectCount);
-    await panel.getByRole('button', { name: 'Invert' }).click();
-    await expect.poll(() => engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length).toBeGreaterThan((600 * 400) / 2);
+    // The inverted marks' picture comes late: after Clear.
+    const came = await withLatePicture(() => panel.getByRole('button', { name: 'Invert' }).click());
+    expect(engine.document(doc().id).doc.marks.pixels!.data.filter((v) => v === 255).length).toBeGreaterThan((600 * 400) / 2);
     await clearMarks(page, engine);
+    // Once it has come, the canvas still shows no marks: a picture asked for before a later change is not shown.
+    await came();
+    expect(await page.getByTestId('canvas').getAttribute('data-overlay')).toBe('none');
   });
 
   it('a brush stroke stays on screen from release until the engine’s mark takes its place, however long that takes', async () => {
@@ -137,26 +184,6 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
   it('draws each stroke’s part of the mark into the picture shown, exactly as the whole picture fetched again', async () => {
     const panel = page.getByRole('region', { name: 'Erase', exact: true });
     await panel.getByRole('radio', { name: 'Brush' }).check();
-    // The canvas's pixels as one number: equal pictures, equal numbers. Read after two frames: the
-    // page says a stroke is settled when its part is in the picture, and the canvas draws it at the next frame.
-    const canvasHash = () =>
-      page.evaluate(async () => {
-        const frame = () => new Promise((r) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => r(null)));
-        await frame();
-        await frame();
-        type Canvas = {
-          width: number;
-          height: number;
-          getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
-        };
-        const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document;
-        const c = doc.querySelector('[data-testid="canvas"] canvas') as Canvas;
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let h = 2166136261;
-        for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, 16777619);
-        return h >>> 0;
-      });
-    const settled = () => expect.poll(() => page.getByTestId('canvas').getAttribute('data-sketches-waiting')).toBe('0');
     // The engine's reply to the second stroke comes after the third's, as a long stroke's part
     // (slower to encode) may: its part must still be drawn before the third's, which crosses it.
     const session = engine.document(doc().id);
@@ -188,14 +215,24 @@ describe('Erase and Extend in Chromium, driving the real engine', () => {
     await expect.poll(() => doc().hasSelection).toBe(true);
     expect(Number((await page.getByTestId('canvas').getAttribute('data-view'))!.split(',')[2])).toBeGreaterThan(1);
     expect([tilesAsked, await page.getByTestId('canvas').getAttribute('data-full-tiles')]).toEqual([0, '0']);
-    const patched = await canvasHash();
-    // Another colour and back: the whole picture is fetched again.
-    const colour = panel.getByLabel('Overlay colour');
-    await colour.fill('#00ff00');
-    await expect.poll(canvasHash).not.toBe(patched);
-    await colour.fill('#ff3b5c');
-    await expect.poll(canvasHash).toBe(patched);
+    await expectAsFetchedAgain(await canvasHash());
     await panel.getByRole('radio', { name: 'Brush' }).check();
+    await clearMarks(page, engine);
+  });
+
+  it('a stroke brushed while the whole picture of the marks is on its way is shown with it', async () => {
+    const panel = page.getByRole('region', { name: 'Erase', exact: true });
+    await panel.getByRole('radio', { name: 'Rectangle' }).check();
+    await drag([0.1, 0.1], [0.4, 0.4]);
+    await settled();
+    await expect.poll(() => doc().hasSelection).toBe(true);
+    // The inverted marks' picture comes late; a stroke inside the rectangle, now unmarked, comes first.
+    const came = await withLatePicture(() => panel.getByRole('button', { name: 'Invert' }).click());
+    await panel.getByRole('radio', { name: 'Brush' }).check();
+    await drag([0.15, 0.2], [0.35, 0.3]);
+    await settled();
+    await came();
+    await expectAsFetchedAgain(await canvasHash());
     await clearMarks(page, engine);
   });
 
