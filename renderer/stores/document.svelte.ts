@@ -147,8 +147,17 @@ class DocumentStore {
     this.history = scope ? await api.call('history', { docId: this.info.id, scope }) : null;
   }
 
+  /** Counts the undos and redos taken. */
+  private stepsTaken = 0;
+
   /** Undo or redo the latest step wherever it was (Ctrl+Z), or on the active layer only. */
   step(which: 'undo' | 'redo', where: 'latest' | 'layer'): Promise<void> {
+    // Steps taken quickly one after another finish out of order (the one whose layer's picture is
+    // larger comes last): the status line says what the last one taken did.
+    const taken = ++this.stepsTaken;
+    const tell = (what: string) => {
+      if (taken === this.stepsTaken) messages.say(what);
+    };
     if (where === 'layer') {
       const layer = this.activeLayer;
       if (!layer) return Promise.resolve();
@@ -160,12 +169,12 @@ class DocumentStore {
         const { entries, position } = await api.call('history', { docId, scope });
         const label = entries[which === 'undo' ? position : position + 1]?.label;
         await this.update(await api.call(which, { docId, scope }));
-        messages.say(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}” on “${layer.name}”.`);
+        tell(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}” on “${layer.name}”.`);
       });
     }
     if (!this.info || !(which === 'undo' ? this.info.undoLabel : this.info.redoLabel)) return Promise.resolve(messages.say(`Nothing to ${which}.`));
     const label = which === 'undo' ? this.info.undoLabel : this.info.redoLabel;
-    return this.change(which, { scope: 'latest' }).then(() => messages.say(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}”.`));
+    return this.change(which, { scope: 'latest' }).then(() => tell(`${which === 'undo' ? 'Undid' : 'Redid'} “${label}”.`));
   }
 
   /** A region of a layer no longer than `side` (the canvas asks for what it shows closer than the screen copy allows). */

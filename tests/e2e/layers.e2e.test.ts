@@ -125,6 +125,14 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     await page.keyboard.press('Control+z');
     await expect.poll(() => engine.document(docId()).doc.layer(copyId).mask).not.toBe(painted);
     expect(named('coffee.png')).toMatchObject({ opacity: coffeeBefore.opacity, blend: coffeeBefore.blend, version: coffeeBefore.version });
+    // The redo's pictures come late (a large layer on a busy machine), after the undo below has finished.
+    const session = engine.document(docId());
+    const preview = session.layerPreview.bind(session);
+    session.layerPreview = async (...a) => {
+      const picture = await preview(...a);
+      await new Promise((r) => setTimeout(r, 1500));
+      return picture;
+    };
     await page.keyboard.press('Control+Shift+z');
     await expect
       .poll(() =>
@@ -134,6 +142,7 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
           .mask!.data.some((v) => v === 0),
       )
       .toBe(true);
+    session.layerPreview = preview;
 
     // Per-layer undo on coffee.png (its blend) keeps the copy's later mask edit.
     await page.getByRole('button', { name: /^coffee\.png/ }).click();
@@ -143,8 +152,10 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     await page.getByRole('menu', { name: 'coffee.png menu' }).getByRole('menuitem', { name: 'Undo on this layer' }).click();
     await expect.poll(() => named('coffee.png')!.blend).toBe('normal');
     expect(engine.document(docId()).doc.layer(copyId).mask).toBe(maskAfterPaint);
-    // The status line says what was undone, and where.
+    // The status line says what was undone, and where — also once the redo before it has finished.
     await expect.poll(() => page.getByTestId('status').textContent()).toBe('Undid “Blend: overlay” on “coffee.png”.');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.getByTestId('status').textContent()).toBe('Undid “Blend: overlay” on “coffee.png”.');
     // That per-layer undo is itself the latest step: Ctrl+Z takes it back.
     await page.keyboard.press('Control+z');
     await expect.poll(() => named('coffee.png')!.blend).toBe('overlay');
