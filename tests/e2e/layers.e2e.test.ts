@@ -177,7 +177,8 @@ describe('layers, history and projects in Chromium, driving the real engine', ()
     const saved = layers().map((l) => [l.name, l.visible, l.opacity, l.blend, l.hasMask, l.width, l.height]);
     toOpen = projectPath;
     await page.keyboard.press('Control+o');
-    await expect.poll(() => page.getByTestId('status').textContent()).toContain('rocket-edit.ganvas');
+    // Opened, not just saved (the status line named the file already: “Saved …/rocket-edit.ganvas”).
+    await expect.poll(() => page.getByTestId('status').textContent()).toMatch(/^rocket-edit\.ganvas · \d+×\d+/);
     expect(engine.documents()).toHaveLength(1);
     expect(layers().map((l) => [l.name, l.visible, l.opacity, l.blend, l.hasMask, l.width, l.height])).toEqual(saved);
     expect(await page.getByRole('checkbox', { name: 'Show Layer 3' }).isChecked()).toBe(false);
