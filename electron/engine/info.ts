@@ -73,8 +73,11 @@ export interface HistoryInfo {
   position: number;
 }
 
-/** A part of the selection's picture as the page shows it, changed by a stroke: where it goes in the picture, and the picture's size it fits. */
-export type SelectionPatch = ScreenImage & { x: number; y: number; picture: { width: number; height: number } };
+/**
+ * A part of the selection's picture as the page shows it, changed by a stroke: where it goes in the
+ * picture, the picture's size it fits, and `area`, the canvas pixels the stroke changed.
+ */
+export type SelectionPatch = ScreenImage & { x: number; y: number; picture: { width: number; height: number }; area: Rect };
 
 export type SelectionShape = { kind: 'rect'; rect: Rect } | { kind: 'lasso'; points: [number, number][] };
 

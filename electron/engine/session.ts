@@ -173,9 +173,15 @@ export class DocumentSession {
       const { area } = await paintStrokeAsync(sel, stroke, { inPlace: true });
       doc.marks.pixels = sel;
       this.selectionPicture.changed(sel, sel, area);
-      return shown && area ? this.selectionPicture.region(sel, shown.maxSide, area) : null;
+      return shown && area ? { ...this.selectionPicture.region(sel, shown.maxSide, area), area } : null;
     });
-    const patch = part && { x: part.x, y: part.y, picture: part.picture, ...(await overlayPng(part.alpha, part.width, part.height, shown!.colour)) };
+    const patch = part && {
+      x: part.x,
+      y: part.y,
+      picture: part.picture,
+      area: part.area,
+      ...(await overlayPng(part.alpha, part.width, part.height, shown!.colour)),
+    };
     return { doc: this.info(), patch };
   }
 

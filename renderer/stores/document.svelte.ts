@@ -44,6 +44,16 @@ export async function attempt(title: string, work: () => Promise<void>): Promise
   }
 }
 
+/** Numbers what is started, so that only the last one started acts on what it gets back. */
+class Turns {
+  private last = 0;
+  /** A new turn; the function says whether it is still the last one taken. */
+  take(): () => boolean {
+    const turn = ++this.last;
+    return () => turn === this.last;
+  }
+}
+
 /** The open document as the renderer shows it: its info, screen copies of its layers, the active layer and its history. */
 class DocumentStore {
   info = $state<DocumentInfo | null>(null);
@@ -62,10 +72,10 @@ class DocumentStore {
    */
   selection = $state<{ image: ImageBitmap | HTMLCanvasElement; version: number; changed?: Rect } | null>(null);
   private selectionVersion = 0;
-  /** Counts the selection's whole pictures asked for: one that comes after a later one was asked for is not shown. */
-  private selectionAsked = 0;
-  /** The whole picture of the selection on its way (its count), or 0. */
-  private selectionLoading = 0;
+  /** The selection's whole pictures asked for: one that comes after a later one was asked for is not shown. */
+  private readonly selectionAsked = new Turns();
+  /** A whole picture of the selection is on its way. */
+  private selectionLoading = false;
   private selectionColour = tools.marking.overlayColour;
   /** Settles once the last stroke sent has been shown: each stroke's reply waits for the one before. */
   private patching: Promise<void> = Promise.resolve();
@@ -147,16 +157,15 @@ class DocumentStore {
     this.history = scope ? await api.call('history', { docId: this.info.id, scope }) : null;
   }
 
-  /** Counts the undos and redos taken. */
-  private stepsTaken = 0;
+  private readonly stepsTaken = new Turns();
 
   /** Undo or redo the latest step wherever it was (Ctrl+Z), or on the active layer only. */
   step(which: 'undo' | 'redo', where: 'latest' | 'layer'): Promise<void> {
     // Steps taken quickly one after another finish out of order (the one whose layer's picture is
     // larger comes last): the status line says what the last one taken did.
-    const taken = ++this.stepsTaken;
+    const latest = this.stepsTaken.take();
     const tell = (what: string) => {
-      if (taken === this.stepsTaken) messages.say(what);
+      if (latest()) messages.say(what);
     };
     if (where === 'layer') {
       const layer = this.activeLayer;
@@ -191,20 +200,20 @@ class DocumentStore {
 
   /** Shows the selection (what Erase removes) in the overlay's colour, replacing the picture of it shown before. */
   async loadSelection(): Promise<void> {
-    const asked = ++this.selectionAsked;
-    this.selectionLoading = asked;
+    const latest = this.selectionAsked.take();
+    this.selectionLoading = true;
     try {
       const colour = this.selectionColour;
       const p = this.info?.hasSelection ? await api.call('selectionPreview', { docId: this.info.id, maxSide: PREVIEW_MAX_SIDE, colour }) : null;
       const next = p ? await imageOf(p) : null;
       // A later one was asked for meanwhile (the marks cleared while this larger picture was encoded): this one is out of date.
-      if (asked !== this.selectionAsked) return next?.close();
+      if (!latest()) return next?.close();
       const shown = this.selection;
       this.selection = next && { image: next, version: ++this.selectionVersion };
       // Its pixels go now rather than whenever the page collects garbage: the canvas redraws from the new one before the next frame.
       if (shown) release(shown.image);
     } finally {
-      if (this.selectionLoading === asked) this.selectionLoading = 0;
+      if (latest()) this.selectionLoading = false;
     }
   }
 
@@ -241,8 +250,13 @@ class DocumentStore {
     const piece = await imageOf(patch);
     const shown = this.selection;
     // A whole picture on its way may or may not hold this stroke, and the one shown is older: a new one holds both.
-    const superseded = this.selectionLoading !== 0;
-    if (!shown || superseded || colour !== this.selectionColour || shown.image.width !== patch.picture.width || shown.image.height !== patch.picture.height) {
+    if (
+      !shown ||
+      this.selectionLoading ||
+      colour !== this.selectionColour ||
+      shown.image.width !== patch.picture.width ||
+      shown.image.height !== patch.picture.height
+    ) {
       piece.close();
       return this.loadSelection();
     }
@@ -251,11 +265,7 @@ class DocumentStore {
     g.clearRect(patch.x, patch.y, patch.width, patch.height);
     g.drawImage(piece, patch.x, patch.y);
     piece.close();
-    // In the document's pixels, a pixel more each way for the rounding between the two.
-    const [kx, ky] = [this.info!.width / patch.picture.width, this.info!.height / patch.picture.height];
-    const [x0, y0] = [Math.max(0, Math.floor(patch.x * kx) - 1), Math.max(0, Math.floor(patch.y * ky) - 1)];
-    const [x1, y1] = [Math.ceil((patch.x + patch.width) * kx) + 1, Math.ceil((patch.y + patch.height) * ky) + 1];
-    this.selection = { image: canvas, version: ++this.selectionVersion, changed: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } };
+    this.selection = { image: canvas, version: ++this.selectionVersion, changed: patch.area };
   }
 
   /** The overlay's colour: the selection is fetched again in it. */
