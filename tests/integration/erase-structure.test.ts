@@ -130,13 +130,15 @@ describe('Erase carries a line through the hole', () => {
     }
   });
 
-  it('over an object’s corner, each side’s texture stays on its side: no smudge between them', async () => {
-    // The corner's two edges meet at a right angle inside the hole, so neither has a partner to be
-    // drawn to: what fills the hole must come from the photo around it, copied, not blended.
+  // The corner's two edges meet at a right angle inside the hole, so neither has a partner to be
+  // drawn to: what fills the hole must come from the photo around it, copied, not blended. Also in
+  // a hole 36 px across, whose middle is 20 px from the photo: a smooth fill there was a glow of the
+  // object's colour, and the patches held to it a mane of its fragments.
+  it.each([60, 36])('over an object’s corner, each side’s texture stays on its side: no smudge between them (a %i px hole)', async (size) => {
     const [w, h] = [200, 200];
     const inObject = (x: number, y: number) => x < 100 && y >= 100;
     const image = scene(w, h, (x, y) => (inObject(x, y) ? 1 : 0), 7);
-    const hole = { x: 70, y: 70, width: 60, height: 60 };
+    const hole = { x: 100 - size / 2, y: 100 - size / 2, width: size, height: size };
     const result = luma(await erase(image, hole));
     const truth = luma(image);
     const mean3 = (y: Float32Array, x: number, j: number) => {

@@ -57,7 +57,7 @@ describe('lines through a hole', () => {
     const hole = rectHole(w, h, r);
     const drawnOnEdge = (share: number, longest = Infinity) => {
       const asked: number[] = [];
-      const { drawn } = continueStructure(image, w, h, hole, (unpaired) => (asked.push(unpaired), { share, longest, rays: false }));
+      const { drawn } = continueStructure(image, w, h, hole, (unpaired) => (asked.push(unpaired.length), { share, longest, rays: false }));
       expect(asked, 'asked once, with the floor edge unpaired').toEqual([expect.any(Number)]);
       expect(asked[0]).toBeGreaterThanOrEqual(1);
       const xs: number[] = [];

@@ -77,6 +77,8 @@ export interface Structure {
   entries: EdgeEntry[];
   /** Index pairs of entries joined through the hole. */
   pairs: [number, number][];
+  /** The entries with no partner across the hole (not counting the far side of a bar drawn through). */
+  unpaired: EdgeEntry[];
 }
 
 function lumaPlane(pixels: Float32Array, n: number): Float32Array {
@@ -294,6 +296,12 @@ function traceEntry(
   if (counts.some((c) => c === 0)) return null;
   for (let i = 0; i < counts.length; i++) for (let c = 0; c < 3; c++) profile[i * 3 + c] = profile[i * 3 + c]! / counts[i]!;
   return { x: ex, y: ey, dx, dy, profile, traced, straightFor };
+}
+
+/** How much an edge steps across (0..1, the mean RGB difference between its two sides' outer colours). */
+export function stepAcross(e: EdgeEntry): number {
+  const far = 2 * PROFILE * 3;
+  return (Math.abs(e.profile[0]! - e.profile[far]!) + Math.abs(e.profile[1]! - e.profile[far + 1]!) + Math.abs(e.profile[2]! - e.profile[far + 2]!)) / 3;
 }
 
 /** How unlike two entries' sides are when joined: a's left is b's right (they face each other). */
@@ -554,10 +562,10 @@ export interface OnwardRun {
 /**
  * The edges running into `hole` continued through it: pairs joined along a cubic curve that
  * leaves each end at its edge's angle (a straight edge stays straight, a circle's arc bends as it
- * did); edges without a partner go on as `onward(how many they are)` says (an outpainted border
+ * did); edges without a partner go on as `onward(those edges)` says (an outpainted border
  * has no far side: all the way).
  */
-export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, onward: (unpaired: number) => OnwardRun): Structure {
+export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, onward: (unpaired: EdgeEntry[]) => OnwardRun): Structure {
   const entries = findEntries(pixels, w, h, hole);
   const canvas = new Canvas(pixels, w, h, hole);
   // Best-fitting first, each entry once: a curve that would cross one drawn before it is left out
@@ -594,9 +602,16 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     used.add(ib);
     pairs.push([ia, ib]);
   }
-  const run = onward(entries.length - 2 * pairs.length);
+  const paired = new Set(pairs.flat());
+  // An edge beside a joined one, running with it, is the far side of a bar drawn through already.
+  const besidePaired = (e: EdgeEntry) =>
+    [...paired].some((i) => {
+      const o = entries[i]!;
+      return Math.hypot(o.x - e.x, o.y - e.y) <= 2 * PROFILE && o.dx * e.dx + o.dy * e.dy >= STRAIGHT;
+    });
+  const unpaired = entries.filter((e, i) => !paired.has(i) && !besidePaired(e));
+  const run = onward(unpaired);
   if (run.share > 0) {
-    const paired = new Set(pairs.flat());
     // Only an edge that heads into the hole (a horizon, a floor line, a wall's edge), long enough
     // to be structure rather than texture; it goes on no further than it ran straight in the photo
     // (a horizon to the end of a border, a whisker not across it), and the longest-seen
@@ -620,5 +635,5 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
       );
     }
   }
-  return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs };
+  return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs, unpaired };
 }

@@ -7,7 +7,7 @@ import { anchoredCopy, combineBands } from '../images/bands.js';
 import { harmonicFillAside } from '../images/harmonic-aside.js';
 import { synthesizeByCopy } from '../images/copy-synthesis.js';
 import { synthesizeTexture, type SynthesisInput } from '../images/patch-synthesis.js';
-import { continueStructure, distanceToHole, type OnwardRun } from '../images/structure.js';
+import { continueStructure, distanceToHole, stepAcross, type EdgeEntry, type OnwardRun } from '../images/structure.js';
 import { readPlanarRgb } from '../inference/tensors.js';
 import type { ModelHandle } from './tool.js';
 
@@ -155,6 +155,13 @@ const DETAIL_SIGMA = 1.5;
  */
 const UNPAIRED = 2;
 const WIDE = 24;
+/**
+ * …or WIDE_AMID_STEPS pixels, where at least UNPAIRED of them step by STEP or more (0..1): an
+ * object's bright edges ending in the hole (a bus's roof and side at night) made the smooth fill a
+ * glow 20 px across, and the patches held to it a mane of the object's fragments.
+ */
+const WIDE_AMID_STEPS = 16;
+const STEP = 0.25;
 const ANCHOR = { radius: 6, times: 1.5 };
 
 /**
@@ -197,13 +204,17 @@ export async function withPhotoTexture(
   // Edges that cross the hole (or, outpainting, head out of the old edge) are drawn first; the
   // rest of the hole is filled around them, so a line stays a line and each side keeps its colours.
   // The hole's depth takes a distance transform of the window: measured only where it decides.
-  let wide: boolean | undefined;
-  const copies = (unpaired: number) => style.copyAmidEdges && unpaired >= UNPAIRED && (wide ??= deepest(bits, win.width, win.height) >= WIDE);
+  let depth: number | undefined;
+  const copies = (unpaired: EdgeEntry[]) => {
+    if (!style.copyAmidEdges || unpaired.length < UNPAIRED) return false;
+    depth ??= deepest(bits, win.width, win.height);
+    return depth >= (unpaired.filter((e) => stepAcross(e) >= STEP).length >= UNPAIRED ? WIDE_AMID_STEPS : WIDE);
+  };
   // A smooth fill does not follow an edge that stops inside it (a stub reads as a scratch in a
   // stroke: coffee.png's blob in erase-quality fell 3 dB below a diffusion fill); copies do.
   const structure = continueStructure(pixels, win.width, win.height, bits, (unpaired) => (!style.copyAmidEdges || copies(unpaired) ? style.onward : NOT_ON));
   const rest = bits.map((b, q) => (b && !structure.drawn[q] ? 1 : 0));
-  const amidEdges = copies(structure.entries.length - 2 * structure.pairs.length);
+  const amidEdges = copies(structure.unpaired);
   const input = (start: Float32Array, where: Uint8Array): SynthesisInput => ({
     width: win.width,
     height: win.height,
