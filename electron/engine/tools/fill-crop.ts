@@ -150,16 +150,16 @@ const DETAIL_SIGMA = 1.5;
 /**
  * Copies are made where at least UNPAIRED edges run into the hole without a partner and its
  * deepest pixel is at least WIDE pixels from the photo: a thinner hole's smooth fill shows no
- * smudge, and its copied texture only costs accuracy (1.5–2 dB on fur and grass strokes). They may
- * stray from the smooth fill by ANCHOR.times the photo's contrast (against its mean over ANCHOR.radius) beside them.
+ * smudge, and its copied texture only costs accuracy (1.5–2 dB on fur and grass strokes) — or at
+ * least WIDE_AMID_STEPS pixels where UNPAIRED of those edges step by STEP or more (0..1 of the
+ * range): an object's bright edges ending in the hole (a bus's roof and side at night, 19 px deep)
+ * made the smooth fill a glow 20 px across, and the patches held to it a mane of the object's
+ * fragments; fur's, grass's and a saucer's edges step less, and copied there cost 1.5–3.9 dB
+ * against a diffusion fill. The copies may stray from the smooth fill by ANCHOR.times the photo's
+ * contrast (against its mean over ANCHOR.radius) beside them.
  */
 const UNPAIRED = 2;
 const WIDE = 24;
-/**
- * …or WIDE_AMID_STEPS pixels, where at least UNPAIRED of them step by STEP or more (0..1): an
- * object's bright edges ending in the hole (a bus's roof and side at night) made the smooth fill a
- * glow 20 px across, and the patches held to it a mane of the object's fragments.
- */
 const WIDE_AMID_STEPS = 16;
 const STEP = 0.25;
 const ANCHOR = { radius: 6, times: 1.5 };
