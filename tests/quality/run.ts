@@ -166,9 +166,8 @@ async function extendCase(file: string, share: number): Promise<void> {
   const cut = await save(cropRaster(truth, { x: 0, y: 0, width: kept, height: truth.height }), join(tmp, `cut-${rows.length}.png`));
   const border = new Uint8Array(truth.width * truth.height);
   for (let y = 0; y < truth.height; y++) border.fill(1, y * truth.width + kept, (y + 1) * truth.width);
-  const beside = new Uint8Array(truth.width * truth.height);
-  for (let y = 0; y < truth.height; y++) beside.fill(1, y * truth.width + Math.max(0, kept - grow), y * truth.width + kept);
-  const base = textureIn(truth, beside);
+  // The ring is the photo just inside the old edge, as around an Erase hole: what the border goes on from.
+  const base = textureIn(truth, ringAround(border, truth.width, truth.height));
   const photoTexture = textureIn(truth, border) / base;
   const measure = (r: Raster, seconds: number): Scores => ({
     ...holeError(r, truth, border),
