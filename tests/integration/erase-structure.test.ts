@@ -160,6 +160,38 @@ describe('Erase carries a line through the hole', () => {
     expect(between / all, 'pixels halfway between the two sides').toBeLessThanOrEqual(0.1);
   });
 
+  // A helmet's rim against a black box on one side of the hole and a grey wall on the other: the
+  // rim's own side is the same at both ends, what is behind it is not. Its ends point about 35° off
+  // the line between them (a round object), so neither is straight enough to be taken at its word.
+  it('an object’s rounded edge goes on through the hole where what is behind it changes', async () => {
+    const [w, h] = [200, 200];
+    const inObject = (x: number, y: number) => (x - 100) ** 2 + (y - 170) ** 2 < 60 ** 2;
+    const behind = (x: number) => (x < 100 ? 0.5 : 1);
+    const image = scene(w, h, (x, y) => (inObject(x, y) ? 0 : behind(x)), 5);
+    const hole = { x: 84, y: 94, width: 32, height: 32 };
+    const result = luma(await erase(image, hole));
+    const truth = luma(image);
+    const mean3 = (y: Float32Array, x: number, j: number) => {
+      let s = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += y[(j + dy) * w + x + dx]!;
+      return s / 9;
+    };
+    const object = mean3(truth, 100, 150);
+    let [agree, between, all] = [0, 0, 0];
+    for (let j = hole.y + 3; j < hole.y + hole.height - 3; j++)
+      for (let x = hole.x + 3; x < hole.x + hole.width - 3; x++) {
+        if (Math.abs(Math.hypot(x - 100, j - 170) - 60) < 3) continue;
+        const background = mean3(truth, x < 100 ? 40 : 160, 40);
+        const v = mean3(result, x, j);
+        all++;
+        if (Math.abs(v - object) < Math.abs(v - background) === inObject(x, j)) agree++;
+        // A smudge: neither the object nor what is behind it, but a blend of the two.
+        if (Math.abs(v - (object + background) / 2) < (object - background) / 4) between++;
+      }
+    expect(agree / all, 'pixels on the right side of the rim').toBeGreaterThanOrEqual(0.95);
+    expect(between / all, 'pixels halfway between the object and what is behind it').toBeLessThanOrEqual(0.1);
+  });
+
   it('pixels outside the hole and its feathered edge stay bit-identical', async () => {
     const image = scene(160, 120, (x, y) => (Math.abs(y - 30 - x * 0.3) <= 2 ? 1 : 0), 5);
     const hole = { x: 60, y: 30, width: 40, height: 40 };

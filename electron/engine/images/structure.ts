@@ -37,7 +37,7 @@ const PROFILE = 4;
 const CORE = 1.5;
 /** Two entries pair when each points at the other within this angle (an arc turns by twice it)… */
 const MAX_TURN = Math.cos((40 * Math.PI) / 180);
-/** …and their two sides' colours differ by less than this on average (0..1; lighting changes along an edge). */
+/** …and their two sides' colours differ by less than this on average, or one side's do (0..1; lighting changes along an edge). */
 const MAX_COLOUR_DIFFERENCE = 0.1;
 /** …or than this where one of them leads (see `leads`): its direction is evidence enough, and a glow or a shadow may lie over the other. */
 const LED_COLOUR_DIFFERENCE = 0.3;
@@ -304,12 +304,22 @@ export function stepAcross(e: EdgeEntry): number {
   return (Math.abs(e.profile[0]! - e.profile[far]!) + Math.abs(e.profile[1]! - e.profile[far + 1]!) + Math.abs(e.profile[2]! - e.profile[far + 2]!)) / 3;
 }
 
-/** How unlike two entries' sides are when joined: a's left is b's right (they face each other). */
-function colourDifference(a: EdgeEntry, b: EdgeEntry): number {
+/** How unlike two entries' colours are at profile offsets `from`..`to` when joined: a's left is b's right (they face each other). */
+function profileDifference(a: EdgeEntry, b: EdgeEntry, from: number, to: number): number {
   let sum = 0;
-  for (let s = -PROFILE; s <= PROFILE; s++) for (let c = 0; c < 3; c++) sum += Math.abs(a.profile[(s + PROFILE) * 3 + c]! - b.profile[(-s + PROFILE) * 3 + c]!);
-  return sum / ((2 * PROFILE + 1) * 3);
+  for (let s = from; s <= to; s++) for (let c = 0; c < 3; c++) sum += Math.abs(a.profile[(s + PROFILE) * 3 + c]! - b.profile[(-s + PROFILE) * 3 + c]!);
+  return sum / ((to - from + 1) * 3);
 }
+
+/** How unlike two entries' sides are when joined. */
+const colourDifference = (a: EdgeEntry, b: EdgeEntry) => profileDifference(a, b, -PROFILE, PROFILE);
+
+/**
+ * How unlike the better-matching one of two entries' sides is when joined: an object's edge keeps
+ * its own side while what is behind it changes (a helmet's rim against a black box on one side of
+ * the hole and a grey wall on the other).
+ */
+const nearerSideDifference = (a: EdgeEntry, b: EdgeEntry) => Math.min(profileDifference(a, b, 1, PROFILE), profileDifference(a, b, -PROFILE, -1));
 
 /** How nearly each of two entries points at the other: the cosines of the angles between their directions and the line joining them. */
 function facing(a: EdgeEntry, b: EdgeEntry): { towardsB: number; towardsA: number } {
@@ -365,7 +375,7 @@ function joinOptions(entries: EdgeEntry[]): Join[] {
       if (bendsBothWays(ea, eb)) continue;
       const [aLeads, bLeads] = [leads(ea, towardsB, eb, towardsA), leads(eb, towardsA, ea, towardsB)];
       const colour = colourDifference(ea, eb);
-      if (colour > (aLeads || bLeads ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE)) continue;
+      if (colour > (aLeads || bLeads ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE) && nearerSideDifference(ea, eb) > MAX_COLOUR_DIFFERENCE) continue;
       options.push({ a, b, towardsA, towardsB, aLeads, bLeads, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
     }
   return options.sort((x, y) => x.cost - y.cost);
