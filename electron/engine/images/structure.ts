@@ -362,9 +362,11 @@ interface Join {
   towardsB: number;
   aLeads: boolean;
   bLeads: boolean;
+  /** Whether both sides' colours match (see nearerSideDifference for one). */
+  bothSides: boolean;
 }
 
-/** The joins possible across the hole: entries pointing at each other, with the same colours on each side; the best-fitting first. */
+/** The joins possible across the hole: entries pointing at each other, with the same colours on each side (or one); the best-fitting first. */
 function joinOptions(entries: EdgeEntry[]): Join[] {
   const options: (Join & { cost: number })[] = [];
   for (let a = 0; a < entries.length; a++)
@@ -375,10 +377,14 @@ function joinOptions(entries: EdgeEntry[]): Join[] {
       if (bendsBothWays(ea, eb)) continue;
       const [aLeads, bLeads] = [leads(ea, towardsB, eb, towardsA), leads(eb, towardsA, ea, towardsB)];
       const colour = colourDifference(ea, eb);
-      if (colour > (aLeads || bLeads ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE) && nearerSideDifference(ea, eb) > MAX_COLOUR_DIFFERENCE) continue;
-      options.push({ a, b, towardsA, towardsB, aLeads, bLeads, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
+      const bothSides = colour <= (aLeads || bLeads ? LED_COLOUR_DIFFERENCE : MAX_COLOUR_DIFFERENCE);
+      if (!bothSides && nearerSideDifference(ea, eb) > MAX_COLOUR_DIFFERENCE) continue;
+      options.push({ a, b, towardsA, towardsB, aLeads, bLeads, bothSides, cost: 2 - towardsA - towardsB + colour / MAX_COLOUR_DIFFERENCE });
     }
-  return options.sort((x, y) => x.cost - y.cost);
+  // Joins by one side only come after every join by both, for the entries those leave: by its
+  // sides' colours a bus's roof line matches its other end better than a window's edge matches it
+  // by one side, however nearly the window's edge points at it.
+  return options.sort((x, y) => Number(y.bothSides) - Number(x.bothSides) || x.cost - y.cost);
 }
 
 /** What has been drawn so far: for each pixel, how near the nearest drawn curve passes (squared). */
