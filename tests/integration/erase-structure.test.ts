@@ -192,6 +192,21 @@ describe('Erase carries a line through the hole', () => {
     expect(between / all, 'pixels halfway between the object and what is behind it').toBeLessThanOrEqual(0.1);
   });
 
+  // The roof line matches itself across the hole on both sides; a window's edge below it matches
+  // its right end on one side only, and pointing at it more nearly, took it when joins by one side
+  // ranked with the rest: the roof was cut by a diagonal (27.8 levels off in the hole; 17.3 now).
+  it('on a photo at night, a bus’s roof line goes on through a 36 px hole, not cut by a window’s edge', async () => {
+    const { data, info } = await sharp(photo('lowlight/sci_difficult_2015_02057.jpg')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const image: Raster = { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+    const hole = { x: 345, y: 165, width: 36, height: 36 };
+    const result = await erase(image, hole);
+    let off = 0;
+    for (let y = hole.y; y < hole.y + hole.height; y++)
+      for (let x = hole.x; x < hole.x + hole.width; x++)
+        for (let k = 0; k < 3; k++) off += Math.abs(result.data[(y * result.width + x) * result.channels + k]! - image.data[(y * image.width + x) * 3 + k]!);
+    expect(off / (hole.width * hole.height * 3), 'mean difference from the photo in the hole (levels)').toBeLessThanOrEqual(22);
+  });
+
   it('pixels outside the hole and its feathered edge stay bit-identical', async () => {
     const image = scene(160, 120, (x, y) => (Math.abs(y - 30 - x * 0.3) <= 2 ? 1 : 0), 5);
     const hole = { x: 60, y: 30, width: 40, height: 40 };
