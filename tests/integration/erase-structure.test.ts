@@ -59,6 +59,13 @@ async function extend(image: Raster, right: number): Promise<Raster> {
   return result;
 }
 
+/** The mean of the 3×3 pixels around (x, y) of a luma plane `width` wide. */
+function mean3x3(luma: Float32Array, width: number, x: number, y: number): number {
+  let s = 0;
+  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += luma[(y + dy) * width + x + dx]!;
+  return s / 9;
+}
+
 /** Along a column, the row where the (smoothed) luma is darkest between `from` and `to`, and how much darker it is than the median there. */
 function darkest(y: Float32Array, width: number, x: number, from: number, to: number): { at: number; depth: number } {
   const values: number[] = [];
@@ -141,11 +148,7 @@ describe('Erase carries a line through the hole', () => {
     const hole = { x: 100 - size / 2, y: 100 - size / 2, width: size, height: size };
     const result = luma(await erase(image, hole));
     const truth = luma(image);
-    const mean3 = (y: Float32Array, x: number, j: number) => {
-      let s = 0;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += y[(j + dy) * w + x + dx]!;
-      return s / 9;
-    };
+    const mean3 = (y: Float32Array, x: number, j: number) => mean3x3(y, w, x, j);
     const [light, dark] = [mean3(truth, 150, 50), mean3(truth, 50, 150)];
     let [agree, between, all] = [0, 0, 0];
     for (let j = hole.y + 3; j < hole.y + hole.height - 3; j++)
@@ -171,11 +174,7 @@ describe('Erase carries a line through the hole', () => {
     const hole = { x: 84, y: 94, width: 32, height: 32 };
     const result = luma(await erase(image, hole));
     const truth = luma(image);
-    const mean3 = (y: Float32Array, x: number, j: number) => {
-      let s = 0;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += y[(j + dy) * w + x + dx]!;
-      return s / 9;
-    };
+    const mean3 = (y: Float32Array, x: number, j: number) => mean3x3(y, w, x, j);
     const object = mean3(truth, 100, 150);
     let [agree, between, all] = [0, 0, 0];
     for (let j = hole.y + 3; j < hole.y + hole.height - 3; j++)
