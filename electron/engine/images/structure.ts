@@ -77,8 +77,6 @@ export interface Structure {
   entries: EdgeEntry[];
   /** Index pairs of entries joined through the hole. */
   pairs: [number, number][];
-  /** The entries with no partner across the hole (not counting the far side of a bar drawn through). */
-  unpaired: EdgeEntry[];
 }
 
 function lumaPlane(pixels: Float32Array, n: number): Float32Array {
@@ -578,8 +576,8 @@ export interface OnwardRun {
 /**
  * The edges running into `hole` continued through it: pairs joined along a cubic curve that
  * leaves each end at its edge's angle (a straight edge stays straight, a circle's arc bends as it
- * did); edges without a partner go on as `onward(those edges)` says (an outpainted border
- * has no far side: all the way).
+ * did); edges without a partner (not counting the far side of a bar drawn through) go on as
+ * `onward(those edges)` says (an outpainted border has no far side: all the way).
  */
 export function continueStructure(pixels: Float32Array, w: number, h: number, hole: Uint8Array, onward: (unpaired: EdgeEntry[]) => OnwardRun): Structure {
   const entries = findEntries(pixels, w, h, hole);
@@ -619,12 +617,9 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     pairs.push([ia, ib]);
   }
   const paired = new Set(pairs.flat());
+  const joined = [...paired].map((i) => entries[i]!);
   // An edge beside a joined one, running with it, is the far side of a bar drawn through already.
-  const besidePaired = (e: EdgeEntry) =>
-    [...paired].some((i) => {
-      const o = entries[i]!;
-      return Math.hypot(o.x - e.x, o.y - e.y) <= 2 * PROFILE && o.dx * e.dx + o.dy * e.dy >= STRAIGHT;
-    });
+  const besidePaired = (e: EdgeEntry) => joined.some((o) => Math.hypot(o.x - e.x, o.y - e.y) <= 2 * PROFILE && o.dx * e.dx + o.dy * e.dy >= STRAIGHT);
   const unpaired = entries.filter((e, i) => !paired.has(i) && !besidePaired(e));
   const run = onward(unpaired);
   if (run.share > 0) {
@@ -651,5 +646,5 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
       );
     }
   }
-  return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs, unpaired };
+  return { pixels: canvas.pixels, drawn: canvas.drawn, guide: canvas.guide, entries, pairs };
 }

@@ -212,9 +212,12 @@ export async function withPhotoTexture(
   };
   // A smooth fill does not follow an edge that stops inside it (a stub reads as a scratch in a
   // stroke: coffee.png's blob in erase-quality fell 3 dB below a diffusion fill); copies do.
-  const structure = continueStructure(pixels, win.width, win.height, bits, (unpaired) => (!style.copyAmidEdges || copies(unpaired) ? style.onward : NOT_ON));
+  let amidEdges = false;
+  const structure = continueStructure(pixels, win.width, win.height, bits, (unpaired) => {
+    amidEdges = copies(unpaired);
+    return !style.copyAmidEdges || amidEdges ? style.onward : NOT_ON;
+  });
   const rest = bits.map((b, q) => (b && !structure.drawn[q] ? 1 : 0));
-  const amidEdges = copies(structure.unpaired);
   const input = (start: Float32Array, where: Uint8Array): SynthesisInput => ({
     width: win.width,
     height: win.height,
