@@ -73,10 +73,21 @@ function cropFor(where: Side, strip: Rect, size: { width: number; height: number
 }
 
 /**
+ * What of the edge's colours is narrow: the colours less their mean over a sixth of the border's
+ * depth each way along the edge. It fades out within half that many pixels instead of being
+ * carried on and spread: a cup's side and a spoon's handle cut by the edge, or a helmet's bright
+ * fitting, were spread into pale cones across the border (Extend +25 and +50 % on the harness's
+ * five photos: 17.32 → 17.46 dB, every one of the ten closer to the photo; a quarter of the depth
+ * gave 17.53 dB but took coffee.png +50 %'s texture to 0.51 of the photo's, at the target's edge).
+ */
+const NARROW_SHARE = 1 / 6;
+
+/**
  * The border's broad colours for growing on `where`: each line of the photo's edge (a row for a
  * left or right border, a column for top or bottom) carried straight out, averaged along the edge
- * over more lines the further out it goes. Sky stays sky and a floor a floor, nothing is
- * reflected, and it starts at the edge's own colours, so there is no seam. Interleaved RGB.
+ * over more lines the further out it goes, what is narrow along the edge fading out first (see
+ * NARROW_SHARE). Sky stays sky and a floor a floor, nothing is reflected, and it starts at the
+ * edge's own colours, so there is no seam. Interleaved RGB.
  */
 function stretchedFrom(where: Side): FillStyle['low'] {
   return (pixels, w, h, hole) => {
@@ -101,17 +112,31 @@ function stretchedFrom(where: Side): FillStyle['low'] {
       if (start[line]! >= 0) last = line;
       else if (last >= 0) edge.copyWithin(line * 3, last * 3, last * 3 + 3);
     }
-    const sums = new Float64Array((lines + 1) * 3);
-    for (let line = 0; line < lines; line++) for (let c = 0; c < 3; c++) sums[(line + 1) * 3 + c] = sums[line * 3 + c]! + edge[line * 3 + c]!;
+    // Means over lines a…b−1 of per-line colours, from running sums.
+    const runningSums = (v: Float64Array) => {
+      const sums = new Float64Array((lines + 1) * 3);
+      for (let line = 0; line < lines; line++) for (let c = 0; c < 3; c++) sums[(line + 1) * 3 + c] = sums[line * 3 + c]! + v[line * 3 + c]!;
+      return (a: number, b: number, c: number) => (sums[b * 3 + c]! - sums[a * 3 + c]!) / (b - a);
+    };
+    const border = depth - start.reduce((least, k) => (k >= 0 ? Math.min(least, k) : least), depth);
+    const reach = Math.round(border * NARROW_SHARE);
+    const fadesWithin = Math.max(1, reach / 2);
+    const edgeMean = runningSums(edge);
+    const broad = new Float64Array(lines * 3);
+    for (let line = 0; line < lines; line++)
+      for (let c = 0; c < 3; c++) broad[line * 3 + c] = edgeMean(Math.max(0, line - reach), Math.min(lines, line + reach + 1), c);
+    const broadMean = runningSums(broad);
     const out = Float32Array.from(pixels);
     for (let line = 0; line < lines; line++) {
       if (start[line]! < 0) continue;
       for (let k = start[line]!; k < depth; k++) {
         const p = at(line, k);
         if (!hole[p]) continue;
-        const r = (k - start[line]! + 1) >> 1;
+        const d = k - start[line]!;
+        const r = (d + 1) >> 1;
         const [a, b] = [Math.max(0, line - r), Math.min(lines, line + r + 1)];
-        for (let c = 0; c < 3; c++) out[p * 3 + c] = (sums[b * 3 + c]! - sums[a * 3 + c]!) / (b - a);
+        const narrow = Math.exp(-d / fadesWithin);
+        for (let c = 0; c < 3; c++) out[p * 3 + c] = broadMean(a, b, c) + narrow * (edge[line * 3 + c]! - broad[line * 3 + c]!);
       }
     }
     return out;
