@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Engine } from '../../electron/engine/engine.js';
-import { rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
 import { findModel, loadCatalog, tensorContract } from '../../electron/engine/models/catalog.js';
 import { runTiled } from '../../electron/engine/inference/runner.js';
 import { SessionPool } from '../../electron/engine/inference/sessions.js';
 import { sessionInference } from '../../electron/engine/inference/tensors.js';
 import { testEngine, testModelStore } from '../support/engine.js';
 import { photo } from '../support/paths.js';
+import { rasterOf } from '../support/rasters.js';
 import { enhancePipelineBench } from './enhance-pipeline.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gib, ms, row, withLag, withPeakRss } from './measure.js';
@@ -22,11 +22,6 @@ export async function photoOfSize(width: number, height: number): Promise<string
   const file = join(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), `astronaut-${width}x${height}.png`);
   await sharp(photo('astronaut.png')).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).png({ compressionLevel: 1 }).toFile(file);
   return file;
-}
-
-async function rasterOf(file: string): Promise<Raster> {
-  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return rasterFromBuffer(data, info.width, info.height, 3, 8);
 }
 
 async function enhanceThroughEngine(engine: Engine, file: string, params: object) {

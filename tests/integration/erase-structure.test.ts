@@ -13,6 +13,7 @@ import { testEngine } from '../support/engine.js';
 import { boxHole } from '../support/holes.js';
 import { holeError, luma, mirrorCorrelation, seamStep } from '../support/metrics.js';
 import { photo } from '../support/paths.js';
+import { rasterOf } from '../support/rasters.js';
 
 const engine = testEngine();
 afterAll(() => engine.dispose());
@@ -196,8 +197,7 @@ describe('Erase carries a line through the hole', () => {
   // its right end on one side only, and pointing at it more nearly, took it when joins by one side
   // ranked with the rest: the roof was cut by a diagonal (27.8 levels off in the hole; 17.3 now).
   it('on a photo at night, a bus’s roof line goes on through a 36 px hole, not cut by a window’s edge', async () => {
-    const { data, info } = await sharp(photo('lowlight/sci_difficult_2015_02057.jpg')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const image: Raster = { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+    const image = await rasterOf(photo('lowlight/sci_difficult_2015_02057.jpg'));
     const hole = { x: 345, y: 165, width: 36, height: 36 };
     const result = await erase(image, hole);
     const where = boxHole(image.width, image.height, hole.x, hole.y, hole.x + hole.width, hole.y + hole.height);
@@ -280,8 +280,7 @@ describe('Extend continues the photo instead of reflecting it', () => {
   });
 
   it('what the old edge cuts narrowly fades out instead of being spread into a pale cone (coffee.png’s cup and spoon)', async () => {
-    const { data, info } = await sharp(photo('coffee.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const whole: Raster = { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+    const whole = await rasterOf(photo('coffee.png'));
     const kept = 400;
     const grown = await extend(cropRaster(whole, { x: 0, y: 0, width: kept, height: whole.height }), whole.width - kept);
     const border = new Uint8Array(whole.width * whole.height).map((_, p) => (p % whole.width >= kept ? 1 : 0));
@@ -302,8 +301,7 @@ describe('Extend continues the photo instead of reflecting it', () => {
       ['rocket.jpg', 1],
       ['rocket.jpg', 2 / 3],
     ] as const) {
-      const { data, info } = await sharp(photo(name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      const whole: Raster = { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+      const whole = await rasterOf(photo(name));
       const image = cropRaster(whole, { x: 0, y: 0, width: Math.round(whole.width * keep), height: whole.height });
       const grown = await extend(image, Math.round(image.width / 2));
       const where = `${name} (${image.width} px wide)`;

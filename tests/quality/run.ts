@@ -18,6 +18,7 @@ import { allocRaster, cropRaster, sharpInput, type Raster } from '../../electron
 import { testEngine } from '../support/engine.js';
 import { edgeAgreement, holeError, mirrorCorrelation, ringAround, seamStep, textureIn } from '../support/metrics.js';
 import { photosDir, repoRoot } from '../support/paths.js';
+import { rasterOf } from '../support/rasters.js';
 import { holesFor, type MaskKind } from './cases.js';
 
 const PEERS_DIR = process.env.GANVAS_PEERS ?? join(homedir(), '.cache', 'ganvas-peers');
@@ -45,11 +46,6 @@ type Row = { name: string; kind: MaskKind | 'extend'; method: string; scores: Sc
 
 const engine = testEngine();
 const rows: Row[] = [];
-
-async function rasterOf(file: string): Promise<Raster> {
-  const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
-}
 
 async function save(r: Raster, file: string): Promise<string> {
   await sharp(...sharpInput(r))

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
+import sharp from 'sharp';
 import { allocRaster, type Raster } from '../../electron/engine/images/raster.js';
+
+/** An image file's pixels as 8-bit sRGB RGB (alpha dropped). */
+export async function rasterOf(file: string): Promise<Raster> {
+  const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+}
 
 /** A deterministic, textured raster (a pseudo-random field over smooth gradients). */
 export function testRaster(width: number, height: number, channels: Raster['channels'] = 3, depth: Raster['depth'] = 8, seed = 1): Raster {
