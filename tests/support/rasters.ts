@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { allocRaster, type Raster } from '../../electron/engine/images/raster.js';
+import { allocRaster, rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
 
 /** An image file's pixels as 8-bit sRGB RGB (alpha dropped). */
 export async function rasterOf(file: string): Promise<Raster> {
   const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: 3, depth: 8, data: new Uint8Array(data) };
+  return rasterFromBuffer(data, info.width, info.height, 3, 8);
 }
 
 /** A deterministic, textured raster (a pseudo-random field over smooth gradients). */
