@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { rasterFromBuffer, type Raster } from '../../electron/engine/images/raster.js';
 import { readPlanarRgb } from '../../electron/engine/inference/tensors.js';
 import { planTiles } from '../../electron/engine/inference/tiling.js';
+import { sessionOptions } from '../../electron/engine/inference/sessions.js';
 import { findModel, loadCatalog } from '../../electron/engine/models/catalog.js';
 import { testEngine, testModelStore } from '../support/engine.js';
 import { cli, modelMirror } from '../support/paths.js';
@@ -34,7 +35,7 @@ interface ModelOnly {
 
 /** Seconds inside session.run for every tile of the plan, in a fresh session (the first run allocates, as in a real one). */
 async function modelOnlySeconds(modelFile: string, src: Raster): Promise<ModelOnly> {
-  const session = await ort.InferenceSession.create(modelFile, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(modelFile, sessionOptions('cpu'));
   const plan = planTiles(src.width, src.height, TILE, OVERLAP);
   const [w, h] = [plan.cols.length, plan.rows.length];
   let seconds = 0;

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { rasterFromBuffer } from '../../electron/engine/images/raster.js';
 import { readPlanarRgb } from '../../electron/engine/inference/tensors.js';
+import { sessionOptions } from '../../electron/engine/inference/sessions.js';
 import { loadCatalog, tensorContract } from '../../electron/engine/models/catalog.js';
 import { sha256File } from '../../electron/engine/models/sha256.js';
 import { modelMirror, photo, repoRoot } from '../support/paths.js';
@@ -25,7 +26,7 @@ describe('models rewritten for speed (build/models/)', () => {
   it.each(rewritten)('$id gives the same output as the original on real photos', async (m) => {
     const contract = tensorContract(m);
     const [input, output] = [contract.inputs[0]!.name, contract.outputs[0]!.name];
-    const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
+    const options = sessionOptions('cpu');
     const original = await ort.InferenceSession.create(join(modelMirror, m.derivedFrom!.file), options);
     const shipped = await ort.InferenceSession.create(join(repoRoot, 'models', m.file), options);
     try {

@@ -19,8 +19,12 @@ export function isAllocationError(err: unknown): boolean {
  * network on 512×400 after 512×512: 685 ms, then 344 ms; 428 ms unplanned) and gained nothing on
  * later runs of the same shape (DirectML refuses it outright).
  */
+export function sessionOptions(provider: ProviderId): ort.InferenceSession.SessionOptions {
+  return { executionProviders: [provider], graphOptimizationLevel: 'all', enableMemPattern: false };
+}
+
 function openSession(path: string, provider: ProviderId): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(path, { executionProviders: [provider], graphOptimizationLevel: 'all', enableMemPattern: false });
+  return ort.InferenceSession.create(path, sessionOptions(provider));
 }
 
 /**
