@@ -16,7 +16,7 @@ import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
 import { eraseParams } from '../../electron/engine/tools/erase/spec.js';
 import { testEngine } from '../support/engine.js';
-import { diffusionFill, holeError, luma, meanColourFill, ringAround as ring, textureIn as texture } from '../support/metrics.js';
+import { broadHoleError, diffusionFill, holeError, luma, meanColourFill, ringAround as ring, textureIn as texture } from '../support/metrics.js';
 import { photo, repoRoot } from '../support/paths.js';
 
 const engine = testEngine();
@@ -177,9 +177,12 @@ async function saveCrop(r: Raster, where: Uint8Array, name: string): Promise<voi
     .toFile(join(shots, `${name}.png`));
 }
 
+/** Detail finer than this (σ, pixels) is grain: a fill is judged on its broad colours above it. */
+const BROAD_SIGMA = 2;
+
 describe('Erase: real texture in the hole, as accurate as a smooth fill', () => {
   const table: string[] = [
-    'photo          mask    | photo | network alone        | network + texture    | diffusion            | mean colour  (PSNR dB / MAE / texture)',
+    'photo          mask    | photo | network alone                | network + texture            | diffusion                    | mean colour  (PSNR dB / MAE / broad PSNR dB / texture)',
   ];
   afterAll(() =>
     console.log(`\nErase quality inside the hole (texture: the hole's fine detail ÷ the ring around it; the real photo is 1.0)\n${table.join('\n')}`),
@@ -198,19 +201,26 @@ describe('Erase: real texture in the hole, as accurate as a smooth fill', () => 
         const [net, tex] = [await erase(photo(c.photo), mask, false), await erase(photo(c.photo), mask, true)];
         const dif = diffusionFill(original, hole);
         const mean = meanColourFill(original, hole);
-        const measure = (r: Raster) => ({ ...holeError(r, original, hole), texture: texture(r, hole) / base });
+        const measure = (r: Raster) => ({
+          ...holeError(r, original, hole),
+          broad: broadHoleError(r, original, hole, BROAD_SIGMA).psnr,
+          texture: texture(r, hole) / base,
+        });
         const m = { net: measure(net), tex: measure(tex), dif: measure(dif), mean: measure(mean) };
-        const f = (x: { psnr: number; mae: number; texture: number }) => `${x.psnr.toFixed(2)} / ${x.mae.toFixed(1).padStart(4)} / ${x.texture.toFixed(2)}`;
+        const f = (x: { psnr: number; mae: number; broad: number; texture: number }) =>
+          `${x.psnr.toFixed(2)} / ${x.mae.toFixed(1).padStart(4)} / ${x.broad.toFixed(2)} / ${x.texture.toFixed(2)}`;
         table.push(
           `${c.photo.padEnd(14)} ${shape.kind.padEnd(7)} | ${(texture(original, hole) / base).toFixed(2).padStart(5)} | ${f(m.net)} | ${f(m.tex)} | ${f(m.dif)} | ${f(m.mean)}`,
         );
         await saveCrop(tex, hole, `${c.photo}-${shape.kind}-texture`);
         await saveCrop(net, hole, `${c.photo}-${shape.kind}-network`);
         const where = `${c.photo} ${shape.kind}`;
-        expect(m.tex.texture, `${where}: texture`).toBeGreaterThanOrEqual(0.45);
+        expect(m.tex.texture, `${where}: texture`).toBeGreaterThanOrEqual(0.65);
         expect(m.tex.texture, `${where}: texture`).toBeLessThanOrEqual(1.6);
         expect(m.tex.psnr, `${where}: vs mean colour`).toBeGreaterThanOrEqual(m.mean.psnr + 3);
-        expect(m.tex.psnr, `${where}: vs diffusion`).toBeGreaterThanOrEqual(m.dif.psnr - 1.5);
+        // The grain itself costs PSNR by construction (independent grain adds its own error: up to 3 dB
+        // where the photo is noise), so the fill is held to a smooth fill's accuracy in its broad colours.
+        expect(m.tex.broad, `${where}: broad colours vs diffusion`).toBeGreaterThanOrEqual(m.dif.broad - 1.5);
         // Outside what the app removes (and its feather), not one level changed.
         const untouched = dilate({ width: original.width, height: original.height, bits: hole }, eraseParams.parse({}).feather + 1).bits;
         for (let p = 0; p < untouched.length; p++) {

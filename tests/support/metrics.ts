@@ -70,6 +70,26 @@ export function holeError(a: Raster, b: Raster, where: Uint8Array): { psnr: numb
   return { psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse), mae: ae / n };
 }
 
+/**
+ * holeError of the broad colours: both images blurred at `sigma` first, so independent grain (which
+ * no fill can place pixel for pixel) does not count, and a fill with the photo's grain is judged on
+ * what it puts where, as a smooth fill is.
+ */
+export function broadHoleError(a: Raster, b: Raster, where: Uint8Array, sigma: number): { psnr: number; mae: number } {
+  const blurred = (r: Raster): Raster => {
+    const n = r.width * r.height;
+    const k = r.depth === 16 ? 255 / 65535 : 1;
+    const out: Raster = { width: r.width, height: r.height, channels: r.channels, depth: 8, data: new Uint8Array(n * r.channels) };
+    for (let c = 0; c < r.channels; c++) {
+      const plane = Float32Array.from({ length: n }, (_, p) => r.data[p * r.channels + c]! * k);
+      const smooth = gaussianBlurPlane(plane, r.width, r.height, sigma);
+      for (let p = 0; p < n; p++) out.data[p * r.channels + c] = Math.round(smooth[p]!);
+    }
+    return out;
+  };
+  return holeError(blurred(a), blurred(b), where);
+}
+
 /** A copy of `r` with the `where` pixels set to the mean colour of the others. */
 export function meanColourFill(r: Raster, where: Uint8Array): Raster {
   const out = { ...r, data: r.data.slice() };

@@ -75,7 +75,7 @@ describe('combineBands', () => {
       return on / onCount - off / offCount;
     };
     const all = combineBands(low, detail, w, h, hole, 1.5, 1);
-    const agreed = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
+    const agreed = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeWithin: 0.05 });
     // Without the check the letters' strokes are laid over the grey.
     expect(strokes(all)).toBeGreaterThan(GREY_SPREAD);
     // With it, none of them: the photo's own grain is there instead, at its strength…
@@ -94,7 +94,7 @@ describe('combineBands', () => {
     // The patches match nothing: flat blue.
     const detail = Float32Array.from(low);
     for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeWithin: 0.05 });
     let brightest = 0;
     for (let p = 0; p < w * h; p++) if (hole[p]) brightest = Math.max(brightest, out[p * 3]!);
     // The grain is there, at the photo's strength, and nothing near the line's brightness.
@@ -108,7 +108,7 @@ describe('combineBands', () => {
     const ripple = (x: number, y: number) => 0.005 * Math.sin((x + y) * 1.9);
     const detail = Float32Array.from(low);
     for (let y = 20; y < 60; y++) for (let x = 20; x < 100; x++) for (let k = 0; k < 3; k++) detail[(y * w + x) * 3 + k] = 0.5 + ripple(x, y);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, 0.05);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeWithin: 0.05 });
     // The ripples' strength in the result: its correlation with them.
     let [along, norm] = [0, 0];
     for (let y = 25; y < 55; y++)
@@ -116,5 +116,27 @@ describe('combineBands', () => {
     expect(along / norm).toBeGreaterThan(0.5);
     expect(along / norm).toBeLessThan(2.2);
     expect(spread(out, w, [25, 95], [25, 55])).toBeGreaterThan(GREY_SPREAD / 2);
+  });
+
+  it("measures the grain's strength on the photo, not on lines drawn through the hole", () => {
+    const { w, h, low, hole, rand } = greyWithHole(13);
+    // Three dark lines drawn across the hole: no longer hole, and not the photo either.
+    const photo = hole.map((b) => 1 - b);
+    for (const line of [30, 40, 50])
+      for (let y = line; y < line + 2; y++)
+        for (let x = 20; x < 100; x++) {
+          hole[y * w + x] = 0;
+          low.fill(0.1, (y * w + x) * 3, (y * w + x) * 3 + 3);
+        }
+    // The patches bring grain of the photo's kind.
+    const detail = Float32Array.from(low);
+    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) detail[p * 3 + k] = 0.5 + rand() * 0.05;
+    const grain = (out: Float32Array) => spread(out, w, [25, 95], [22, 29]);
+    const counted = combineBands(low, detail, w, h, hole, 1.5, 1);
+    const photoOnly = combineBands(low, detail, w, h, hole, 1.5, 1, { photo });
+    // Counted as grain, the lines' edges make it stronger than the photo's; measured on the photo, it is the photo's.
+    expect(grain(counted)).toBeGreaterThan(grain(photoOnly) * 1.25);
+    expect(grain(photoOnly)).toBeGreaterThan(GREY_SPREAD * 0.5);
+    expect(grain(photoOnly)).toBeLessThan(GREY_SPREAD * 1.3);
   });
 });

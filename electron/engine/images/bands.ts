@@ -42,7 +42,7 @@ function nearHole(
   height: number,
   hole: Uint8Array,
   margin: number,
-  work: (first: Float32Array, second: Float32Array, width: number, height: number, hole: Uint8Array) => Float32Array,
+  work: (first: Float32Array, second: Float32Array, width: number, height: number, hole: Uint8Array, part: (bits: Uint8Array) => Uint8Array) => Float32Array,
 ): Float32Array {
   const out = Float32Array.from(first);
   const box = maskBounds({ width, height, bits: hole });
@@ -52,13 +52,17 @@ function nearHole(
   const w = Math.min(width, box.x + box.width + margin) - x0,
     h = Math.min(height, box.y + box.height + margin) - y0;
   const crop = (rgb: Float32Array) => {
-    const part = new Float32Array(w * h * 3);
-    for (let y = 0; y < h; y++) part.set(rgb.subarray(((y0 + y) * width + x0) * 3, ((y0 + y) * width + x0 + w) * 3), y * w * 3);
-    return part;
+    const inside = new Float32Array(w * h * 3);
+    for (let y = 0; y < h; y++) inside.set(rgb.subarray(((y0 + y) * width + x0) * 3, ((y0 + y) * width + x0 + w) * 3), y * w * 3);
+    return inside;
   };
-  const inHole = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) inHole.set(hole.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), y * w);
-  const done = work(crop(first), crop(second), w, h, inHole);
+  const part = (bits: Uint8Array) => {
+    const inside = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) inside.set(bits.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), y * w);
+    return inside;
+  };
+  const inHole = part(hole);
+  const done = work(crop(first), crop(second), w, h, inHole, part);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const q = y * w + x;
@@ -104,8 +108,10 @@ function fineDetail(rgb: Float32Array, width: number, height: number, where: Uin
  * own broad colours are near `low`'s (none where they are that far apart, RGB distance 0..1, and
  * linearly more nearer): patches that found no match for a blend the photo does not have bring
  * another object's detail, an embossed ghost. Where it is not kept, the photo's own grain from
- * beside the hole takes its place, so the fill is never flatter than the photo. Outside the hole:
- * `low` as it is.
+ * beside the hole takes its place, so the fill is never flatter than the photo. With `photo` (set
+ * where the pixels are the photo's), the grain's strength is measured on the photo around the hole
+ * only: lines drawn through it are not grain (coffee.png's cup rim made its hole's grain half as
+ * strong again). Outside the hole: `low` as it is.
  */
 export function combineBands(
   low: Float32Array,
@@ -115,7 +121,7 @@ export function combineBands(
   hole: Uint8Array,
   sigma: number,
   grain: number,
-  agreeWithin?: number,
+  { agreeWithin, photo }: { agreeWithin?: number; photo?: Uint8Array } = {},
 ): Float32Array {
   // The hole's pixels read the ring, whose low pass reads a blur's reach beyond it (and one more for the Laplacian).
   return nearHole(
@@ -125,7 +131,7 @@ export function combineBands(
     height,
     hole,
     (agreeWithin === undefined ? RING : GRAIN_BAND) + Math.ceil(sigma * 3) + 1,
-    (low, detail, width, height, hole) => {
+    (low, detail, width, height, hole, part) => {
       const lowPass = gaussianBlurRgb(low, width, height, sigma);
       const detailLow = gaussianBlurRgb(detail, width, height, sigma);
       const ring = ringAround(hole, width, height);
@@ -144,7 +150,9 @@ export function combineBands(
           agreed[p] = kept[p]! >= 0.5 ? 1 : 0;
         }
       const bandDetail = fineDetail(band, width, height, agreed);
-      const gain = bandDetail > 0 ? (grain * fineDetail(low, width, height, ring)) / bandDetail : 0;
+      const inPhoto = photo && part(photo);
+      const surroundings = fineDetail(low, width, height, inPhoto ? ring.map((r, p) => r & inPhoto[p]!) : ring);
+      const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
       const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
       const own =
         agreeWithin === undefined
