@@ -101,17 +101,28 @@ function fineDetail(rgb: Float32Array, width: number, height: number, where: Uin
 }
 
 /**
+ * How near the patches' own broad colours must be to the fill's (RGB distance 0..1) for their detail
+ * to be kept where that is checked: none at this distance, linearly more nearer.
+ */
+const AGREEMENT = 0.05;
+
+/**
  * Inside `hole`: the broad shapes and colours of `low` (which is the photo outside the hole) with
  * the fine detail of `detail`, each split at `sigma`. The detail's strength is `grain` times the
  * fine detail around the hole, and stray edges are clipped to its range, so the fill's texture and
- * noise follow what surrounds it. With `agreeWithin`, the detail is kept only where `detail`'s
- * own broad colours are near `low`'s (none where they are that far apart, RGB distance 0..1, and
- * linearly more nearer): patches that found no match for a blend the photo does not have bring
- * another object's detail, an embossed ghost. Where it is not kept, the photo's own grain from
- * beside the hole takes its place, so the fill is never flatter than the photo. With `photo` (set
- * where the pixels are the photo's), the grain's strength is measured on the photo around the hole
- * only: lines drawn through it are not grain (coffee.png's cup rim made its hole's grain half as
- * strong again). Outside the hole: `low` as it is.
+ * noise follow what surrounds it.
+ *
+ * Where `lines` are set (the bands drawn along edges through the hole), and everywhere with
+ * `agreeEverywhere`, the detail is kept only where `detail`'s own broad colours agree with `low`'s
+ * (see AGREEMENT): patches that found no match bring another object's detail — beside a drawn
+ * line, flecks along a tripod's metal leg, whose profile they straddle; in a border, where a
+ * suit's orange blends into a grey wall, an embossed ghost of a badge's letters. With
+ * `agreeEverywhere`, the photo's own grain from beside the hole takes the place of what is not
+ * kept, so the fill is never flatter than the photo.
+ *
+ * With `photo` (set where the pixels are the photo's), the grain's strength is measured on the
+ * photo around the hole only: lines drawn through it are not grain (coffee.png's cup rim made its
+ * hole's grain half as strong again). Outside the hole: `low` as it is.
  */
 export function combineBands(
   low: Float32Array,
@@ -121,7 +132,7 @@ export function combineBands(
   hole: Uint8Array,
   sigma: number,
   grain: number,
-  { agreeWithin, photo }: { agreeWithin?: number; photo?: Uint8Array } = {},
+  { agreeEverywhere = false, photo, lines }: { agreeEverywhere?: boolean; photo?: Uint8Array; lines?: Uint8Array } = {},
 ): Float32Array {
   // The hole's pixels read the ring, whose low pass reads a blur's reach beyond it (and one more for the Laplacian).
   return nearHole(
@@ -130,39 +141,48 @@ export function combineBands(
     width,
     height,
     hole,
-    (agreeWithin === undefined ? RING : GRAIN_BAND) + Math.ceil(sigma * 3) + 1,
+    (agreeEverywhere ? GRAIN_BAND : RING) + Math.ceil(sigma * 3) + 1,
     (low, detail, width, height, hole, part) => {
       const lowPass = gaussianBlurRgb(low, width, height, sigma);
       const detailLow = gaussianBlurRgb(detail, width, height, sigma);
       const ring = ringAround(hole, width, height);
       const band = detail.map((v, i) => v - detailLow[i]!);
+      const agreement = (p: number) => {
+        let d = 0;
+        for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
+        return Math.max(0, 1 - Math.sqrt(d) / AGREEMENT);
+      };
       // How much of the patches' detail is kept at each hole pixel; the rest is the photo's own grain.
       const kept = new Float32Array(width * height).fill(1);
-      // The grain's strength is set where the patches agree, so what is kept has the surroundings' grain.
-      const agreed = agreeWithin === undefined ? hole : Uint8Array.from(hole);
-      if (agreeWithin !== undefined)
+      const keepWhereAgreeing = (where: Uint8Array) => {
         for (let p = 0; p < width * height; p++) {
-          if (!hole[p]) continue;
-          let d = 0;
-          for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
-          kept[p] = Math.max(0, 1 - Math.sqrt(d) / agreeWithin);
+          if (!hole[p] || !where[p]) continue;
+          kept[p] = agreement(p);
           for (let k = 0; k < 3; k++) band[p * 3 + k] = band[p * 3 + k]! * kept[p]!;
-          agreed[p] = kept[p]! >= 0.5 ? 1 : 0;
         }
-      const bandDetail = fineDetail(band, width, height, agreed);
+      };
+      if (agreeEverywhere) keepWhereAgreeing(hole);
+      // The grain's strength is set where the patches agree, so what is kept has the surroundings'
+      // grain; beside lines, on what the patches brought, so the rest of the hole keeps its strength.
+      const bandDetail = fineDetail(
+        band,
+        width,
+        height,
+        hole.map((h, p) => (h && kept[p]! >= 0.5 ? 1 : 0)),
+      );
+      if (lines && !agreeEverywhere) keepWhereAgreeing(part(lines));
       const inPhoto = photo && part(photo);
       const surroundings = fineDetail(low, width, height, inPhoto ? ring.map((r, p) => r & inPhoto[p]!) : ring);
       const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
       const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
-      const own =
-        agreeWithin === undefined
-          ? null
-          : photoGrain(
-              low.map((v, i) => v - lowPass[i]!),
-              width,
-              height,
-              hole,
-            );
+      const own = !agreeEverywhere
+        ? null
+        : photoGrain(
+            low.map((v, i) => v - lowPass[i]!),
+            width,
+            height,
+            hole,
+          );
       // Where the photo's grain can make up the rest, the patches' detail is strengthened less.
       const strength = own ? Math.min(gain, MOST_GAIN) : gain;
       const out = Float32Array.from(low);

@@ -114,8 +114,8 @@ export interface FillStyle {
   onward: OnwardRun;
   /** See SynthesisInput.busiest. */
   busiest?: number;
-  /** See combineBands' `agreeWithin`. */
-  agreeWithin?: number;
+  /** See combineBands' `agreeEverywhere`. */
+  agreeEverywhere?: boolean;
 }
 
 /**
@@ -261,7 +261,8 @@ export async function withPhotoTexture(
   }
   const done = combineBands(low, synthesized, win.width, win.height, rest, DETAIL_SIGMA, style.grain, {
     photo: bits.map((b) => 1 - b),
-    ...(style.agreeWithin === undefined ? {} : { agreeWithin: style.agreeWithin }),
+    lines: structure.guide,
+    agreeEverywhere: style.agreeEverywhere ?? false,
   });
   for (let y = 0; y < win.height; y++) {
     for (let x = 0; x < win.width; x++) {

@@ -242,7 +242,7 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
     // erase-quality's test, 1.66 before; five gives 1.92 and still no girder). Erase has no such
     // bound: it moved Erase's harness rows by 0.01 dB and took rocket.jpg's straight-edge hole below
     // the texture target, 0.51 → 0.46. The patches' grain is kept only where their broad colours
-    // are within 0.05 of the border's: where the stretched colours blend a suit's orange into a grey
+    // agree with the border's (combineBands' AGREEMENT): where the stretched colours blend a suit's orange into a grey
     // wall, no patch matches, and what they brought was an embossed ghost of the badge's letters on
     // astronaut.png +50 %. (In Erase it took six more holes' texture below target, one to 0.03.)
     // Elsewhere the photo's own grain goes in their place (chelsea.png +50 %'s border was smooth
@@ -254,7 +254,7 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
       grain: 1,
       onward: { share: 1, longest: Infinity, rays: true },
       busiest: 5,
-      agreeWithin: 0.05,
+      agreeEverywhere: true,
     };
     const filled = (params.texture && (await withPhotoTexture(fill, crop, hole, style, { signal: ctx.signal, from }))) || fill;
     meetTheEdge(filled, crop, strip, where, grown);
