@@ -241,12 +241,12 @@ export const extendTool = defineTool(extendSpec, async ({ raster }, params, ctx)
     // girder copied into its sky (at twice, rocket.jpg +40 %'s border came out streaky: 2.37 in
     // erase-quality's test, 1.66 before; five gives 1.92 and still no girder). Erase has no such
     // bound: it moved Erase's harness rows by 0.01 dB and took rocket.jpg's straight-edge hole below
-    // the texture target, 0.51 → 0.46. The patches' grain is kept only where their broad colours
-    // agree with the border's (combineBands' AGREEMENT): where the stretched colours blend a suit's orange into a grey
-    // wall, no patch matches, and what they brought was an embossed ghost of the badge's letters on
-    // astronaut.png +50 %. (In Erase it took six more holes' texture below target, one to 0.03.)
-    // Elsewhere the photo's own grain goes in their place (chelsea.png +50 %'s border was smooth
-    // plaster beside fur: texture 0.41 → 0.66 of the photo beside it), and it makes up what
+    // the texture target, 0.51 → 0.46. The patches' grain is kept only where their broad colours agree
+    // with the border's (combineBands' AGREEMENT): where the stretched colours blend a suit's orange
+    // into a grey wall, no patch matches, and what they brought was an embossed ghost of the badge's
+    // letters on astronaut.png +50 %. (In Erase it took six more holes' texture below target, one to
+    // 0.03.) Elsewhere the photo's own grain goes in their place (chelsea.png +50 %'s border was
+    // smooth plaster beside fur: texture 0.41 → 0.66 of the photo beside it), and it makes up what
     // faint patches lack instead of their seams strengthened fivefold (combineBands' MOST_GAIN).
     const style: FillStyle = {
       low: stretchedFrom(where),
