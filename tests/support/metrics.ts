@@ -71,23 +71,20 @@ export function holeError(a: Raster, b: Raster, where: Uint8Array): { psnr: numb
 }
 
 /**
- * holeError of the broad colours: both images blurred at `sigma` first, so independent grain (which
- * no fill can place pixel for pixel) does not count, and a fill with the photo's grain is judged on
- * what it puts where, as a smooth fill is.
+ * The broad colours of `r`: blurred at `sigma`, so that holeError between two of them leaves out
+ * independent grain (which no fill can place pixel for pixel) and judges a fill with the photo's
+ * grain on what it puts where, as a smooth fill is.
  */
-export function broadHoleError(a: Raster, b: Raster, where: Uint8Array, sigma: number): { psnr: number; mae: number } {
-  const blurred = (r: Raster): Raster => {
-    const n = r.width * r.height;
-    const k = r.depth === 16 ? 255 / 65535 : 1;
-    const out: Raster = { width: r.width, height: r.height, channels: r.channels, depth: 8, data: new Uint8Array(n * r.channels) };
-    for (let c = 0; c < r.channels; c++) {
-      const plane = Float32Array.from({ length: n }, (_, p) => r.data[p * r.channels + c]! * k);
-      const smooth = gaussianBlurPlane(plane, r.width, r.height, sigma);
-      for (let p = 0; p < n; p++) out.data[p * r.channels + c] = Math.round(smooth[p]!);
-    }
-    return out;
-  };
-  return holeError(blurred(a), blurred(b), where);
+export function broadColours(r: Raster, sigma: number): Raster {
+  const n = r.width * r.height;
+  const k = r.depth === 16 ? 255 / 65535 : 1;
+  const out: Raster = { width: r.width, height: r.height, channels: r.channels, depth: 8, data: new Uint8Array(n * r.channels) };
+  for (let c = 0; c < r.channels; c++) {
+    const plane = Float32Array.from({ length: n }, (_, p) => r.data[p * r.channels + c]! * k);
+    const smooth = gaussianBlurPlane(plane, r.width, r.height, sigma);
+    for (let p = 0; p < n; p++) out.data[p * r.channels + c] = Math.round(smooth[p]!);
+  }
+  return out;
 }
 
 /** A copy of `r` with the `where` pixels set to the mean colour of the others. */

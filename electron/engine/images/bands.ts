@@ -120,9 +120,9 @@ const AGREEMENT = 0.05;
  * `agreeEverywhere`, the photo's own grain from beside the hole takes the place of what is not
  * kept, so the fill is never flatter than the photo.
  *
- * With `photo` (set where the pixels are the photo's), the grain's strength is measured on the
- * photo around the hole only: lines drawn through it are not grain (coffee.png's cup rim made its
- * hole's grain half as strong again). Outside the hole: `low` as it is.
+ * The grain's strength is measured on the photo around the hole, not on `lines` (every pixel drawn
+ * is one of them): a line is not grain (coffee.png's cup rim made its hole's grain half as strong
+ * again). Outside the hole: `low` as it is.
  */
 export function combineBands(
   low: Float32Array,
@@ -132,7 +132,7 @@ export function combineBands(
   hole: Uint8Array,
   sigma: number,
   grain: number,
-  { agreeEverywhere = false, photo, lines }: { agreeEverywhere?: boolean; photo?: Uint8Array; lines?: Uint8Array } = {},
+  { agreeEverywhere = false, lines }: { agreeEverywhere?: boolean; lines?: Uint8Array } = {},
 ): Float32Array {
   // The hole's pixels read the ring, whose low pass reads a blur's reach beyond it (and one more for the Laplacian).
   return nearHole(
@@ -170,9 +170,9 @@ export function combineBands(
         height,
         hole.map((h, p) => (h && kept[p]! >= 0.5 ? 1 : 0)),
       );
-      if (lines && !agreeEverywhere) keepWhereAgreeing(part(lines));
-      const inPhoto = photo && part(photo);
-      const surroundings = fineDetail(low, width, height, inPhoto ? ring.map((r, p) => r & inPhoto[p]!) : ring);
+      const drawn = lines && part(lines);
+      if (drawn && !agreeEverywhere) keepWhereAgreeing(drawn);
+      const surroundings = fineDetail(low, width, height, drawn ? ring.map((r, p) => (r && !drawn[p] ? 1 : 0)) : ring);
       const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
       const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
       const own = !agreeEverywhere

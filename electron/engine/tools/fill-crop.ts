@@ -260,7 +260,6 @@ export async function withPhotoTexture(
     stop();
   }
   const done = combineBands(low, synthesized, win.width, win.height, rest, DETAIL_SIGMA, style.grain, {
-    photo: bits.map((b) => 1 - b),
     lines: structure.guide,
     agreeEverywhere: style.agreeEverywhere ?? false,
   });
