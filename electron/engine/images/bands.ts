@@ -105,6 +105,32 @@ function fineDetail(rgb: Float32Array, width: number, height: number, where: Uin
  * to be kept where that is checked: none at this distance, linearly more nearer.
  */
 const AGREEMENT = 0.05;
+/**
+ * …and so must they within this many pixels (each way): where two patches of different colours
+ * meet over a blend of them (a suit's orange fading into a grey wall), their blurred seam passes
+ * through the blend's colour, and the seam's one-pixel step was kept as a pale or dark scratch,
+ * dozens of them across astronaut.png +50 %'s border.
+ */
+const AGREEMENT_REACH = 2;
+
+/** The largest value of `v` within `radius` pixels each way (a square). */
+function localMax(v: Float32Array, width: number, height: number, radius: number): Float32Array {
+  const across = new Float32Array(v.length);
+  const out = new Float32Array(v.length);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      let m = 0;
+      for (let i = Math.max(0, x - radius); i <= Math.min(width - 1, x + radius); i++) m = Math.max(m, v[y * width + i]!);
+      across[y * width + x] = m;
+    }
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      let m = 0;
+      for (let j = Math.max(0, y - radius); j <= Math.min(height - 1, y + radius); j++) m = Math.max(m, across[j * width + x]!);
+      out[y * width + x] = m;
+    }
+  return out;
+}
 
 /**
  * Inside `hole`: the broad shapes and colours of `low` (which is the photo outside the hole) with
@@ -114,11 +140,11 @@ const AGREEMENT = 0.05;
  *
  * Where `lines` are set (the bands drawn along edges through the hole), and everywhere with
  * `agreeEverywhere`, the detail is kept only where `detail`'s own broad colours agree with `low`'s
- * (see AGREEMENT): patches that found no match bring another object's detail — beside a drawn
+ * around it (see AGREEMENT and AGREEMENT_REACH): patches that found no match bring another object's detail — beside a drawn
  * line, flecks along a tripod's metal leg, whose profile they straddle; in a border, where a
  * suit's orange blends into a grey wall, an embossed ghost of a badge's letters. With
  * `agreeEverywhere`, the photo's own grain from beside the hole takes the place of what is not
- * kept, so the fill is never flatter than the photo.
+ * kept (see OWN_GRAIN_GAIN), so the fill is never flatter than the photo.
  *
  * The grain's strength is measured on the photo around the hole, not on `lines` (every pixel drawn
  * is one of them): a line is not grain (coffee.png's cup rim made its hole's grain half as strong
@@ -141,17 +167,20 @@ export function combineBands(
     width,
     height,
     hole,
-    (agreeEverywhere ? GRAIN_BAND : RING) + Math.ceil(sigma * 3) + 1,
+    (agreeEverywhere ? GRAIN_BAND : RING) + Math.ceil(sigma * 3) + 1 + AGREEMENT_REACH,
     (low, detail, width, height, hole, part) => {
       const lowPass = gaussianBlurRgb(low, width, height, sigma);
       const detailLow = gaussianBlurRgb(detail, width, height, sigma);
       const ring = ringAround(hole, width, height);
       const band = detail.map((v, i) => v - detailLow[i]!);
-      const agreement = (p: number) => {
+      const apart = new Float32Array(width * height);
+      for (let p = 0; p < width * height; p++) {
         let d = 0;
         for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
-        return Math.max(0, 1 - Math.sqrt(d) / AGREEMENT);
-      };
+        apart[p] = Math.sqrt(d);
+      }
+      const farthest = localMax(apart, width, height, AGREEMENT_REACH);
+      const agreement = (p: number) => Math.max(0, 1 - farthest[p]! / AGREEMENT);
       // How much of the patches' detail is kept at each hole pixel; the rest is the photo's own grain.
       const kept = new Float32Array(width * height).fill(1);
       const keepWhereAgreeing = (where: Uint8Array) => {
@@ -185,6 +214,8 @@ export function combineBands(
           );
       // Where the photo's grain can make up the rest, the patches' detail is strengthened less.
       const strength = own ? Math.min(gain, MOST_GAIN) : gain;
+      const ownDetail = own ? fineDetail(own, width, height, hole) : 0;
+      const ownGain = ownDetail > 0 ? Math.min(OWN_GRAIN_GAIN, surroundings / ownDetail) : 1;
       const out = Float32Array.from(low);
       for (let p = 0; p < width * height; p++) {
         if (!hole[p]) continue;
@@ -192,7 +223,7 @@ export function combineBands(
         // The share of the grain's strength the patches carry here; the photo's grain brings the
         // rest, the two adding as independent textures do (in quadrature).
         const carried = gain > 0 ? (kept[p]! * strength) / gain : 0;
-        const rest = own ? Math.sqrt(Math.max(0, 1 - carried * carried)) * grain : 0;
+        const rest = own ? Math.sqrt(Math.max(0, 1 - carried * carried)) * grain * ownGain : 0;
         for (let k = 0; k < 3; k++) {
           const i = p * 3 + k;
           out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, strength * band[i]! + (own ? rest * own[i]! : 0)));
@@ -236,6 +267,15 @@ function localLimits(low: Float32Array, lowPass: Float32Array, width: number, he
  * rocket.jpg +50 %'s lower border (and coffee.png's saucer was scratched at six).
  */
 const MOST_GAIN = 2;
+
+/**
+ * The photo's own grain is strengthened to the surroundings' (whose fine detail counts their edges
+ * too, which no calm square brings), but at most this much: in full (2.2–2.9× on coffee.png,
+ * rocket.jpg and astronaut.png's borders) its squares were embossed into crinkles; without it,
+ * once the patches' seams were no longer kept (AGREEMENT_REACH), coffee.png +25 %'s border was
+ * flatter than the texture target allows (0.46 of the photo beside it; 0.57 now).
+ */
+const OWN_GRAIN_GAIN = 1.4;
 
 /** Side of the squares of the photo's own grain laid where the patches' detail was not kept; neighbours overlap by half. */
 const GRAIN_SQUARE = 16;
