@@ -75,6 +75,30 @@ describe('lines through a hole', () => {
     expect(Math.max(...drawnOnEdge(0.3, 8))).toBeLessThanOrEqual(r.x + 10);
   });
 
+  it('a border carries on an edge that meets it at a slant, on its line; a hole only one that heads into it', () => {
+    // A tripod's leg, a bright 4 px bar falling 62° from the level, reaches the old right edge at (160, 60).
+    const [w, h] = [260, 200];
+    const slope = Math.tan((62 * Math.PI) / 180);
+    const legX = (y: number) => 160 - (60 - y) / slope;
+    const image = picture(w, h, (x, y) => (Math.abs(x - legX(y)) * Math.sin((62 * Math.PI) / 180) < 2 ? [0.85, 0.85, 0.85] : [0.4, 0.42, 0.38]));
+    const hole = rectHole(w, h, { x: 160, y: 0, width: 100, height: h });
+    const drawnRows = (widest?: number) => {
+      const { drawn } = continueStructure(image, w, h, hole, () => ({ share: 1, longest: Infinity, rays: true, ...(widest ? { widest } : {}) }));
+      // For each row below the old edge's meeting point, where the drawn pixels lie.
+      const rows: { y: number; x: number }[] = [];
+      for (let y = 64; y < h; y++) {
+        const xs: number[] = [];
+        for (let x = 160; x < w; x++) if (drawn[y * w + x]) xs.push(x);
+        if (xs.length) rows.push({ y, x: xs.reduce((a, b) => a + b, 0) / xs.length });
+      }
+      return rows;
+    };
+    expect(drawnRows(), 'only edges heading into the hole').toEqual([]);
+    const rows = drawnRows(70);
+    expect(rows.length, 'the leg goes on into the border').toBeGreaterThanOrEqual(40);
+    for (const { y, x } of rows) expect(Math.abs(x - legX(y)), `row ${y}: drawn at ${x}, the leg's line is at ${legX(y)}`).toBeLessThan(3);
+  });
+
   it('an outpainted border carries an edge on only as far as it ran straight in the photo', () => {
     // A floor's edge meets the border level, but only for its last 20 px: before that it comes up
     // at 45° (a lamp's ray turning into a cloud's edge). Carried on all the way it becomes a bar.

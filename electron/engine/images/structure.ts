@@ -47,8 +47,8 @@ const LONG = 2 * TRACE;
 const STRAIGHT = Math.cos((10 * Math.PI) / 180);
 /** Two straight lines may cross at a wider angle than this (30°): nearer parallel, they are the two sides of one thing. */
 const NARROW_CROSSING = (30 * Math.PI) / 180;
-/** An edge without a partner goes on straight (outpainting) only within this angle (50°) of the way out. */
-const HEAD_ON = Math.cos((50 * Math.PI) / 180);
+/** An edge without a partner goes on straight only within this angle (degrees) of the way into the hole, unless `OnwardRun.widest` says otherwise. */
+const HEAD_ON = 50;
 
 export interface EdgeEntry {
   /** Where the edge meets the ring around the hole. */
@@ -571,6 +571,13 @@ export interface OnwardRun {
    * grew a pale block from them; where nothing is copied after them, a border's whiskers go on.
    */
   rays: boolean;
+  /**
+   * The widest angle (degrees) between an edge and the way straight into the hole at which it goes
+   * on; HEAD_ON unless given. In a hole, a slanting stub of an object's outline drawn on is a
+   * scratch across it (at 65°, camera.png's object hole's edge continuation fell 0.25 → 0.08 on the
+   * quality harness); at a border's edge, a tripod's leg 62° off the way out stopped there.
+   */
+  widest?: number;
 }
 
 /**
@@ -627,7 +634,9 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     // to be structure rather than texture; it goes on no further than it ran straight in the photo
     // (a horizon to the end of a border, a whisker not across it), and the longest-seen
     // first: one that meets an edge drawn before it ends there, as an edge meets what is in front of it.
-    const goingOn = entries.filter((e, i) => !paired.has(i) && e.headOn >= HEAD_ON && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
+    const goingOn = entries
+      .filter((e, i) => !paired.has(i) && e.headOn >= Math.cos(((run.widest ?? HEAD_ON) * Math.PI) / 180) && e.traced >= TRACE)
+      .sort((a, b) => b.traced - a.traced);
     const rays = run.rays ? new Set<EdgeEntry>() : raysOf(goingOn, hole, w, h);
     for (const e of goingOn) {
       if (rays.has(e)) continue;
