@@ -151,6 +151,34 @@ describe('combineBands', () => {
     expect(mottling(out, [30, 90], [28, 52])).toBeGreaterThan(photo * 0.6);
   });
 
+  it('takes the grain beside a line drawn into a border from the photo, not from the line', () => {
+    // A border (x ≥ 40) beside a photo of calm sky (rows 0–34) over grass; a dark line drawn from
+    // the photo's horizon (rows 50–51) right across the border. The patches match nothing.
+    const [w, h] = [160, 80];
+    let s = 31;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const GRASS = 0.05;
+    const low = new Float32Array(w * h * 3);
+    const hole = new Uint8Array(w * h);
+    const lines = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        const line = x >= 40 && (y === 50 || y === 51);
+        if (line) lines[p] = 1;
+        else if (x >= 40) hole[p] = 1;
+        low.fill(line ? 0.2 : x >= 40 ? 0.5 : 0.5 + rand() * (y < 35 ? 0.002 : GRASS), p * 3, p * 3 + 3);
+      }
+    const detail = Float32Array.from(low);
+    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true, lines });
+    // Every 8-px block of the grass's part of the border, far from the photo, has grass's grain: none is sky's.
+    const flat: string[] = [];
+    for (let y = 54; y + 8 <= 78; y += 8)
+      for (let x = 80; x + 8 <= 156; x += 8) if (spread(out, w, [x, x + 8], [y, y + 8]) < GRASS / Math.sqrt(3) / 3) flat.push(`${x},${y}`);
+    expect(flat, 'blocks as calm as the sky').toEqual([]);
+  });
+
   it('strengthens faint patch detail at most twice, and lays the photo’s grain for the rest', () => {
     const { w, h, low, hole } = greyWithHole(11);
     // The patches match the grey, with only faint ripples of their seams (±0.005) for detail.

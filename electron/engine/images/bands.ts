@@ -208,6 +208,7 @@ export function combineBands(
         width,
         height,
         hole,
+        drawn,
       );
     // Where the photo's grain can make up the rest, the patches' detail is strengthened less.
     const strength = own ? Math.min(gain, MOST_GAIN) : gain;
@@ -295,12 +296,15 @@ const GRAIN_CALM = 1.5;
  * band of photo around it, each from near the photo pixel nearest to it, so sky gets sky's grain
  * and fur fur's; only calm squares, so no fragment of an edge comes with it. The squares overlap
  * by half under sine windows whose squares sum to one: the grain keeps its strength and shows no
- * seams. Null where no calm square fits in the band.
+ * seams. Lines `drawn` into the hole are not photo: a square beside one was looked for around it,
+ * where none fits, and came from anywhere instead (a calm sky's square in camera.png +50 %'s grass,
+ * two in five of its squares). Null where no calm square fits in the band.
  */
-function photoGrain(residual: Float32Array, width: number, height: number, hole: Uint8Array): Float32Array | null {
+function photoGrain(residual: Float32Array, width: number, height: number, hole: Uint8Array, drawn?: Uint8Array): Float32Array | null {
   const B = GRAIN_SQUARE;
-  const band = dilate({ width, height, bits: hole }, GRAIN_BAND).bits.map((v, p) => (v && !hole[p] ? 1 : 0));
-  const nearest = nearestRingPixel(hole, band, width, height);
+  const notPhoto = drawn ? hole.map((h, p) => h | drawn[p]!) : hole;
+  const band = dilate({ width, height, bits: notPhoto }, GRAIN_BAND).bits.map((v, p) => (v && !notPhoto[p] ? 1 : 0));
+  const nearest = nearestRingPixel(notPhoto, band, width, height);
   const inBand = new SummedArea(band, width, height);
   const energy = new SummedArea(
     Float64Array.from(band, (v, p) => (v ? residual[p * 3]! ** 2 + residual[p * 3 + 1]! ** 2 + residual[p * 3 + 2]! ** 2 : 0)),
