@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { combineBands } from '../../electron/engine/images/bands.js';
-import { gaussianBlurPlane } from '../../electron/engine/images/blur.js';
 
 /** The spread (standard deviation) of the red channel of `out`, interleaved RGB `w` wide, over columns `xs` and rows `ys` (ends excluded). */
 function spread(out: Float32Array, w: number, [x0, x1]: [number, number], [y0, y1]: [number, number]): number {
@@ -123,32 +122,6 @@ describe('combineBands', () => {
     // the grain, strengthened for the line's edge among the surroundings, stays within three times its amplitude.
     expect(spread(out, w, [25, 95], [22, 58])).toBeGreaterThan(GREY_SPREAD / 2);
     expect(brightest).toBeLessThan(0.5 + 0.05 * 3);
-  });
-
-  it('lays the photo’s grain with its mottling, not only its finest detail', () => {
-    // Grass: fine noise over blotches a few pixels across; the patches match nothing (flat blue).
-    const { w, h, hole, rand } = greyWithHole(29);
-    const blotches = gaussianBlurPlane(
-      Float32Array.from({ length: w * h }, () => rand()),
-      w,
-      h,
-      2.5,
-    );
-    const low = new Float32Array(w * h * 3);
-    for (let p = 0; p < w * h; p++) low.fill(hole[p] ? 0.5 : 0.5 + 0.3 * blotches[p]! + 0.02 * rand(), p * 3, p * 3 + 3);
-    const detail = Float32Array.from(low);
-    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true });
-    // The mottling: what lies between detail finer than 1 px and the broad colours (σ 3 px); the finest detail alone brings 0.45 of the photo’s.
-    const red = (rgb: Float32Array) => Float32Array.from({ length: w * h }, (_, p) => rgb[p * 3]!);
-    const mottling = (rgb: Float32Array, [x0, x1]: [number, number], [y0, y1]: [number, number]) => {
-      const [fine, broad] = [gaussianBlurPlane(red(rgb), w, h, 1), gaussianBlurPlane(red(rgb), w, h, 3)];
-      let [sq, n] = [0, 0];
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) [sq, n] = [sq + (fine[y * w + x]! - broad[y * w + x]!) ** 2, n + 1];
-      return Math.sqrt(sq / n);
-    };
-    const photo = mottling(low, [20, 100], [2, 14]);
-    expect(mottling(out, [30, 90], [28, 52])).toBeGreaterThan(photo * 0.6);
   });
 
   it('takes the grain beside a line drawn into a border from the photo, not from the line', () => {

@@ -144,7 +144,7 @@ function localMax(v: Float32Array, width: number, height: number, radius: number
  * line, flecks along a tripod's metal leg, whose profile they straddle; in a border, where a
  * suit's orange blends into a grey wall, an embossed ghost of a badge's letters. With
  * `agreeEverywhere`, the photo's own grain from beside the hole takes the place of what is not
- * kept (see OWN_GRAIN_GAIN and OWN_GRAIN_BREADTH), so the fill is never flatter than the photo.
+ * kept (see OWN_GRAIN_GAIN), so the fill is never flatter than the photo.
  *
  * The grain's strength is measured on the photo around the hole, not on `lines` (every pixel drawn
  * is one of them): a line is not grain (coffee.png's cup rim made its hole's grain half as strong
@@ -160,75 +160,79 @@ export function combineBands(
   grain: number,
   { agreeEverywhere = false, lines }: { agreeEverywhere?: boolean; lines?: Uint8Array } = {},
 ): Float32Array {
-  // The hole's pixels read the ring (with agreeEverywhere, the wider band the photo's grain comes
-  // from), whose low pass reads a blur's reach beyond it, one more for the Laplacian, and the
-  // agreement's reach.
-  const [around, blur] = agreeEverywhere ? [GRAIN_BAND, sigma * OWN_GRAIN_BREADTH] : [RING, sigma];
-  return nearHole(low, detail, width, height, hole, around + Math.ceil(blur * 3) + 1 + AGREEMENT_REACH, (low, detail, width, height, hole, part) => {
-    const lowPass = gaussianBlurRgb(low, width, height, sigma);
-    const detailLow = gaussianBlurRgb(detail, width, height, sigma);
-    const ring = ringAround(hole, width, height);
-    const band = detail.map((v, i) => v - detailLow[i]!);
-    const apart = new Float32Array(width * height);
-    for (let p = 0; p < width * height; p++) {
-      let d = 0;
-      for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
-      apart[p] = Math.sqrt(d);
-    }
-    const farthest = localMax(apart, width, height, AGREEMENT_REACH);
-    const agreement = (p: number) => Math.max(0, 1 - farthest[p]! / AGREEMENT);
-    // How much of the patches' detail is kept at each hole pixel; the rest is the photo's own grain.
-    const kept = new Float32Array(width * height).fill(1);
-    const keepWhereAgreeing = (where: Uint8Array) => {
+  // The hole's pixels read the ring, whose low pass reads a blur's reach beyond it (and one more for the Laplacian).
+  return nearHole(
+    low,
+    detail,
+    width,
+    height,
+    hole,
+    (agreeEverywhere ? GRAIN_BAND : RING) + Math.ceil(sigma * 3) + 1 + AGREEMENT_REACH,
+    (low, detail, width, height, hole, part) => {
+      const lowPass = gaussianBlurRgb(low, width, height, sigma);
+      const detailLow = gaussianBlurRgb(detail, width, height, sigma);
+      const ring = ringAround(hole, width, height);
+      const band = detail.map((v, i) => v - detailLow[i]!);
+      const apart = new Float32Array(width * height);
       for (let p = 0; p < width * height; p++) {
-        if (!hole[p] || !where[p]) continue;
-        kept[p] = agreement(p);
-        for (let k = 0; k < 3; k++) band[p * 3 + k] = band[p * 3 + k]! * kept[p]!;
+        let d = 0;
+        for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
+        apart[p] = Math.sqrt(d);
       }
-    };
-    if (agreeEverywhere) keepWhereAgreeing(hole);
-    // The grain's strength is set where the patches agree, so what is kept has the surroundings'
-    // grain; beside lines, on what the patches brought, so the rest of the hole keeps its strength.
-    const bandDetail = fineDetail(
-      band,
-      width,
-      height,
-      hole.map((h, p) => (h && kept[p]! >= 0.5 ? 1 : 0)),
-    );
-    const drawn = lines && part(lines);
-    if (drawn && !agreeEverywhere) keepWhereAgreeing(drawn);
-    const surroundings = fineDetail(low, width, height, drawn ? ring.map((r, p) => (r && !drawn[p] ? 1 : 0)) : ring);
-    const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
-    const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
-    const grainPass = agreeEverywhere ? gaussianBlurRgb(low, width, height, blur) : null;
-    const own =
-      grainPass &&
-      photoGrain(
-        low.map((v, i) => v - grainPass[i]!),
+      const farthest = localMax(apart, width, height, AGREEMENT_REACH);
+      const agreement = (p: number) => Math.max(0, 1 - farthest[p]! / AGREEMENT);
+      // How much of the patches' detail is kept at each hole pixel; the rest is the photo's own grain.
+      const kept = new Float32Array(width * height).fill(1);
+      const keepWhereAgreeing = (where: Uint8Array) => {
+        for (let p = 0; p < width * height; p++) {
+          if (!hole[p] || !where[p]) continue;
+          kept[p] = agreement(p);
+          for (let k = 0; k < 3; k++) band[p * 3 + k] = band[p * 3 + k]! * kept[p]!;
+        }
+      };
+      if (agreeEverywhere) keepWhereAgreeing(hole);
+      // The grain's strength is set where the patches agree, so what is kept has the surroundings'
+      // grain; beside lines, on what the patches brought, so the rest of the hole keeps its strength.
+      const bandDetail = fineDetail(
+        band,
         width,
         height,
-        hole,
-        drawn,
+        hole.map((h, p) => (h && kept[p]! >= 0.5 ? 1 : 0)),
       );
-    // Where the photo's grain can make up the rest, the patches' detail is strengthened less.
-    const strength = own ? Math.min(gain, MOST_GAIN) : gain;
-    const ownDetail = own ? fineDetail(own, width, height, hole) : 0;
-    const ownGain = ownDetail > 0 ? Math.min(OWN_GRAIN_GAIN, surroundings / ownDetail) : 1;
-    const out = Float32Array.from(low);
-    for (let p = 0; p < width * height; p++) {
-      if (!hole[p]) continue;
-      const limit = limits[p]!;
-      // The share of the grain's strength the patches carry here; the photo's grain brings the
-      // rest, the two adding as independent textures do (in quadrature).
-      const carried = gain > 0 ? (kept[p]! * strength) / gain : 0;
-      const rest = own ? Math.sqrt(Math.max(0, 1 - carried * carried)) * grain * ownGain : 0;
-      for (let k = 0; k < 3; k++) {
-        const i = p * 3 + k;
-        out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, strength * band[i]! + (own ? rest * own[i]! : 0)));
+      const drawn = lines && part(lines);
+      if (drawn && !agreeEverywhere) keepWhereAgreeing(drawn);
+      const surroundings = fineDetail(low, width, height, drawn ? ring.map((r, p) => (r && !drawn[p] ? 1 : 0)) : ring);
+      const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
+      const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
+      const own = !agreeEverywhere
+        ? null
+        : photoGrain(
+            low.map((v, i) => v - lowPass[i]!),
+            width,
+            height,
+            hole,
+            drawn,
+          );
+      // Where the photo's grain can make up the rest, the patches' detail is strengthened less.
+      const strength = own ? Math.min(gain, MOST_GAIN) : gain;
+      const ownDetail = own ? fineDetail(own, width, height, hole) : 0;
+      const ownGain = ownDetail > 0 ? Math.min(OWN_GRAIN_GAIN, surroundings / ownDetail) : 1;
+      const out = Float32Array.from(low);
+      for (let p = 0; p < width * height; p++) {
+        if (!hole[p]) continue;
+        const limit = limits[p]!;
+        // The share of the grain's strength the patches carry here; the photo's grain brings the
+        // rest, the two adding as independent textures do (in quadrature).
+        const carried = gain > 0 ? (kept[p]! * strength) / gain : 0;
+        const rest = own ? Math.sqrt(Math.max(0, 1 - carried * carried)) * grain * ownGain : 0;
+        for (let k = 0; k < 3; k++) {
+          const i = p * 3 + k;
+          out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, strength * band[i]! + (own ? rest * own[i]! : 0)));
+        }
       }
-    }
-    return out;
-  });
+      return out;
+    },
+  );
 }
 
 /** How far along the ring (pixels, a square's half side) the photo's grain is measured for each part of the fill. */
@@ -273,14 +277,6 @@ const MOST_GAIN = 2;
  * flatter than the texture target allows (0.46 of the photo beside it; 0.57 now).
  */
 const OWN_GRAIN_GAIN = 1.4;
-
-/**
- * The photo's own grain is its detail finer than this many times the fill's split (`sigma`): its
- * finest detail alone, laid over a border's smooth colours, was relief without the mottling between
- * (camera.png's grass looked embossed, like frosted glass, and astronaut.png's plaster wall was
- * smooth); at four times, blotches of the grass's darker patches came with it.
- */
-const OWN_GRAIN_BREADTH = 2;
 
 /** Side of the squares of the photo's own grain laid where the patches' detail was not kept; neighbours overlap by half. */
 const GRAIN_SQUARE = 16;
