@@ -134,6 +134,9 @@ function stretchedFrom(where: Side): FillStyle['low'] {
     for (let line = 0; line < lines; line++)
       for (let c = 0; c < 3; c++) broad[line * 3 + c] = edgeMean(Math.max(0, line - reach), Math.min(lines, line + reach + 1), c);
     const broadMean = runningSums(broad);
+    // The edge's colours without its grain (see EDGE_GRAIN), planar: what is narrow is measured on them.
+    const edgeAlong = Float32Array.from({ length: 3 * lines }, (_, i) => edge[(i % lines) * 3 + Math.floor(i / lines)]!);
+    const ungrained = gaussianBlurPlane(edgeAlong, lines, 3, EDGE_GRAIN, { across: true });
     const out = Float32Array.from(pixels);
     for (let line = 0; line < lines; line++) {
       if (start[line]! < 0) continue;
@@ -144,7 +147,7 @@ function stretchedFrom(where: Side): FillStyle['low'] {
         const r = (d + 1) >> 1;
         const [a, b] = [Math.max(0, line - r), Math.min(lines, line + r + 1)];
         const narrow = Math.exp(-d / fadesWithin);
-        for (let c = 0; c < 3; c++) out[p * 3 + c] = broadMean(a, b, c) + narrow * (edge[line * 3 + c]! - broad[line * 3 + c]!);
+        for (let c = 0; c < 3; c++) out[p * 3 + c] = broadMean(a, b, c) + narrow * (ungrained[c * lines + line]! - broad[line * 3 + c]!);
       }
     }
     return out;
@@ -155,6 +158,14 @@ function stretchedFrom(where: Side): FillStyle['low'] {
 const SEAM_FADE = 6;
 /** The step is smoothed this little along the edge (σ, pixels): the border's first line becomes the photo's last, and one pixel's noise is not carried out as a streak. */
 const SEAM_SMOOTH = 0.5;
+/**
+ * The edge's grain along it (σ, pixels): detail this fine is the photo's noise, not something the
+ * edge cuts. Carried out as what is narrow (NARROW_SHARE), and in the step met at the old edge
+ * (SEAM_FADE), each pixel's noise became a streak into the border: camera.png extended at the
+ * bottom had a band of them 12 px deep across its grass. So what is narrow is measured on the
+ * edge's colours smoothed at this σ, and the finer part of the step fades within as many pixels.
+ */
+const EDGE_GRAIN = 1.5;
 
 /**
  * Removes the step between the photo's last line and the border's first: their difference,
@@ -185,11 +196,16 @@ function meetTheEdge(fill: Float32Array, crop: Rect, strip: Rect, where: Side, p
       step[k * lines + line] = photo.data[(py * photo.width + px) * photo.channels + Math.min(k, photo.channels - 1)]! / max - fill[k * plane + q]!;
   }
   const smooth = gaussianBlurPlane(step, lines, 3, SEAM_SMOOTH, { across: true });
+  const broadStep = gaussianBlurPlane(step, lines, 3, EDGE_GRAIN, { across: true });
   for (let d = 0; d < Math.min(depth, 5 * SEAM_FADE); d++) {
     const fade = Math.exp(-d / SEAM_FADE);
+    const fineFade = Math.exp(-d / EDGE_GRAIN);
     for (let line = 0; line < lines; line++) {
       const q = inCrop(at(line, d));
-      for (let k = 0; k < 3; k++) fill[k * plane + q] = Math.min(1, Math.max(0, fill[k * plane + q]! + fade * smooth[k * lines + line]!));
+      for (let k = 0; k < 3; k++) {
+        const i = k * lines + line;
+        fill[k * plane + q] = Math.min(1, Math.max(0, fill[k * plane + q]! + fade * broadStep[i]! + fineFade * (smooth[i]! - broadStep[i]!)));
+      }
     }
   }
 }
