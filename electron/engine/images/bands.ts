@@ -140,9 +140,10 @@ function localMax(v: Float32Array, width: number, height: number, radius: number
  *
  * Where `lines` are set (the bands drawn along edges through the hole), and everywhere with
  * `agreeEverywhere`, the detail is kept only where `detail`'s own broad colours agree with `low`'s
- * around it (see AGREEMENT and AGREEMENT_REACH): patches that found no match bring another object's detail — beside a drawn
- * line, flecks along a tripod's metal leg, whose profile they straddle; in a border, where a
- * suit's orange blends into a grey wall, an embossed ghost of a badge's letters. With
+ * around it (see AGREEMENT and AGREEMENT_REACH): patches that found no match bring another
+ * object's detail — beside a drawn line, flecks along a tripod's metal leg, whose profile they
+ * straddle; in a border, where a suit's orange blends into a grey wall, an embossed ghost of a
+ * badge's letters. With
  * `agreeEverywhere`, the photo's own grain from beside the hole takes the place of what is not
  * kept (see OWN_GRAIN_GAIN), so the fill is never flatter than the photo.
  *
@@ -274,7 +275,7 @@ const MOST_GAIN = 2;
  * too, which no calm square brings), but at most this much: in full (2.2–2.9× on coffee.png,
  * rocket.jpg and astronaut.png's borders) its squares were embossed into crinkles; without it,
  * once the patches' seams were no longer kept (AGREEMENT_REACH), coffee.png +25 %'s border was
- * flatter than the texture target allows (0.46 of the photo beside it; 0.57 now).
+ * flatter than the texture target allows (0.46 of the photo beside it; 0.57 with it).
  */
 const OWN_GRAIN_GAIN = 1.4;
 
