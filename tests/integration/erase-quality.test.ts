@@ -16,7 +16,7 @@ import { openImage } from '../../electron/engine/images/open.js';
 import { allocRaster, sharpInput, type Raster } from '../../electron/engine/images/raster.js';
 import { eraseParams } from '../../electron/engine/tools/erase/spec.js';
 import { testEngine } from '../support/engine.js';
-import { broadColours, diffusionFill, holeError, luma, meanColourFill, ringAround as ring, textureIn as texture } from '../support/metrics.js';
+import { broadColours, correlation, diffusionFill, holeError, luma, meanColourFill, ringAround as ring, textureIn as texture } from '../support/metrics.js';
 import { photo, repoRoot } from '../support/paths.js';
 
 const engine = testEngine();
@@ -327,20 +327,15 @@ describe('Extend carries no streaks out of the photo’s last line', () => {
     await engine.close(doc.id);
     const y = luma(r);
     const w = r.width;
-    // A row's fine detail along it, and how alike two rows' are (correlation).
+    // A row's fine detail along it.
     const detail = (row: number) =>
       Float64Array.from(
         { length: w - 4 },
         (_, i) => y[row * w + i + 2]! - (y[row * w + i]! + y[row * w + i + 1]! + y[row * w + i + 3]! + y[row * w + i + 4]!) / 4,
       );
-    const alike = (a: Float64Array, b: Float64Array) => {
-      let [ab, aa, bb] = [0, 0, 0];
-      for (let i = 0; i < a.length; i++) [ab, aa, bb] = [ab + a[i]! * b[i]!, aa + a[i]! ** 2, bb + b[i]! ** 2];
-      return ab / Math.sqrt(aa * bb);
-    };
     const last = detail(height - 1);
-    const below = [4, 6, 8].map((d) => alike(last, detail(height + d)));
-    const above = [4, 6, 8].map((d) => alike(last, detail(height - 1 - d)));
+    const below = [4, 6, 8].map((d) => correlation(last, detail(height + d)));
+    const above = [4, 6, 8].map((d) => correlation(last, detail(height - 1 - d)));
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     // In the photo, rows 4–8 apart share almost none of their grain (−0.07 on average); each pixel's
     // noise carried down the border as a streak made rows 4–8 px below the edge share 0.27 with it.

@@ -314,7 +314,16 @@ export function mirrorCorrelation(r: Raster, edge: number): number {
       a.push(y[j * w + x]! - low[j * w + x]!);
       b.push(y[j * w + m]! - low[j * w + m]!);
     }
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  return correlation(a, b);
+}
+
+/** Pearson correlation of two equally long series (0 where either is constant). */
+export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const mean = (v: ArrayLike<number>) => {
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) sum += v[i]!;
+    return sum / v.length;
+  };
   const [ma, mb] = [mean(a), mean(b)];
   let sab = 0,
     saa = 0,

@@ -143,9 +143,8 @@ function localMax(v: Float32Array, width: number, height: number, radius: number
  * around it (see AGREEMENT and AGREEMENT_REACH): patches that found no match bring another
  * object's detail — beside a drawn line, flecks along a tripod's metal leg, whose profile they
  * straddle; in a border, where a suit's orange blends into a grey wall, an embossed ghost of a
- * badge's letters. With
- * `agreeEverywhere`, the photo's own grain from beside the hole takes the place of what is not
- * kept (see OWN_GRAIN_GAIN), so the fill is never flatter than the photo.
+ * badge's letters. With `agreeEverywhere`, the photo's own grain from beside the hole takes the
+ * place of what is not kept (see OWN_GRAIN_GAIN), so the fill is never flatter than the photo.
  *
  * The grain's strength is measured on the photo around the hole, not on `lines` (every pixel drawn
  * is one of them): a line is not grain (coffee.png's cup rim made its hole's grain half as strong
@@ -174,20 +173,24 @@ export function combineBands(
       const detailLow = gaussianBlurRgb(detail, width, height, sigma);
       const ring = ringAround(hole, width, height);
       const band = detail.map((v, i) => v - detailLow[i]!);
-      const apart = new Float32Array(width * height);
-      for (let p = 0; p < width * height; p++) {
-        let d = 0;
-        for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
-        apart[p] = Math.sqrt(d);
-      }
-      const farthest = localMax(apart, width, height, AGREEMENT_REACH);
-      const agreement = (p: number) => Math.max(0, 1 - farthest[p]! / AGREEMENT);
+      // How far apart the two broad colours are at their farthest around each pixel: only where it is checked.
+      let farthest: Float32Array | undefined;
+      const apartAround = () => {
+        const apart = new Float32Array(width * height);
+        for (let p = 0; p < width * height; p++) {
+          let d = 0;
+          for (let k = 0; k < 3; k++) d += (detailLow[p * 3 + k]! - lowPass[p * 3 + k]!) ** 2;
+          apart[p] = Math.sqrt(d);
+        }
+        return localMax(apart, width, height, AGREEMENT_REACH);
+      };
       // How much of the patches' detail is kept at each hole pixel; the rest is the photo's own grain.
       const kept = new Float32Array(width * height).fill(1);
       const keepWhereAgreeing = (where: Uint8Array) => {
+        farthest ??= apartAround();
         for (let p = 0; p < width * height; p++) {
           if (!hole[p] || !where[p]) continue;
-          kept[p] = agreement(p);
+          kept[p] = Math.max(0, 1 - farthest[p]! / AGREEMENT);
           for (let k = 0; k < 3; k++) band[p * 3 + k] = band[p * 3 + k]! * kept[p]!;
         }
       };

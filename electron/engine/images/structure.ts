@@ -634,9 +634,8 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     // to be structure rather than texture; it goes on no further than it ran straight in the photo
     // (a horizon to the end of a border, a whisker not across it), and the longest-seen
     // first: one that meets an edge drawn before it ends there, as an edge meets what is in front of it.
-    const goingOn = entries
-      .filter((e, i) => !paired.has(i) && e.headOn >= Math.cos(((run.widest ?? HEAD_ON) * Math.PI) / 180) && e.traced >= TRACE)
-      .sort((a, b) => b.traced - a.traced);
+    const headOn = Math.cos(((run.widest ?? HEAD_ON) * Math.PI) / 180);
+    const goingOn = entries.filter((e, i) => !paired.has(i) && e.headOn >= headOn && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
     const rays = run.rays ? new Set<EdgeEntry>() : raysOf(goingOn, hole, w, h);
     for (const e of goingOn) {
       if (rays.has(e)) continue;
