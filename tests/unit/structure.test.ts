@@ -171,4 +171,25 @@ describe('lines through a hole', () => {
     const crossing = picture(w, h, (x, y) => (onWire(x, y, -1, 350) < 1.5 ? [0.15, 0.15, 0.15] : sky));
     expect(continueStructure(crossing, w, h, stroke(0.3, 60), () => ({ share: 0, longest: 0, rays: false })).pairs.length).toBeGreaterThan(0);
   });
+
+  it('a thin highlight is drawn through the hole once, as thin as it is, not once along each of its sides', () => {
+    // A 3 px highlight along a saucer's red rim, at 20°: an edge runs into the hole on each of its sides.
+    const [w, h] = [200, 160];
+    const slope = Math.tan((20 * Math.PI) / 180);
+    const centre = (x: number) => 50 + x * slope;
+    const image = picture(w, h, (x, y) => (Math.abs(y - centre(x)) <= 1.5 ? [0.95, 0.85, 0.75] : y < centre(x) ? [0.55, 0.12, 0.05] : [0.3, 0.06, 0.03]));
+    const r = { x: 70, y: 50, width: 60, height: 60 };
+    const { entries, pairs, pixels } = continueStructure(image, w, h, rectHole(w, h, r), () => ({ share: 0, longest: 0, rays: false }));
+    expect(entries.length, 'both sides of the highlight run in at both ends').toBeGreaterThanOrEqual(4);
+    expect(pairs.length, JSON.stringify(pairs)).toBe(1);
+    // Down each column of the hole: the highlight as bright and no wider than it is beside the hole.
+    const red = (x: number, y: number) => pixels[(y * w + x) * 3]!;
+    for (let x = r.x + 6; x < r.x + r.width - 6; x += 6) {
+      const bright: number[] = [];
+      for (let y = r.y; y < r.y + r.height; y++) if (red(x, y) > 0.75) bright.push(y);
+      expect(bright.length, `column ${x}: ${bright.length} bright rows`).toBeGreaterThan(0);
+      expect(bright.length, `column ${x}: ${bright.length} bright rows`).toBeLessThanOrEqual(5);
+      for (const y of bright) expect(Math.abs(y - centre(x)), `column ${x}, row ${y}`).toBeLessThanOrEqual(3);
+    }
+  });
 });

@@ -319,6 +319,29 @@ const colourDifference = (a: EdgeEntry, b: EdgeEntry) => profileDifference(a, b,
  */
 const nearerSideDifference = (a: EdgeEntry, b: EdgeEntry) => Math.min(profileDifference(a, b, 1, PROFILE), profileDifference(a, b, -PROFILE, -1));
 
+/** Entries this near parallel (the cosine of the angle between them) may be two sides of one line. */
+const ALONGSIDE = Math.cos((30 * Math.PI) / 180);
+
+/**
+ * Whether edge `e` lies in the band drawn along `o` and brings nothing beyond it: `o`'s colours
+ * across the edge already hold the whole line. A saucer's highlight, 3 px wide, made an edge on
+ * each side; drawn along both, 3–5 px apart, it was a pale smear 8 px wide across coffee.png.
+ */
+function withinBand(e: EdgeEntry, o: EdgeEntry): boolean {
+  if (e.dx * o.dx + e.dy * o.dy < ALONGSIDE) return false;
+  // e's offset s across its edge is o's s + shift.
+  const shift = (e.x - o.x) * -o.dy + (e.y - o.y) * o.dx;
+  if (Math.abs(shift) > PROFILE + 1) return false;
+  let sum = 0,
+    n = 0;
+  for (let s = -PROFILE; s <= PROFILE; s++) {
+    if (Math.abs(s + shift) <= PROFILE) continue;
+    for (let c = 0; c < 3; c++) sum += Math.abs(e.profile[(s + PROFILE) * 3 + c]! - profileColour(o.profile, s + shift, c));
+    n += 3;
+  }
+  return n === 0 || sum / n <= MAX_COLOUR_DIFFERENCE;
+}
+
 /** How nearly each of two entries points at the other: the cosines of the angles between their directions and the line joining them. */
 function facing(a: EdgeEntry, b: EdgeEntry): { towardsB: number; towardsA: number } {
   const [cx, cy] = [b.x - a.x, b.y - a.y];
@@ -598,6 +621,13 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
   for (const { a: ia, b: ib, towardsA, towardsB, aLeads, bLeads } of joinOptions(entries)) {
     if (used.has(ia) || used.has(ib)) continue;
     const [a, b] = [entries[ia]!, entries[ib]!];
+    // The far side of a thin line whose whole band is drawn already: drawn again a few pixels off,
+    // the two blurred into a smear. Its entries are used up, not drawn.
+    if (pairs.some(([i, j]) => (withinBand(a, entries[i]!) && withinBand(b, entries[j]!)) || (withinBand(a, entries[j]!) && withinBand(b, entries[i]!)))) {
+      used.add(ia);
+      used.add(ib);
+      continue;
+    }
     const length = Math.hypot(b.x - a.x, b.y - a.y);
     // Cubic Hermite from a to b, leaving a along its direction and arriving at b against b's — or,
     // where one end leads, along the line between them at the other.
@@ -627,7 +657,7 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
   const joined = [...paired].map((i) => entries[i]!);
   // An edge beside a joined one, running with it, is the far side of a bar drawn through already.
   const besidePaired = (e: EdgeEntry) => joined.some((o) => Math.hypot(o.x - e.x, o.y - e.y) <= 2 * PROFILE && o.dx * e.dx + o.dy * e.dy >= STRAIGHT);
-  const unpaired = entries.filter((e, i) => !paired.has(i) && !besidePaired(e));
+  const unpaired = entries.filter((e, i) => !used.has(i) && !besidePaired(e));
   const run = onward(unpaired);
   if (run.share > 0) {
     // Only an edge that heads into the hole (a horizon, a floor line, a wall's edge), long enough
@@ -635,7 +665,7 @@ export function continueStructure(pixels: Float32Array, w: number, h: number, ho
     // (a horizon to the end of a border, a whisker not across it), and the longest-seen
     // first: one that meets an edge drawn before it ends there, as an edge meets what is in front of it.
     const headOn = Math.cos(((run.widest ?? HEAD_ON) * Math.PI) / 180);
-    const goingOn = entries.filter((e, i) => !paired.has(i) && e.headOn >= headOn && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
+    const goingOn = entries.filter((e, i) => !used.has(i) && e.headOn >= headOn && e.traced >= TRACE).sort((a, b) => b.traced - a.traced);
     const rays = run.rays ? new Set<EdgeEntry>() : raysOf(goingOn, hole, w, h);
     for (const e of goingOn) {
       if (rays.has(e)) continue;
