@@ -204,6 +204,15 @@ describe('Erase carries a line through the hole', () => {
     expect(holeError(result, image, where).mae, 'mean difference from the photo in the hole (levels)').toBeLessThanOrEqual(22);
   });
 
+  it('coffee.png: the saucer rim’s highlight goes on through a hole across it', async () => {
+    const image = await rasterOf(photo('coffee.png'));
+    const hole = { x: 131, y: 313, width: 51, height: 51 };
+    const result = await erase(image, hole);
+    const where = boxHole(image.width, image.height, hole.x, hole.y, hole.x + hole.width, hole.y + hole.height);
+    // Drawn along both of its sides, it was a pale band 8 px wide: 20.1 dB.
+    expect(holeError(result, image, where).psnr, 'PSNR in the hole (dB)').toBeGreaterThan(21);
+  });
+
   it('pixels outside the hole and its feathered edge stay bit-identical', async () => {
     const image = scene(160, 120, (x, y) => (Math.abs(y - 30 - x * 0.3) <= 2 ? 1 : 0), 5);
     const hole = { x: 60, y: 30, width: 40, height: 40 };

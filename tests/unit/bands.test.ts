@@ -14,7 +14,7 @@ function spread(out: Float32Array, w: number, [x0, x1]: [number, number], [y0, y
       const v = out[(y * w + x) * 3]!;
       [sum, sq, n] = [sum + v, sq + v * v, n + 1];
     }
-  return Math.sqrt(sq / n - (sum / n) ** 2);
+  return Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2));
 }
 
 /** The spread of grain of ±0.05, uniform, as `greyWithHole` lays it. */
@@ -144,7 +144,7 @@ describe('combineBands', () => {
       }
     const detail = Float32Array.from(low);
     for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true, lines });
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true, lines: { where: lines, colours: low } });
     // Every 8-px block of the grass's part of the border, far from the photo, has grass's grain: none is sky's.
     const flat: string[] = [];
     for (let y = 54; y + 8 <= 78; y += 8)
@@ -182,10 +182,31 @@ describe('combineBands', () => {
     const bar = (out: Float32Array) => spread(out, w, [25, 95], [39, 41]);
     // Unchecked, the grey's grain is laid over the bar; checked, the bar stays smooth…
     expect(bar(combineBands(low, detail, w, h, hole, 1.5, 1))).toBeGreaterThan(GREY_SPREAD / 2);
-    const checked = combineBands(low, detail, w, h, hole, 1.5, 1, { lines });
+    const checked = combineBands(low, detail, w, h, hole, 1.5, 1, { lines: { where: lines, colours: low } });
     expect(bar(checked)).toBeLessThan(GREY_SPREAD / 10);
     // …and the grey around it keeps its grain.
     expect(spread(checked, w, [25, 95], [24, 34])).toBeGreaterThan(GREY_SPREAD / 2);
+  });
+
+  it('keeps a thin line drawn through the hole as sharp as it was drawn, and the grain beside it', () => {
+    const { w, h, low, hole, rand } = greyWithHole(19);
+    // A band drawn across the hole (rows 30–49), grey but for a 3 px highlight along its middle
+    // (rows 39–41): finer than the split at σ 1.5, so its own broad colours hold only part of it.
+    const lines = new Uint8Array(w * h);
+    for (let y = 30; y < 50; y++)
+      for (let x = 20; x < 100; x++) {
+        lines[y * w + x] = 1;
+        low.fill(y >= 39 && y < 42 ? 0.9 : 0.5, (y * w + x) * 3, (y * w + x) * 3 + 3);
+      }
+    // The patches bring the grey's grain everywhere, the highlight's place included.
+    const detail = Float32Array.from(low);
+    for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) detail[p * 3 + k] = 0.5 + rand() * 0.05;
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { lines: { where: lines, colours: low } });
+    let highlight = 0;
+    for (let x = 25; x < 95; x++) highlight += out[(40 * w + x) * 3]! / 70;
+    expect(highlight, 'the highlight’s brightness').toBeGreaterThan(0.85);
+    // Beside it, in the band but where the drawn colours are plain, the grey keeps its grain.
+    expect(spread(out, w, [25, 95], [30, 34])).toBeGreaterThan(GREY_SPREAD / 2);
   });
 
   it("measures the grain's strength on the photo, not on lines drawn through the hole", () => {
@@ -204,7 +225,7 @@ describe('combineBands', () => {
     for (let p = 0; p < w * h; p++) if (hole[p]) for (let k = 0; k < 3; k++) detail[p * 3 + k] = 0.5 + rand() * 0.05;
     const grain = (out: Float32Array) => spread(out, w, [25, 95], [22, 29]);
     const counted = combineBands(low, detail, w, h, hole, 1.5, 1);
-    const photoOnly = combineBands(low, detail, w, h, hole, 1.5, 1, { lines });
+    const photoOnly = combineBands(low, detail, w, h, hole, 1.5, 1, { lines: { where: lines, colours: low } });
     // Counted as grain, the lines' edges make it stronger than the photo's; measured on the photo, it is the photo's.
     expect(grain(counted)).toBeGreaterThan(grain(photoOnly) * 1.25);
     expect(grain(photoOnly)).toBeGreaterThan(GREY_SPREAD * 0.5);

@@ -29,6 +29,9 @@ function blurLine(src: Float32Array, dst: Float32Array, start: number, step: num
   }
 }
 
+/** The same part of another full-size image (`channels` values a pixel, interleaved). */
+type Part = <T extends Uint8Array | Float32Array>(values: T, channels?: number) => T;
+
 /**
  * `work` on the part of two images (interleaved RGB) within `margin` of the hole's bounding box,
  * whose hole pixels go into a copy of the first: for work whose hole pixels read no further
@@ -42,7 +45,7 @@ function nearHole(
   height: number,
   hole: Uint8Array,
   margin: number,
-  work: (first: Float32Array, second: Float32Array, width: number, height: number, hole: Uint8Array, part: (bits: Uint8Array) => Uint8Array) => Float32Array,
+  work: (first: Float32Array, second: Float32Array, width: number, height: number, hole: Uint8Array, part: Part) => Float32Array,
 ): Float32Array {
   const out = Float32Array.from(first);
   const box = maskBounds({ width, height, bits: hole });
@@ -51,18 +54,13 @@ function nearHole(
     y0 = Math.max(0, box.y - margin);
   const w = Math.min(width, box.x + box.width + margin) - x0,
     h = Math.min(height, box.y + box.height + margin) - y0;
-  const crop = (rgb: Float32Array) => {
-    const inside = new Float32Array(w * h * 3);
-    for (let y = 0; y < h; y++) inside.set(rgb.subarray(((y0 + y) * width + x0) * 3, ((y0 + y) * width + x0 + w) * 3), y * w * 3);
-    return inside;
-  };
-  const part = (bits: Uint8Array) => {
-    const inside = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++) inside.set(bits.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), y * w);
+  const part: Part = (values, channels = 1) => {
+    const inside = new (values.constructor as new (n: number) => typeof values)(w * h * channels);
+    for (let y = 0; y < h; y++) inside.set(values.subarray(((y0 + y) * width + x0) * channels, ((y0 + y) * width + x0 + w) * channels), y * w * channels);
     return inside;
   };
   const inHole = part(hole);
-  const done = work(crop(first), crop(second), w, h, inHole, part);
+  const done = work(part(first, 3), part(second, 3), w, h, inHole, part);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const q = y * w + x;
@@ -133,13 +131,42 @@ function localMax(v: Float32Array, width: number, height: number, radius: number
 }
 
 /**
+ * What is finer than `sigma` in interleaved RGB, within `where` and measured there only: the edge
+ * of `where` is no step (a bar drawn through a window's hole had a bright staircase along its band's
+ * edge, where its colours met the network's fill).
+ */
+function fineBandWithin(rgb: Float32Array, where: Uint8Array, width: number, height: number, sigma: number): Float32Array {
+  const weights = gaussianBlurRgb(
+    Float32Array.from(rgb, (_, i) => where[Math.floor(i / 3)]!),
+    width,
+    height,
+    sigma,
+  );
+  const sums = gaussianBlurRgb(
+    rgb.map((v, i) => v * where[Math.floor(i / 3)]!),
+    width,
+    height,
+    sigma,
+  );
+  return rgb.map((v, i) => (where[Math.floor(i / 3)] ? v - sums[i]! / weights[i]! : 0));
+}
+
+/** The bands drawn along edges through a hole (`where`) and the colours drawn there. */
+export interface DrawnLines {
+  where: Uint8Array;
+  colours: Float32Array;
+}
+
+/**
  * Inside `hole`: the broad shapes and colours of `low` (which is the photo outside the hole) with
  * the fine detail of `detail`, each split at `sigma`. The detail's strength is `grain` times the
  * fine detail around the hole, and stray edges are clipped to its range, so the fill's texture and
  * noise follow what surrounds it.
  *
- * Where `lines` are set (the bands drawn along edges through the hole), and everywhere with
- * `agreeEverywhere`, the detail is kept only where `detail`'s own broad colours agree with `low`'s
+ * On `lines` (the bands drawn along edges through the hole) the drawn colours keep their own fine
+ * detail, and the patches' detail yields to it: a saucer's highlight 3 px wide is finer than
+ * `sigma`, and the patches' detail in its place left a pale smear. There, and everywhere with
+ * `agreeEverywhere`, the patches' detail is kept only where their own broad colours agree with `low`'s
  * around it (see AGREEMENT and AGREEMENT_REACH): patches that found no match bring another
  * object's detail — beside a drawn line, flecks along a tripod's metal leg, whose profile they
  * straddle; in a border, where a suit's orange blends into a grey wall, an embossed ghost of a
@@ -158,7 +185,7 @@ export function combineBands(
   hole: Uint8Array,
   sigma: number,
   grain: number,
-  { agreeEverywhere = false, lines }: { agreeEverywhere?: boolean; lines?: Uint8Array } = {},
+  { agreeEverywhere = false, lines }: { agreeEverywhere?: boolean; lines?: DrawnLines } = {},
 ): Float32Array {
   // The hole's pixels read the ring, whose low pass reads a blur's reach beyond it (and one more for the Laplacian).
   return nearHole(
@@ -203,7 +230,8 @@ export function combineBands(
         height,
         hole.map((h, p) => (h && kept[p]! >= 0.5 ? 1 : 0)),
       );
-      const drawn = lines && part(lines);
+      const drawn = lines && part(lines.where);
+      const lineFine = drawn && fineBandWithin(part(lines.colours, 3), drawn, width, height, sigma);
       if (drawn && !agreeEverywhere) keepWhereAgreeing(drawn);
       const surroundings = fineDetail(low, width, height, drawn ? ring.map((r, p) => (r && !drawn[p] ? 1 : 0)) : ring);
       const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
@@ -229,9 +257,14 @@ export function combineBands(
         // rest, the two adding as independent textures do (in quadrature).
         const carried = gain > 0 ? (kept[p]! * strength) / gain : 0;
         const rest = own ? Math.sqrt(Math.max(0, 1 - carried * carried)) * grain * ownGain : 0;
+        // On a drawn line, its own sharpness, which is the photo's edge and not grain, so not bounded as
+        // grain is; the patches' detail only as far as the photo's grain beside the hole
+        // (limit / DETAIL_CLAMP) is stronger than that.
+        const sharp = drawn?.[p] ? Math.hypot(lineFine![p * 3]!, lineFine![p * 3 + 1]!, lineFine![p * 3 + 2]!) / Math.sqrt(3) : 0;
+        const patches = sharp ? Math.max(0, 1 - (sharp * DETAIL_CLAMP) / limit) * strength : strength;
         for (let k = 0; k < 3; k++) {
           const i = p * 3 + k;
-          out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, strength * band[i]! + (own ? rest * own[i]! : 0)));
+          out[i] = lowPass[i]! + Math.max(-limit, Math.min(limit, patches * band[i]! + (own ? rest * own[i]! : 0))) + (sharp ? lineFine![i]! : 0);
         }
       }
       return out;

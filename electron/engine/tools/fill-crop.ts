@@ -260,7 +260,7 @@ export async function withPhotoTexture(
     stop();
   }
   const done = combineBands(low, synthesized, win.width, win.height, rest, DETAIL_SIGMA, style.grain, {
-    lines: structure.guide,
+    lines: { where: structure.guide, colours: structure.pixels },
     agreeEverywhere: style.agreeEverywhere ?? false,
   });
   for (let y = 0; y < win.height; y++) {
