@@ -159,13 +159,16 @@ const DETAIL_SIGMA = 1.5;
  * made the smooth fill a glow 20 px across, and the patches held to it a mane of the object's
  * fragments; fur's, grass's and a saucer's edges step less, and copied there cost 1.5–3.9 dB
  * against a diffusion fill. The copies may stray from the smooth fill by ANCHOR.times the photo's
- * contrast (against its mean over ANCHOR.radius) beside them.
+ * contrast (against its mean over ANCHOR.radius) beside them: at 1.5 times, pieces of other objects
+ * came at full contrast into holes amid unpaired edges (a saucer's red in a spoon's bowl); at once,
+ * across structure 17.03 → 17.13 dB on the quality harness, 21 of 25 such holes closer to the photo,
+ * edge continuation 0.291 → 0.292 (at 0.75, 17.18 dB but 0.289).
  */
 const UNPAIRED = 2;
 const WIDE = 24;
 const WIDE_AMID_STEPS = 16;
 const STEP = 0.25;
-const ANCHOR = { radius: 6, times: 1.5 };
+const ANCHOR = { radius: 6, times: 1 };
 
 /**
  * The network's fill with the photo's structure and texture: the edges that run into the hole are
