@@ -152,6 +152,65 @@ describe('combineBands', () => {
     expect(flat, 'blocks as calm as the sky').toEqual([]);
   });
 
+  it('bounds the grain beside a faint line drawn into a border by the photo’s grain, not by the line’s', () => {
+    // A border (x ≥ 40) beside grass; a line drawn on from the photo (rows 40–41), as smooth as the
+    // border and barely darker. The patches match nothing.
+    const [w, h] = [160, 80];
+    let s = 37;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const GRASS = 0.05;
+    const low = new Float32Array(w * h * 3);
+    const hole = new Uint8Array(w * h);
+    const lines = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        const line = x >= 40 && (y === 40 || y === 41);
+        if (line) lines[p] = 1;
+        else if (x >= 40) hole[p] = 1;
+        low.fill(line ? 0.497 : x >= 40 ? 0.5 : 0.5 + rand() * GRASS, p * 3, p * 3 + 3);
+      }
+    const detail = Float32Array.from(low);
+    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true, lines: { where: lines, colours: low } });
+    // Beside the line and far from the photo, nearer the line than the photo, the grain is grass's:
+    // bounded by the line's own smoothness, it was flat.
+    expect(spread(out, w, [100, 156], [28, 38])).toBeGreaterThan(GRASS / Math.sqrt(3) / 2);
+    expect(spread(out, w, [100, 156], [43, 53])).toBeGreaterThan(GRASS / Math.sqrt(3) / 2);
+  });
+
+  it('lays no piece of a line beside a border as grain, though its square is as calm as the grain', () => {
+    // A border (x ≥ 60) beside a photo of grain crossed by a thin bright line (row 40) that does not
+    // go on into it. Squares across the line are no busier than 1.5 times the typical square (a
+    // line 1 px wide holds little), but their broad colours vary: their detail is the line's.
+    const [w, h] = [160, 80];
+    let s = 41;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const GRAIN = 0.04;
+    const low = new Float32Array(w * h * 3);
+    const hole = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (x >= 60) hole[p] = 1;
+        low.fill(x >= 60 ? 0.5 : 0.5 + rand() * GRAIN + (y === 40 ? 2.5 * GRAIN : 0), p * 3, p * 3 + 3);
+      }
+    const detail = Float32Array.from(low);
+    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true });
+    // A piece of the line laid as grain is a run of bright pixels along a row: 8 of them average
+    // 0.07 above the grey, where the grain's average over 8 is within 0.04 (over 8 σ).
+    let brightestRun = 0;
+    for (let y = 2; y < h - 2; y++)
+      for (let x = 62; x + 8 <= w - 2; x++) {
+        let sum = 0;
+        for (let i = 0; i < 8; i++) sum += out[(y * w + x + i) * 3]! - 0.5;
+        brightestRun = Math.max(brightestRun, sum / 8);
+      }
+    expect(brightestRun).toBeLessThan(0.04);
+    expect(spread(out, w, [64, 156], [10, 30])).toBeGreaterThan(GRAIN / Math.sqrt(3) / 2);
+  });
+
   it('strengthens faint patch detail at most twice, and lays the photo’s grain for the rest', () => {
     const { w, h, low, hole } = greyWithHole(11);
     // The patches match the grey, with only faint ripples of their seams (±0.005) for detail.

@@ -235,11 +235,25 @@ export function combineBands(
       if (drawn && !agreeEverywhere) keepWhereAgreeing(drawn);
       const surroundings = fineDetail(low, width, height, drawn ? ring.map((r, p) => (r && !drawn[p] ? 1 : 0)) : ring);
       const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
-      const limits = localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
+      // The grain is bounded by the photo's, not by the lines drawn through (whose own sharpness is
+      // laid unbounded): beside a short smooth line drawn on into camera.png +25 %'s grass, the grain
+      // of a block 50 px high was held to the line's and came out flat.
+      const limits = drawn
+        ? localLimits(
+            low,
+            lowPass,
+            width,
+            height,
+            hole.map((h, p) => h | drawn[p]!),
+            ring.map((r, p) => (r && !drawn[p] ? 1 : 0)),
+            DETAIL_CLAMP,
+          )
+        : localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
       const own = !agreeEverywhere
         ? null
         : photoGrain(
             low.map((v, i) => v - lowPass[i]!),
+            lowPass,
             width,
             height,
             hole,
@@ -323,17 +337,23 @@ const GRAIN_BAND = 24;
 const GRAIN_REACH = 24;
 /** A square of the photo's detail busier than this many times the typical one holds an edge, not grain. */
 const GRAIN_CALM = 1.5;
+/**
+ * A square whose broad colours vary more than this many times the typical square's (standard
+ * deviation) straddles an edge, and its detail is the edge's outline: a dome's or a glove's, copied
+ * a few px apart into crescents across camera.png +50 %'s skyline, though calm by GRAIN_CALM.
+ */
+const GRAIN_FLAT = 2;
 
 /**
  * Grain for the hole, interleaved RGB: squares of `residual` (the photo's detail) copied from the
  * band of photo around it, each from near the photo pixel nearest to it, so sky gets sky's grain
- * and fur fur's; only calm squares, so no fragment of an edge comes with it. The squares overlap
+ * and fur fur's; only calm squares with flat broad colours, so no fragment or outline of an edge comes with it. The squares overlap
  * by half under sine windows whose squares sum to one: the grain keeps its strength and shows no
  * seams. Lines `drawn` into the hole are not photo: a square beside one was looked for around it,
  * where none fits, and came from anywhere instead (a calm sky's square in camera.png +50 %'s grass,
  * two in five of its squares). Null where no calm square fits in the band.
  */
-function photoGrain(residual: Float32Array, width: number, height: number, hole: Uint8Array, drawn?: Uint8Array): Float32Array | null {
+function photoGrain(residual: Float32Array, broad: Float32Array, width: number, height: number, hole: Uint8Array, drawn?: Uint8Array): Float32Array | null {
   const B = GRAIN_SQUARE;
   const notPhoto = drawn ? hole.map((h, p) => h | drawn[p]!) : hole;
   const band = dilate({ width, height, bits: notPhoto }, GRAIN_BAND).bits.map((v, p) => (v && !notPhoto[p] ? 1 : 0));
@@ -352,9 +372,11 @@ function photoGrain(residual: Float32Array, width: number, height: number, hole:
     const [x, y] = [q % width, Math.floor(q / width)];
     return energy.sum(x, y, x + B, y + B);
   };
-  const typical = candidates.map(busyness).sort((a, b) => a - b)[Math.floor(candidates.length / 2)]!;
-  const calm = (x: number, y: number) => fits(x, y) && busyness(y * width + x) <= GRAIN_CALM ** 2 * typical;
-  const anywhere = candidates.filter((q) => busyness(q) <= GRAIN_CALM ** 2 * typical);
+  const spread = broadSpread(broad, width, height, B);
+  const [typical, typicalSpread] = [median(candidates.map(busyness)), median(candidates.map(spread))];
+  const grainOnly = (q: number) => busyness(q) <= GRAIN_CALM ** 2 * typical && spread(q) <= GRAIN_FLAT ** 2 * typicalSpread;
+  const calm = (x: number, y: number) => fits(x, y) && grainOnly(y * width + x);
+  const anywhere = candidates.filter(grainOnly);
   const window = Float32Array.from({ length: B }, (_, i) => Math.sin((Math.PI * (i + 0.5)) / B));
   const rand = seededRandom(width * 7919 + height);
   const grain = new Float32Array(width * height * 3);
@@ -382,6 +404,28 @@ function photoGrain(residual: Float32Array, width: number, height: number, hole:
       }
     }
   return grain;
+}
+
+function median(values: number[]): number {
+  return values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** The variance (summed over channels) of interleaved RGB in the square of side `side` whose top left corner is pixel q. */
+function broadSpread(rgb: Float32Array, width: number, height: number, side: number): (q: number) => number {
+  const plane = (value: (p: number) => number) =>
+    new SummedArea(
+      Float64Array.from({ length: width * height }, (_, p) => value(p)),
+      width,
+      height,
+    );
+  const sums = [0, 1, 2].map((k) => plane((p) => rgb[p * 3 + k]!));
+  const squares = plane((p) => rgb[p * 3]! ** 2 + rgb[p * 3 + 1]! ** 2 + rgb[p * 3 + 2]! ** 2);
+  const n = side * side;
+  return (q) => {
+    const [x, y] = [q % width, Math.floor(q / width)];
+    const mean2 = sums.reduce((total, s) => total + (s.sum(x, y, x + side, y + side) / n) ** 2, 0);
+    return Math.max(0, squares.sum(x, y, x + side, y + side) / n - mean2);
+  };
 }
 
 /** For each hole pixel, the ring pixel nearest to it (breadth first, inwards from the ring); -1 elsewhere. */
