@@ -211,6 +211,30 @@ describe('combineBands', () => {
     expect(spread(out, w, [64, 156], [10, 30])).toBeGreaterThan(GRAIN / Math.sqrt(3) / 2);
   });
 
+  it('where the photo beside a border is too busy to be calm, lays calm grain of the border’s colour there, not the sky’s', () => {
+    // A border (x ≥ 60) beside sky (rows 0–89, light, faint grain), far grass (rows 90–169, dark,
+    // fine grain) and near grass (rows 170–255, dark, grain too coarse to be calm: sky and far grass
+    // make up most of the photo beside the border, so their squares are the typical ones).
+    const [w, h] = [160, 256];
+    let s = 43;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const [SKY, FAR, NEAR] = [0.003, 0.03, 0.09];
+    const broad = (y: number) => (y < 90 ? 0.8 : 0.4);
+    const low = new Float32Array(w * h * 3);
+    const hole = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (x >= 60) hole[p] = 1;
+        low.fill(broad(y) + (x >= 60 ? 0 : rand() * (y < 90 ? SKY : y < 170 ? FAR : NEAR)), p * 3, p * 3 + 3);
+      }
+    const detail = Float32Array.from(low);
+    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
+    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true });
+    // The border beside the near grass has grass's grain (strengthened up to 1.4 times), not in part the sky's.
+    expect(spread(out, w, [64, 156], [208, 252])).toBeGreaterThan((1.2 * FAR) / Math.sqrt(3));
+  });
+
   it('strengthens faint patch detail at most twice, and lays the photo’s grain for the rest', () => {
     const { w, h, low, hole } = greyWithHole(11);
     // The patches match the grey, with only faint ripples of their seams (±0.005) for detail.

@@ -343,6 +343,13 @@ const GRAIN_CALM = 1.5;
  * a few px apart into crescents across camera.png +50 %'s skyline, though calm by GRAIN_CALM.
  */
 const GRAIN_FLAT = 2;
+/**
+ * Where no calm square is near (the photo beside that part of the border is busier than calm, as
+ * camera.png's near grass is), the one of this many calm squares drawn from anywhere whose broad
+ * colours are nearest to the border's there: drawn from anywhere alone, two in five were sky's, laid
+ * as flat blotches over camera.png +25 %'s grass and +50 %'s blurred skyline.
+ */
+const GRAIN_DRAWS = 64;
 
 /**
  * Grain for the hole, interleaved RGB: squares of `residual` (the photo's detail) copied from the
@@ -351,7 +358,8 @@ const GRAIN_FLAT = 2;
  * by half under sine windows whose squares sum to one: the grain keeps its strength and shows no
  * seams. Lines `drawn` into the hole are not photo: a square beside one was looked for around it,
  * where none fits, and came from anywhere instead (a calm sky's square in camera.png +50 %'s grass,
- * two in five of its squares). Null where no calm square fits in the band.
+ * two in five of its squares); where none near is calm, one of the colour there (GRAIN_DRAWS). Null
+ * where no square fits in the band.
  */
 function photoGrain(residual: Float32Array, broad: Float32Array, width: number, height: number, hole: Uint8Array, drawn?: Uint8Array): Float32Array | null {
   const B = GRAIN_SQUARE;
@@ -372,7 +380,8 @@ function photoGrain(residual: Float32Array, broad: Float32Array, width: number, 
     const [x, y] = [q % width, Math.floor(q / width)];
     return energy.sum(x, y, x + B, y + B);
   };
-  const spread = broadSpread(broad, width, height, B);
+  const colours = rectangleStats(broad, width, height);
+  const spread = (q: number) => colours.variance(q % width, Math.floor(q / width), (q % width) + B, Math.floor(q / width) + B);
   const [typical, typicalSpread] = [median(candidates.map(busyness)), median(candidates.map(spread))];
   const grainOnly = (q: number) => busyness(q) <= GRAIN_CALM ** 2 * typical && spread(q) <= GRAIN_FLAT ** 2 * typicalSpread;
   const calm = (x: number, y: number) => fits(x, y) && grainOnly(y * width + x);
@@ -393,7 +402,17 @@ function photoGrain(residual: Float32Array, broad: Float32Array, width: number, 
           y = ny - B / 2 + Math.round((rand() * 2 - 1) * GRAIN_REACH);
         if (calm(x, y)) from = y * width + x;
       }
-      if (from < 0) from = anywhere[Math.floor(rand() * anywhere.length)]!;
+      if (from < 0) {
+        const here = colours.mean(sx, sy, sx + B, sy + B);
+        let nearest = Infinity;
+        for (let draw = 0; draw < GRAIN_DRAWS; draw++) {
+          const q = anywhere[Math.floor(rand() * anywhere.length)]!;
+          const [qx, qy] = [q % width, Math.floor(q / width)];
+          const apart = colours.mean(qx, qy, qx + B, qy + B).reduce((sum, v, k) => sum + (v - here[k]!) ** 2, 0);
+          if (apart < nearest) [nearest, from] = [apart, q];
+        }
+      }
+      if (from < 0) continue; // No square is calm and flat: this part of the border keeps the patches' grain alone.
       for (let y = 0; y < B; y++) {
         if (sy + y < 0 || sy + y >= height) continue;
         for (let x = 0; x < B; x++) {
@@ -410,8 +429,8 @@ function median(values: number[]): number {
   return values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
-/** The variance (summed over channels) of interleaved RGB in the square of side `side` whose top left corner is pixel q. */
-function broadSpread(rgb: Float32Array, width: number, height: number, side: number): (q: number) => number {
+/** The mean colour and the variance (summed over channels) of interleaved RGB over any rectangle (clipped to the image). */
+function rectangleStats(rgb: Float32Array, width: number, height: number) {
   const plane = (value: (p: number) => number) =>
     new SummedArea(
       Float64Array.from({ length: width * height }, (_, p) => value(p)),
@@ -420,12 +439,17 @@ function broadSpread(rgb: Float32Array, width: number, height: number, side: num
     );
   const sums = [0, 1, 2].map((k) => plane((p) => rgb[p * 3 + k]!));
   const squares = plane((p) => rgb[p * 3]! ** 2 + rgb[p * 3 + 1]! ** 2 + rgb[p * 3 + 2]! ** 2);
-  const n = side * side;
-  return (q) => {
-    const [x, y] = [q % width, Math.floor(q / width)];
-    const mean2 = sums.reduce((total, s) => total + (s.sum(x, y, x + side, y + side) / n) ** 2, 0);
-    return Math.max(0, squares.sum(x, y, x + side, y + side) / n - mean2);
+  const clipped = (x0: number, y0: number, x1: number, y1: number) => [Math.max(0, x0), Math.max(0, y0), Math.min(width, x1), Math.min(height, y1)] as const;
+  const mean = (x0: number, y0: number, x1: number, y1: number) => {
+    const r = clipped(x0, y0, x1, y1);
+    return sums.map((s) => s.sum(...r) / ((r[2] - r[0]) * (r[3] - r[1])));
   };
+  const variance = (x0: number, y0: number, x1: number, y1: number) => {
+    const r = clipped(x0, y0, x1, y1);
+    const squared = squares.sum(...r) / ((r[2] - r[0]) * (r[3] - r[1]));
+    return Math.max(0, squared - mean(x0, y0, x1, y1).reduce((total, m) => total + m * m, 0));
+  };
+  return { mean, variance };
 }
 
 /** For each hole pixel, the ring pixel nearest to it (breadth first, inwards from the ring); -1 elsewhere. */
