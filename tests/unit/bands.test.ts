@@ -17,14 +17,48 @@ function spread(out: Float32Array, w: number, [x0, x1]: [number, number], [y0, y
   return Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2));
 }
 
+/** Uniform noise in −1…1, the same sequence for the same seed. */
+function noise(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+}
+
+/**
+ * Extend's fill of a border (columns `from` on) of a `w`×`h` grey photo whose pixel (x, y) is
+ * `photo(x, y)`, the border's broad colours `border(y)`, with lines drawn on into it along the rows of
+ * `drawn` (row → grey). The patches match nothing (flat blue), so what grain there is is the photo's.
+ */
+function extendBorder(
+  w: number,
+  h: number,
+  from: number,
+  photo: (x: number, y: number) => number,
+  border: (y: number) => number,
+  drawn = new Map<number, number>(),
+): Float32Array {
+  const low = new Float32Array(w * h * 3);
+  const hole = new Uint8Array(w * h);
+  const lines = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      const line = x >= from ? drawn.get(y) : undefined;
+      if (line !== undefined) lines[p] = 1;
+      else if (x >= from) hole[p] = 1;
+      low.fill(line ?? (x >= from ? border(y) : photo(x, y)), p * 3, p * 3 + 3);
+    }
+  const detail = Float32Array.from(low);
+  for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
+  return combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true, ...(drawn.size ? { lines: { where: lines, colours: low } } : {}) });
+}
+
 /** The spread of grain of ±0.05, uniform, as `greyWithHole` lays it. */
 const GREY_SPREAD = 0.05 / Math.sqrt(3);
 
 /** A 120×80 photo of grain (±0.05) on a mid grey, with an 80×40 hole whose broad colours are that grey. */
 function greyWithHole(seed: number): { w: number; h: number; low: Float32Array; hole: Uint8Array; rand: () => number } {
   const [w, h] = [120, 80];
-  let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+  const rand = noise(seed);
   const low = new Float32Array(w * h * 3);
   for (let p = 0; p < w * h; p++) for (let k = 0; k < 3; k++) low[p * 3 + k] = 0.5 + rand() * 0.05;
   const hole = new Uint8Array(w * h);
@@ -36,8 +70,7 @@ function greyWithHole(seed: number): { w: number; h: number; low: Float32Array; 
 describe('combineBands', () => {
   it('bounds the detail by the grain of the photo nearest to each part of the hole', () => {
     const [w, h] = [120, 120];
-    let s = 9;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const rand = noise(9);
     // The photo: a calm sky on the left half (noise ±0.005), a busy lattice on the right (bars of ±0.3).
     const low = new Float32Array(w * h * 3);
     const busy = (x: number, y: number) => x >= w / 2 && (x + y) % 6 < 2;
@@ -126,25 +159,21 @@ describe('combineBands', () => {
 
   it('takes the grain beside a line drawn into a border from the photo, not from the line', () => {
     // A border (x ≥ 40) beside a photo of calm sky (rows 0–34) over grass; a dark line drawn from
-    // the photo's horizon (rows 50–51) right across the border. The patches match nothing.
+    // the photo's horizon (rows 50–51) right across the border.
     const [w, h] = [160, 80];
-    let s = 31;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const rand = noise(31);
     const GRASS = 0.05;
-    const low = new Float32Array(w * h * 3);
-    const hole = new Uint8Array(w * h);
-    const lines = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        const line = x >= 40 && (y === 50 || y === 51);
-        if (line) lines[p] = 1;
-        else if (x >= 40) hole[p] = 1;
-        low.fill(line ? 0.2 : x >= 40 ? 0.5 : 0.5 + rand() * (y < 35 ? 0.002 : GRASS), p * 3, p * 3 + 3);
-      }
-    const detail = Float32Array.from(low);
-    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true, lines: { where: lines, colours: low } });
+    const out = extendBorder(
+      w,
+      h,
+      40,
+      (_, y) => 0.5 + rand() * (y < 35 ? 0.002 : GRASS),
+      () => 0.5,
+      new Map([
+        [50, 0.2],
+        [51, 0.2],
+      ]),
+    );
     // Every 8-px block of the grass's part of the border, far from the photo, has grass's grain: none is sky's.
     const flat: string[] = [];
     for (let y = 54; y + 8 <= 78; y += 8)
@@ -154,25 +183,21 @@ describe('combineBands', () => {
 
   it('bounds the grain beside a faint line drawn into a border by the photo’s grain, not by the line’s', () => {
     // A border (x ≥ 40) beside grass; a line drawn on from the photo (rows 40–41), as smooth as the
-    // border and barely darker. The patches match nothing.
+    // border and barely darker.
     const [w, h] = [160, 80];
-    let s = 37;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const rand = noise(37);
     const GRASS = 0.05;
-    const low = new Float32Array(w * h * 3);
-    const hole = new Uint8Array(w * h);
-    const lines = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        const line = x >= 40 && (y === 40 || y === 41);
-        if (line) lines[p] = 1;
-        else if (x >= 40) hole[p] = 1;
-        low.fill(line ? 0.497 : x >= 40 ? 0.5 : 0.5 + rand() * GRASS, p * 3, p * 3 + 3);
-      }
-    const detail = Float32Array.from(low);
-    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true, lines: { where: lines, colours: low } });
+    const out = extendBorder(
+      w,
+      h,
+      40,
+      () => 0.5 + rand() * GRASS,
+      () => 0.5,
+      new Map([
+        [40, 0.497],
+        [41, 0.497],
+      ]),
+    );
     // Beside the line and far from the photo, nearer the line than the photo, the grain is grass's:
     // bounded by the line's own smoothness, it was flat.
     expect(spread(out, w, [100, 156], [28, 38])).toBeGreaterThan(GRASS / Math.sqrt(3) / 2);
@@ -184,20 +209,15 @@ describe('combineBands', () => {
     // go on into it. Squares across the line are no busier than 1.5 times the typical square (a
     // line 1 px wide holds little), but their broad colours vary: their detail is the line's.
     const [w, h] = [160, 80];
-    let s = 41;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const rand = noise(41);
     const GRAIN = 0.04;
-    const low = new Float32Array(w * h * 3);
-    const hole = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        if (x >= 60) hole[p] = 1;
-        low.fill(x >= 60 ? 0.5 : 0.5 + rand() * GRAIN + (y === 40 ? 2.5 * GRAIN : 0), p * 3, p * 3 + 3);
-      }
-    const detail = Float32Array.from(low);
-    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true });
+    const out = extendBorder(
+      w,
+      h,
+      60,
+      (_, y) => 0.5 + rand() * GRAIN + (y === 40 ? 2.5 * GRAIN : 0),
+      () => 0.5,
+    );
     // A piece of the line laid as grain is a run of bright pixels along a row: 8 of them average
     // 0.07 above the grey, where the grain's average over 8 is within 0.04 (over 8 σ).
     let brightestRun = 0;
@@ -216,21 +236,10 @@ describe('combineBands', () => {
     // fine grain) and near grass (rows 170–255, dark, grain too coarse to be calm: sky and far grass
     // make up most of the photo beside the border, so their squares are the typical ones).
     const [w, h] = [160, 256];
-    let s = 43;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2;
+    const rand = noise(43);
     const [SKY, FAR, NEAR] = [0.003, 0.03, 0.09];
     const broad = (y: number) => (y < 90 ? 0.8 : 0.4);
-    const low = new Float32Array(w * h * 3);
-    const hole = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        if (x >= 60) hole[p] = 1;
-        low.fill(broad(y) + (x >= 60 ? 0 : rand() * (y < 90 ? SKY : y < 170 ? FAR : NEAR)), p * 3, p * 3 + 3);
-      }
-    const detail = Float32Array.from(low);
-    for (let p = 0; p < w * h; p++) if (hole[p]) detail.set([0.1, 0.1, 0.8], p * 3);
-    const out = combineBands(low, detail, w, h, hole, 1.5, 1, { agreeEverywhere: true });
+    const out = extendBorder(w, h, 60, (_, y) => broad(y) + rand() * (y < 90 ? SKY : y < 170 ? FAR : NEAR), broad);
     // The border beside the near grass has grass's grain (strengthened up to 1.4 times), not in part the sky's.
     expect(spread(out, w, [64, 156], [208, 252])).toBeGreaterThan((1.2 * FAR) / Math.sqrt(3));
   });
