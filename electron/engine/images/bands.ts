@@ -354,9 +354,9 @@ const GRAIN_DRAWS = 64;
 /**
  * Grain for the hole, interleaved RGB: squares of `residual` (the photo's detail) copied from the
  * band of photo around it, each from near the photo pixel nearest to it, so sky gets sky's grain
- * and fur fur's; only calm squares with flat broad colours, so no fragment or outline of an edge comes with it. The squares overlap
- * by half under sine windows whose squares sum to one: the grain keeps its strength and shows no
- * seams. Lines `drawn` into the hole are not photo: a square beside one was looked for around it,
+ * and fur fur's; only calm squares whose `broad` colours are flat, so no fragment or outline of an
+ * edge comes with it. The squares overlap by half under sine windows whose squares sum to one: the
+ * grain keeps its strength and shows no seams. Lines `drawn` into the hole are not photo: a square beside one was looked for around it,
  * where none fits, and came from anywhere instead (a calm sky's square in camera.png +50 %'s grass,
  * two in five of its squares); where none near is calm, one of the colour there (GRAIN_DRAWS). Null
  * where no square fits in the band.
