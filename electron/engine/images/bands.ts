@@ -1,6 +1,6 @@
 import { dilate, maskBounds } from './masks.js';
 import { seededRandom } from './seeded-random.js';
-import { boxMeanRgb, SummedArea } from './summed-area.js';
+import { boxMeanRgb, rectangleStats, SummedArea } from './summed-area.js';
 
 /** Separable Gaussian blur of interleaved RGB floats, edges clamped. */
 function gaussianBlurRgb(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
@@ -233,22 +233,13 @@ export function combineBands(
       const drawn = lines && part(lines.where);
       const lineFine = drawn && fineBandWithin(part(lines.colours, 3), drawn, width, height, sigma);
       if (drawn && !agreeEverywhere) keepWhereAgreeing(drawn);
-      const surroundings = fineDetail(low, width, height, drawn ? ring.map((r, p) => (r && !drawn[p] ? 1 : 0)) : ring);
+      // The grain's strength and its bound are the photo's, not the lines drawn through (whose own
+      // sharpness is laid unbounded): beside a short smooth line drawn on into camera.png +25 %'s
+      // grass, the grain of a block 50 px high was held to the line's and came out flat.
+      const [photoRing, notPhoto] = drawn ? [ring.map((r, p) => (r && !drawn[p] ? 1 : 0)), hole.map((h, p) => h | drawn[p]!)] : [ring, hole];
+      const surroundings = fineDetail(low, width, height, photoRing);
       const gain = bandDetail > 0 ? (grain * surroundings) / bandDetail : 0;
-      // The grain is bounded by the photo's, not by the lines drawn through (whose own sharpness is
-      // laid unbounded): beside a short smooth line drawn on into camera.png +25 %'s grass, the grain
-      // of a block 50 px high was held to the line's and came out flat.
-      const limits = drawn
-        ? localLimits(
-            low,
-            lowPass,
-            width,
-            height,
-            hole.map((h, p) => h | drawn[p]!),
-            ring.map((r, p) => (r && !drawn[p] ? 1 : 0)),
-            DETAIL_CLAMP,
-          )
-        : localLimits(low, lowPass, width, height, hole, ring, DETAIL_CLAMP);
+      const limits = localLimits(low, lowPass, width, height, notPhoto, photoRing, DETAIL_CLAMP);
       const own = !agreeEverywhere
         ? null
         : photoGrain(
@@ -356,10 +347,10 @@ const GRAIN_DRAWS = 64;
  * band of photo around it, each from near the photo pixel nearest to it, so sky gets sky's grain
  * and fur fur's; only calm squares whose `broad` colours are flat, so no fragment or outline of an
  * edge comes with it. The squares overlap by half under sine windows whose squares sum to one: the
- * grain keeps its strength and shows no seams. Lines `drawn` into the hole are not photo: a square beside one was looked for around it,
- * where none fits, and came from anywhere instead (a calm sky's square in camera.png +50 %'s grass,
- * two in five of its squares); where none near is calm, one of the colour there (GRAIN_DRAWS). Null
- * where no square fits in the band.
+ * grain keeps its strength and shows no seams. Lines `drawn` into the hole are not photo: a square
+ * beside one was looked for around it, where none fits, and came from anywhere instead (a calm
+ * sky's square in camera.png +50 %'s grass, two in five of its squares); where none near is calm,
+ * one of the colour there (GRAIN_DRAWS). Null where no square fits in the band.
  */
 function photoGrain(residual: Float32Array, broad: Float32Array, width: number, height: number, hole: Uint8Array, drawn?: Uint8Array): Float32Array | null {
   const B = GRAIN_SQUARE;
@@ -427,29 +418,6 @@ function photoGrain(residual: Float32Array, broad: Float32Array, width: number, 
 
 function median(values: number[]): number {
   return values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
-
-/** The mean colour and the variance (summed over channels) of interleaved RGB over any rectangle (clipped to the image). */
-function rectangleStats(rgb: Float32Array, width: number, height: number) {
-  const plane = (value: (p: number) => number) =>
-    new SummedArea(
-      Float64Array.from({ length: width * height }, (_, p) => value(p)),
-      width,
-      height,
-    );
-  const sums = [0, 1, 2].map((k) => plane((p) => rgb[p * 3 + k]!));
-  const squares = plane((p) => rgb[p * 3]! ** 2 + rgb[p * 3 + 1]! ** 2 + rgb[p * 3 + 2]! ** 2);
-  const clipped = (x0: number, y0: number, x1: number, y1: number) => [Math.max(0, x0), Math.max(0, y0), Math.min(width, x1), Math.min(height, y1)] as const;
-  const mean = (x0: number, y0: number, x1: number, y1: number) => {
-    const r = clipped(x0, y0, x1, y1);
-    return sums.map((s) => s.sum(...r) / ((r[2] - r[0]) * (r[3] - r[1])));
-  };
-  const variance = (x0: number, y0: number, x1: number, y1: number) => {
-    const r = clipped(x0, y0, x1, y1);
-    const squared = squares.sum(...r) / ((r[2] - r[0]) * (r[3] - r[1]));
-    return Math.max(0, squared - mean(x0, y0, x1, y1).reduce((total, m) => total + m * m, 0));
-  };
-  return { mean, variance };
 }
 
 /** For each hole pixel, the ring pixel nearest to it (breadth first, inwards from the ring); -1 elsewhere. */

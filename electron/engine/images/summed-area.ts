@@ -41,3 +41,26 @@ export function boxMeanRgb(rgb: Float32Array, width: number, height: number, rad
   }
   return out;
 }
+
+/** The mean colour and the variance (summed over channels) of interleaved RGB over any rectangle (clipped to the image). */
+export function rectangleStats(rgb: Float32Array, width: number, height: number) {
+  const plane = (value: (p: number) => number) =>
+    new SummedArea(
+      Float64Array.from({ length: width * height }, (_, p) => value(p)),
+      width,
+      height,
+    );
+  const sums = [0, 1, 2].map((k) => plane((p) => rgb[p * 3 + k]!));
+  const squares = plane((p) => rgb[p * 3]! ** 2 + rgb[p * 3 + 1]! ** 2 + rgb[p * 3 + 2]! ** 2);
+  const clipped = (x0: number, y0: number, x1: number, y1: number) => [Math.max(0, x0), Math.max(0, y0), Math.min(width, x1), Math.min(height, y1)] as const;
+  const mean = (x0: number, y0: number, x1: number, y1: number) => {
+    const r = clipped(x0, y0, x1, y1);
+    return sums.map((s) => s.sum(...r) / ((r[2] - r[0]) * (r[3] - r[1])));
+  };
+  const variance = (x0: number, y0: number, x1: number, y1: number) => {
+    const r = clipped(x0, y0, x1, y1);
+    const squared = squares.sum(...r) / ((r[2] - r[0]) * (r[3] - r[1]));
+    return Math.max(0, squared - mean(x0, y0, x1, y1).reduce((total, m) => total + m * m, 0));
+  };
+  return { mean, variance };
+}
